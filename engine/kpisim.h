@@ -1,0 +1,379 @@
+/*
+ * kpisim.h - the public interface of libkpisim.
+ *
+ * kpisim is a Monte Carlo engine for the activity, client book and money of a
+ * life-insurance sales team.  The pipeline is:
+ *
+ *     scenario file --(kpi_scenario_load)--> kpi_scenario
+ *                   --(kpi_run)-----------> kpi_results (per replication KPIs)
+ *                   --(kpi_write_run)-----> monthly.csv, summary.csv, ...
+ *
+ * The CLI (engine/cli/) uses only this header.  Everything here is
+ * thread-compatible: no function keeps hidden state between calls, so two
+ * threads may use two different objects at the same time.
+ *
+ * Conventions: functions that can fail return a status (KPI_OK = 0 on
+ * success) and fill a caller-supplied kpi_error.  The status values are the
+ * BSD sysexits codes the CLI exits with, so the CLI passes them through.
+ * Objects come in create/destroy pairs; every destroy accepts NULL.
+ */
+#ifndef KPISIM_H
+#define KPISIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KPI_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* Status codes and the error record                                   */
+/* ------------------------------------------------------------------ */
+
+enum kpi_status {
+    KPI_OK = 0,
+    KPI_EUSAGE = 64,     /* bad command line (EX_USAGE) */
+    KPI_EDATA = 65,      /* bad scenario data (EX_DATAERR) */
+    KPI_ENOINPUT = 66,   /* input file missing or unreadable (EX_NOINPUT) */
+    KPI_EINTERNAL = 70,  /* internal error, out of memory (EX_SOFTWARE) */
+    KPI_ECREATE = 73,    /* cannot create an output file (EX_CANTCREAT) */
+    KPI_EIO = 74,        /* writing an output file failed (EX_IOERR) */
+    KPI_ECANCEL = 130    /* cancelled (Ctrl-C, SIGTERM, progress callback) */
+};
+
+/* One error.  line and col are 1-based; 0 means "not known".  file is the
+ * scenario file (or "--set" for a command-line override), key the dotted key
+ * path ("activity.compliance") or "" when the error is not about a key. */
+typedef struct kpi_error {
+    int status;
+    int line, col;
+    char file[1024];
+    char key[256];
+    char msg[1024];
+} kpi_error;
+
+/* Writes "file:line:col: key: msg" (parts that are unknown are left out)
+ * into buf, always NUL-terminated.  Returns buf. */
+char *kpi_error_format(const kpi_error *err, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* Scenario                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Limits a scenario may not exceed (checked by the loader). */
+#define KPI_MAX_MONTHS 600          /* 50 years */
+#define KPI_MAX_WORKING_DAYS 31
+#define KPI_MAX_HEADCOUNT 100000    /* agents at the start */
+#define KPI_MAX_TEAM 1000000        /* agents at any time during a run */
+#define KPI_MAX_REPLICATIONS 10000000L
+#define KPI_MAX_EXPIRY_DAYS 66      /* three months of working days */
+#define KPI_MAX_EVENTS 256
+#define KPI_MAX_TEXT 4096           /* name, title, description, bytes */
+
+/* A funnel as the sources write it: prospects:contacts:meetings:sales.
+ * Stages are positive and never grow (checked by the loader). */
+typedef struct kpi_funnel {
+    double stage[4];
+} kpi_funnel;
+
+enum kpi_event_type {
+    KPI_EVENT_CONTEST = 0,
+    KPI_EVENT_SEMINAR,
+    KPI_EVENT_THANK_YOU,
+    KPI_EVENT_RECRUITING_DRIVE,
+    KPI_EVENT_TRAINING,
+    KPI_EVENT_NTYPES
+};
+
+/* One management event (MODEL.md "Management events").  Fields that do not
+ * apply to a type keep their defaults. */
+typedef struct kpi_event {
+    int type;            /* enum kpi_event_type */
+    int month;           /* 1-based month it applies in */
+    int days;            /* contest: working days of boosted effort */
+    double effort;       /* contest: effort multiplier on those days */
+    double slump;        /* contest: effort multiplier the month after */
+    double tier;         /* seminar: premium multiplier for the month */
+    double uplift;       /* seminar, training: conversion multiplier */
+    double invited;      /* seminar, thank_you_event: share of the book invited */
+    double factor;       /* recruiting_drive: recruits multiplier */
+} kpi_event;
+
+enum kpi_orphan_policy { KPI_ORPHAN_REASSIGN = 0, KPI_ORPHAN_LOSE = 1 };
+
+/* A fully resolved scenario: every field holds a value (defaults filled
+ * in).  Field names follow the scenario keys of MODEL.md: team.headcount is
+ * team.headcount here.  Documented key by key in docs/model.md. */
+typedef struct kpi_scenario {
+    char name[256];
+    char title[KPI_MAX_TEXT];
+    char description[KPI_MAX_TEXT];
+    int months;
+    int working_days;
+    long replications;
+    uint64_t seed;
+
+    struct {
+        int headcount;
+        double initial_tenure_months;
+        double skill_sd;
+        double ramp_start;
+        double ramp_months;
+        double recruits_per_month;
+        double recruits_per_agent;
+        double attrition;
+        double income_floor;
+        double attrition_below_floor;
+    } team;
+
+    struct {
+        double calls_per_day;
+        double visits_per_day;
+        double compliance;
+        double compliance_sd;
+        double off_plan_effort;
+        double mood_sd;
+        int appointment_expiry_days;
+    } activity;
+
+    struct {
+        kpi_funnel cold;
+        kpi_funnel referral;
+        kpi_funnel old_client;
+    } funnel;
+
+    struct {
+        double focus;
+        double repeat_share;     /* < 0: not given (focus is used) */
+        double initial_per_agent;
+        double grade_mix[6];     /* A, B, C, D, E, N shares of the initial book */
+        double grade_rate[6];    /* old_client sale rate multiplier per grade */
+        double need_per_year;
+        double b_to_a_months;
+        double lapse_per_year;
+        double lapse_if_unserved_per_year;
+        double service_gap_months;
+        double loss_if_unserved_per_year;
+        double policy_term_years;
+        double matured_need;
+        double max_policies;
+        double referrals_per_sale;
+        double referrals_per_contact;
+        double referral_expiry_months;
+        int orphan_policy;       /* enum kpi_orphan_policy */
+    } clients;
+
+    struct {
+        double mean;
+        double cv;
+        double repeat_multiplier;
+    } premium;
+
+    struct {
+        double commission_first_year;
+        double commission_renewal;
+        double cost_per_new_client;
+        double cost_per_contact;
+        double cost_per_agent_month;
+        double agent_commission;
+    } economics;
+
+    struct {
+        int enabled;             /* 0: no assessment block, no assessment exits */
+        double min_cases;
+        int grace_months;
+        int exempt_months;
+    } assessment;
+
+    int nevents;
+    kpi_event events[KPI_MAX_EVENTS];
+} kpi_scenario;
+
+/* Fills sc with the documented defaults of every key. */
+void kpi_scenario_defaults(kpi_scenario *sc);
+
+/* Loads a scenario file (following extends: chains) over the defaults.
+ * Returns KPI_OK, KPI_ENOINPUT (file missing/unreadable) or KPI_EDATA (bad
+ * content), with err filled on failure.  sc is fully written on success and
+ * left in an unspecified but valid state on failure. */
+int kpi_scenario_load(kpi_scenario *sc, const char *path, kpi_error *err);
+
+/* Loads scenario text held in memory (e.g. the built-in default); fname is
+ * the name used in error messages.  extends: paths are resolved relative to
+ * the current directory. */
+int kpi_scenario_load_string(kpi_scenario *sc, const char *text, size_t len,
+                             const char *fname, kpi_error *err);
+
+/* Like kpi_scenario_load (path != NULL) or kpi_scenario_load_string, then
+ * applies the nsets "KEY=VALUE" overrides of sets in order, and only then
+ * checks the rules that span keys: `--set months=8 --set events=[...]`
+ * works, and a rule broken by an override is blamed where the blamed key
+ * was last set (a file's line or the --set text).  On failure sc holds the
+ * defaults. */
+int kpi_scenario_load_sets(kpi_scenario *sc, const char *path,
+                           const char *const *sets, size_t nsets, kpi_error *err);
+int kpi_scenario_load_string_sets(kpi_scenario *sc, const char *text, size_t len,
+                                  const char *fname, const char *const *sets,
+                                  size_t nsets, kpi_error *err);
+
+/* Applies one "KEY=VALUE" override (the --set option) with the same
+ * validation as a file.  Errors are reported against file "--set". */
+int kpi_scenario_set(kpi_scenario *sc, const char *assignment, kpi_error *err);
+
+/* Checks the rules that span several keys (e.g. compliance_sd against
+ * compliance).  kpi_scenario_load and kpi_scenario_set call it; callers that
+ * edit fields directly call it before running. */
+int kpi_scenario_check(const kpi_scenario *sc, kpi_error *err);
+
+/* Writes the resolved scenario as YAML (libyaml emitter) to path, atomically.
+ * Loading that file gives back an identical scenario. */
+int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err);
+
+/* The built-in default scenario text (scenarios/default.yaml, compiled in). */
+const char *kpi_default_scenario_text(size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* Outputs: monthly KPIs and horizon figures                          */
+/* ------------------------------------------------------------------ */
+
+/* Monthly KPIs, in the order of MODEL.md "What a month reports". */
+enum kpi_kpi {
+    KPI_HEADCOUNT = 0,
+    KPI_RECRUITS,
+    KPI_EXITS,
+    KPI_ACTIVE_AGENTS,
+    KPI_ACTIVITY_RATE,
+    KPI_CALLS,
+    KPI_CALLS_TO_CLIENTS,
+    KPI_CONTACTS,
+    KPI_APPOINTMENTS,
+    KPI_MEETINGS,
+    KPI_APPOINTMENTS_LOST,
+    KPI_CASES,
+    KPI_CASES_COLD,
+    KPI_CASES_REFERRAL,
+    KPI_CASES_REPEAT,
+    KPI_CASES_PER_ACTIVE,
+    KPI_PREMIUM,
+    KPI_PREMIUM_PER_CASE,
+    KPI_REPEAT_SHARE,
+    KPI_CLIENTS,
+    KPI_CLIENTS_PAYING,
+    KPI_CLIENTS_LAPSED,
+    KPI_CLIENTS_LOST,
+    KPI_REFERRALS,
+    KPI_RENEWAL_PREMIUM,
+    KPI_INCOME,
+    KPI_COST,
+    KPI_PROFIT,
+    KPI_NKPI
+};
+
+/* Horizon figures, one value per replication (summary.csv). */
+enum kpi_figure {
+    KPI_FIG_TOTAL_PREMIUM = 0,
+    KPI_FIG_TOTAL_CASES,
+    KPI_FIG_FINAL_HEADCOUNT,
+    KPI_FIG_MEAN_HEADCOUNT,
+    KPI_FIG_MEAN_ACTIVITY_RATE,
+    KPI_FIG_CASES_PER_ACTIVE,
+    KPI_FIG_PREMIUM_PER_CASE,
+    KPI_FIG_REPEAT_SHARE_LAST12,
+    KPI_FIG_TOTAL_CALLS,
+    KPI_FIG_TOTAL_MEETINGS,
+    KPI_FIG_APPOINTMENTS_LOST,
+    KPI_FIG_TOTAL_RECRUITS,
+    KPI_FIG_TOTAL_EXITS,
+    KPI_FIG_FINAL_CLIENTS,
+    KPI_FIG_TOTAL_INCOME,
+    KPI_FIG_TOTAL_COST,
+    KPI_FIG_PROFIT,
+    KPI_FIG_TOP20_PREMIUM_SHARE,
+    KPI_FIG_SECOND_POLICY_36M,
+    KPI_FIG_PREMIUM_MONTHLY_CV,
+    KPI_NFIG
+};
+
+/* Column names: kpi_kpi_name(KPI_CASES) == "cases". NULL when out of range. */
+const char *kpi_kpi_name(int kpi);
+const char *kpi_figure_name(int fig);
+
+/* ------------------------------------------------------------------ */
+/* Running                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Progress callback, called with the number of replications finished so far
+ * (from any worker thread, never two calls at once).  Returning non-zero
+ * cancels the run: kpi_run then returns KPI_ECANCEL. */
+typedef int (*kpi_progress_fn)(void *userdata, long done, long total);
+
+typedef struct kpi_run_opts {
+    long replications;      /* > 0 */
+    uint64_t seed;
+    int threads;            /* >= 1 */
+    kpi_progress_fn progress;   /* may be NULL */
+    void *userdata;
+} kpi_run_opts;
+
+/* Results of a run: for replication r, month m (0-based) and KPI k the
+ * value is monthly[(r * months + m) * KPI_NKPI + k]; figure f of
+ * replication r is figures[r * KPI_NFIG + f]. */
+typedef struct kpi_results {
+    int months;
+    long replications;
+    double *monthly;
+    double *figures;
+} kpi_results;
+
+/* Runs opts->replications replications of sc.  Replication r draws only
+ * from random streams keyed by (seed, r), so results do not depend on the
+ * number of threads, and replications [r0, r1) of one run equal those of
+ * any other run with the same seed.  On success *out owns the results. */
+int kpi_run(const kpi_scenario *sc, const kpi_run_opts *opts,
+            kpi_results **out, kpi_error *err);
+
+/* Runs replications first .. first + count - 1 into caller-owned arrays
+ * laid out as in kpi_results (monthly has count * months * KPI_NKPI
+ * elements, figures count * KPI_NFIG).  The building block of kpi_run and
+ * of the MPI driver. */
+int kpi_run_range(const kpi_scenario *sc, const kpi_run_opts *opts,
+                  long first, long count, double *monthly, double *figures,
+                  kpi_error *err);
+
+kpi_results *kpi_results_create(int months, long replications);
+void kpi_results_free(kpi_results *res);
+
+/* ------------------------------------------------------------------ */
+/* Statistics across replications                                     */
+/* ------------------------------------------------------------------ */
+
+/* Mean, standard deviation (n - 1 denominator; 0 when n < 2) and the
+ * percentiles of n values, computed exactly from the sorted values (GSL,
+ * linear interpolation between order statistics). */
+typedef struct kpi_band {
+    double mean, sd, p05, p25, p50, p75, p95;
+} kpi_band;
+
+/* x[i * stride], i < n; work has room for n doubles.  n must be > 0. */
+void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
+                      kpi_band *band);
+
+/* ------------------------------------------------------------------ */
+/* Writers                                                             */
+/* ------------------------------------------------------------------ */
+
+enum kpi_write_flags { KPI_WRITE_PER_REPLICATION = 1 };
+
+/* Writes DIR/monthly.csv, DIR/summary.csv, DIR/scenario.yaml and, with
+ * KPI_WRITE_PER_REPLICATION, DIR/replications.csv (without it, a stale
+ * replications.csv of an earlier run is removed).  Creates DIR (and its
+ * parents) if needed.  Every file is written to a temporary name, flushed,
+ * fsynced and only then renamed into place, after all of them were written:
+ * a failure leaves the previous files untouched.  The scenario written is
+ * sc with the replications of res; results do not carry the seed, so the
+ * caller passes sc with seed set to the seed that was run.  Returns KPI_OK,
+ * KPI_ECREATE, KPI_EIO, or KPI_EINTERNAL (out of memory, a non-finite
+ * value, results whose months differ from sc->months). */
+int kpi_write_run(const char *dir, const kpi_scenario *sc,
+                  const kpi_results *res, int flags, kpi_error *err);
+
+#endif /* KPISIM_H */

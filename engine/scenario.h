@@ -1,0 +1,61 @@
+/*
+ * scenario.h - the scenario schema (private to the library).
+ *
+ * The table of every scenario key (path, type, range, how to describe what
+ * is expected) that the loader (load.c), the emitter (emit.c) and the docs
+ * share.  Defaults live in kpi_scenario_defaults (scenario.c); the meaning
+ * of every key is in docs/model.md.
+ */
+#ifndef KPI_SCENARIO_H
+#define KPI_SCENARIO_H
+
+#include "kpisim.h"
+
+enum kpi_key_type {
+    KPI_KT_TEXT,     /* char[size]: any UTF-8 text */
+    KPI_KT_NAME,     /* char[size]: a file-name-safe name [A-Za-z0-9._-] */
+    KPI_KT_INT,      /* int, whole number in [min, max] */
+    KPI_KT_LONG,     /* long, whole number in [min, max] */
+    KPI_KT_U64,      /* uint64_t, whole number in [0, 2^64 - 1] */
+    KPI_KT_REAL,     /* double, finite, in [min, max] */
+    KPI_KT_FUNNEL,   /* kpi_funnel: "a:b:c:d" or [a, b, c, d] */
+    KPI_KT_GRADES,   /* double[6]: mapping {A: x, B: x, C: x, D: x, E: x, N: x} */
+    KPI_KT_ORPHAN,   /* int: reassign | lose */
+    KPI_KT_OPTREAL   /* double, optional: < 0 stored when not given */
+};
+
+typedef struct kpi_key {
+    const char *path;      /* dotted key path, e.g. "activity.compliance" */
+    int type;              /* enum kpi_key_type */
+    size_t offset;         /* offsetof(kpi_scenario, ...) */
+    size_t size;           /* bytes, for text fields */
+    double min, max;       /* inclusive range for numbers */
+    const char *expect;    /* what is expected, for messages: "a probability in [0, 1]" */
+} kpi_key;
+
+/* The key table, terminated by an entry with path == NULL.  Section keys
+ * (team, activity, ...) are implied by the dotted paths; "extends",
+ * "events" and "assessment" (whose presence enables assessment) are handled
+ * by the loader itself. */
+extern const kpi_key kpi_keys[];
+
+/* Looks a key up by its dotted path; NULL when unknown. */
+const kpi_key *kpi_key_find(const char *path);
+
+/* Cross-key checks.  On failure returns KPI_EDATA and writes the path of
+ * the key to blame (e.g. "activity.compliance_sd" or "events[2].month")
+ * into key and the message (without the key) into msg. */
+int kpi_scenario_check_keys(const kpi_scenario *sc, char *key, size_t keysize,
+                            char *msg, size_t msgsize);
+
+/* Event types: names as written in scenarios ("contest", ...). */
+const char *kpi_event_type_name(int type);
+int kpi_event_type_find(const char *name);   /* -1 when unknown */
+
+/* Defaults of an event of the given type, for fields a file leaves out. */
+void kpi_event_defaults(kpi_event *ev, int type);
+
+/* The grade letters, in the order of the grade arrays: "ABCDEN". */
+#define KPI_GRADES "ABCDEN"
+
+#endif /* KPI_SCENARIO_H */
