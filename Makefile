@@ -1,0 +1,296 @@
+# Makefile - build, test, demo and install kpisim (GNU make).
+#
+#   make                 install missing Debian packages (once), then build
+#                        build/libkpisim.a and ./kpisim
+#   make test            ... and run the whole test suite (tests/run.sh)
+#   make test TESTS="test_stats test_write"     a subset
+#   make SANITIZE=address,undefined test        everything again in build-san/
+#   make valgrind        the CLI and every unit test under valgrind
+#   make demo            build, run the default scenario, print where it went
+#   make install PREFIX=/usr/local [DESTDIR=...]    make uninstall    make clean
+#   make deps [MPI=1]    only the package step (MPI=1: Open MPI too)
+#   V=1                  show full command lines
+#
+# Every engine/*.c goes into the library, every engine/cli/*.c into the
+# program, every tests/test_*.c becomes a test program and every
+# tests/test_*.sh a test script: adding a file needs no edit here.
+
+# ---------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------
+
+SANITIZE ?=
+ifneq ($(SANITIZE),)
+BUILD ?= build-san
+else
+BUILD ?= build
+endif
+
+# The program of the default build is ./kpisim; any other build keeps its
+# own in its directory, so a sanitizer build never replaces ./kpisim.
+ifeq ($(BUILD),build)
+BIN := kpisim
+else
+BIN := $(BUILD)/kpisim
+endif
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+MANDIR = $(PREFIX)/share/man
+DATADIR = $(PREFIX)/share/kpisim
+
+CC ?= cc
+AR ?= ar
+CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g \
+         -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
+         -Wmissing-prototypes -Werror -Iengine -I$(BUILD)/gen
+LDFLAGS ?=
+
+ifneq ($(SANITIZE),)
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+PKGS := gsl yaml-0.1
+# Asked once, when first used: after the deps step, so that a machine that
+# has just got pkg-config and the -dev packages finds them.
+PC_CFLAGS = $(eval PC_CFLAGS := $$(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PC_CFLAGS)
+PC_LIBS = $(eval PC_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lyaml))$(PC_LIBS)
+
+ALL_CFLAGS = $(CFLAGS) $(PC_CFLAGS) -pthread $(SANFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) -pthread $(SANFLAGS)
+LDLIBS = $(PC_LIBS) -lm
+
+ifeq ($(V),1)
+Q :=
+SAY := @:
+else
+Q := @
+SAY := @printf '  %-8s %s\n'
+endif
+
+# ---------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------
+
+LIB_SRC := $(sort $(wildcard engine/*.c))
+CLI_SRC := $(sort $(wildcard engine/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_SH := $(sort $(wildcard tests/test_*.sh))
+
+GEN_SRC := $(BUILD)/gen/default_scenario.c
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/default_scenario.o
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/libkpisim.a
+OBJ_LIST := $(BUILD)/objects.list
+
+ALL_TEST_NAMES := $(basename $(notdir $(TEST_SRC) $(TEST_SH)))
+TESTS ?= $(ALL_TEST_NAMES)
+TEST_NAMES := $(basename $(notdir $(TESTS)))
+UNKNOWN_TESTS := $(filter-out $(ALL_TEST_NAMES),$(TEST_NAMES))
+TEST_PROGS := $(addprefix $(BUILD)/tests/,$(filter $(basename $(notdir $(TEST_SRC))),$(TEST_NAMES)))
+TEST_SCRIPTS := $(addprefix tests/,$(addsuffix .sh,$(filter $(basename $(notdir $(TEST_SH))),$(TEST_NAMES))))
+ALL_TEST_PROGS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+# Until engine/cli/ has a main, there is no program to build.
+PROGRAM := $(if $(CLI_SRC),$(BIN))
+
+# ---------------------------------------------------------------------------
+# Packages (Debian)
+# ---------------------------------------------------------------------------
+
+APT_LISTS ?= /var/lib/apt/lists
+DEPS_PKGS := libgsl-dev libyaml-dev librandom123-dev gnuplot-nox fonts-noto-cjk pkg-config locales
+ifeq ($(MPI),1)
+DEPS_PKGS += openmpi-bin libopenmpi-dev
+DEPS_STAMP := $(BUILD)/.deps-mpi.stamp
+else
+DEPS_STAMP := $(BUILD)/.deps.stamp
+endif
+
+.PHONY: all deps test valgrind demo install uninstall clean FORCE
+.DELETE_ON_ERROR:
+
+all: deps $(LIB) $(PROGRAM)
+
+deps: $(DEPS_STAMP)
+	@:
+
+# Installs only the packages dpkg does not report as installed, says which,
+# refreshes the package lists first when they are missing or older than a
+# day, and uses sudo only when not root.  The stamp makes the next make do
+# nothing at all; it is redone when this Makefile (the list) changes.
+$(DEPS_STAMP): Makefile
+	$(Q)set -e; \
+	if ! command -v dpkg-query >/dev/null 2>&1; then \
+	    echo "make deps: not a Debian system; make sure these (or your system's" \
+	         "equivalents) are installed: $(DEPS_PKGS)"; \
+	else \
+	    missing=; \
+	    for p in $(DEPS_PKGS); do \
+	        case "$$(dpkg-query -W -f='$${Status}' $$p 2>/dev/null)" in \
+	            *" ok installed") ;; \
+	            *) missing="$$missing $$p" ;; \
+	        esac; \
+	    done; \
+	    if [ -n "$$missing" ]; then \
+	        if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+	        elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	        else echo "make deps: missing packages:$$missing; run 'make deps' as root" >&2; exit 1; \
+	        fi; \
+	        echo "make deps: installing missing packages:$$missing"; \
+	        if [ -z "$$(find $(APT_LISTS) -maxdepth 1 -name '*_Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then \
+	            $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -q update; \
+	        fi; \
+	        $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends $$missing; \
+	    fi; \
+	fi; \
+	mkdir -p $(@D); touch $@
+
+# ---------------------------------------------------------------------------
+# Build
+# ---------------------------------------------------------------------------
+
+# Rebuild the archive and relink when the set of objects changes (a source
+# file removed), not only when an object is newer.
+$(OBJ_LIST): FORCE
+	@mkdir -p $(@D); echo '$(LIB_OBJ) $(CLI_OBJ)' > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	$(SAY) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c | $(DEPS_STAMP)
+	$(SAY) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The built-in default scenario: the bytes of scenarios/default.yaml as a C
+# array (od and awk, no xxd), NUL-terminated; the length leaves the NUL out.
+# Unsigned char, so that bytes above 127 (UTF-8 titles) need no conversion.
+$(GEN_SRC): scenarios/default.yaml Makefile
+	$(SAY) GEN $@
+	@mkdir -p $(@D)
+	$(Q){ \
+	    echo '/* Generated by the Makefile from $<: do not edit. */'; \
+	    echo '#include "kpisim.h"'; \
+	    echo ''; \
+	    echo 'static const unsigned char text[] = {'; \
+	    od -An -v -tu1 $< | awk '{ for (i = 1; i <= NF; i++) printf "%s,", $$i; printf "\n" }'; \
+	    echo '0'; \
+	    echo '};'; \
+	    echo ''; \
+	    echo 'const char *kpi_default_scenario_text(size_t *len)'; \
+	    echo '{'; \
+	    echo '    if (len)'; \
+	    echo '        *len = sizeof text - 1;'; \
+	    echo '    return (const char *)text;'; \
+	    echo '}'; \
+	} > $@.tmp && mv -f $@.tmp $@
+
+$(LIB): $(LIB_OBJ) $(OBJ_LIST)
+	$(SAY) AR $@
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $(LIB_OBJ)
+
+$(BIN): $(CLI_OBJ) $(LIB) $(OBJ_LIST)
+	$(SAY) LINK $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+
+# Test programs may include the library's private headers (-Iengine).
+$(BUILD)/tests/%: tests/%.c $(LIB) | $(DEPS_STAMP)
+	$(SAY) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $@.d -MT $@ -Itests $< $(LIB) $(ALL_LDFLAGS) $(LDLIBS) -o $@
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(ALL_TEST_PROGS:=.d)
+
+# ---------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------
+
+# Test scripts find the program of this build through KPISIM.
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+ifneq ($(UNKNOWN_TESTS),)
+$(error no test named $(UNKNOWN_TESTS); the tests are: $(ALL_TEST_NAMES))
+endif
+endif
+
+# A decimal-comma locale for the locale-independence tests, compiled into the
+# build directory (nothing is installed; LOCPATH points the tests at it).
+# Without the locale sources (Debian's locales package) the tests say so.
+TEST_LOCALE := $(BUILD)/locale/de_DE.UTF-8
+$(TEST_LOCALE): | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D); \
+	if [ -r /usr/share/i18n/locales/de_DE ]; then \
+	    localedef -c -i de_DE -f UTF-8 $@ >/dev/null 2>&1 || true; fi; \
+	mkdir -p $@
+
+test: deps $(PROGRAM) $(TEST_PROGS) $(TEST_LOCALE)
+	$(Q)KPISIM='$(abspath $(BIN))' KPI_BUILD='$(BUILD)' LOCPATH='$(abspath $(BUILD)/locale)' \
+	    bash tests/run.sh $(TEST_PROGS) $(TEST_SCRIPTS)
+
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect
+
+ifneq ($(filter valgrind,$(MAKECMDGOALS)),)
+ifneq ($(SANITIZE),)
+$(error make valgrind needs a build without SANITIZE)
+endif
+endif
+
+valgrind: deps $(PROGRAM) $(ALL_TEST_PROGS)
+	@command -v valgrind >/dev/null 2>&1 || \
+	    { echo "make valgrind: valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
+	$(Q)set -e; failed=0; \
+	if [ -n "$(PROGRAM)" ]; then \
+	    echo "valgrind ./$(BIN) run -n 20 --threads 1 -o $(BUILD)/vg --quiet"; \
+	    $(VALGRIND) ./$(BIN) run -n 20 --threads 1 -o $(BUILD)/vg --quiet || failed=$$((failed + 1)); \
+	fi; \
+	for t in $(ALL_TEST_PROGS); do \
+	    echo "valgrind $$t"; \
+	    $(VALGRIND) $$t || failed=$$((failed + 1)); \
+	done; \
+	if [ $$failed -ne 0 ]; then echo "valgrind: $$failed program(s) failed" >&2; exit 1; fi; \
+	echo "valgrind: no errors"
+
+# ---------------------------------------------------------------------------
+# Demo, install, clean
+# ---------------------------------------------------------------------------
+
+demo: all
+	./$(BIN) run -o runs/demo
+	@echo ""
+	@echo "The demo run is in runs/demo/:"
+	@for f in runs/demo/*; do echo "  $$f"; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(DATADIR)/scenarios
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/kpisim
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libkpisim.a
+	install -m 644 engine/kpisim.h $(DESTDIR)$(INCLUDEDIR)/kpisim.h
+	install -m 644 docs/kpisim.1 $(DESTDIR)$(MANDIR)/man1/kpisim.1
+	@set -e; for f in plots/*.gp; do \
+	    [ -f "$$f" ] || continue; \
+	    echo "install -m 644 $$f $(DESTDIR)$(DATADIR)/plots/"; \
+	    install -m 644 "$$f" "$(DESTDIR)$(DATADIR)/plots/"; \
+	done
+	@set -e; cd scenarios; \
+	find . -type d | while IFS= read -r d; do install -d "$(DESTDIR)$(DATADIR)/scenarios/$$d"; done; \
+	find . -type f | while IFS= read -r f; do \
+	    install -m 644 "$$f" "$(DESTDIR)$(DATADIR)/scenarios/$$f"; \
+	done; \
+	echo "installed scenarios/ into $(DESTDIR)$(DATADIR)/scenarios"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kpisim $(DESTDIR)$(LIBDIR)/libkpisim.a \
+	    $(DESTDIR)$(INCLUDEDIR)/kpisim.h $(DESTDIR)$(MANDIR)/man1/kpisim.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(sort build build-san $(BUILD)) kpisim

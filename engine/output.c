@@ -1,0 +1,357 @@
+/*
+ * output.c - atomic output files, directories and number formatting.
+ *
+ * The bottom of the output side of the pipeline (see output.h): write.c
+ * builds monthly.csv, summary.csv, replications.csv and scenario.yaml on
+ * top of it.  Nothing here keeps state between calls.
+ */
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+struct kpi_outfile {
+    FILE *f;          /* NULL once finished */
+    int fd;           /* the descriptor under f, for fsync */
+    int errnum;       /* first write failure (errno; EIO when not known), 0 */
+    int finished;     /* kpi_outfile_finish succeeded */
+    char *dir;        /* the directory, for the fsync after the rename */
+    char *path;       /* DIR/NAME */
+    char *tmp;        /* DIR/.NAME.XXXXXX */
+};
+
+/* Fills err (which may be NULL) with a status and a formatted message. */
+static int fail(kpi_error *err, int status, const char *fmt, ...)
+{
+    va_list ap;
+    if (err) {
+        memset(err, 0, sizeof *err);
+        err->status = status;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+/* "DIR/PREFIXNAMESUFFIX", without doubling a '/' that ends dir. */
+static char *join(const char *dir, const char *prefix, const char *name,
+                  const char *suffix)
+{
+    size_t dl = strlen(dir);
+    size_t n = dl + strlen(prefix) + strlen(name) + strlen(suffix) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+                 prefix, name, suffix);
+    return s;
+}
+
+static void outfile_free(kpi_outfile *of)
+{
+    free(of->dir);
+    free(of->path);
+    free(of->tmp);
+    free(of);
+}
+
+/* splitmix64: spreads the few changing bits of its input over the six
+ * letters of a temporary name. */
+static uint64_t mix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15u;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Why not mkstemp: it creates the file with mode 0600, and the only way to
+ * give the result the usual 0666-less-umask is to read the umask, which
+ * POSIX offers only as umask(), a process-wide set-and-restore that races
+ * with other threads.  So this is mkstemp's own algorithm (random letters,
+ * O_CREAT | O_EXCL, retry on a clash) with mode 0666 handed to open, which
+ * applies the umask itself.  The letters need to be unlikely to clash, not
+ * unpredictable: O_EXCL makes a clash harmless. */
+kpi_outfile *kpi_outfile_open(const char *dir, const char *name, kpi_error *err)
+{
+    static const char letters[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    kpi_outfile *of;
+    struct timespec ts;
+    uint64_t seed;
+    size_t xpos;
+    int attempt, fd = -1, e = 0;
+
+    of = calloc(1, sizeof *of);
+    if (!of) {
+        fail(err, KPI_EINTERNAL, "out of memory");
+        return NULL;
+    }
+    of->fd = -1;
+    of->dir = malloc(strlen(dir) + 1);
+    of->path = join(dir, "", name, "");
+    of->tmp = join(dir, ".", name, ".XXXXXX");
+    if (!of->dir || !of->path || !of->tmp) {
+        outfile_free(of);
+        fail(err, KPI_EINTERNAL, "out of memory");
+        return NULL;
+    }
+    strcpy(of->dir, dir);
+    xpos = strlen(of->tmp) - 6;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    seed = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    seed ^= (uint64_t)getpid() << 32;
+    seed ^= (uint64_t)(uintptr_t)of;
+    for (attempt = 0; attempt < 100; attempt++) {
+        uint64_t r = mix64(seed + (uint64_t)attempt);
+        int i;
+        for (i = 0; i < 6; i++) {
+            of->tmp[xpos + (size_t)i] = letters[r % (sizeof letters - 1)];
+            r /= sizeof letters - 1;
+        }
+        fd = open(of->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            break;
+    }
+    if (fd < 0) {
+        e = errno;
+        fail(err, KPI_ECREATE, "cannot create %s: %s", of->path, strerror(e));
+        outfile_free(of);
+        return NULL;
+    }
+    of->f = fdopen(fd, "w");
+    if (!of->f) {
+        e = errno;
+        close(fd);
+        unlink(of->tmp);
+        fail(err, KPI_ECREATE, "cannot create %s: %s", of->path, strerror(e));
+        outfile_free(of);
+        return NULL;
+    }
+    of->fd = fd;
+    return of;
+}
+
+FILE *kpi_outfile_stream(kpi_outfile *of)
+{
+    return of->f;
+}
+
+const char *kpi_outfile_path(const kpi_outfile *of)
+{
+    return of->path;
+}
+
+void kpi_outfile_fail(kpi_outfile *of, int errnum)
+{
+    if (!of->errnum)
+        of->errnum = errnum ? errnum : EIO;
+}
+
+int kpi_outfile_puts(kpi_outfile *of, const char *s)
+{
+    if (of->errnum || !of->f)
+        return -1;
+    if (fputs(s, of->f) == EOF) {
+        kpi_outfile_fail(of, errno);
+        return -1;
+    }
+    return 0;
+}
+
+int kpi_outfile_csv_field(kpi_outfile *of, const char *s)
+{
+    const char *p;
+    if (strpbrk(s, ",\"\r\n") == NULL)
+        return kpi_outfile_puts(of, s);
+    if (kpi_outfile_puts(of, "\"") != 0)
+        return -1;
+    for (p = s; *p; p++) {
+        if ((*p == '"' && fputc('"', of->f) == EOF) || fputc(*p, of->f) == EOF) {
+            kpi_outfile_fail(of, errno);
+            return -1;
+        }
+    }
+    return kpi_outfile_puts(of, "\"");
+}
+
+int kpi_outfile_finish(kpi_outfile *of, kpi_error *err)
+{
+    if (of->finished)
+        return KPI_OK;
+    if (of->f) {
+        /* Every step runs even after a failure, so that the descriptor is
+         * always closed; the first failure is the one reported. */
+        if (fflush(of->f) != 0)
+            kpi_outfile_fail(of, errno);
+        if (ferror(of->f))
+            kpi_outfile_fail(of, 0);
+        if (!of->errnum && fsync(of->fd) != 0)
+            kpi_outfile_fail(of, errno);
+        if (fclose(of->f) != 0)
+            kpi_outfile_fail(of, errno);
+        of->f = NULL;
+        of->fd = -1;
+    }
+    if (of->errnum)
+        return fail(err, KPI_EIO, "writing %s failed: %s", of->path,
+                    strerror(of->errnum));
+    of->finished = 1;
+    return KPI_OK;
+}
+
+/* fsyncs a directory, so that a rename in it is on disk.  Some file
+ * systems cannot fsync a directory (EINVAL); they give no better promise,
+ * so that is not an error. */
+static int sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int e = 0;
+    if (fd < 0)
+        return errno;
+    if (fsync(fd) != 0 && errno != EINVAL)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    return e;
+}
+
+int kpi_outfile_commit(kpi_outfile *of, kpi_error *err)
+{
+    int rc = kpi_outfile_finish(of, err), e;
+    if (rc != KPI_OK) {
+        kpi_outfile_discard(of);
+        return rc;
+    }
+    if (rename(of->tmp, of->path) != 0) {
+        e = errno;
+        rc = fail(err, KPI_EIO, "writing %s failed: %s", of->path, strerror(e));
+        kpi_outfile_discard(of);
+        return rc;
+    }
+    e = sync_dir(of->dir);
+    if (e)
+        rc = fail(err, KPI_EIO, "writing %s failed: %s", of->path, strerror(e));
+    outfile_free(of);
+    return rc;
+}
+
+void kpi_outfile_discard(kpi_outfile *of)
+{
+    if (!of)
+        return;
+    if (of->f)
+        fclose(of->f);
+    unlink(of->tmp);
+    outfile_free(of);
+}
+
+/* One component of kpi_mkdir_p.  Returns 0 or an errno. */
+static int mkdir_one(const char *path)
+{
+    struct stat st;
+    int e;
+    if (mkdir(path, 0777) == 0)
+        return 0;
+    e = errno;
+    /* EEXIST, but also EACCES or EROFS for a directory that is there
+     * already: what matters is whether a directory is there now. */
+    if (stat(path, &st) == 0)
+        return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    return e;
+}
+
+int kpi_mkdir_p(const char *dir, kpi_error *err)
+{
+    size_t n = strlen(dir);
+    char *buf, *p;
+    int e = 0;
+
+    if (n == 0)
+        return fail(err, KPI_ECREATE, "cannot create directory '': %s",
+                    strerror(ENOENT));
+    buf = malloc(n + 1);
+    if (!buf)
+        return fail(err, KPI_EINTERNAL, "out of memory");
+    memcpy(buf, dir, n + 1);
+    /* Each parent in turn, from the top: "a/b/c" makes "a", "a/b", "a/b/c".
+     * On a failure buf is left cut at the component that failed. */
+    for (p = buf + 1; *p; p++) {
+        if (*p == '/' && p[-1] != '/') {
+            *p = '\0';
+            e = mkdir_one(buf);
+            if (e)
+                break;
+            *p = '/';
+        }
+    }
+    if (!e)
+        e = mkdir_one(buf);
+    if (e) {
+        /* Name what was asked for, and the component when it differs:
+         * "cannot create directory out/a/b: out/a: Not a directory". */
+        int rc = strlen(buf) == n
+                     ? fail(err, KPI_ECREATE, "cannot create directory %s: %s", dir,
+                            strerror(e))
+                     : fail(err, KPI_ECREATE, "cannot create directory %s: %s: %s",
+                            dir, buf, strerror(e));
+        free(buf);
+        return rc;
+    }
+    free(buf);
+    return KPI_OK;
+}
+
+/* Why not uselocale: the decimal separator is the only thing a locale
+ * changes in %g output (no grouping without the ' flag, and the digits,
+ * sign and exponent are always ASCII).  So the text is formatted and read
+ * back in whatever locale is current - the two agree with each other -
+ * and then every byte that is not a digit, sign or 'e' (the separator,
+ * which may be several bytes) becomes '.'.  This needs no locale object
+ * and no state, and is right in any locale. */
+int kpi_format_number(double x, char *buf, size_t size)
+{
+    char tmp[64];
+    size_t i, o;
+    int prec, in_sep = 0;
+
+    if (size < KPI_NUMBUF || !isfinite(x)) {
+        if (size > 0)
+            buf[0] = '\0';
+        return KPI_EINTERNAL;
+    }
+    if (x == 0) {            /* 0 and -0 alike */
+        strcpy(buf, "0");
+        return KPI_OK;
+    }
+    for (prec = 15; prec < 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, x);
+        if (strtod(tmp, NULL) == x)
+            break;
+    }
+    if (prec == 17)          /* 17 significant digits always read back */
+        snprintf(tmp, sizeof tmp, "%.17g", x);
+
+    for (i = 0, o = 0; tmp[i] && o + 1 < size; i++) {
+        char c = tmp[i];
+        if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e') {
+            buf[o++] = c;
+            in_sep = 0;
+        } else if (!in_sep) {
+            buf[o++] = '.';
+            in_sep = 1;
+        }
+    }
+    buf[o] = '\0';
+    return KPI_OK;
+}

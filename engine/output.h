@@ -1,0 +1,107 @@
+/*
+ * output.h - atomic output files, directories and number formatting
+ * (private to the library).
+ *
+ * The last stage of the pipeline: the writers (write.c, and later the
+ * compare and sweep writers) never open a result file in place.  Each file
+ * is written to a hidden temporary file in the same directory, flushed,
+ * fsynced and closed with every result checked, and renamed over the final
+ * name only when the caller decides that everything it writes succeeded:
+ *
+ *     kpi_outfile *of = kpi_outfile_open(dir, "monthly.csv", err);
+ *     ... kpi_outfile_puts(of, ...) or fprintf(kpi_outfile_stream(of), ...)
+ *     rc = kpi_outfile_finish(of, err);     (all writes done and on disk)
+ *     rc = kpi_outfile_commit(of, err);     (renamed into place)
+ *     ...or on any failure: kpi_outfile_discard(of);
+ *
+ * so a failed or interrupted run never leaves a half-written file and never
+ * replaces a good file with a bad one.  Error messages name the final path:
+ * "writing runs/x/monthly.csv failed: No space left on device".
+ */
+#ifndef KPI_OUTPUT_H
+#define KPI_OUTPUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "kpisim.h"
+
+/* ------------------------------------------------------------------ */
+/* Atomic output files                                                */
+/* ------------------------------------------------------------------ */
+
+typedef struct kpi_outfile kpi_outfile;
+
+/* Creates a temporary file ".NAME.XXXXXX" in dir (which must exist), open
+ * for writing, with the permissions of a newly created file (0666 less the
+ * umask).  name is a plain file name, no '/'.  Returns the handle, or NULL
+ * with err filled (KPI_ECREATE when the file cannot be created,
+ * KPI_EINTERNAL when out of memory).  The caller owns the handle and ends
+ * it with kpi_outfile_commit or kpi_outfile_discard. */
+kpi_outfile *kpi_outfile_open(const char *dir, const char *name, kpi_error *err);
+
+/* The open stream, for writers that want stdio (e.g. the YAML emitter).
+ * NULL after kpi_outfile_finish.  Write errors on it are caught by
+ * kpi_outfile_finish through the stream's error indicator. */
+FILE *kpi_outfile_stream(kpi_outfile *of);
+
+/* The final path, "DIR/NAME", for messages. */
+const char *kpi_outfile_path(const kpi_outfile *of);
+
+/* Writes s.  Returns 0, or -1 once any write to this file has failed (the
+ * first failure's errno is kept for kpi_outfile_finish's message, and
+ * nothing more is written), so long loops can stop early. */
+int kpi_outfile_puts(kpi_outfile *of, const char *s);
+
+/* Writes s as one RFC 4180 CSV field: as is, or in double quotes (inner
+ * quotes doubled) when it holds a comma, a quote, CR or LF.  Returns as
+ * kpi_outfile_puts. */
+int kpi_outfile_csv_field(kpi_outfile *of, const char *s);
+
+/* Notes that a write to the stream failed, with the errno it set (0: not
+ * known), unless an earlier failure was already noted.  For writers that
+ * use kpi_outfile_stream directly. */
+void kpi_outfile_fail(kpi_outfile *of, int errnum);
+
+/* Flushes, fsyncs and closes the temporary file, checking every step and
+ * every earlier write.  Returns KPI_OK, or KPI_EIO with the message
+ * "writing DIR/NAME failed: REASON".  Calling it twice is harmless. */
+int kpi_outfile_finish(kpi_outfile *of, kpi_error *err);
+
+/* Finishes the file if that was not done, renames it to its final name
+ * (replacing any file there) and fsyncs the directory so that the rename
+ * survives a crash.  Always frees of; on failure the temporary file is
+ * removed.  Returns KPI_OK or KPI_EIO. */
+int kpi_outfile_commit(kpi_outfile *of, kpi_error *err);
+
+/* Closes and removes the temporary file and frees of.  Accepts NULL, and a
+ * file already finished. */
+void kpi_outfile_discard(kpi_outfile *of);
+
+/* ------------------------------------------------------------------ */
+/* Directories                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Creates dir and any missing parents (mode 0777 less the umask, like
+ * mkdir -p).  An existing directory is fine.  Returns KPI_OK, or
+ * KPI_ECREATE with "cannot create directory DIR: REASON", or "cannot
+ * create directory DIR: PARENT: REASON" when a parent failed;
+ * KPI_EINTERNAL when out of memory. */
+int kpi_mkdir_p(const char *dir, kpi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Numbers                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Room for any number kpi_format_number writes, the NUL included. */
+#define KPI_NUMBUF 32
+
+/* Writes the shortest of %.15g, %.16g and %.17g that reads back (strtod)
+ * as exactly x, always with '.' as the decimal point whatever the locale;
+ * negative zero is written "0".  The output is what a CSV reader and
+ * gnuplot expect: "12", "0.1", "-3.25", "1.5e-07", "1e+20".
+ * Returns KPI_OK, or KPI_EINTERNAL (buf set to "") when x is NaN or
+ * infinite (a model bug: no output may hold one) or size < KPI_NUMBUF. */
+int kpi_format_number(double x, char *buf, size_t size);
+
+#endif /* KPI_OUTPUT_H */

@@ -1,0 +1,39 @@
+/*
+ * stats.c - statistics across replications: the bands of monthly.csv and
+ * summary.csv.
+ *
+ * The writers (write.c) call kpi_band_compute once per column: the values
+ * of one KPI in one month across all replications (a strided slice of
+ * kpi_results), or of one horizon figure.  The percentiles are exact
+ * order statistics of all replications, interpolated linearly (GSL
+ * gsl_stats_quantile_from_sorted_data, Hyndman and Fan's definition 7):
+ * for sorted values x[0] <= ... <= x[n-1] and a fraction f,
+ *
+ *     h = f (n - 1),   q(f) = x[floor(h)] + (h - floor(h)) (x[floor(h)+1] - x[floor(h)])
+ *
+ * No GSL function used here calls the GSL error handler, so no handler
+ * needs to be switched off.
+ */
+#include "kpisim.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
+                      kpi_band *band)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        work[i] = x[i * stride];
+    gsl_sort(work, 1, n);
+
+    band->mean = gsl_stats_mean(work, 1, n);
+    /* GSL divides by n - 1, which is 0/0 for a single value: its spread is 0. */
+    band->sd = n < 2 ? 0.0 : gsl_stats_sd(work, 1, n);
+    band->p05 = gsl_stats_quantile_from_sorted_data(work, 1, n, 0.05);
+    band->p25 = gsl_stats_quantile_from_sorted_data(work, 1, n, 0.25);
+    band->p50 = gsl_stats_quantile_from_sorted_data(work, 1, n, 0.50);
+    band->p75 = gsl_stats_quantile_from_sorted_data(work, 1, n, 0.75);
+    band->p95 = gsl_stats_quantile_from_sorted_data(work, 1, n, 0.95);
+}

@@ -1,0 +1,380 @@
+/*
+ * write.c - the output of a run: monthly.csv, summary.csv, replications.csv
+ * and scenario.yaml (INTERFACE.md "Output of run -o DIR").
+ *
+ * The last stage of the pipeline: kpi_run produces kpi_results, the
+ * statistics module (stats.c) reduces each column across replications to a
+ * kpi_band, and this module writes the bands through the atomic output
+ * files of output.c.
+ *
+ * The CSV files are RFC 4180 with one difference the docs state: lines end
+ * in "\n", not "\r\n" (what gnuplot, awk, R, pandas and spreadsheets all
+ * read, and what diff shows cleanly).  Every file has a header row.
+ * Numbers are written by kpi_format_number: the shortest text that reads
+ * back as the same double, '.' as the decimal point in every locale.
+ * Because the bands are computed from sorted values, the files depend only
+ * on the set of replications, never on the number of threads.
+ */
+#include "output.h"
+
+#include "emit.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The seven columns of a band, in file order. */
+static const char *const band_cols[7] = {"mean", "sd", "p05", "p25", "p50",
+                                         "p75", "p95"};
+
+static int fail(kpi_error *err, int status, const char *fmt, ...)
+{
+    va_list ap;
+    memset(err, 0, sizeof *err);
+    err->status = status;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+/* The message for a value that is NaN or infinite: no output may hold
+ * one, so it is a bug in the model, reported with where it was found. */
+static int not_finite(kpi_error *err, const kpi_outfile *of, const char *row,
+                      const char *col, const char *sub)
+{
+    return fail(err, KPI_EINTERNAL,
+                "%s: %s, column %s%s%s: the value is not a finite number "
+                "(internal error)",
+                kpi_outfile_path(of), row, col, sub ? "_" : "", sub ? sub : "");
+}
+
+/* Writes ",x" for each of the seven values of a band.  Returns KPI_OK,
+ * KPI_EIO (the write failed; kpi_outfile_finish reports why) or
+ * KPI_EINTERNAL when a value is not finite.  row names the row and prefix
+ * the column prefix (NULL for none) in that message. */
+static int put_band(kpi_outfile *of, const kpi_band *b, const char *row,
+                    const char *prefix, kpi_error *err)
+{
+    const double v[7] = {b->mean, b->sd, b->p05, b->p25, b->p50, b->p75, b->p95};
+    char num[KPI_NUMBUF + 1];
+    int i;
+    for (i = 0; i < 7; i++) {
+        num[0] = ',';
+        if (kpi_format_number(v[i], num + 1, sizeof num - 1) != KPI_OK)
+            return prefix ? not_finite(err, of, row, prefix, band_cols[i])
+                          : not_finite(err, of, row, band_cols[i], NULL);
+        if (kpi_outfile_puts(of, num) != 0)
+            return KPI_EIO;
+    }
+    return KPI_OK;
+}
+
+/* monthly.csv: month, then for each KPI in enum order its band across
+ * replications; one row per month. */
+static int write_monthly(kpi_outfile *of, const kpi_results *res, double *work,
+                         kpi_error *err)
+{
+    size_t months = (size_t)res->months, n = (size_t)res->replications;
+    size_t stride = months * KPI_NKPI, m;
+    int k, i, rc;
+
+    kpi_outfile_puts(of, "month");
+    for (k = 0; k < KPI_NKPI; k++) {
+        for (i = 0; i < 7; i++) {
+            kpi_outfile_puts(of, ",");
+            kpi_outfile_puts(of, kpi_kpi_name(k));
+            kpi_outfile_puts(of, "_");
+            kpi_outfile_puts(of, band_cols[i]);
+        }
+    }
+    if (kpi_outfile_puts(of, "\n") != 0)
+        return KPI_EIO;
+
+    for (m = 0; m < months; m++) {
+        char row[32];
+        snprintf(row, sizeof row, "%zu", m + 1);
+        kpi_outfile_puts(of, row);
+        snprintf(row, sizeof row, "month %zu", m + 1);
+        for (k = 0; k < KPI_NKPI; k++) {
+            kpi_band b;
+            kpi_band_compute(res->monthly + m * KPI_NKPI + (size_t)k, stride, n,
+                             work, &b);
+            rc = put_band(of, &b, row, kpi_kpi_name(k), err);
+            if (rc != KPI_OK)
+                return rc;
+        }
+        if (kpi_outfile_puts(of, "\n") != 0)
+            return KPI_EIO;
+    }
+    return KPI_OK;
+}
+
+/* summary.csv: one row per horizon figure in enum order. */
+static int write_summary(kpi_outfile *of, const kpi_results *res, double *work,
+                         kpi_error *err)
+{
+    size_t n = (size_t)res->replications;
+    int f, rc;
+
+    if (kpi_outfile_puts(of, "figure,mean,sd,p05,p25,p50,p75,p95\n") != 0)
+        return KPI_EIO;
+    for (f = 0; f < KPI_NFIG; f++) {
+        char row[128];
+        kpi_band b;
+        kpi_band_compute(res->figures + f, KPI_NFIG, n, work, &b);
+        kpi_outfile_csv_field(of, kpi_figure_name(f));
+        snprintf(row, sizeof row, "figure %s", kpi_figure_name(f));
+        rc = put_band(of, &b, row, NULL, err);
+        if (rc != KPI_OK)
+            return rc;
+        if (kpi_outfile_puts(of, "\n") != 0)
+            return KPI_EIO;
+    }
+    return KPI_OK;
+}
+
+/* replications.csv: replication (from 1), month (from 1), then every KPI. */
+static int write_replications(kpi_outfile *of, const kpi_results *res,
+                              kpi_error *err)
+{
+    size_t months = (size_t)res->months, n = (size_t)res->replications, r, m;
+    const double *v = res->monthly;
+    char num[KPI_NUMBUF + 1], lead[48];
+    int k;
+
+    kpi_outfile_puts(of, "replication,month");
+    for (k = 0; k < KPI_NKPI; k++) {
+        kpi_outfile_puts(of, ",");
+        kpi_outfile_csv_field(of, kpi_kpi_name(k));
+    }
+    if (kpi_outfile_puts(of, "\n") != 0)
+        return KPI_EIO;
+
+    for (r = 0; r < n; r++) {
+        for (m = 0; m < months; m++) {
+            snprintf(lead, sizeof lead, "%zu,%zu", r + 1, m + 1);
+            kpi_outfile_puts(of, lead);
+            for (k = 0; k < KPI_NKPI; k++, v++) {
+                num[0] = ',';
+                if (kpi_format_number(*v, num + 1, sizeof num - 1) != KPI_OK) {
+                    char row[64];
+                    snprintf(row, sizeof row, "replication %zu month %zu",
+                             r + 1, m + 1);
+                    return not_finite(err, of, row, kpi_kpi_name(k), NULL);
+                }
+                kpi_outfile_puts(of, num);
+            }
+            /* One check a row: after a failed write every later one is a
+             * no-op returning -1, so nothing is lost by checking late. */
+            if (kpi_outfile_puts(of, "\n") != 0)
+                return KPI_EIO;
+        }
+    }
+    return KPI_OK;
+}
+
+/* scenario.yaml through the emitter.  A write failure (KPI_EIO, errno
+ * kept by the emitter) is noted on the file, so that kpi_outfile_finish
+ * reports it as "writing DIR/scenario.yaml failed: REASON" like any other
+ * write error; any other failure keeps the emitter's own message. */
+static int write_scenario(kpi_outfile *of, const kpi_scenario *sc, kpi_error *err)
+{
+    int rc;
+    errno = 0;
+    rc = kpi_scenario_emit(sc, kpi_outfile_stream(of), err);
+    if (rc == KPI_EIO || (rc != KPI_OK && ferror(kpi_outfile_stream(of)))) {
+        kpi_outfile_fail(of, errno);
+        return KPI_EIO;
+    }
+    return rc;
+}
+
+/* Removes DIR/NAME if it is there.  Returns 0 or an errno. */
+static int remove_stale(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(len);
+    int e = 0;
+    if (!path)
+        return ENOMEM;
+    snprintf(path, len, "%s/%s", dir, name);
+    if (unlink(path) != 0 && errno != ENOENT)
+        e = errno;
+    free(path);
+    return e;
+}
+
+/* The scenario written to scenario.yaml is sc as given, except that its
+ * replications are set to those of res.  kpi_results do not carry the
+ * seed: the caller passes sc with the seed the run used (the CLI applies
+ * --seed to the scenario before running), so that `kpisim run
+ * DIR/scenario.yaml` reproduces the run. */
+int kpi_write_run(const char *dir, const kpi_scenario *sc,
+                  const kpi_results *res, int flags, kpi_error *err)
+{
+    enum { MONTHLY, SUMMARY, REPLICATIONS, SCENARIO, NFILES };
+    static const char *const names[NFILES] = {"monthly.csv", "summary.csv",
+                                              "replications.csv", "scenario.yaml"};
+    kpi_outfile *of[NFILES] = {NULL, NULL, NULL, NULL};
+    kpi_scenario *copy = NULL;
+    double *work = NULL;
+    kpi_error scratch;
+    int rc, i, e;
+
+    if (!err)
+        err = &scratch;
+    if (!dir || !sc || !res || res->months <= 0 || res->replications <= 0 ||
+        res->months != sc->months || !res->monthly || !res->figures)
+        return fail(err, KPI_EINTERNAL,
+                    "kpi_write_run: results and scenario do not match");
+
+    rc = kpi_mkdir_p(dir, err);
+    if (rc != KPI_OK)
+        return rc;
+
+    copy = malloc(sizeof *copy);
+    work = malloc((size_t)res->replications * sizeof *work);
+    if (!copy || !work) {
+        rc = fail(err, KPI_EINTERNAL, "out of memory");
+        goto done;
+    }
+    *copy = *sc;
+    copy->replications = res->replications;
+
+    for (i = 0; i < NFILES; i++) {
+        if (i == REPLICATIONS && !(flags & KPI_WRITE_PER_REPLICATION))
+            continue;
+        of[i] = kpi_outfile_open(dir, names[i], err);
+        if (!of[i]) {
+            rc = err->status;
+            goto done;
+        }
+        switch (i) {
+        case MONTHLY: rc = write_monthly(of[i], res, work, err); break;
+        case SUMMARY: rc = write_summary(of[i], res, work, err); break;
+        case REPLICATIONS: rc = write_replications(of[i], res, err); break;
+        default: rc = write_scenario(of[i], copy, err); break;
+        }
+        /* A write error is reported by kpi_outfile_finish, with its reason. */
+        if (rc == KPI_OK || rc == KPI_EIO)
+            rc = kpi_outfile_finish(of[i], err);
+        if (rc != KPI_OK)
+            goto done;
+    }
+
+    /* Everything is written.  A replications.csv of an earlier run would
+     * not belong to the new files: it goes. */
+    if (!(flags & KPI_WRITE_PER_REPLICATION)) {
+        e = remove_stale(dir, names[REPLICATIONS]);
+        if (e) {
+            char path[1200];
+            snprintf(path, sizeof path, "%s/%s", dir, names[REPLICATIONS]);
+            rc = fail(err, KPI_EIO, "cannot remove %s: %s", path, strerror(e));
+            goto done;
+        }
+    }
+
+    /* Renames within a directory need no space and cannot half-happen; a
+     * failure here (the directory removed or made read-only under us, or
+     * its fsync failing after a rename) may leave some files new and some
+     * old, which the message then says. */
+    for (i = 0; i < NFILES; i++) {
+        if (!of[i])
+            continue;
+        rc = kpi_outfile_commit(of[i], err);
+        of[i] = NULL;
+        if (rc != KPI_OK) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof err->msg - n,
+                     " (the files in %s may now mix this run and an earlier one)",
+                     dir);
+            goto done;
+        }
+    }
+
+done:
+    for (i = 0; i < NFILES; i++)
+        kpi_outfile_discard(of[i]);
+    free(copy);
+    free(work);
+    return rc;
+}
+
+int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    kpi_outfile *of;
+    kpi_error scratch;
+    char *dir;
+    size_t dlen;
+    int rc;
+
+    if (!err)
+        err = &scratch;
+    if (*name == '\0')
+        return fail(err, KPI_ECREATE, "cannot create %s: %s", path,
+                    strerror(EISDIR));
+    /* "x.yaml" lives in ".", "/x.yaml" in "/", "a/b/x.yaml" in "a/b". */
+    dlen = slash ? (slash == path ? 1 : (size_t)(slash - path)) : 1;
+    dir = malloc(dlen + 1);
+    if (!dir)
+        return fail(err, KPI_EINTERNAL, "out of memory");
+    if (slash)
+        memcpy(dir, path, dlen);
+    else
+        dir[0] = '.';
+    dir[dlen] = '\0';
+
+    of = kpi_outfile_open(dir, name, err);
+    free(dir);
+    if (!of)
+        return err->status;
+    rc = write_scenario(of, sc, err);
+    if (rc == KPI_OK || rc == KPI_EIO)
+        rc = kpi_outfile_finish(of, err);
+    if (rc == KPI_OK)
+        return kpi_outfile_commit(of, err);
+    kpi_outfile_discard(of);
+    return rc;
+}
+
+kpi_results *kpi_results_create(int months, long replications)
+{
+    kpi_results *res;
+    size_t nm, nf;
+
+    if (months <= 0 || replications <= 0 ||
+        (unsigned long)replications > SIZE_MAX / sizeof(double) / KPI_NFIG ||
+        (size_t)replications > SIZE_MAX / sizeof(double) / KPI_NKPI / (size_t)months)
+        return NULL;
+    nm = (size_t)replications * (size_t)months * KPI_NKPI;
+    nf = (size_t)replications * KPI_NFIG;
+
+    res = calloc(1, sizeof *res);
+    if (!res)
+        return NULL;
+    res->months = months;
+    res->replications = replications;
+    res->monthly = calloc(nm, sizeof *res->monthly);
+    res->figures = calloc(nf, sizeof *res->figures);
+    if (!res->monthly || !res->figures) {
+        kpi_results_free(res);
+        return NULL;
+    }
+    return res;
+}
+
+void kpi_results_free(kpi_results *res)
+{
+    if (!res)
+        return;
+    free(res->monthly);
+    free(res->figures);
+    free(res);
+}
