@@ -1,0 +1,646 @@
+/*
+ * model.c - one replication of the team model: the numeric core.
+ *
+ * A replication runs month by month; within a month every agent works its
+ * working days one by one (agent-major order: an agent's state stays in
+ * cache for the whole month, and nothing couples agents within a month).
+ * The order of operations in a month, every formula and every choice left
+ * open by MODEL.md are in docs/model.md; section names are cited below.
+ *
+ * Speed: the hot loop is the agent-day.  Counts are drawn, never single
+ * trials (a binomial draw has the law of n Bernoulli trials with one or a
+ * few uniforms), the Poisson law of daily calls is tabulated once a month
+ * (draw.h), and per-agent probabilities are computed once a month.
+ *
+ * Randomness: every draw comes from a keyed stream (rng.h), positioned per
+ * agent and day, so results do not depend on threads and common random
+ * numbers stay aligned between scenarios.
+ */
+#include "model.h"
+
+#include "draw.h"
+#include "rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+/* Sources of a call, an appointment and a case. */
+enum { SRC_COLD = 0, SRC_REFERRAL = 1, SRC_CLIENT = 2, NSRC = 3 };
+
+/* The Poisson tables of one month: [on-plan, off-plan] x [normal, contest]. */
+enum { DAY_ON = 0, DAY_OFF = 1 };
+
+struct kpi_model {
+    const kpi_scenario *sc;
+    gsl_rng *r_day, *r_visit, *r_premium, *r_misc;
+
+    /* Agents, structure of arrays, capacity `cap`, `n` in use, in hiring
+     * order (ids increase). */
+    int n, cap;
+    uint32_t *id;
+    double *tenure;        /* months completed at the start of this month */
+    double *skill;
+    double *compliance;
+    int *below;            /* consecutive assessed months below min_cases */
+    double *cases_m;       /* this month */
+    double *premium_m;
+    uint32_t *backlog;     /* [agent][slot][source], E slots (ring by day) */
+    uint32_t *pending;     /* appointments in the backlog, per agent */
+    unsigned char *leaving;
+    uint32_t next_id;
+
+    /* Constants of the scenario, computed once. */
+    int E;                 /* appointment expiry, working days */
+    double p_contact[NSRC], p_meet[NSRC], p_sale[NSRC];
+    double zeta, sigma;    /* lognormal premium */
+    double skill_zeta, skill_sigma;
+    double beta_a, beta_b; /* compliance law; beta_a <= 0: everyone equal */
+
+    kpi_poisson calls[2][2];
+    double pending_at_end;
+};
+
+/* ------------------------------------------------------------------ */
+/* Workspace                                                           */
+/* ------------------------------------------------------------------ */
+
+static int grow(kpi_model *m, int need)
+{
+    if (need <= m->cap)
+        return 0;
+    int cap = m->cap ? m->cap : 64;
+    while (cap < need)
+        cap = cap > KPI_MAX_TEAM / 2 ? KPI_MAX_TEAM : cap * 2;
+    size_t n = (size_t)cap, e = (size_t)m->E * NSRC;
+    void *p;
+#define REGROW(field, count)                                   \
+    do {                                                       \
+        p = realloc(m->field, (count) * sizeof *m->field);     \
+        if (!p)                                                \
+            return -1;                                         \
+        m->field = p;                                          \
+    } while (0)
+    REGROW(id, n);
+    REGROW(tenure, n);
+    REGROW(skill, n);
+    REGROW(compliance, n);
+    REGROW(below, n);
+    REGROW(cases_m, n);
+    REGROW(premium_m, n);
+    REGROW(backlog, n * e);
+    REGROW(pending, n);
+    REGROW(leaving, n);
+#undef REGROW
+    m->cap = cap;
+    return 0;
+}
+
+static void funnel_probs(const kpi_funnel *f, double *pc, double *pm, double *ps)
+{
+    *pc = f->stage[1] / f->stage[0];
+    *pm = f->stage[1] > 0 ? f->stage[2] / f->stage[1] : 0;
+    *ps = f->stage[2] > 0 ? f->stage[3] / f->stage[2] : 0;
+}
+
+int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
+{
+    kpi_model *m = calloc(1, sizeof *m);
+    if (!m)
+        goto fail;
+    m->sc = sc;
+    m->E = sc->activity.appointment_expiry_days;
+    m->r_day = kpi_rng_alloc();
+    m->r_visit = kpi_rng_alloc();
+    m->r_premium = kpi_rng_alloc();
+    m->r_misc = kpi_rng_alloc();
+    if (!m->r_day || !m->r_visit || !m->r_premium || !m->r_misc)
+        goto fail;
+    if (grow(m, sc->team.headcount > 0 ? sc->team.headcount : 1) != 0)
+        goto fail;
+
+    funnel_probs(&sc->funnel.cold, &m->p_contact[SRC_COLD], &m->p_meet[SRC_COLD],
+                 &m->p_sale[SRC_COLD]);
+    funnel_probs(&sc->funnel.referral, &m->p_contact[SRC_REFERRAL],
+                 &m->p_meet[SRC_REFERRAL], &m->p_sale[SRC_REFERRAL]);
+    funnel_probs(&sc->funnel.old_client, &m->p_contact[SRC_CLIENT], &m->p_meet[SRC_CLIENT],
+                 &m->p_sale[SRC_CLIENT]);
+    if (sc->premium.mean > 0)
+        kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &m->zeta, &m->sigma);
+    kpi_lognormal_params(1.0, sc->team.skill_sd, &m->skill_zeta, &m->skill_sigma);
+    double c = sc->activity.compliance, s = sc->activity.compliance_sd;
+    if (s > 0) {
+        double k = c * (1 - c) / (s * s) - 1;
+        m->beta_a = c * k;
+        m->beta_b = (1 - c) * k;
+    }
+    *out = m;
+    return KPI_OK;
+
+fail:
+    kpi_model_destroy(m);
+    if (err) {
+        memset(err, 0, sizeof *err);
+        err->status = KPI_EINTERNAL;
+        strcpy(err->msg, "out of memory creating the model workspace");
+    }
+    *out = NULL;
+    return KPI_EINTERNAL;
+}
+
+void kpi_model_destroy(kpi_model *m)
+{
+    if (!m)
+        return;
+    gsl_rng_free(m->r_day);
+    gsl_rng_free(m->r_visit);
+    gsl_rng_free(m->r_premium);
+    gsl_rng_free(m->r_misc);
+    free(m->id);
+    free(m->tenure);
+    free(m->skill);
+    free(m->compliance);
+    free(m->below);
+    free(m->cases_m);
+    free(m->premium_m);
+    free(m->backlog);
+    free(m->pending);
+    free(m->leaving);
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            kpi_poisson_free(&m->calls[i][j]);
+    free(m);
+}
+
+double kpi_model_pending(const kpi_model *m)
+{
+    return m->pending_at_end;
+}
+
+/* ------------------------------------------------------------------ */
+/* Team changes (docs/model.md "Agents")                               */
+/* ------------------------------------------------------------------ */
+
+/* Adds an agent with the given tenure; its skill and compliance come from
+ * its own stream, so they do not depend on who else was hired. */
+static void hire(kpi_model *m, uint64_t key, double tenure)
+{
+    int i = m->n++;
+    uint32_t id = m->next_id++;
+    const kpi_scenario *sc = m->sc;
+    m->id[i] = id;
+    m->tenure[i] = tenure;
+    m->below[i] = 0;
+    m->pending[i] = 0;
+    m->leaving[i] = 0;
+    memset(&m->backlog[(size_t)i * (size_t)m->E * NSRC], 0,
+           (size_t)m->E * NSRC * sizeof *m->backlog);
+    kpi_rng_seek(m->r_misc, key, KPI_RS_AGENT_INIT, id, 0);
+    /* Skill: lognormal with mean 1 and standard deviation skill_sd. */
+    double z = gsl_ran_ugaussian(m->r_misc);
+    m->skill[i] = sc->team.skill_sd > 0 ? exp(m->skill_zeta + m->skill_sigma * z) : 1.0;
+    /* Compliance: Beta with mean compliance and sd compliance_sd. */
+    m->compliance[i] = m->beta_a > 0 ? gsl_ran_beta(m->r_misc, m->beta_a, m->beta_b)
+                                     : sc->activity.compliance;
+}
+
+/* The conversion factor of ramp-up: ramp_start in the first month, rising
+ * linearly to 1 after ramp_months months. */
+static double ramp(const kpi_scenario *sc, double tenure)
+{
+    if (sc->team.ramp_months <= 0 || tenure >= sc->team.ramp_months)
+        return 1.0;
+    return sc->team.ramp_start + (1 - sc->team.ramp_start) * tenure / sc->team.ramp_months;
+}
+
+/* ------------------------------------------------------------------ */
+/* The month's management events (docs/model.md "Management events")  */
+/* ------------------------------------------------------------------ */
+
+typedef struct month_plan {
+    int contest_days;      /* first working days with boosted effort */
+    double contest_effort; /* product of the effort of this month's contests */
+    double slump_next;     /* effort multiplier for the next month */
+    double tier;           /* premium multiplier */
+    double uplift;         /* conversion multiplier (seminars) */
+    double recruit_factor;
+    double training;       /* permanent skill multiplier, applied at month start */
+} month_plan;
+
+static void plan_month(const kpi_scenario *sc, int month1, month_plan *p)
+{
+    p->contest_days = 0;
+    p->contest_effort = 1;
+    p->slump_next = 1;
+    p->tier = 1;
+    p->uplift = 1;
+    p->recruit_factor = 1;
+    p->training = 1;
+    for (int i = 0; i < sc->nevents; i++) {
+        const kpi_event *ev = &sc->events[i];
+        if (ev->month != month1)
+            continue;
+        switch (ev->type) {
+        case KPI_EVENT_CONTEST:
+            if (ev->days > p->contest_days)
+                p->contest_days = ev->days;
+            p->contest_effort *= ev->effort;
+            p->slump_next *= ev->slump;
+            break;
+        case KPI_EVENT_SEMINAR:
+            p->tier *= ev->tier;
+            p->uplift *= ev->uplift;
+            break;
+        case KPI_EVENT_RECRUITING_DRIVE:
+            p->recruit_factor *= ev->factor;
+            break;
+        case KPI_EVENT_TRAINING:
+            p->training *= ev->uplift;
+            break;
+        default:
+            break;   /* thank_you_event acts on the client book */
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* A working day of one agent (docs/model.md "A working day")          */
+/* ------------------------------------------------------------------ */
+
+/* The monthly totals the days add to, indexed by enum kpi_kpi. */
+typedef double tally[KPI_NKPI];
+
+/* Per agent and month: what the days of the month need. */
+typedef struct agent_month {
+    double compliance;
+    double p_sale[NSRC];
+    double visits_on, visits_off;   /* daily visit capacity on/off plan */
+    double zeta;                    /* log-scale of this month's premiums */
+} agent_month;
+
+/* Holds up to cap appointments from the backlog, oldest first, and returns
+ * how many of each source were held in held[].  Within one day's bucket
+ * that is only partly held, which appointments go first is random (a
+ * multivariate hypergeometric draw). */
+static void hold_visits(kpi_model *m, uint32_t *bl, int today_slot, unsigned cap,
+                        unsigned held[NSRC])
+{
+    held[0] = held[1] = held[2] = 0;
+    const int E = m->E;
+    /* Slot of the oldest eligible day (set E days ago) is today_slot itself
+     * in a ring of E slots: it is (t - E) mod E == t mod E. */
+    for (int age = E; age >= 1 && cap > 0; age--) {
+        uint32_t *b = &bl[((today_slot - age + E) % E) * NSRC];
+        unsigned tot = b[0] + b[1] + b[2];
+        if (tot == 0)
+            continue;
+        if (tot <= cap) {
+            for (int s = 0; s < NSRC; s++) {
+                held[s] += b[s];
+                b[s] = 0;
+            }
+            cap -= tot;
+            continue;
+        }
+        /* Partly held: draw which, source by source. */
+        unsigned left = tot, take = cap;
+        for (int s = 0; s < NSRC && take > 0; s++) {
+            unsigned h;
+            if (b[s] == 0)
+                continue;
+            if (b[s] == left)
+                h = take;
+            else
+                h = gsl_ran_hypergeometric(m->r_visit, b[s], left - b[s], take);
+            held[s] += h;
+            left -= b[s];
+            b[s] -= h;
+            take -= h;
+        }
+        cap = 0;
+    }
+}
+
+static unsigned stochastic_round(double x, const gsl_rng *r)
+{
+    double f = floor(x);
+    unsigned k = (unsigned)f;
+    if (x > f && gsl_rng_uniform(r) < x - f)
+        k++;
+    return k;
+}
+
+/* One working day t (counted from the start of the horizon) of agent i. */
+static void agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am,
+                      int t, int contest_day, tally acc)
+{
+    const uint32_t id = m->id[i];
+    const int E = m->E;
+    uint32_t *bl = &m->backlog[(size_t)i * (size_t)E * NSRC];
+    const int slot = t % E;
+
+    /* 1. Calls: on-plan or off-plan day, then a Poisson number of calls. */
+    kpi_rng_seek(m->r_day, key, KPI_RS_AGENT_DAY, id, (uint32_t)t);
+    int on = gsl_rng_uniform(m->r_day) < am->compliance;
+    unsigned calls = kpi_poisson_draw(&m->calls[on ? DAY_ON : DAY_OFF][contest_day], m->r_day);
+
+    /* 2.-3. Sources and funnels.  Without a client book every call goes to
+     * a cold prospect. */
+    unsigned appts[NSRC] = {0, 0, 0};
+    if (calls > 0) {
+        unsigned contacts = gsl_ran_binomial(m->r_day, m->p_contact[SRC_COLD], calls);
+        appts[SRC_COLD] = contacts ? gsl_ran_binomial(m->r_day, m->p_meet[SRC_COLD], contacts)
+                                   : 0;
+        acc[KPI_CALLS] += calls;
+        acc[KPI_CONTACTS] += contacts;
+        acc[KPI_APPOINTMENTS] += appts[SRC_COLD];
+    }
+
+    /* 4. Visits: hold the oldest appointments up to the day's capacity. */
+    if (m->pending[i] > 0) {
+        kpi_rng_seek(m->r_visit, key, KPI_RS_AGENT_VISIT, id, (uint32_t)t);
+        unsigned cap = stochastic_round(on ? am->visits_on : am->visits_off, m->r_visit);
+        unsigned held[NSRC];
+        hold_visits(m, bl, slot, cap, held);
+        unsigned nheld = held[0] + held[1] + held[2];
+        m->pending[i] -= nheld;
+        acc[KPI_MEETINGS] += nheld;
+
+        /* 5. Cases and their premiums. */
+        unsigned cases[NSRC];
+        unsigned ncases = 0;
+        for (int s = 0; s < NSRC; s++) {
+            cases[s] = held[s] ? gsl_ran_binomial(m->r_visit, am->p_sale[s], held[s]) : 0;
+            ncases += cases[s];
+        }
+        if (ncases > 0) {
+            acc[KPI_CASES_COLD] += cases[SRC_COLD];
+            acc[KPI_CASES_REFERRAL] += cases[SRC_REFERRAL];
+            acc[KPI_CASES_REPEAT] += cases[SRC_CLIENT];
+            acc[KPI_CASES] += ncases;
+            m->cases_m[i] += ncases;
+            kpi_rng_seek(m->r_premium, key, KPI_RS_AGENT_PREMIUM, id, (uint32_t)t);
+            const kpi_scenario *sc = m->sc;
+            double prem = 0;
+            for (int s = 0; s < NSRC; s++) {
+                double mult = s == SRC_CLIENT ? sc->premium.repeat_multiplier : 1.0;
+                for (unsigned c = 0; c < cases[s]; c++) {
+                    double x = 0;
+                    if (sc->premium.mean > 0) {
+                        x = sc->premium.cv > 0
+                                ? gsl_ran_lognormal(m->r_premium, am->zeta, m->sigma)
+                                : exp(am->zeta);
+                    }
+                    prem += x * mult;
+                }
+            }
+            acc[KPI_PREMIUM] += prem;
+            m->premium_m[i] += prem;
+        }
+
+        /* Appointments set E working days ago that are still unheld expire
+         * tonight: that bucket is today's slot, reused for today's new ones. */
+        uint32_t *old = &bl[slot * NSRC];
+        unsigned lost = old[0] + old[1] + old[2];
+        if (lost) {
+            acc[KPI_APPOINTMENTS_LOST] += lost;
+            m->pending[i] -= lost;
+            old[0] = old[1] = old[2] = 0;
+        }
+    }
+
+    /* New appointments can be held from the next working day on. */
+    unsigned nnew = appts[0] + appts[1] + appts[2];
+    if (nnew) {
+        uint32_t *b = &bl[slot * NSRC];
+        for (int s = 0; s < NSRC; s++)
+            b[s] += appts[s];
+        m->pending[i] += nnew;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The replication                                                     */
+/* ------------------------------------------------------------------ */
+
+static int fail_team(kpi_error *err, int month1)
+{
+    if (err) {
+        memset(err, 0, sizeof *err);
+        err->status = KPI_EDATA;
+        strcpy(err->key, "team.recruits_per_agent");
+        snprintf(err->msg, sizeof err->msg,
+                 "the team grew beyond %d agents in month %d; lower team.recruits_per_month "
+                 "or team.recruits_per_agent",
+                 KPI_MAX_TEAM, month1);
+    }
+    return KPI_EDATA;
+}
+
+static int fail_memory(kpi_error *err)
+{
+    if (err) {
+        memset(err, 0, sizeof *err);
+        err->status = KPI_EINTERNAL;
+        strcpy(err->msg, "out of memory while simulating");
+    }
+    return KPI_EINTERNAL;
+}
+
+static double ratio(double a, double b)
+{
+    return b != 0 ? a / b : 0;
+}
+
+/* Horizon figures from the monthly table of one replication. */
+static void figures_from_months(const kpi_scenario *sc, const double *monthly,
+                                double final_headcount, double *fig)
+{
+    const int M = sc->months;
+    double sum[KPI_NKPI] = {0};
+    for (int mo = 0; mo < M; mo++)
+        for (int k = 0; k < KPI_NKPI; k++)
+            sum[k] += monthly[mo * KPI_NKPI + k];
+    double last_cases = 0, last_repeat = 0;
+    for (int mo = M > 12 ? M - 12 : 0; mo < M; mo++) {
+        last_cases += monthly[mo * KPI_NKPI + KPI_CASES];
+        last_repeat += monthly[mo * KPI_NKPI + KPI_CASES_REPEAT];
+    }
+    double mean_prem = sum[KPI_PREMIUM] / M, ss = 0;
+    for (int mo = 0; mo < M; mo++) {
+        double d = monthly[mo * KPI_NKPI + KPI_PREMIUM] - mean_prem;
+        ss += d * d;
+    }
+    double sd_prem = M > 1 ? sqrt(ss / (M - 1)) : 0;
+
+    memset(fig, 0, KPI_NFIG * sizeof *fig);
+    fig[KPI_FIG_TOTAL_PREMIUM] = sum[KPI_PREMIUM];
+    fig[KPI_FIG_TOTAL_CASES] = sum[KPI_CASES];
+    fig[KPI_FIG_FINAL_HEADCOUNT] = final_headcount;
+    fig[KPI_FIG_MEAN_HEADCOUNT] = sum[KPI_HEADCOUNT] / M;
+    fig[KPI_FIG_MEAN_ACTIVITY_RATE] = sum[KPI_ACTIVITY_RATE] / M;
+    fig[KPI_FIG_CASES_PER_ACTIVE] = ratio(sum[KPI_CASES], sum[KPI_ACTIVE_AGENTS]);
+    fig[KPI_FIG_PREMIUM_PER_CASE] = ratio(sum[KPI_PREMIUM], sum[KPI_CASES]);
+    fig[KPI_FIG_REPEAT_SHARE_LAST12] = ratio(last_repeat, last_cases);
+    fig[KPI_FIG_TOTAL_CALLS] = sum[KPI_CALLS];
+    fig[KPI_FIG_TOTAL_MEETINGS] = sum[KPI_MEETINGS];
+    fig[KPI_FIG_APPOINTMENTS_LOST] = sum[KPI_APPOINTMENTS_LOST];
+    fig[KPI_FIG_TOTAL_RECRUITS] = sum[KPI_RECRUITS];
+    fig[KPI_FIG_TOTAL_EXITS] = sum[KPI_EXITS];
+    fig[KPI_FIG_FINAL_CLIENTS] = monthly[(M - 1) * KPI_NKPI + KPI_CLIENTS];
+    fig[KPI_FIG_TOTAL_INCOME] = sum[KPI_INCOME];
+    fig[KPI_FIG_TOTAL_COST] = sum[KPI_COST];
+    fig[KPI_FIG_PROFIT] = sum[KPI_PROFIT];
+    fig[KPI_FIG_PREMIUM_MONTHLY_CV] = ratio(sd_prem, mean_prem);
+}
+
+int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
+                  kpi_error *err)
+{
+    const kpi_scenario *sc = m->sc;
+    const int M = sc->months, D = sc->working_days;
+
+    m->n = 0;
+    m->next_id = 0;
+    if (grow(m, sc->team.headcount) != 0)
+        return fail_memory(err);
+    for (int i = 0; i < sc->team.headcount; i++)
+        hire(m, key, sc->team.initial_tenure_months);
+
+    double slump = 1;   /* effort multiplier left by last month's contests */
+    for (int mo = 0; mo < M; mo++) {
+        tally acc;
+        memset(acc, 0, sizeof acc);
+        month_plan plan;
+        plan_month(sc, mo + 1, &plan);
+
+        /* Recruits join at the start of the month (K4). */
+        double lam = (sc->team.recruits_per_month + sc->team.recruits_per_agent * m->n) *
+                     plan.recruit_factor;
+        unsigned recruits = 0;
+        if (lam > 0) {
+            kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_RECRUIT, KPI_RS_TEAM, (uint32_t)mo);
+            recruits = gsl_ran_poisson(m->r_misc, lam);
+        }
+        if ((double)m->n + recruits > KPI_MAX_TEAM)
+            return fail_team(err, mo + 1);
+        if (grow(m, m->n + (int)recruits) != 0)
+            return fail_memory(err);
+        for (unsigned j = 0; j < recruits; j++)
+            hire(m, key, 0);
+        if (plan.training != 1)
+            for (int i = 0; i < m->n; i++)
+                m->skill[i] *= plan.training;
+
+        /* Atmosphere (M1): lognormal, mean 1, sd mood_sd. */
+        double mood = 1;
+        if (sc->activity.mood_sd > 0) {
+            double mz, ms;
+            kpi_lognormal_params(1.0, sc->activity.mood_sd, &mz, &ms);
+            kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_MOOD, KPI_RS_TEAM, (uint32_t)mo);
+            mood = gsl_ran_lognormal(m->r_misc, mz, ms);
+        }
+        double lam_on = sc->activity.calls_per_day * mood * slump;
+        double lam_off = lam_on * sc->activity.off_plan_effort;
+        if (kpi_poisson_prepare(&m->calls[DAY_ON][0], lam_on) != 0 ||
+            kpi_poisson_prepare(&m->calls[DAY_OFF][0], lam_off) != 0 ||
+            kpi_poisson_prepare(&m->calls[DAY_ON][1], lam_on * plan.contest_effort) != 0 ||
+            kpi_poisson_prepare(&m->calls[DAY_OFF][1], lam_off * plan.contest_effort) != 0)
+            return fail_memory(err);
+
+        agent_month am;
+        am.visits_on = sc->activity.visits_per_day;
+        am.visits_off = sc->activity.visits_per_day * sc->activity.off_plan_effort;
+        am.zeta = plan.tier > 0 ? m->zeta + log(plan.tier) : -INFINITY;
+
+        for (int i = 0; i < m->n; i++) {
+            double f = m->skill[i] * ramp(sc, m->tenure[i]) * plan.uplift;
+            for (int s = 0; s < NSRC; s++)
+                am.p_sale[s] = fmin(1.0, m->p_sale[s] * f);
+            am.compliance = m->compliance[i];
+            m->cases_m[i] = 0;
+            m->premium_m[i] = 0;
+            for (int d = 0; d < D; d++)
+                agent_day(m, key, i, &am, mo * D + d, d < plan.contest_days, acc);
+        }
+
+        /* Month end: activity, assessment, exits (docs/model.md "Agents"). */
+        double active = 0, exits = 0;
+        for (int i = 0; i < m->n; i++) {
+            if (m->cases_m[i] > 0)
+                active++;
+            kpi_rng_seek(m->r_misc, key, KPI_RS_AGENT_EXIT, m->id[i], (uint32_t)mo);
+            double u = gsl_rng_uniform(m->r_misc);
+            int leave = 0;
+            if (sc->assessment.enabled) {
+                if (m->tenure[i] < sc->assessment.exempt_months)
+                    m->below[i] = 0;
+                else if (m->cases_m[i] < sc->assessment.min_cases)
+                    m->below[i]++;
+                else
+                    m->below[i] = 0;
+                if (m->below[i] >= sc->assessment.grace_months)
+                    leave = 1;
+            }
+            double income = sc->economics.agent_commission * m->premium_m[i];
+            double p_exit = income < sc->team.income_floor ? sc->team.attrition_below_floor
+                                                           : sc->team.attrition;
+            if (u < p_exit)
+                leave = 1;
+            m->leaving[i] = (unsigned char)leave;
+            exits += leave;
+        }
+
+        double headcount = m->n;
+        acc[KPI_HEADCOUNT] = headcount;
+        acc[KPI_RECRUITS] = recruits;
+        acc[KPI_EXITS] = exits;
+        acc[KPI_ACTIVE_AGENTS] = active;
+        acc[KPI_ACTIVITY_RATE] = ratio(active, headcount);
+        acc[KPI_CASES_PER_ACTIVE] = ratio(acc[KPI_CASES], active);
+        acc[KPI_PREMIUM_PER_CASE] = ratio(acc[KPI_PREMIUM], acc[KPI_CASES]);
+        acc[KPI_REPEAT_SHARE] = ratio(acc[KPI_CASES_REPEAT], acc[KPI_CASES]);
+        acc[KPI_INCOME] = sc->economics.commission_first_year * acc[KPI_PREMIUM] +
+                          sc->economics.commission_renewal * acc[KPI_RENEWAL_PREMIUM];
+        acc[KPI_COST] =
+            sc->economics.cost_per_new_client * (acc[KPI_CASES_COLD] + acc[KPI_CASES_REFERRAL]) +
+            sc->economics.cost_per_agent_month * headcount;
+        acc[KPI_PROFIT] = acc[KPI_INCOME] - acc[KPI_COST];
+
+        /* Leavers go; their unheld appointments are lost with them.  The
+         * compaction keeps hiring order. */
+        int w = 0;
+        for (int i = 0; i < m->n; i++) {
+            if (m->leaving[i]) {
+                acc[KPI_APPOINTMENTS_LOST] += m->pending[i];
+                continue;
+            }
+            if (w != i) {
+                m->id[w] = m->id[i];
+                m->tenure[w] = m->tenure[i];
+                m->skill[w] = m->skill[i];
+                m->compliance[w] = m->compliance[i];
+                m->below[w] = m->below[i];
+                m->pending[w] = m->pending[i];
+                memcpy(&m->backlog[(size_t)w * (size_t)m->E * NSRC],
+                       &m->backlog[(size_t)i * (size_t)m->E * NSRC],
+                       (size_t)m->E * NSRC * sizeof *m->backlog);
+            }
+            m->tenure[w] += 1;
+            w++;
+        }
+        m->n = w;
+        memcpy(&monthly[mo * KPI_NKPI], acc, sizeof acc);
+        slump = plan.slump_next;
+    }
+
+    double pending = 0;
+    for (int i = 0; i < m->n; i++)
+        pending += m->pending[i];
+    m->pending_at_end = pending;
+    figures_from_months(sc, monthly, m->n, figures);
+    return KPI_OK;
+}

@@ -1,0 +1,90 @@
+/*
+ * rng.c - Random123 Philox4x32-10 as a GSL generator with keyed positioning.
+ *
+ * Random123 ships a GSL adapter macro (conventional/gsl_cbrng.h), but it
+ * only takes a 32-bit seed; kpisim needs to place a stream at an exact
+ * (key, counter), so this file defines its own gsl_rng_type around the same
+ * philox4x32 function.  See rng.h for the stream layout.
+ */
+#include "rng.h"
+
+#include <Random123/philox.h>
+#include <string.h>
+
+typedef struct philox_state {
+    philox4x32_ctr_t ctr;   /* ctr.v[0] counts blocks within the stream */
+    philox4x32_key_t key;
+    philox4x32_ctr_t out;   /* the current block of four outputs */
+    unsigned avail;         /* outputs of `out` not used yet */
+} philox_state;
+
+static unsigned long philox_get(void *vstate)
+{
+    philox_state *st = vstate;
+    if (st->avail == 0) {
+        st->out = philox4x32(st->ctr, st->key);
+        st->ctr.v[0]++;
+        st->avail = 4;
+    }
+    return st->out.v[--st->avail];
+}
+
+static double philox_get_double(void *vstate)
+{
+    return (double)philox_get(vstate) / 4294967296.0;
+}
+
+/* gsl_rng_set: the key becomes the seed, the counter restarts.  kpisim
+ * itself positions streams with kpi_rng_seek; this keeps the type usable
+ * as a plain GSL generator. */
+static void philox_set(void *vstate, unsigned long seed)
+{
+    philox_state *st = vstate;
+    memset(st, 0, sizeof *st);
+    st->key.v[0] = (uint32_t)(seed & 0xffffffffu);
+    st->key.v[1] = (uint32_t)((uint64_t)seed >> 32);
+}
+
+static const gsl_rng_type philox_type = {
+    "kpisim-philox4x32-10",
+    0xffffffffUL,
+    0,
+    sizeof(philox_state),
+    &philox_set,
+    &philox_get,
+    &philox_get_double
+};
+
+gsl_rng *kpi_rng_alloc(void)
+{
+    return gsl_rng_alloc(&philox_type);
+}
+
+/* The splitmix64 finaliser: a bijection of 64-bit words whose output bits
+ * each depend on every input bit. */
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+uint64_t kpi_rng_key(uint64_t seed, uint64_t rep)
+{
+    /* Two rounds so that (seed, rep) and (seed', rep') with
+     * seed + rep == seed' + rep' land far apart. */
+    return mix64(mix64(seed ^ 0x6b706973696d2d31u) + 0x9e3779b97f4a7c15u * (rep + 1));
+}
+
+void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
+                  uint32_t when)
+{
+    philox_state *st = r->state;
+    st->key.v[0] = (uint32_t)(key & 0xffffffffu);
+    st->key.v[1] = (uint32_t)(key >> 32);
+    st->ctr.v[0] = 0;
+    st->ctr.v[1] = when;
+    st->ctr.v[2] = subject;
+    st->ctr.v[3] = purpose;
+    st->avail = 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * rng.h - keyed random streams (private to the library).
+ *
+ * Every random number of a replication comes from a stream named by
+ * (seed, replication, purpose, subject, when): for example the calls of
+ * agent 17 on working day 230, or the recruits of month 9.  The generator is
+ * Random123's Philox4x32-10, a counter-based generator: the 64-bit key is a
+ * hash of (seed, replication) and the 128-bit counter holds
+ * (block, when, subject, purpose), so positioning a stream is a few stores
+ * and no two streams overlap.  The streams are exposed as ordinary gsl_rng
+ * objects so that GSL's distributions draw from them.
+ *
+ * Why keyed streams: results cannot depend on the number of threads or MPI
+ * ranks (each replication owns its key), and `compare` gets common random
+ * numbers that stay aligned when two scenarios differ (a contest in month 4
+ * changes the draws of month 4's calls, not the premiums of month 9).
+ * docs/model.md "Random streams" has the full list.
+ */
+#ifndef KPI_RNG_H
+#define KPI_RNG_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+/* What a stream is for.  Values are part of the reproducibility contract:
+ * changing one changes every result, so new purposes are added at the end. */
+enum kpi_purpose {
+    KPI_RS_TEAM_MOOD = 1,     /* when = month: the team's atmosphere */
+    KPI_RS_TEAM_RECRUIT = 2,  /* when = month: how many recruits join */
+    KPI_RS_AGENT_INIT = 3,    /* subject = agent: skill and compliance at hire */
+    KPI_RS_AGENT_DAY = 4,     /* subject = agent, when = day: plan, calls, funnel */
+    KPI_RS_AGENT_VISIT = 5,   /* subject = agent, when = day: visits and cases */
+    KPI_RS_AGENT_PREMIUM = 6, /* subject = agent, when = day: premium of each case */
+    KPI_RS_AGENT_EXIT = 7,    /* subject = agent, when = month: attrition */
+    KPI_RS_BOOK = 8           /* subject = agent, when = month: client book */
+};
+
+/* The subject of team-level streams. */
+#define KPI_RS_TEAM 0xffffffffu
+
+/* Allocates a stream (a gsl_rng of kpisim's Philox type); NULL when out of
+ * memory.  Free with gsl_rng_free. */
+gsl_rng *kpi_rng_alloc(void);
+
+/* The 64-bit key of replication rep of a run with the given seed: a strong
+ * 64-bit mix of both, so that related seeds and neighbouring replications
+ * give unrelated keys (never seed + rep). */
+uint64_t kpi_rng_key(uint64_t seed, uint64_t rep);
+
+/* Positions r at the start of stream (key, purpose, subject, when). */
+void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
+                  uint32_t when);
+
+#endif /* KPI_RNG_H */

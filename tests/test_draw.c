@@ -1,0 +1,169 @@
+/*
+ * test_draw.c - the table sampler and the keyed streams.
+ *
+ * The Poisson table must have the Poisson law: its mean, variance and
+ * P(X = 0) are checked against mu, mu and exp(-mu) within standard errors,
+ * and its whole distribution by a chi-square test, for means from 0 up to
+ * beyond the table limit.
+ */
+#define TEST_NAME "test_draw"
+#include "harness.h"
+
+#include "draw.h"
+#include "rng.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <stdlib.h>
+
+#define K_SE 4.5
+
+static void check_poisson(double mu, long n, uint64_t key)
+{
+    gsl_rng *r = kpi_rng_alloc();
+    kpi_poisson p = {0};
+    CHECK(kpi_poisson_prepare(&p, mu) == 0, "prepare mu = %g", mu);
+    kpi_rng_seek(r, key, 99, 0, 0);
+    /* Counts of each outcome for the chi-square test (outcomes >= cells
+     * pooled into the last cell). */
+    enum { CELLS = 64 };
+    double count[CELLS] = {0};
+    double s = 0, ss = 0, zeros = 0;
+    for (long i = 0; i < n; i++) {
+        double x = kpi_poisson_draw(&p, r);
+        s += x;
+        ss += x * x;
+        zeros += x == 0;
+    }
+    double mean = s / (double)n, var = ss / (double)n - mean * mean;
+    /* Var of the sample mean is mu / n; of the sample variance about
+     * (mu + 2 mu^2) / n for a Poisson law. */
+    CHECK(fabs(mean - mu) <= K_SE * sqrt(mu / (double)n) + 1e-12,
+          "Poisson(%g): mean %.6g", mu, mean);
+    CHECK(fabs(var - mu) <= K_SE * sqrt((mu + 2 * mu * mu) / (double)n) + 1e-12,
+          "Poisson(%g): variance %.6g", mu, var);
+    double p0 = exp(-mu);
+    CHECK(fabs(zeros / (double)n - p0) <= K_SE * sqrt(p0 * (1 - p0) / (double)n) + 1e-12,
+          "Poisson(%g): P(0) %.6g vs %.6g", mu, zeros / (double)n, p0);
+
+    /* Chi-square over cells centred on the mean (each with expected count
+     * >= 5), the two tails pooled. */
+    if (mu > 0) {
+        kpi_rng_seek(r, key, 99, 1, 0);
+        unsigned lo = mu > 40 ? (unsigned)(mu - 4 * sqrt(mu)) : 0;
+        for (long i = 0; i < n; i++) {
+            unsigned x = kpi_poisson_draw(&p, r);
+            int c = x < lo ? 0 : (int)(x - lo) + 1;
+            if (c > CELLS - 1)
+                c = CELLS - 1;
+            count[c]++;
+        }
+        double chi = 0;
+        int dof = -1;
+        double e_pool = 0, o_pool = 0;
+        for (int c = 0; c < CELLS; c++) {
+            double e;
+            if (c == 0)
+                e = lo > 0 ? gsl_cdf_poisson_P(lo - 1, mu) : 0;
+            else if (c == CELLS - 1)
+                e = gsl_cdf_poisson_Q(lo + CELLS - 3, mu);
+            else
+                e = gsl_ran_poisson_pdf(lo + (unsigned)c - 1, mu);
+            e *= (double)n;
+            e_pool += e;
+            o_pool += count[c];
+            if (e_pool >= 5) {
+                chi += (o_pool - e_pool) * (o_pool - e_pool) / e_pool;
+                dof++;
+                e_pool = o_pool = 0;
+            }
+        }
+        if (e_pool > 0)
+            chi += (o_pool - e_pool) * (o_pool - e_pool) / (e_pool > 1e-9 ? e_pool : 1e-9);
+        double pval = gsl_cdf_chisq_Q(chi, dof);
+        CHECK(pval > 1e-4, "Poisson(%g): chi-square %.2f with %d dof, p = %.3g", mu, chi, dof, pval);
+    }
+    kpi_poisson_free(&p);
+    gsl_rng_free(r);
+}
+
+static void test_streams(void)
+{
+    gsl_rng *a = kpi_rng_alloc(), *b = kpi_rng_alloc();
+    uint64_t k = kpi_rng_key(42, 3);
+    kpi_rng_seek(a, k, 4, 17, 230);
+    unsigned long x1 = gsl_rng_get(a), x2 = gsl_rng_get(a);
+    for (int i = 0; i < 10; i++)
+        gsl_rng_get(b);
+    kpi_rng_seek(b, k, 4, 17, 230);
+    CHECK(gsl_rng_get(b) == x1 && gsl_rng_get(b) == x2, "seek restarts a stream exactly");
+    kpi_rng_seek(b, k, 4, 17, 231);
+    CHECK(gsl_rng_get(b) != x1, "another day, another stream");
+    kpi_rng_seek(b, k, 4, 18, 230);
+    CHECK(gsl_rng_get(b) != x1, "another agent, another stream");
+    kpi_rng_seek(b, k, 5, 17, 230);
+    CHECK(gsl_rng_get(b) != x1, "another purpose, another stream");
+
+    /* Uniformity of one long stream: mean 1/2, variance 1/12. */
+    kpi_rng_seek(a, k, 1, 0, 0);
+    const double n = 1000000;
+    double s = 0, ss = 0;
+    for (long i = 0; i < (long)n; i++) {
+        double u = gsl_rng_uniform(a);
+        s += u;
+        ss += u * u;
+    }
+    CHECK(fabs(s / n - 0.5) <= K_SE * sqrt(1.0 / 12 / n), "uniform mean %.6f", s / n);
+    CHECK(fabs(ss / n - 1.0 / 3) <= K_SE * sqrt(4.0 / 45 / n), "uniform second moment %.6f", ss / n);
+
+    /* Neighbouring replications are uncorrelated: correlation of the first
+     * draws of replications r and r + 1 over many r. */
+    double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
+    const double m = 200000;
+    for (long r = 0; r < (long)m; r++) {
+        kpi_rng_seek(a, kpi_rng_key(1, (uint64_t)r), 1, 0, 0);
+        kpi_rng_seek(b, kpi_rng_key(1, (uint64_t)r + 1), 1, 0, 0);
+        double x = gsl_rng_uniform(a), y = gsl_rng_uniform(b);
+        sx += x;
+        sy += y;
+        sxy += x * y;
+        sxx += x * x;
+        syy += y * y;
+    }
+    double cov = sxy / m - (sx / m) * (sy / m);
+    double corr = cov / sqrt((sxx / m - sx * sx / m / m) * (syy / m - sy * sy / m / m));
+    CHECK(fabs(corr) <= K_SE / sqrt(m), "neighbouring replications: correlation %.5f", corr);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+}
+
+static void test_lognormal(void)
+{
+    double z, s;
+    kpi_lognormal_params(5000, 1.2, &z, &s);
+    /* Mean exp(z + s^2/2) and cv sqrt(exp(s^2) - 1) by the closed forms. */
+    CHECK_NEAR(exp(z + s * s / 2), 5000, 1e-9 * 5000, "lognormal mean");
+    CHECK_NEAR(sqrt(exp(s * s) - 1), 1.2, 1e-12, "lognormal cv");
+}
+
+int main(void)
+{
+    check_poisson(0, 1000, 1);
+    check_poisson(0.3, 200000, 2);
+    check_poisson(3, 200000, 3);
+    check_poisson(8.6, 200000, 4);
+    check_poisson(10, 200000, 5);
+    check_poisson(45.5, 200000, 6);
+    check_poisson(650, 100000, 7);
+    check_poisson(900, 100000, 8);    /* beyond the table: gsl_ran_poisson */
+    {
+        kpi_poisson p = {0};
+        kpi_poisson_prepare(&p, 10);
+        /* The table keeps the tail beyond it below 1e-12. */
+        CHECK(p.k > 10 && p.tail < 1e-11, "table of Poisson(10): %zu cells, tail %.3g", p.k, p.tail);
+        kpi_poisson_free(&p);
+    }
+    test_streams();
+    test_lognormal();
+    return TEST_DONE();
+}
