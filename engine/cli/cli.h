@@ -1,0 +1,58 @@
+/*
+ * cli.h - shared pieces of the kpisim command-line program.
+ *
+ * The CLI is a thin layer over the public library (kpisim.h): it parses
+ * arguments, loads scenarios, draws the progress bar, turns Ctrl-C into a
+ * cancellation, prints errors and maps statuses to exit codes (which are
+ * the library's status values, BSD sysexits).
+ */
+#ifndef KPI_CLI_H
+#define KPI_CLI_H
+
+#include "kpisim.h"
+
+/* Prints "kpisim: <formatted error>" to stderr and returns err->status. */
+int cli_fail(const kpi_error *err);
+
+/* Prints "kpisim: <message>" plus a hint to use --help; returns KPI_EUSAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...);
+
+/* Option values.  Each returns 0 on success, or prints a usage error and
+ * returns KPI_EUSAGE. */
+int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out);
+
+/* For an option that takes a value: matches "--name", "--name=V" or, when
+ * shortname is not NULL, "-x" and "-xV".  On a match stores the value (from
+ * the same or the next argument, advancing *i) and returns 1; returns -1
+ * when the value is missing (after printing a usage error), 0 when argv[*i]
+ * is not this option. */
+int cli_opt_value(int argc, char **argv, int *i, const char *cmd, const char *name,
+                  const char *shortname, const char **value);
+
+/* Progress and interruption. */
+typedef struct cli_progress {
+    int draw;              /* draw a bar (stderr is a terminal, not --quiet) */
+    double start;          /* monotonic seconds at start */
+    double last;           /* last redraw */
+    int drawn;             /* something is on the line */
+    const char *label;
+} cli_progress;
+
+/* Installs SIGINT/SIGTERM handlers that request cancellation. */
+void cli_signals_install(void);
+int cli_interrupted(void);
+
+void cli_progress_init(cli_progress *p, const char *label, int quiet);
+/* A kpi_progress_fn: draws the bar, returns non-zero after Ctrl-C. */
+int cli_progress_cb(void *userdata, long done, long total);
+/* Clears the bar line. */
+void cli_progress_end(cli_progress *p);
+
+double cli_now(void);
+
+/* Commands. */
+int cli_cmd_run(int argc, char **argv);
+int cli_cmd_validate(int argc, char **argv);
+
+#endif /* KPI_CLI_H */

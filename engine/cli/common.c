@@ -1,0 +1,159 @@
+/*
+ * common.c - error printing, option values, the progress bar and signals
+ * shared by the kpisim commands.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_fail(const kpi_error *err)
+{
+    char buf[4096];
+    fprintf(stderr, "kpisim: %s\n", kpi_error_format(err, buf, sizeof buf));
+    return err->status ? err->status : KPI_EINTERNAL;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("kpisim: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'kpisim %s --help'.\n", cmd);
+    return KPI_EUSAGE;
+}
+
+int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi)
+        return cli_usage(cmd, "%s: expected a whole number in [%ld, %ld], got '%s'", opt, lo, hi, s);
+    *out = v;
+    return 0;
+}
+
+int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9')
+        return cli_usage(cmd, "%s: expected a whole number in [0, 2^64 - 1], got '%s'", opt, s);
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end != '\0' || errno != 0)
+        return cli_usage(cmd, "%s: expected a whole number in [0, 2^64 - 1], got '%s'", opt, s);
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_opt_value(int argc, char **argv, int *i, const char *cmd, const char *name,
+                  const char *shortname, const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=')) {
+        if (a[n] == '=') {
+            *value = a + n + 1;
+            return 1;
+        }
+    } else if (shortname && strncmp(a, shortname, 2) == 0) {
+        if (a[2] != '\0') {
+            *value = a + 2;
+            return 1;
+        }
+        name = shortname;
+    } else {
+        return 0;
+    }
+    if (*i + 1 >= argc) {
+        cli_usage(cmd, "option %s needs a value", name);
+        return -1;
+    }
+    *value = argv[++*i];
+    return 1;
+}
+
+/* The only mutable global of the program, as a signal handler needs: the
+ * library itself has none. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+void cli_signals_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_interrupted(void)
+{
+    return interrupted != 0;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void cli_progress_init(cli_progress *p, const char *label, int quiet)
+{
+    memset(p, 0, sizeof *p);
+    p->draw = !quiet && isatty(STDERR_FILENO);
+    p->start = cli_now();
+    p->last = p->start;
+    p->label = label;
+}
+
+int cli_progress_cb(void *userdata, long done, long total)
+{
+    cli_progress *p = userdata;
+    if (interrupted)
+        return 1;
+    if (!p->draw)
+        return 0;
+    double now = cli_now();
+    /* Only for work longer than about a second, redrawn ten times a second. */
+    if (now - p->start < 1.0 || (now - p->last < 0.1 && done < total))
+        return 0;
+    p->last = now;
+    const int width = 30;
+    int fill = total > 0 ? (int)((double)done / (double)total * width) : width;
+    char bar[64];
+    for (int k = 0; k < width; k++)
+        bar[k] = k < fill ? '#' : '.';
+    bar[width] = '\0';
+    double eta = done > 0 ? (now - p->start) * (double)(total - done) / (double)done : 0;
+    fprintf(stderr, "\r%s [%s] %3d%% %ld/%ld  %.0fs left ", p->label, bar,
+            (int)(100.0 * (double)done / (double)(total > 0 ? total : 1)), done, total, eta);
+    fflush(stderr);
+    p->drawn = 1;
+    return 0;
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    p->drawn = 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * main.c - the kpisim program: dispatch to a command.
+ *
+ * Every command lives in its own file (cmd_*.c); this file only picks one.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fputs("usage: kpisim COMMAND [ARGS]\n"
+          "\n"
+          "Monte Carlo simulation of a life-insurance sales team: activity, funnels,\n"
+          "client book and money, month by month, with the uncertainty of every KPI.\n"
+          "\n"
+          "commands:\n"
+          "  run [SCENARIO.yaml]   simulate a scenario (the built-in default without one)\n"
+          "                        and write monthly.csv, summary.csv, scenario.yaml\n"
+          "  validate FILE...      check scenario files without running them\n"
+          "\n"
+          "  kpisim COMMAND --help  options of a command\n"
+          "  kpisim --version       the version\n"
+          "\n"
+          "See kpisim(1), docs/model.md and docs/scenarios.md.\n", f);
+}
+
+static int dispatch(int argc, char **argv);
+
+/* Results go to stdout: a write error there (a full disk, a closed pipe)
+ * must not pass silently. */
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "kpisim: writing standard output failed: %s\n", strerror(errno));
+        if (rc == 0)
+            rc = KPI_EIO;
+    }
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return KPI_EUSAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("kpisim %s\n", KPI_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cli_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0)
+        return cli_cmd_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0 || strcmp(cmd, "sweep") == 0 ||
+        strcmp(cmd, "explain") == 0 || strcmp(cmd, "plot") == 0) {
+        fprintf(stderr, "kpisim: '%s' is not available in this version (%s) yet\n", cmd,
+                KPI_VERSION);
+        return KPI_EUSAGE;
+    }
+    fprintf(stderr, "kpisim: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return KPI_EUSAGE;
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# test_cli.sh - the kpisim program as a user meets it: real invocations, their
+# exit codes, stdout, stderr and files (jq's shtest style).
+#
+# Run from the repository root; KPISIM names the binary (default ./kpisim).
+set -u
+KPISIM=${KPISIM:-./kpisim}
+case $KPISIM in /*) ;; *) KPISIM=$PWD/$KPISIM ;; esac
+T=$(mktemp -d "${TMPDIR:-/tmp}/kpisim-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL test_cli: $*"; }
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+    local what=$1; shift
+    if "$@"; then ok; else bad "$what"; fi
+}
+
+# run_k EXPECTED_STATUS ARGS...: runs kpisim, keeps stdout/stderr in $T/out, $T/err.
+run_k() {
+    local want=$1; shift
+    "$KPISIM" "$@" >"$T/out" 2>"$T/err" </dev/null
+    local got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "kpisim $* exited $got, expected $want; stderr: $(head -c 400 "$T/err")"; fi
+    return 0
+}
+err_has() { if grep -q -- "$1" "$T/err"; then ok; else bad "stderr lacks '$1': $(head -c 400 "$T/err")"; fi; }
+out_has() { if grep -q -- "$1" "$T/out"; then ok; else bad "stdout lacks '$1': $(head -c 400 "$T/out")"; fi; }
+out_empty() { if [ ! -s "$T/out" ]; then ok; else bad "stdout should be empty: $(head -c 200 "$T/out")"; fi; }
+err_empty() { if [ ! -s "$T/err" ]; then ok; else bad "stderr should be empty: $(head -c 200 "$T/err")"; fi; }
+
+# --- the program ---------------------------------------------------------
+run_k 0 --version; out_has '^kpisim [0-9]\+\.[0-9]\+\.[0-9]\+$'; err_empty
+run_k 0 --help; out_has 'usage: kpisim'
+run_k 64; err_has 'usage'
+run_k 64 frobnicate; err_has "unknown command 'frobnicate'"
+run_k 0 run --help; out_has 'usage: kpisim run'; out_has -- '--per-replication'
+run_k 0 validate --help; out_has 'usage: kpisim validate'
+
+# --- usage errors (64) -------------------------------------------------------
+run_k 64 run --frobnicate; err_has "unknown option '--frobnicate'"
+run_k 64 run -n 0; err_has -- '-n: expected a whole number'
+run_k 64 run -n abc; err_has -- '-n'
+run_k 64 run -n; err_has 'needs a value'
+run_k 64 run --threads 0
+run_k 64 run --seed -3
+run_k 64 run a.yaml b.yaml; err_has 'one scenario at a time'
+run_k 64 validate
+
+# --- input errors (65, 66), nothing written ---------------------------------------
+run_k 66 run "$T/nope.yaml" -o "$T/o1"; err_has "$T/nope.yaml"
+check "no output directory after a missing scenario" test ! -e "$T/o1"
+printf 'months: 12\nactivity:\n  compliance: 1.3\n' >"$T/bad.yaml"
+run_k 65 run "$T/bad.yaml" -o "$T/o2"
+err_has "$T/bad.yaml:3:15: activity.compliance: expected a probability in \[0, 1\], got 1.3"
+check "no output directory after a bad scenario" test ! -e "$T/o2"
+out_empty
+run_k 65 run --set activity.calls_per_dya=3 -o "$T/o3"; err_has 'did you mean'
+check "no output directory after a bad --set" test ! -e "$T/o3"
+run_k 65 validate "$T/bad.yaml"; err_has 'bad.yaml:3:15'
+run_k 66 validate "$T/nope.yaml"
+
+# --- a real run: the four files ---------------------------------------------
+run_k 0 run -n 40 --seed 5 -o "$T/a" --quiet --per-replication; err_empty
+for f in monthly.csv summary.csv scenario.yaml replications.csv; do
+    check "run writes $f" test -s "$T/a/$f"
+done
+check "no temporary files left" test -z "$(find "$T/a" -name '.*' -type f)"
+out_has '^total_premium '
+hdr=$(head -n 1 "$T/a/monthly.csv")
+case $hdr in month,headcount_mean,headcount_sd,headcount_p05,headcount_p25,headcount_p50,headcount_p75,headcount_p95,recruits_mean*) ok ;; *) bad "monthly.csv header: ${hdr:0:120}" ;; esac
+ncol=$(awk -F, 'NR == 1 { print NF }' "$T/a/monthly.csv")
+check "monthly.csv has 1 + 28 x 7 columns (got $ncol)" test "$ncol" -eq 197
+nrow=$(wc -l <"$T/a/monthly.csv")
+check "monthly.csv has a header and 12 months (got $nrow lines)" test "$nrow" -eq 13
+check "every monthly.csv row has 197 fields" test "$(awk -F, 'NF != 197' "$T/a/monthly.csv" | wc -l)" -eq 0
+check "summary.csv header" test "$(head -n 1 "$T/a/summary.csv")" = "figure,mean,sd,p05,p25,p50,p75,p95"
+nrep=$(wc -l <"$T/a/replications.csv")
+check "replications.csv has 40 x 12 rows + header (got $nrep)" test "$nrep" -eq 481
+check "resolved scenario records the replications" grep -q '^replications: 40$' "$T/a/scenario.yaml"
+check "resolved scenario records the seed" grep -q '^seed: 5$' "$T/a/scenario.yaml"
+
+# The identities K1 and K2 hold in every row of replications.csv.
+k=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { cases = $c["cases"]; h = $c["headcount"]; ar = $c["activity_rate"]; cpa = $c["cases_per_active"]
+      p = $c["premium"]; ppc = $c["premium_per_case"]
+      if ((h * ar * cpa - cases) ^ 2 > 1e-12 * (1 + cases) ^ 2) bad++
+      if ((cases * ppc - p) ^ 2 > 1e-12 * (1 + p) ^ 2) bad++ }
+    END { print bad + 0 }' "$T/a/replications.csv")
+check "K1/K2 hold in every replication and month ($k bad)" test "$k" -eq 0
+
+# --- reproducibility ---------------------------------------------------------
+run_k 0 run "$T/a/scenario.yaml" -o "$T/b" --quiet --per-replication
+for f in monthly.csv summary.csv scenario.yaml replications.csv; do
+    check "rerunning scenario.yaml reproduces $f byte for byte" cmp -s "$T/a/$f" "$T/b/$f"
+done
+run_k 0 run -n 40 --seed 5 -o "$T/t1" --threads 1 --quiet
+run_k 0 run -n 40 --seed 5 -o "$T/t2" --threads 2 --quiet
+run_k 0 run -n 40 --seed 5 -o "$T/t3" --threads 3 --quiet
+for f in monthly.csv summary.csv scenario.yaml; do
+    check "--threads 1 and 2 give identical $f" cmp -s "$T/t1/$f" "$T/t2/$f"
+    check "--threads 1 and 3 give identical $f" cmp -s "$T/t1/$f" "$T/t3/$f"
+done
+run_k 0 run -n 40 --seed 6 -o "$T/s6" --quiet
+differ() { ! cmp -s "$1" "$2"; }
+check "another seed gives other numbers" differ "$T/t1/monthly.csv" "$T/s6/monthly.csv"
+if [ -f scenarios/default.yaml ]; then
+    run_k 0 run scenarios/default.yaml -n 40 --seed 5 -o "$T/f" --quiet
+    check "the built-in default is scenarios/default.yaml" cmp -s "$T/t1/monthly.csv" "$T/f/monthly.csv"
+fi
+
+# --- --set ------------------------------------------------------------------
+run_k 0 run -n 10 --set activity.calls_per_day=12 --set 'funnel.cold=40:30:10:1' -o "$T/set" --quiet
+check "--set is recorded in the resolved scenario" grep -q 'calls_per_day: 12$' "$T/set/scenario.yaml"
+check "--set funnel is recorded" grep -q 'cold: "40:30:10:1"' "$T/set/scenario.yaml"
+run_k 65 run --set activity.compliance=2 -o "$T/set2"; err_has '^kpisim: --set:1:'; err_has 'activity.compliance'
+
+# --- safe output ------------------------------------------------------------------
+sum_before=$(cat "$T/a/monthly.csv" "$T/a/summary.csv" | cksum)
+run_k 65 run "$T/bad.yaml" -o "$T/a"
+check "a failed run leaves earlier results intact" test "$(cat "$T/a/monthly.csv" "$T/a/summary.csv" | cksum)" = "$sum_before"
+: >"$T/afile"
+run_k 73 run -n 5 -o "$T/afile/sub" --quiet; err_has "$T/afile/sub"
+if [ -w /dev/full ] && [ -d /proc ]; then
+    # stdout to a full disk: the result table cannot be written.
+    "$KPISIM" run -n 5 -o "$T/full" --quiet >/dev/full 2>"$T/err"
+    st=$?
+    check "stdout on a full disk fails with 74 (got $st)" test "$st" -eq 74
+fi
+
+# --- locale -------------------------------------------------------------------
+# A decimal-comma locale, built into our own directory when the system has
+# none (localedef from libc-bin, sources from Debian's locales package).
+loc=$(locale -a 2>/dev/null | grep -i -E '^(de_DE|fr_FR|ru_RU)\.utf-?8$' | head -n 1)
+if [ -z "$loc" ] && [ -n "${LOCPATH:-}" ] && [ -f "$LOCPATH/de_DE.UTF-8/LC_NUMERIC" ]; then
+    loc=de_DE.UTF-8     # built by `make test`
+elif [ -z "$loc" ] && [ -r /usr/share/i18n/locales/de_DE ] && mkdir -p "$T/locale" &&
+    localedef -c -i de_DE -f UTF-8 "$T/locale/de_DE.UTF-8" >/dev/null 2>&1; then
+    export LOCPATH=$T/locale
+    loc=de_DE.UTF-8
+fi
+if [ -n "$loc" ]; then
+    LC_ALL=$loc "$KPISIM" run -n 40 --seed 5 -o "$T/loc" --quiet >"$T/loc.out" 2>&1
+    check "results under LC_ALL=$loc are the same bytes" cmp -s "$T/t1/monthly.csv" "$T/loc/monthly.csv"
+    check "figures on stdout under LC_ALL=$loc use '.'" grep -q '^premium_per_case *[0-9]*\.[0-9]' "$T/loc.out"
+else
+    echo "test_cli: no decimal-comma locale can be built; locale check skipped"
+    skipped=1
+fi
+
+# --- interruption -------------------------------------------------------------
+"$KPISIM" run -n 200000 --threads 1 -o "$T/int" --quiet >/dev/null 2>"$T/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+st=$?
+check "SIGINT exits 130 (got $st)" test "$st" -eq 130
+err_has 'interrupted'
+check "an interrupted run writes nothing" test ! -e "$T/int/monthly.csv"
+"$KPISIM" run -n 200000 --threads 2 -o "$T/term" --quiet >/dev/null 2>"$T/err" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+st=$?
+check "SIGTERM exits 130 (got $st)" test "$st" -eq 130
+
+# --- every scenario of the tree is valid ---------------------------------------------
+while IFS= read -r f; do
+    run_k 0 validate "$f"
+done < <(find scenarios -name '*.yaml' | sort)
+
+echo "test_cli: $passed passed, $failed failed${skipped:+, $skipped skipped}"
+[ "$failed" -eq 0 ]
