@@ -147,6 +147,7 @@ typedef struct kpi_scenario {
         double initial_per_agent;
         double grade_mix[6];     /* A, B, C, D, E, N shares of the initial book */
         double grade_rate[6];    /* old_client sale rate multiplier per grade */
+        double need_grade_mix[6];/* grade a client with a new need gets */
         double need_per_year;
         double b_to_a_months;
         double lapse_per_year;
@@ -159,6 +160,7 @@ typedef struct kpi_scenario {
         double referrals_per_sale;
         double referrals_per_contact;
         double referral_expiry_months;
+        double upgrade_per_contact;
         int orphan_policy;       /* enum kpi_orphan_policy */
     } clients;
 
@@ -277,6 +279,7 @@ enum kpi_figure {
     KPI_FIG_MEAN_ACTIVITY_RATE,
     KPI_FIG_CASES_PER_ACTIVE,
     KPI_FIG_PREMIUM_PER_CASE,
+    KPI_FIG_REPEAT_SHARE,
     KPI_FIG_REPEAT_SHARE_LAST12,
     KPI_FIG_TOTAL_CALLS,
     KPI_FIG_TOTAL_MEETINGS,
@@ -284,12 +287,15 @@ enum kpi_figure {
     KPI_FIG_TOTAL_RECRUITS,
     KPI_FIG_TOTAL_EXITS,
     KPI_FIG_FINAL_CLIENTS,
+    KPI_FIG_CLIENTS_LOST,
+    KPI_FIG_TOTAL_RENEWAL_PREMIUM,
     KPI_FIG_TOTAL_INCOME,
     KPI_FIG_TOTAL_COST,
     KPI_FIG_PROFIT,
     KPI_FIG_TOP20_PREMIUM_SHARE,
     KPI_FIG_SECOND_POLICY_36M,
     KPI_FIG_PREMIUM_MONTHLY_CV,
+    KPI_FIG_C1_COST_RATIO,
     KPI_NFIG
 };
 
@@ -338,6 +344,26 @@ int kpi_run(const kpi_scenario *sc, const kpi_run_opts *opts,
 int kpi_run_range(const kpi_scenario *sc, const kpi_run_opts *opts,
                   long first, long count, double *monthly, double *figures,
                   kpi_error *err);
+
+/* clients.repeat_share as an input.  When sc gives a repeat share (>= 0),
+ * finds the client focus whose realised share of repeat cases over the
+ * horizon, pooled over the first min(replications, 500) replications of the
+ * run (the same random streams at every trial), is within 0.002 of it, and
+ * writes it into sc (clients.focus set, clients.repeat_share back to -1).
+ * Does nothing when sc gives a focus.  Returns KPI_OK, KPI_EDATA when no
+ * focus in [0, 1] reaches the share (the message gives the share at focus
+ * 1), or a status of kpi_run_range.  kpi_run refuses a scenario whose
+ * repeat share is not resolved yet. */
+typedef struct kpi_focus_report {
+    double target;      /* the repeat share asked for */
+    double focus;       /* the focus found */
+    double achieved;    /* the realised share over the pilot at that focus */
+    long pilot;         /* pilot replications */
+    int evaluations;    /* pilot runs made */
+} kpi_focus_report;
+
+int kpi_scenario_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts,
+                               kpi_focus_report *report, kpi_error *err);
 
 kpi_results *kpi_results_create(int months, long replications);
 void kpi_results_free(kpi_results *res);

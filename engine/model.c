@@ -18,6 +18,7 @@
  */
 #include "model.h"
 
+#include "book.h"
 #include "draw.h"
 #include "rng.h"
 
@@ -36,7 +37,10 @@ enum { DAY_ON = 0, DAY_OFF = 1 };
 
 struct kpi_model {
     const kpi_scenario *sc;
-    gsl_rng *r_day, *r_visit, *r_premium, *r_misc;
+    gsl_rng *r_day, *r_visit, *r_premium, *r_misc, *r_client;
+    kpi_book *book;
+    int32_t *held_clients;   /* clients met in a day, room for the visit capacity */
+    uint32_t *heirs;         /* ids of the agents who stay, at month end */
 
     /* Agents, structure of arrays, capacity `cap`, `n` in use, in hiring
      * order (ids increase). */
@@ -61,7 +65,9 @@ struct kpi_model {
     double beta_a, beta_b; /* compliance law; beta_a <= 0: everyone equal */
 
     kpi_poisson calls[2][2];
+    kpi_poisson ref_sale;    /* Poisson(referrals_per_sale), tabulated */
     double pending_at_end;
+    double premium_m_cur;    /* premium of the agent's current day */
 };
 
 /* ------------------------------------------------------------------ */
@@ -94,6 +100,7 @@ static int grow(kpi_model *m, int need)
     REGROW(backlog, n * e);
     REGROW(pending, n);
     REGROW(leaving, n);
+    REGROW(heirs, n);
 #undef REGROW
     m->cap = cap;
     return 0;
@@ -117,9 +124,15 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
     m->r_visit = kpi_rng_alloc();
     m->r_premium = kpi_rng_alloc();
     m->r_misc = kpi_rng_alloc();
-    if (!m->r_day || !m->r_visit || !m->r_premium || !m->r_misc)
+    m->r_client = kpi_rng_alloc();
+    m->book = kpi_book_create(sc);
+    m->held_clients = malloc(((size_t)ceil(sc->activity.visits_per_day) + 1) *
+                             sizeof *m->held_clients);
+    if (!m->r_day || !m->r_visit || !m->r_premium || !m->r_misc || !m->r_client ||
+        !m->book || !m->held_clients)
         goto fail;
-    if (grow(m, sc->team.headcount > 0 ? sc->team.headcount : 1) != 0)
+    if (grow(m, sc->team.headcount > 0 ? sc->team.headcount : 1) != 0 ||
+        kpi_poisson_prepare(&m->ref_sale, sc->clients.referrals_per_sale) != 0)
         goto fail;
 
     funnel_probs(&sc->funnel.cold, &m->p_contact[SRC_COLD], &m->p_meet[SRC_COLD],
@@ -159,6 +172,10 @@ void kpi_model_destroy(kpi_model *m)
     gsl_rng_free(m->r_visit);
     gsl_rng_free(m->r_premium);
     gsl_rng_free(m->r_misc);
+    gsl_rng_free(m->r_client);
+    kpi_book_destroy(m->book);
+    free(m->held_clients);
+    free(m->heirs);
     free(m->id);
     free(m->tenure);
     free(m->skill);
@@ -172,6 +189,7 @@ void kpi_model_destroy(kpi_model *m)
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 2; j++)
             kpi_poisson_free(&m->calls[i][j]);
+    kpi_poisson_free(&m->ref_sale);
     free(m);
 }
 
@@ -185,8 +203,10 @@ double kpi_model_pending(const kpi_model *m)
 /* ------------------------------------------------------------------ */
 
 /* Adds an agent with the given tenure; its skill and compliance come from
- * its own stream, so they do not depend on who else was hired. */
-static void hire(kpi_model *m, uint64_t key, double tenure)
+ * its own stream, so they do not depend on who else was hired.  The
+ * starting agents get the initial book (initial_book), recruits none.
+ * Returns 0 or -1 (out of memory). */
+static int hire(kpi_model *m, uint64_t key, double tenure, int initial_book)
 {
     int i = m->n++;
     uint32_t id = m->next_id++;
@@ -205,6 +225,7 @@ static void hire(kpi_model *m, uint64_t key, double tenure)
     /* Compliance: Beta with mean compliance and sd compliance_sd. */
     m->compliance[i] = m->beta_a > 0 ? gsl_ran_beta(m->r_misc, m->beta_a, m->beta_b)
                                      : sc->activity.compliance;
+    return kpi_book_hire(m->book, id, initial_book);
 }
 
 /* The conversion factor of ramp-up: ramp_start in the first month, rising
@@ -279,48 +300,50 @@ typedef struct agent_month {
     double p_sale[NSRC];
     double visits_on, visits_off;   /* daily visit capacity on/off plan */
     double zeta;                    /* log-scale of this month's premiums */
+    kpi_book_rates book;
 } agent_month;
 
 /* Holds up to cap appointments from the backlog, oldest first, and returns
- * how many of each source were held in held[].  Within one day's bucket
- * that is only partly held, which appointments go first is random (a
- * multivariate hypergeometric draw). */
-static void hold_visits(kpi_model *m, uint32_t *bl, int today_slot, unsigned cap,
+ * how many of each source were held in held[]; the clients of the client
+ * appointments held go to m->held_clients.  Within one day's bucket that is
+ * only partly held, which appointments go first is random (a multivariate
+ * hypergeometric draw). */
+static void hold_visits(kpi_model *m, uint32_t id, uint32_t *bl, int t, unsigned cap,
                         unsigned held[NSRC])
 {
     held[0] = held[1] = held[2] = 0;
     const int E = m->E;
-    /* Slot of the oldest eligible day (set E days ago) is today_slot itself
-     * in a ring of E slots: it is (t - E) mod E == t mod E. */
+    const int today_slot = t % E;
+    /* The slot of the oldest eligible day (set E days ago) is today's own
+     * slot in a ring of E slots: (t - E) mod E == t mod E. */
     for (int age = E; age >= 1 && cap > 0; age--) {
         uint32_t *b = &bl[((today_slot - age + E) % E) * NSRC];
         unsigned tot = b[0] + b[1] + b[2];
         if (tot == 0)
             continue;
-        if (tot <= cap) {
+        unsigned h[NSRC] = {b[0], b[1], b[2]};
+        if (tot > cap) {
+            /* Partly held: draw which, source by source. */
+            unsigned left = tot, take = cap;
             for (int s = 0; s < NSRC; s++) {
-                held[s] += b[s];
-                b[s] = 0;
+                if (b[s] == 0 || take == 0) {
+                    h[s] = 0;
+                    continue;
+                }
+                h[s] = b[s] == left ? take
+                                    : gsl_ran_hypergeometric(m->r_visit, b[s], left - b[s], take);
+                left -= b[s];
+                take -= h[s];
             }
-            cap -= tot;
-            continue;
         }
-        /* Partly held: draw which, source by source. */
-        unsigned left = tot, take = cap;
-        for (int s = 0; s < NSRC && take > 0; s++) {
-            unsigned h;
-            if (b[s] == 0)
-                continue;
-            if (b[s] == left)
-                h = take;
-            else
-                h = gsl_ran_hypergeometric(m->r_visit, b[s], left - b[s], take);
-            held[s] += h;
-            left -= b[s];
-            b[s] -= h;
-            take -= h;
+        if (h[SRC_CLIENT])
+            kpi_book_hold(m->book, id, t - age, h[SRC_CLIENT],
+                          m->held_clients + held[SRC_CLIENT]);
+        for (int s = 0; s < NSRC; s++) {
+            b[s] -= h[s];
+            held[s] += h[s];
+            cap -= h[s];
         }
-        cap = 0;
     }
 }
 
@@ -333,9 +356,47 @@ static unsigned stochastic_round(double x, const gsl_rng *r)
     return k;
 }
 
-/* One working day t (counted from the start of the horizon) of agent i. */
-static void agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am,
-                      int t, int contest_day, tally acc)
+/* One case of agent id with a client (client >= 0) or a new prospect:
+ * its premium, its place in the book, its referrals. */
+static int write_case(kpi_model *m, uint32_t id, int mo, int32_t client, double mult,
+                      const agent_month *am, tally acc)
+{
+    const kpi_scenario *sc = m->sc;
+    double x = 0;
+    if (sc->premium.mean > 0) {
+        x = sc->premium.cv > 0 ? gsl_ran_lognormal(m->r_premium, am->zeta, m->sigma)
+                               : exp(am->zeta);
+        /* A premium is an amount of money: whole cents. */
+        x = round(x * mult * 100.0) / 100.0;
+    }
+    acc[KPI_PREMIUM] += x;
+    m->premium_m_cur += x;
+    if (kpi_book_sale(m->book, id, client, mo, x) != 0)
+        return -1;
+    unsigned k = kpi_poisson_draw(&m->ref_sale, m->r_premium);
+    if (k) {
+        kpi_book_add_referrals(m->book, id, k);
+        acc[KPI_REFERRALS] += k;
+    }
+    return 0;
+}
+
+/* Calls of one source through its funnel: contacts and appointments. */
+static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
+{
+    if (calls == 0)
+        return 0;
+    unsigned contacts = gsl_ran_binomial(m->r_day, m->p_contact[src], calls);
+    unsigned appts = contacts ? gsl_ran_binomial(m->r_day, m->p_meet[src], contacts) : 0;
+    acc[KPI_CONTACTS] += contacts;
+    acc[KPI_APPOINTMENTS] += appts;
+    return appts;
+}
+
+/* One working day t (counted from the start of the horizon) of agent i in
+ * month mo.  Returns 0 or -1 (out of memory). */
+static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
+                     int t, int contest_day, tally acc)
 {
     const uint32_t id = m->id[i];
     const int E = m->E;
@@ -347,16 +408,17 @@ static void agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am,
     int on = gsl_rng_uniform(m->r_day) < am->compliance;
     unsigned calls = kpi_poisson_draw(&m->calls[on ? DAY_ON : DAY_OFF][contest_day], m->r_day);
 
-    /* 2.-3. Sources and funnels.  Without a client book every call goes to
-     * a cold prospect. */
+    /* 2.-3. Sources and funnels: the book first (best grade first), then
+     * unused referrals, then cold prospects. */
     unsigned appts[NSRC] = {0, 0, 0};
     if (calls > 0) {
-        unsigned contacts = gsl_ran_binomial(m->r_day, m->p_contact[SRC_COLD], calls);
-        appts[SRC_COLD] = contacts ? gsl_ran_binomial(m->r_day, m->p_meet[SRC_COLD], contacts)
-                                   : 0;
         acc[KPI_CALLS] += calls;
-        acc[KPI_CONTACTS] += contacts;
-        acc[KPI_APPOINTMENTS] += appts[SRC_COLD];
+        kpi_rng_seek(m->r_client, key, KPI_RS_AGENT_CLIENTS, id, (uint32_t)t);
+        unsigned rest = calls - kpi_book_call(m->book, id, mo, t, calls, &am->book,
+                                              m->r_client, acc, &appts[SRC_CLIENT]);
+        unsigned ref = kpi_book_take_referrals(m->book, id, rest);
+        appts[SRC_COLD] = funnel_calls(m, SRC_COLD, rest - ref, acc);
+        appts[SRC_REFERRAL] = funnel_calls(m, SRC_REFERRAL, ref, acc);
     }
 
     /* 4. Visits: hold the oldest appointments up to the day's capacity. */
@@ -364,18 +426,28 @@ static void agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am,
         kpi_rng_seek(m->r_visit, key, KPI_RS_AGENT_VISIT, id, (uint32_t)t);
         unsigned cap = stochastic_round(on ? am->visits_on : am->visits_off, m->r_visit);
         unsigned held[NSRC];
-        hold_visits(m, bl, slot, cap, held);
+        hold_visits(m, id, bl, t, cap, held);
         unsigned nheld = held[0] + held[1] + held[2];
         m->pending[i] -= nheld;
         acc[KPI_MEETINGS] += nheld;
 
-        /* 5. Cases and their premiums. */
+        /* 5. Cases: binomial for prospects, one trial per client met (its
+         * grade sets its rate). */
         unsigned cases[NSRC];
-        unsigned ncases = 0;
-        for (int s = 0; s < NSRC; s++) {
-            cases[s] = held[s] ? gsl_ran_binomial(m->r_visit, am->p_sale[s], held[s]) : 0;
-            ncases += cases[s];
+        cases[SRC_COLD] = held[SRC_COLD] ? gsl_ran_binomial(m->r_visit, am->p_sale[SRC_COLD],
+                                                            held[SRC_COLD]) : 0;
+        cases[SRC_REFERRAL] = held[SRC_REFERRAL]
+                                  ? gsl_ran_binomial(m->r_visit, am->p_sale[SRC_REFERRAL],
+                                                     held[SRC_REFERRAL])
+                                  : 0;
+        cases[SRC_CLIENT] = 0;
+        for (unsigned k = 0; k < held[SRC_CLIENT]; k++) {
+            int32_t c = m->held_clients[k];
+            double p = fmin(1.0, am->p_sale[SRC_CLIENT] * kpi_book_grade_rate(m->book, c));
+            if (gsl_rng_uniform(m->r_visit) < p)
+                m->held_clients[cases[SRC_CLIENT]++] = c;
         }
+        unsigned ncases = cases[0] + cases[1] + cases[2];
         if (ncases > 0) {
             acc[KPI_CASES_COLD] += cases[SRC_COLD];
             acc[KPI_CASES_REFERRAL] += cases[SRC_REFERRAL];
@@ -383,22 +455,15 @@ static void agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am,
             acc[KPI_CASES] += ncases;
             m->cases_m[i] += ncases;
             kpi_rng_seek(m->r_premium, key, KPI_RS_AGENT_PREMIUM, id, (uint32_t)t);
-            const kpi_scenario *sc = m->sc;
-            double prem = 0;
-            for (int s = 0; s < NSRC; s++) {
-                double mult = s == SRC_CLIENT ? sc->premium.repeat_multiplier : 1.0;
-                for (unsigned c = 0; c < cases[s]; c++) {
-                    double x = 0;
-                    if (sc->premium.mean > 0) {
-                        x = sc->premium.cv > 0
-                                ? gsl_ran_lognormal(m->r_premium, am->zeta, m->sigma)
-                                : exp(am->zeta);
-                    }
-                    prem += x * mult;
-                }
-            }
-            acc[KPI_PREMIUM] += prem;
-            m->premium_m[i] += prem;
+            m->premium_m_cur = 0;
+            const double rep = m->sc->premium.repeat_multiplier;
+            for (unsigned k = 0; k < cases[SRC_CLIENT]; k++)
+                if (write_case(m, id, mo, m->held_clients[k], rep, am, acc) != 0)
+                    return -1;
+            for (unsigned k = 0; k < cases[SRC_COLD] + cases[SRC_REFERRAL]; k++)
+                if (write_case(m, id, mo, -1, 1.0, am, acc) != 0)
+                    return -1;
+            m->premium_m[i] += m->premium_m_cur;
         }
 
         /* Appointments set E working days ago that are still unheld expire
@@ -408,6 +473,8 @@ static void agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am,
         if (lost) {
             acc[KPI_APPOINTMENTS_LOST] += lost;
             m->pending[i] -= lost;
+            if (old[SRC_CLIENT])
+                kpi_book_expire(m->book, id, t - E);
             old[0] = old[1] = old[2] = 0;
         }
     }
@@ -420,6 +487,7 @@ static void agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am,
             b[s] += appts[s];
         m->pending[i] += nnew;
     }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -457,7 +525,7 @@ static double ratio(double a, double b)
 
 /* Horizon figures from the monthly table of one replication. */
 static void figures_from_months(const kpi_scenario *sc, const double *monthly,
-                                double final_headcount, double *fig)
+                                double final_headcount, double contacts, double *fig)
 {
     const int M = sc->months;
     double sum[KPI_NKPI] = {0};
@@ -476,7 +544,6 @@ static void figures_from_months(const kpi_scenario *sc, const double *monthly,
     }
     double sd_prem = M > 1 ? sqrt(ss / (M - 1)) : 0;
 
-    memset(fig, 0, KPI_NFIG * sizeof *fig);
     fig[KPI_FIG_TOTAL_PREMIUM] = sum[KPI_PREMIUM];
     fig[KPI_FIG_TOTAL_CASES] = sum[KPI_CASES];
     fig[KPI_FIG_FINAL_HEADCOUNT] = final_headcount;
@@ -484,6 +551,7 @@ static void figures_from_months(const kpi_scenario *sc, const double *monthly,
     fig[KPI_FIG_MEAN_ACTIVITY_RATE] = sum[KPI_ACTIVITY_RATE] / M;
     fig[KPI_FIG_CASES_PER_ACTIVE] = ratio(sum[KPI_CASES], sum[KPI_ACTIVE_AGENTS]);
     fig[KPI_FIG_PREMIUM_PER_CASE] = ratio(sum[KPI_PREMIUM], sum[KPI_CASES]);
+    fig[KPI_FIG_REPEAT_SHARE] = ratio(sum[KPI_CASES_REPEAT], sum[KPI_CASES]);
     fig[KPI_FIG_REPEAT_SHARE_LAST12] = ratio(last_repeat, last_cases);
     fig[KPI_FIG_TOTAL_CALLS] = sum[KPI_CALLS];
     fig[KPI_FIG_TOTAL_MEETINGS] = sum[KPI_MEETINGS];
@@ -491,10 +559,17 @@ static void figures_from_months(const kpi_scenario *sc, const double *monthly,
     fig[KPI_FIG_TOTAL_RECRUITS] = sum[KPI_RECRUITS];
     fig[KPI_FIG_TOTAL_EXITS] = sum[KPI_EXITS];
     fig[KPI_FIG_FINAL_CLIENTS] = monthly[(M - 1) * KPI_NKPI + KPI_CLIENTS];
+    fig[KPI_FIG_CLIENTS_LOST] = sum[KPI_CLIENTS_LOST];
+    fig[KPI_FIG_TOTAL_RENEWAL_PREMIUM] = sum[KPI_RENEWAL_PREMIUM];
     fig[KPI_FIG_TOTAL_INCOME] = sum[KPI_INCOME];
     fig[KPI_FIG_TOTAL_COST] = sum[KPI_COST];
     fig[KPI_FIG_PROFIT] = sum[KPI_PROFIT];
     fig[KPI_FIG_PREMIUM_MONTHLY_CV] = ratio(sd_prem, mean_prem);
+    /* C1: acquiring a client (per new-prospect case) against keeping one
+     * for a year (service contacts per client-year in the book). */
+    double client_years = sum[KPI_CLIENTS] / 12.0;
+    double keep = ratio(sc->economics.cost_per_contact * contacts, client_years);
+    fig[KPI_FIG_C1_COST_RATIO] = ratio(sc->economics.cost_per_new_client, keep);
 }
 
 int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
@@ -505,17 +580,21 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
 
     m->n = 0;
     m->next_id = 0;
+    kpi_book_reset(m->book, key);
     if (grow(m, sc->team.headcount) != 0)
         return fail_memory(err);
     for (int i = 0; i < sc->team.headcount; i++)
-        hire(m, key, sc->team.initial_tenure_months);
+        if (hire(m, key, sc->team.initial_tenure_months, 1) != 0)
+            return fail_memory(err);
 
     double slump = 1;   /* effort multiplier left by last month's contests */
+    double contacts_total = 0;
     for (int mo = 0; mo < M; mo++) {
         tally acc;
         memset(acc, 0, sizeof acc);
         month_plan plan;
         plan_month(sc, mo + 1, &plan);
+        acc[KPI_RENEWAL_PREMIUM] = kpi_book_month_start(m->book, mo);
 
         /* Recruits join at the start of the month (K4). */
         double lam = (sc->team.recruits_per_month + sc->team.recruits_per_agent * m->n) *
@@ -530,10 +609,20 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
         if (grow(m, m->n + (int)recruits) != 0)
             return fail_memory(err);
         for (unsigned j = 0; j < recruits; j++)
-            hire(m, key, 0);
+            if (hire(m, key, 0, 0) != 0)
+                return fail_memory(err);
         if (plan.training != 1)
             for (int i = 0; i < m->n; i++)
                 m->skill[i] *= plan.training;
+
+        /* Client events of the month: invited clients attend at its start. */
+        for (int e = 0; e < sc->nevents; e++) {
+            const kpi_event *ev = &sc->events[e];
+            if (ev->month == mo + 1 &&
+                (ev->type == KPI_EVENT_THANK_YOU || ev->type == KPI_EVENT_SEMINAR))
+                if (kpi_book_event(m->book, mo, e, ev->invited, acc) != 0)
+                    return fail_memory(err);
+        }
 
         /* Atmosphere (M1): lognormal, mean 1, sd mood_sd. */
         double mood = 1;
@@ -555,19 +644,28 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
         am.visits_on = sc->activity.visits_per_day;
         am.visits_off = sc->activity.visits_per_day * sc->activity.off_plan_effort;
         am.zeta = plan.tier > 0 ? m->zeta + log(plan.tier) : -INFINITY;
+        am.book.p_contact = m->p_contact[SRC_CLIENT];
+        am.book.p_meet = m->p_meet[SRC_CLIENT];
 
         for (int i = 0; i < m->n; i++) {
             double f = m->skill[i] * ramp(sc, m->tenure[i]) * plan.uplift;
             for (int s = 0; s < NSRC; s++)
                 am.p_sale[s] = fmin(1.0, m->p_sale[s] * f);
+            /* The client's grade rate multiplies this one at the visit. */
+            am.p_sale[SRC_CLIENT] = m->p_sale[SRC_CLIENT] * f;
+            am.book.p_sale_agent = am.p_sale[SRC_CLIENT];
             am.compliance = m->compliance[i];
             m->cases_m[i] = 0;
             m->premium_m[i] = 0;
             for (int d = 0; d < D; d++)
-                agent_day(m, key, i, &am, mo * D + d, d < plan.contest_days, acc);
+                if (agent_day(m, key, i, &am, mo, mo * D + d, d < plan.contest_days, acc) != 0)
+                    return fail_memory(err);
         }
 
-        /* Month end: activity, assessment, exits (docs/model.md "Agents"). */
+        /* Month end: the book's transitions, then activity, assessment and
+         * exits (docs/model.md "Agents"). */
+        if (kpi_book_month_end(m->book, mo, acc) != 0)
+            return fail_memory(err);
         double active = 0, exits = 0;
         for (int i = 0; i < m->n; i++) {
             if (m->cases_m[i] > 0)
@@ -594,6 +692,21 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
             exits += leave;
         }
 
+        /* Leavers' books go to the agents who stay (or are lost). */
+        if (exits > 0) {
+            int nh = 0;
+            for (int i = 0; i < m->n; i++)
+                if (!m->leaving[i])
+                    m->heirs[nh++] = m->id[i];
+            for (int i = 0; i < m->n; i++)
+                if (m->leaving[i] &&
+                    kpi_book_leave(m->book, m->id[i], mo, m->heirs, nh, acc) != 0)
+                    return fail_memory(err);
+        }
+        kpi_book_stocks(m->book, acc);
+        double contacts = kpi_book_contacts(m->book);
+        contacts_total += contacts;
+
         double headcount = m->n;
         acc[KPI_HEADCOUNT] = headcount;
         acc[KPI_RECRUITS] = recruits;
@@ -607,6 +720,7 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
                           sc->economics.commission_renewal * acc[KPI_RENEWAL_PREMIUM];
         acc[KPI_COST] =
             sc->economics.cost_per_new_client * (acc[KPI_CASES_COLD] + acc[KPI_CASES_REFERRAL]) +
+            sc->economics.cost_per_contact * contacts +
             sc->economics.cost_per_agent_month * headcount;
         acc[KPI_PROFIT] = acc[KPI_INCOME] - acc[KPI_COST];
 
@@ -641,6 +755,9 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
     for (int i = 0; i < m->n; i++)
         pending += m->pending[i];
     m->pending_at_end = pending;
-    figures_from_months(sc, monthly, m->n, figures);
+    memset(figures, 0, KPI_NFIG * sizeof *figures);
+    figures_from_months(sc, monthly, m->n, contacts_total, figures);
+    if (kpi_book_figures(m->book, M, figures) != 0)
+        return fail_memory(err);
     return KPI_OK;
 }

@@ -32,7 +32,12 @@ enum kpi_purpose {
     KPI_RS_AGENT_VISIT = 5,   /* subject = agent, when = day: visits and cases */
     KPI_RS_AGENT_PREMIUM = 6, /* subject = agent, when = day: premium of each case */
     KPI_RS_AGENT_EXIT = 7,    /* subject = agent, when = month: attrition */
-    KPI_RS_BOOK = 8           /* subject = agent, when = month: client book */
+    KPI_RS_BOOK_INIT = 8,     /* subject = agent: its initial clients */
+    KPI_RS_AGENT_CLIENTS = 9, /* subject = agent, when = day: calls to clients */
+    KPI_RS_CLIENT = 10,       /* subject = client's first agent, when = (client
+                                 number << 12 | draw count): its transitions */
+    KPI_RS_BOOK_EVENT = 11,   /* subject = agent, when = month: event attendance */
+    KPI_RS_ORPHAN = 12        /* subject = leaving agent, when = month: heirs */
 };
 
 /* The subject of team-level streams. */

@@ -109,6 +109,9 @@ int kpi_run_range(const kpi_scenario *sc, const kpi_run_opts *opts, long first, 
     int rc = kpi_scenario_check(sc, err);
     if (rc != KPI_OK)
         return rc;
+    if (sc->clients.repeat_share >= 0)
+        return usage_error(err, "clients.repeat_share is given: find the client focus with "
+                                "kpi_scenario_resolve_focus before running");
     if (count == 0)
         return KPI_OK;
 

@@ -44,16 +44,18 @@ void kpi_scenario_defaults(kpi_scenario *sc)
     sc->funnel.referral = (kpi_funnel){{6, 5, 3, 1}};
     sc->funnel.old_client = (kpi_funnel){{3, 3, 2, 1}};  /* F3 */
 
-    sc->clients.focus = 0.3;
+    sc->clients.focus = 0.5;
     sc->clients.repeat_share = -1;
     sc->clients.initial_per_agent = 30;   /* Customer 30 (B5) */
     {
         static const double mix[6] = {0.10, 0.15, 0.05, 0.10, 0.20, 0.40};
         static const double rate[6] = {1.0, 0.3, 0.0, 0.3, 0.1, 0.0};
+        static const double need[6] = {0.50, 0.30, 0.05, 0.10, 0.05, 0.0};
         memcpy(sc->clients.grade_mix, mix, sizeof mix);
         memcpy(sc->clients.grade_rate, rate, sizeof rate);
+        memcpy(sc->clients.need_grade_mix, need, sizeof need);
     }
-    sc->clients.need_per_year = 0.25;
+    sc->clients.need_per_year = 0.5;
     sc->clients.b_to_a_months = 6;
     sc->clients.lapse_per_year = 0.05;
     sc->clients.lapse_if_unserved_per_year = 0.15;
@@ -65,6 +67,7 @@ void kpi_scenario_defaults(kpi_scenario *sc)
     sc->clients.referrals_per_sale = 0.5;
     sc->clients.referrals_per_contact = 0.1;
     sc->clients.referral_expiry_months = 3;
+    sc->clients.upgrade_per_contact = 0.2;
     sc->clients.orphan_policy = KPI_ORPHAN_REASSIGN;
 
     sc->premium.mean = 5000;
@@ -74,7 +77,7 @@ void kpi_scenario_defaults(kpi_scenario *sc)
     sc->economics.commission_first_year = 0.5;
     sc->economics.commission_renewal = 0.05;
     sc->economics.cost_per_new_client = 800;
-    sc->economics.cost_per_contact = 200;  /* C1: 800 / 200 = 4, within 2-6 */
+    sc->economics.cost_per_contact = 75;
     sc->economics.cost_per_agent_month = 2000;
     sc->economics.agent_commission = 0.3;
 
@@ -147,6 +150,8 @@ const kpi_key kpi_keys[] = {
      "a mapping of grades A, B, C, D, E, N to shares in [0, 1] that add up to 1"},
     {"clients.grade_rate", KPI_KT_GRADES, OFF(clients.grade_rate), 0, 0, 1,
      "a mapping of grades A, B, C, D, E, N to rates in [0, 1]"},
+    {"clients.need_grade_mix", KPI_KT_GRADES, OFF(clients.need_grade_mix), 0, 0, 1,
+     "a mapping of grades A, B, C, D, E, N to shares in [0, 1] that add up to 1"},
     PROB("clients.need_per_year", clients.need_per_year),
     NUM("clients.b_to_a_months", KPI_KT_REAL, clients.b_to_a_months, 0, 600,
         "a number of months in [0, 600]"),
@@ -166,6 +171,7 @@ const kpi_key kpi_keys[] = {
         "a mean number of referrals in [0, 100]"),
     NUM("clients.referral_expiry_months", KPI_KT_REAL, clients.referral_expiry_months, 1, 600,
         "a number of months in [1, 600]"),
+    PROB("clients.upgrade_per_contact", clients.upgrade_per_contact),
     {"clients.orphan_policy", KPI_KT_ORPHAN, OFF(clients.orphan_policy), 0, 0, 0,
      "reassign or lose"},
 
@@ -291,6 +297,16 @@ int kpi_scenario_check_keys(const kpi_scenario *sc, char *key, size_t keysize,
         snprintf(msg, msgsize, "expected shares that add up to 1, got a total of %.10g", sum);
         return KPI_EDATA;
     }
+    sum = 0;
+    for (int g = 0; g < 6; g++)
+        sum += sc->clients.need_grade_mix[g];
+    if (fabs(sum - 1) > 1e-9 || sc->clients.need_grade_mix[5] != 0) {
+        snprintf(key, keysize, "clients.need_grade_mix");
+        snprintf(msg, msgsize,
+                 "expected shares that add up to 1 with N at 0 (a new need is a need), "
+                 "got a total of %.10g and N: %g", sum, sc->clients.need_grade_mix[5]);
+        return KPI_EDATA;
+    }
     if (sc->clients.grade_rate[2] != 0 || sc->clients.grade_rate[5] != 0) {
         snprintf(key, keysize, "clients.grade_rate");
         snprintf(msg, msgsize,
@@ -341,10 +357,12 @@ static const char *const kpi_names[KPI_NKPI] = {
 
 static const char *const fig_names[KPI_NFIG] = {
     "total_premium", "total_cases", "final_headcount", "mean_headcount",
-    "mean_activity_rate", "cases_per_active", "premium_per_case",
+    "mean_activity_rate", "cases_per_active", "premium_per_case", "repeat_share",
     "repeat_share_last12", "total_calls", "total_meetings", "appointments_lost",
-    "total_recruits", "total_exits", "final_clients", "total_income", "total_cost",
-    "profit", "top20_premium_share", "second_policy_36m_share", "premium_monthly_cv"
+    "total_recruits", "total_exits", "final_clients", "clients_lost",
+    "total_renewal_premium", "total_income", "total_cost", "profit",
+    "top20_premium_share", "second_policy_36m_share", "premium_monthly_cv",
+    "c1_cost_ratio"
 };
 
 const char *kpi_kpi_name(int kpi)

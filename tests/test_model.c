@@ -14,163 +14,7 @@
 #define TEST_NAME "test_model"
 #include "harness.h"
 
-#include "model.h"
-#include "rng.h"
-#include "scenario.h"
-
-#include <stdlib.h>
-
-/* How many standard errors a mean may stray from its expectation.  With
- * about 60 such checks, 4.5 SE keeps the chance that a correct model fails
- * one of them for some seed below 1 in 2000. */
-#define K_SE 4.5
-
-#define AT(mon, r, mo, k) ((mon)[((size_t)(r) * (size_t)M + (size_t)(mo)) * KPI_NKPI + (size_t)(k)])
-
-/* A plain team where nothing but the activity core moves: no recruits, no
- * exits, equal agents at full skill, no atmosphere swings, and a visit
- * capacity that never binds. */
-static void plain(kpi_scenario *sc)
-{
-    kpi_scenario_defaults(sc);
-    sc->months = 6;
-    sc->working_days = 22;
-    sc->team.headcount = 10;
-    sc->team.recruits_per_month = 0;
-    sc->team.attrition = 0;
-    sc->team.skill_sd = 0;
-    sc->team.initial_tenure_months = 24;
-    sc->activity.calls_per_day = 10;
-    sc->activity.visits_per_day = 100;
-    sc->activity.compliance = 0.8;
-    sc->activity.compliance_sd = 0;
-    sc->activity.off_plan_effort = 0.3;
-    sc->activity.mood_sd = 0;
-    sc->activity.appointment_expiry_days = 5;
-    sc->premium.cv = 0;
-}
-
-typedef struct run {
-    long R;
-    int M;
-    double *mon, *fig, *pending;
-} run;
-
-static int simulate(const kpi_scenario *sc, long R, uint64_t seed, run *out)
-{
-    kpi_model *m = NULL;
-    kpi_error err;
-    out->R = R;
-    out->M = sc->months;
-    out->mon = calloc((size_t)R * (size_t)sc->months * KPI_NKPI, sizeof(double));
-    out->fig = calloc((size_t)R * KPI_NFIG, sizeof(double));
-    out->pending = calloc((size_t)R, sizeof(double));
-    if (kpi_scenario_check(sc, &err) != KPI_OK) {
-        printf("bad test scenario: %s: %s\n", err.key, err.msg);
-        return -1;
-    }
-    if (kpi_model_create(&m, sc, &err) != KPI_OK)
-        return -1;
-    for (long r = 0; r < R; r++) {
-        int rc = kpi_model_run(m, kpi_rng_key(seed, (uint64_t)r),
-                               out->mon + (size_t)r * (size_t)sc->months * KPI_NKPI,
-                               out->fig + (size_t)r * KPI_NFIG, &err);
-        if (rc != KPI_OK) {
-            printf("run failed: %s\n", err.msg);
-            kpi_model_destroy(m);
-            return -1;
-        }
-        out->pending[r] = kpi_model_pending(m);
-    }
-    kpi_model_destroy(m);
-    return 0;
-}
-
-static void release(run *x)
-{
-    free(x->mon);
-    free(x->fig);
-    free(x->pending);
-}
-
-/* Mean and standard error over replications of the sum of KPI k over
- * months [m0, m1). */
-static void mean_se(const run *x, int k, int m0, int m1, double *mean, double *se)
-{
-    const int M = x->M;
-    double s = 0, ss = 0;
-    for (long r = 0; r < x->R; r++) {
-        double v = 0;
-        for (int mo = m0; mo < m1; mo++)
-            v += AT(x->mon, r, mo, k);
-        s += v;
-        ss += v * v;
-    }
-    double n = (double)x->R;
-    *mean = s / n;
-    double var = (ss - s * s / n) / (n - 1);
-    *se = sqrt(var > 0 ? var / n : 0);
-}
-
-static void check_mean(const run *x, int k, int m0, int m1, double expect, const char *what)
-{
-    double mean, se;
-    mean_se(x, k, m0, m1, &mean, &se);
-    CHECK(fabs(mean - expect) <= K_SE * se + 1e-9 * fabs(expect),
-          "%s: mean %.6g, expected %.6g (|diff| = %.3g SE, se %.3g)", what, mean, expect,
-          se > 0 ? fabs(mean - expect) / se : 0.0, se);
-}
-
-/* Sum of KPI k over every replication and month of x. */
-static double total(const run *x, int k)
-{
-    const int M = x->M;
-    double s = 0;
-    for (long r = 0; r < x->R; r++)
-        for (int mo = 0; mo < M; mo++)
-            s += AT(x->mon, r, mo, k);
-    return s;
-}
-
-/* A realised ratio num/den of binomial thinning with probability p: within
- * K_SE binomial standard errors. */
-static void check_ratio(double num, double den, double p, const char *what)
-{
-    double se = sqrt(p * (1 - p) / den);
-    CHECK(den > 0 && fabs(num / den - p) <= K_SE * se, "%s: %.6g / %.6g = %.6g, expected %.6g (se %.3g)",
-          what, num, den, num / den, p, se);
-}
-
-/* Identities that hold in every replication and month. */
-static void check_identities(const run *x, const char *what)
-{
-    const int M = x->M;
-    int k1 = 0, k2 = 0, cons = 0, src = 0;
-    for (long r = 0; r < x->R; r++) {
-        double appts = 0, held = 0, lost = 0;
-        for (int mo = 0; mo < M; mo++) {
-            double h = AT(x->mon, r, mo, KPI_HEADCOUNT), ar = AT(x->mon, r, mo, KPI_ACTIVITY_RATE),
-                   cpa = AT(x->mon, r, mo, KPI_CASES_PER_ACTIVE), c = AT(x->mon, r, mo, KPI_CASES),
-                   p = AT(x->mon, r, mo, KPI_PREMIUM), ppc = AT(x->mon, r, mo, KPI_PREMIUM_PER_CASE);
-            if (fabs(h * ar * cpa - c) > 1e-9 * (1 + c))
-                k2++;
-            if (fabs(c * ppc - p) > 1e-9 * (1 + p))
-                k1++;
-            if (AT(x->mon, r, mo, KPI_CASES_COLD) + AT(x->mon, r, mo, KPI_CASES_REFERRAL) +
-                    AT(x->mon, r, mo, KPI_CASES_REPEAT) != c)
-                src++;
-            appts += AT(x->mon, r, mo, KPI_APPOINTMENTS);
-            held += AT(x->mon, r, mo, KPI_MEETINGS);
-            lost += AT(x->mon, r, mo, KPI_APPOINTMENTS_LOST);
-        }
-        if (appts != held + lost + x->pending[r])
-            cons++;
-    }
-    CHECK(k2 == 0, "%s: K2 cases = headcount x activity_rate x cases_per_active fails in %d months", what, k2);
-    CHECK(k1 == 0, "%s: K1 premium = cases x premium_per_case fails in %d months", what, k1);
-    CHECK(src == 0, "%s: cases by source do not add up in %d months", what, src);
-    CHECK(cons == 0, "%s: appointments = meetings + lost + pending fails in %d replications", what, cons);
-}
+#include "simkit.h"
 
 static void test_closed_forms(void)
 {
@@ -207,10 +51,11 @@ static void test_closed_forms(void)
     check_ratio(total(&x, KPI_CASES), total(&x, KPI_MEETINGS), 1.0 / 3.0, "cases / meetings");
     check_identities(&x, "plain team");
 
-    /* No book yet: all cases are cold, book columns are 0. */
+    /* Focus 0 and no referrals: all cases are cold, nothing is called in
+     * the book. */
     CHECK(total(&x, KPI_CASES_COLD) == total(&x, KPI_CASES), "all cases are cold without a book");
-    CHECK(total(&x, KPI_CLIENTS) == 0 && total(&x, KPI_RENEWAL_PREMIUM) == 0,
-          "book columns are 0");
+    CHECK(total(&x, KPI_CALLS_TO_CLIENTS) == 0 && total(&x, KPI_REFERRALS) == 0,
+          "no client calls, no referrals");
     release(&x);
 }
 

@@ -150,6 +150,26 @@ int cli_cmd_run(int argc, char **argv)
     cli_progress_init(&p, sc->name, quiet);
     kpi_run_opts opts = {sc->replications, sc->seed, (int)threads, cli_progress_cb, &p};
     double t0 = cli_now();
+    if (sc->clients.repeat_share >= 0) {
+        kpi_focus_report fr;
+        rc = kpi_scenario_resolve_focus(sc, &opts, &fr, &err);
+        if (rc == KPI_ECANCEL || cli_interrupted()) {
+            rc = KPI_ECANCEL;
+            fprintf(stderr, "kpisim: interrupted; nothing was written to %s\n", outdir);
+            goto done;
+        }
+        if (rc != KPI_OK) {
+            if (!err.file[0])
+                snprintf(err.file, sizeof err.file, "%s", path ? path : "<built-in default>");
+            rc = cli_fail(&err);
+            goto done;
+        }
+        if (!quiet)
+            fprintf(stderr,
+                    "kpisim: clients.repeat_share %g: using clients.focus = %.4f "
+                    "(realised share %.4f over %ld pilot replications, %d pilot runs)\n",
+                    fr.target, fr.focus, fr.achieved, fr.pilot, fr.evaluations);
+    }
     rc = kpi_run(sc, &opts, &res, &err);
     cli_progress_end(&p);
     if (rc == KPI_ECANCEL) {

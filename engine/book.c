@@ -1,0 +1,936 @@
+/*
+ * book.c - the client book: clients, policies, grade queues, the calendar
+ * of transitions, referrals and renewals.  See book.h and docs/model.md
+ * "The client book".
+ *
+ * Data: one pool of client records and one of policy records per
+ * replication (a workspace reused across replications).  Each agent has six
+ * queues of its clients, one per grade, linked through the records and
+ * ordered by the month they were last called, so "the next client worth
+ * calling" is the head of the best non-exhausted queue.  Transitions are
+ * events in a month calendar; a record holds a stamp so that a calendar
+ * entry made stale by a reschedule is skipped.
+ *
+ * Money is kept in whole cents (int64) where sums must come back to zero
+ * exactly (renewal buckets, premium in force).
+ */
+#include "book.h"
+
+#include "draw.h"
+#include "rng.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort.h>
+
+enum { G_A = 0, G_B, G_C, G_D, G_E, G_N, NGRADE };
+enum { ST_PAYING = 0, ST_MATURED, ST_LAPSED, ST_LOST };
+enum { EV_NONE = 0, EV_NEED, EV_BTOA, EV_LAPSE, EV_LOSS, EV_REEVAL };
+
+#define NEVER INT16_MAX
+#define UNKNOWN INT16_MIN
+
+/* The order in which calls go through the grades: sales calls to the
+ * clients with a need (A, then B, D, E), then service calls (N, C). */
+static const int call_order[NGRADE] = {G_A, G_B, G_D, G_E, G_N, G_C};
+
+typedef struct client {
+    uint32_t origin;        /* agent who first sold to it: its streams' subject */
+    uint32_t seq;           /* its index among that agent's clients */
+    uint32_t owner;         /* agent id now */
+    int32_t prev, next;     /* links of its grade queue */
+    int32_t policy;         /* its newest policy, -1 none */
+    int64_t in_force;       /* annual premium of its paying policies, cents */
+    int16_t first_buy;      /* month of its first policy (UNKNOWN: before month 1) */
+    int16_t second_buy;     /* month of its second policy, UNKNOWN if none */
+    int16_t last_contact;   /* month of the last service contact */
+    int16_t last_called;    /* month it was last called */
+    int16_t wake;           /* month of its next calendar entry, NEVER if none */
+    uint16_t nevents;       /* draws made from its stream */
+    uint16_t stamp;         /* version of its calendar entry */
+    uint8_t grade, state, policies, kind, newgrade;
+} client;
+
+typedef struct policy {
+    int32_t client, next;   /* owner and the owner's previous policy */
+    int64_t cents;          /* first-year (and renewal) premium */
+    int16_t issued;         /* month of issue (negative: before month 1) */
+    uint8_t paying;
+} policy;
+
+typedef struct appt {
+    int32_t client;
+    int32_t day;
+} appt;
+
+typedef struct agent_book {
+    int active;
+    int32_t head[NGRADE], tail[NGRADE];
+    appt *q;                /* ring of client appointments, oldest first */
+    size_t qhead, qlen, qcap;
+    uint32_t *ref;          /* referrals received, by month, ring of ref_months */
+    uint32_t ref_held;
+    uint32_t nseq;          /* clients this agent brought in */
+} agent_book;
+
+typedef struct entry {
+    int32_t client;
+    uint16_t stamp;
+} entry;
+
+typedef struct evec { entry *v; size_t n, cap; } evec;
+typedef struct ivec { int32_t *v; size_t n, cap; } ivec;
+
+struct kpi_book {
+    const kpi_scenario *sc;
+    uint64_t key;
+    int M, month;
+    gsl_rng *r;             /* per-client and per-event streams */
+
+    client *c;
+    size_t nc, capc;
+    policy *p;
+    size_t np, capp;
+    agent_book *ab;
+    size_t capab;
+    evec *cal;              /* [M] transition calendar */
+    ivec *mat;              /* [M] policies maturing */
+    int32_t *tmp;           /* scratch for events and figures */
+    size_t captmp;
+    double *dtmp;
+    size_t capdtmp;
+
+    int64_t renew[12];      /* paying premium by month of issue mod 12, cents */
+    long n_book, n_paying, n_lapsed;
+    double contacts_month;
+
+    /* Constants. */
+    double lam_need, lam_bta, lam_lapse_s, lam_lapse_u, lam_loss;   /* per month */
+    double gap;             /* service gap, months */
+    int gapc;               /* ceil(gap) */
+    int term_months, ref_months, max_policies;
+    double mix_all[NGRADE]; /* cumulative grade mix, all grades */
+    double mix_need[5];     /* cumulative need_grade_mix over A..E */
+    double zeta, sigma;
+    kpi_poisson ref_contact; /* Poisson(referrals_per_contact), tabulated */
+};
+
+/* ------------------------------------------------------------------ */
+/* Workspace                                                           */
+/* ------------------------------------------------------------------ */
+
+/* A yearly probability as a monthly rate of a constant hazard. */
+static double monthly_rate(double per_year)
+{
+    if (per_year <= 0)
+        return 0;
+    if (per_year >= 1)
+        per_year = 1 - 1e-12;
+    return -log1p(-per_year) / 12.0;
+}
+
+kpi_book *kpi_book_create(const kpi_scenario *sc)
+{
+    kpi_book *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->sc = sc;
+    b->M = sc->months;
+    b->r = kpi_rng_alloc();
+    b->cal = calloc((size_t)b->M, sizeof *b->cal);
+    b->mat = calloc((size_t)b->M, sizeof *b->mat);
+    if (!b->r || !b->cal || !b->mat) {
+        kpi_book_destroy(b);
+        return NULL;
+    }
+    const double *mix = sc->clients.grade_mix;
+    double s = 0, sn = 0;
+    for (int g = 0; g < NGRADE; g++) {
+        s += mix[g];
+        b->mix_all[g] = s;
+    }
+    const double *need = sc->clients.need_grade_mix;
+    for (int g = 0; g < 5; g++)
+        sn += need[g];
+    double acc = 0;
+    for (int g = 0; g < 5; g++) {
+        acc += need[g] / sn;   /* sn = 1: the loader checks it */
+        b->mix_need[g] = acc;
+    }
+    b->lam_need = monthly_rate(sc->clients.need_per_year);
+    b->lam_bta = sc->clients.b_to_a_months > 0 ? 1.0 / sc->clients.b_to_a_months : 50.0;
+    b->lam_lapse_s = monthly_rate(sc->clients.lapse_per_year);
+    b->lam_lapse_u = monthly_rate(sc->clients.lapse_if_unserved_per_year);
+    b->lam_loss = monthly_rate(sc->clients.loss_if_unserved_per_year);
+    b->gap = sc->clients.service_gap_months;
+    b->gapc = (int)ceil(b->gap);
+    b->term_months = (int)lround(sc->clients.policy_term_years * 12);
+    b->ref_months = (int)lround(sc->clients.referral_expiry_months);
+    if (b->ref_months < 1)
+        b->ref_months = 1;
+    b->max_policies = (int)floor(sc->clients.max_policies);
+    if (sc->premium.mean > 0)
+        kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &b->zeta, &b->sigma);
+    if (kpi_poisson_prepare(&b->ref_contact, sc->clients.referrals_per_contact) != 0) {
+        kpi_book_destroy(b);
+        return NULL;
+    }
+    return b;
+}
+
+static void free_agent(agent_book *a)
+{
+    free(a->q);
+    free(a->ref);
+    memset(a, 0, sizeof *a);
+}
+
+void kpi_book_destroy(kpi_book *b)
+{
+    if (!b)
+        return;
+    gsl_rng_free(b->r);
+    kpi_poisson_free(&b->ref_contact);
+    for (size_t i = 0; i < b->capab; i++)
+        free_agent(&b->ab[i]);
+    free(b->ab);
+    if (b->cal)
+        for (int m = 0; m < b->M; m++)
+            free(b->cal[m].v);
+    if (b->mat)
+        for (int m = 0; m < b->M; m++)
+            free(b->mat[m].v);
+    free(b->cal);
+    free(b->mat);
+    free(b->c);
+    free(b->p);
+    free(b->tmp);
+    free(b->dtmp);
+    free(b);
+}
+
+int kpi_book_reset(kpi_book *b, uint64_t key)
+{
+    b->key = key;
+    b->month = 0;
+    b->nc = b->np = 0;
+    for (size_t i = 0; i < b->capab; i++) {
+        agent_book *a = &b->ab[i];
+        a->active = 0;
+        a->qhead = a->qlen = 0;
+        a->ref_held = 0;
+        a->nseq = 0;
+    }
+    for (int m = 0; m < b->M; m++) {
+        b->cal[m].n = 0;
+        b->mat[m].n = 0;
+    }
+    memset(b->renew, 0, sizeof b->renew);
+    b->n_book = b->n_paying = b->n_lapsed = 0;
+    b->contacts_month = 0;
+    return 0;
+}
+
+/* Grows a dynamic array to hold `need` elements of `size` bytes (the new
+ * elements are not initialised). */
+static int reserve(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(*v, n * size);
+    if (!p)
+        return -1;
+    *v = p;
+    *cap = n;
+    return 0;
+}
+
+static int evec_push(evec *e, int32_t ci, uint16_t stamp)
+{
+    if (reserve((void **)&e->v, &e->cap, e->n + 1, sizeof *e->v) != 0)
+        return -1;
+    e->v[e->n].client = ci;
+    e->v[e->n].stamp = stamp;
+    e->n++;
+    return 0;
+}
+
+static int ivec_push(ivec *e, int32_t x)
+{
+    if (reserve((void **)&e->v, &e->cap, e->n + 1, sizeof *e->v) != 0)
+        return -1;
+    e->v[e->n++] = x;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Grade queues                                                        */
+/* ------------------------------------------------------------------ */
+
+static void unlink_client(kpi_book *b, int32_t ci)
+{
+    client *c = &b->c[ci];
+    agent_book *a = &b->ab[c->owner];
+    if (c->prev >= 0)
+        b->c[c->prev].next = c->next;
+    else
+        a->head[c->grade] = c->next;
+    if (c->next >= 0)
+        b->c[c->next].prev = c->prev;
+    else
+        a->tail[c->grade] = c->prev;
+    c->prev = c->next = -1;
+}
+
+/* Queues a client in its grade's queue of its owner.  The queue keeps the
+ * clients already called this month at its back: one called this month
+ * goes to the back, any other to the front (a fresh need is called soon). */
+static void link_client(kpi_book *b, int32_t ci)
+{
+    client *c = &b->c[ci];
+    agent_book *a = &b->ab[c->owner];
+    int g = c->grade;
+    if (c->last_called == b->month || a->head[g] < 0) {
+        c->prev = a->tail[g];
+        c->next = -1;
+        if (a->tail[g] >= 0)
+            b->c[a->tail[g]].next = ci;
+        else
+            a->head[g] = ci;
+        a->tail[g] = ci;
+    } else {
+        c->prev = -1;
+        c->next = a->head[g];
+        b->c[a->head[g]].prev = ci;
+        a->head[g] = ci;
+    }
+}
+
+static void set_grade(kpi_book *b, int32_t ci, int g)
+{
+    if (b->c[ci].grade == g)
+        return;
+    unlink_client(b, ci);
+    b->c[ci].grade = (uint8_t)g;
+    link_client(b, ci);
+}
+
+/* ------------------------------------------------------------------ */
+/* Transitions (docs/model.md "The client book")                       */
+/* ------------------------------------------------------------------ */
+
+static void client_stream(kpi_book *b, client *c)
+{
+    uint32_t when = (c->seq << 12) | (uint32_t)(c->nevents & 0xfffu);
+    c->nevents++;
+    kpi_rng_seek(b->r, b->key, KPI_RS_CLIENT, c->origin, when);
+}
+
+static int grade_from(const double *cdf, int n, double u)
+{
+    for (int g = 0; g < n - 1; g++)
+        if (u < cdf[g])
+            return g;
+    return n - 1;
+}
+
+/* Draws the client's next transition after month `base` (the last month
+ * whose transitions are done) from the rates of its present state, and
+ * puts it in the calendar.  Returns 0 or -1 (out of memory).
+ *
+ * The rates are those of a constant monthly hazard per mechanism; the month
+ * of the first event is geometric with P(none in a month) = exp(-total),
+ * and which event it is goes by the rates.  When the client will become
+ * unserved before that month and being unserved changes its rates, the
+ * entry is a re-evaluation at the last served month instead (memoryless
+ * laws make that exact). */
+static int reschedule(kpi_book *b, int32_t ci, int base)
+{
+    client *c = &b->c[ci];
+    c->stamp++;
+    c->wake = NEVER;
+    c->kind = EV_NONE;
+    if (c->state == ST_LOST)
+        return 0;
+    const int served = (double)(base + 1 - c->last_contact) < b->gap;
+    const int ab = c->grade == G_A || c->grade == G_B;
+    double lam[5] = {0, 0, 0, 0, 0};
+    lam[EV_NEED] = c->grade == G_N && c->policies < b->max_policies ? b->lam_need : 0;
+    lam[EV_BTOA] = c->grade == G_B ? b->lam_bta : 0;
+    lam[EV_LAPSE] = c->state == ST_PAYING ? (served ? b->lam_lapse_s : b->lam_lapse_u) : 0;
+    lam[EV_LOSS] = ab && !served ? b->lam_loss : 0;
+    double total = lam[1] + lam[2] + lam[3] + lam[4];
+
+    client_stream(b, c);
+    double u1 = gsl_rng_uniform_pos(b->r), u2 = gsl_rng_uniform(b->r),
+           u3 = gsl_rng_uniform(b->r);
+    double wake = INFINITY;
+    int kind = EV_NONE;
+    if (total > 0) {
+        wake = base + 1 + floor(-log(u1) / total);
+        double x = u2 * total;
+        kind = EV_LOSS;
+        for (int k = EV_NEED; k < EV_LOSS; k++) {
+            if (x < lam[k]) {
+                kind = k;
+                break;
+            }
+            x -= lam[k];
+        }
+        if (lam[kind] == 0)   /* rounding at the top end: the last rate > 0 */
+            for (kind = EV_LOSS; lam[kind] == 0; kind--)
+                ;
+    }
+    if (served) {
+        int depends = (c->state == ST_PAYING && b->lam_lapse_u != b->lam_lapse_s) ||
+                      (ab && b->lam_loss > 0);
+        int unserved_at = c->last_contact + b->gapc;   /* first unserved month */
+        if (depends && wake >= unserved_at) {
+            wake = unserved_at - 1;
+            kind = EV_REEVAL;
+        }
+    }
+    c->newgrade = (uint8_t)grade_from(b->mix_need, 5, u3);
+    if (wake >= b->M)
+        return 0;
+    c->wake = (int16_t)wake;
+    c->kind = (uint8_t)kind;
+    return evec_push(&b->cal[(int)wake], ci, c->stamp);
+}
+
+/* Stops every paying policy of a client (lapse or loss). */
+static void stop_paying(kpi_book *b, client *c)
+{
+    for (int32_t pi = c->policy; pi >= 0; pi = b->p[pi].next) {
+        policy *p = &b->p[pi];
+        if (p->paying) {
+            p->paying = 0;
+            b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
+        }
+    }
+    c->in_force = 0;
+}
+
+static void set_state(kpi_book *b, client *c, int st)
+{
+    if (c->state == st)
+        return;
+    if (c->state == ST_PAYING)
+        b->n_paying--;
+    else if (c->state == ST_LAPSED)
+        b->n_lapsed--;
+    if (st == ST_PAYING)
+        b->n_paying++;
+    else if (st == ST_LAPSED)
+        b->n_lapsed++;
+    else if (st == ST_LOST)
+        b->n_book--;
+    c->state = (uint8_t)st;
+}
+
+static void lose_client(kpi_book *b, int32_t ci, kpi_tally acc)
+{
+    client *c = &b->c[ci];
+    stop_paying(b, c);
+    unlink_client(b, ci);
+    set_state(b, c, ST_LOST);
+    c->stamp++;
+    c->wake = NEVER;
+    acc[KPI_CLIENTS_LOST] += 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Clients and policies                                                */
+/* ------------------------------------------------------------------ */
+
+static int add_policy(kpi_book *b, int32_t ci, int issued, int64_t cents)
+{
+    if (reserve((void **)&b->p, &b->capp, b->np + 1, sizeof *b->p) != 0)
+        return -1;
+    int32_t pi = (int32_t)b->np++;
+    client *c = &b->c[ci];
+    policy *p = &b->p[pi];
+    p->client = ci;
+    p->next = c->policy;
+    p->cents = cents;
+    p->issued = (int16_t)issued;
+    p->paying = 1;
+    c->policy = pi;
+    c->in_force += cents;
+    b->renew[((issued % 12) + 12) % 12] += cents;
+    int due = issued + b->term_months;
+    if (due >= 0 && due < b->M && ivec_push(&b->mat[due], pi) != 0)
+        return -1;
+    return 0;
+}
+
+static int32_t new_client(kpi_book *b, uint32_t agent)
+{
+    if (reserve((void **)&b->c, &b->capc, b->nc + 1, sizeof *b->c) != 0)
+        return -1;
+    int32_t ci = (int32_t)b->nc++;
+    client *c = &b->c[ci];
+    memset(c, 0, sizeof *c);
+    c->origin = agent;
+    c->seq = b->ab[agent].nseq++;
+    c->owner = agent;
+    c->prev = c->next = c->policy = -1;
+    c->first_buy = c->second_buy = UNKNOWN;
+    c->wake = NEVER;
+    c->state = ST_PAYING;
+    b->n_book++;
+    b->n_paying++;
+    return ci;
+}
+
+static int64_t to_cents(double x)
+{
+    return (int64_t)llround(x * 100.0);
+}
+
+int kpi_book_hire(kpi_book *b, uint32_t id, int initial)
+{
+    if (id >= b->capab) {
+        size_t n = b->capab ? b->capab : 64;
+        while (n <= id)
+            n *= 2;
+        agent_book *ab = realloc(b->ab, n * sizeof *ab);
+        if (!ab)
+            return -1;
+        memset(ab + b->capab, 0, (n - b->capab) * sizeof *ab);
+        b->ab = ab;
+        b->capab = n;
+    }
+    agent_book *a = &b->ab[id];
+    if (!a->ref) {
+        a->ref = malloc((size_t)b->ref_months * sizeof *a->ref);
+        if (!a->ref)
+            return -1;
+    }
+    memset(a->ref, 0, (size_t)b->ref_months * sizeof *a->ref);
+    a->active = 1;
+    for (int g = 0; g < NGRADE; g++)
+        a->head[g] = a->tail[g] = -1;
+    a->qhead = a->qlen = 0;
+    a->ref_held = 0;
+    a->nseq = 0;
+    if (!initial)
+        return 0;
+
+    const kpi_scenario *sc = b->sc;
+    gsl_rng *r = b->r;
+    kpi_rng_seek(r, b->key, KPI_RS_BOOK_INIT, id, 0);
+    double want = sc->clients.initial_per_agent, fl = floor(want);
+    long n = (long)fl + (gsl_rng_uniform(r) < want - fl);
+    for (long k = 0; k < n; k++) {
+        int32_t ci = new_client(b, id);
+        if (ci < 0)
+            return -1;
+        client *c = &b->c[ci];
+        double u = gsl_rng_uniform(r);
+        c->grade = (uint8_t)grade_from(b->mix_all, NGRADE, u);
+        double x = sc->premium.mean;
+        if (sc->premium.mean > 0 && sc->premium.cv > 0)
+            x = gsl_ran_lognormal(r, b->zeta, b->sigma);
+        int age = 1 + (int)floor(gsl_rng_uniform(r) * b->term_months);
+        int since = 1 + (int)floor(gsl_rng_uniform(r) * b->gapc);
+        c->last_contact = (int16_t)-since;
+        c->last_called = (int16_t)-since;
+        c->policies = 1;
+        if (add_policy(b, ci, -age, to_cents(x)) != 0)
+            return -1;
+        link_client(b, ci);
+        if (reschedule(b, ci, -1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+double kpi_book_month_start(kpi_book *b, int m)
+{
+    b->month = m;
+    b->contacts_month = 0;
+    return (double)b->renew[m % 12] / 100.0;
+}
+
+/* A call or an event that reached a client in month m: it is served
+ * again, may refer and, for E and D, may move up a grade.  r is the stream
+ * of the day.
+ *
+ * Its pending transition stays valid unless its rates change: a client who
+ * was unserved is served again (lower lapse, no loss), or its grade moved.
+ * A served client's re-evaluation at the end of its served period also
+ * stays: it finds the client served and redraws then. */
+static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally acc)
+{
+    const kpi_scenario *sc = b->sc;
+    client *c = &b->c[ci];
+    int was_served = (double)(m - c->last_contact) < b->gap;
+    int grade = c->grade;
+    c->last_contact = (int16_t)m;
+    b->contacts_month += 1;
+    unsigned k = kpi_poisson_draw(&b->ref_contact, r);
+    if (k) {
+        kpi_book_add_referrals(b, c->owner, k);
+        acc[KPI_REFERRALS] += k;
+    }
+    if (grade == G_E || grade == G_D) {
+        if (gsl_rng_uniform(r) < sc->clients.upgrade_per_contact)
+            set_grade(b, ci, grade == G_E ? G_D : G_B);
+    }
+    if (was_served && c->grade == grade)
+        return 0;
+    return reschedule(b, ci, m - 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* The day                                                             */
+/* ------------------------------------------------------------------ */
+
+static int push_appt(agent_book *a, int32_t ci, int day)
+{
+    if (a->qlen == a->qcap) {
+        size_t n = a->qcap ? a->qcap * 2 : 16;
+        appt *q = malloc(n * sizeof *q);
+        if (!q)
+            return -1;
+        for (size_t k = 0; k < a->qlen; k++)
+            q[k] = a->q[(a->qhead + k) % a->qcap];
+        free(a->q);
+        a->q = q;
+        a->qcap = n;
+        a->qhead = 0;
+    }
+    a->q[(a->qhead + a->qlen) % a->qcap] = (appt){ci, day};
+    a->qlen++;
+    return 0;
+}
+
+unsigned kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
+                       const kpi_book_rates *rates, gsl_rng *r, kpi_tally acc,
+                       unsigned *appts)
+{
+    const kpi_scenario *sc = b->sc;
+    agent_book *a = &b->ab[id];
+    *appts = 0;
+    if (calls == 0 || sc->clients.focus <= 0)
+        return 0;
+    unsigned want = gsl_ran_binomial(r, sc->clients.focus, calls);
+    unsigned placed = 0;
+    int gi = 0;
+    while (placed < want && gi < NGRADE) {
+        int g = call_order[gi];
+        int32_t ci = a->head[g];
+        if (ci < 0 || b->c[ci].last_called == m) {
+            gi++;   /* this grade has no client left to call this month */
+            continue;
+        }
+        client *c = &b->c[ci];
+        placed++;
+        c->last_called = (int16_t)m;
+        unlink_client(b, ci);
+        link_client(b, ci);
+        if (gsl_rng_uniform(r) >= rates->p_contact)
+            continue;
+        acc[KPI_CONTACTS] += 1;
+        int sales_call = g != G_N && g != G_C;
+        if (service_contact(b, ci, m, r, acc) != 0)
+            return placed;
+        if (sales_call && gsl_rng_uniform(r) < rates->p_meet) {
+            if (push_appt(a, ci, t) != 0)
+                return placed;
+            (*appts)++;
+        }
+    }
+    acc[KPI_CALLS_TO_CLIENTS] += placed;
+    acc[KPI_APPOINTMENTS] += *appts;
+    return placed;
+}
+
+unsigned kpi_book_take_referrals(kpi_book *b, uint32_t id, unsigned want)
+{
+    agent_book *a = &b->ab[id];
+    if (want == 0 || a->ref_held == 0)
+        return 0;
+    unsigned take = want < a->ref_held ? want : a->ref_held;
+    unsigned left = take;
+    const int R = b->ref_months;
+    /* Oldest month first: the slot after this month's is the oldest. */
+    for (int k = 1; k <= R && left > 0; k++) {
+        uint32_t *s = &a->ref[(b->month + k) % R];
+        unsigned x = *s < left ? *s : left;
+        *s -= x;
+        left -= x;
+    }
+    a->ref_held -= take;
+    return take;
+}
+
+void kpi_book_add_referrals(kpi_book *b, uint32_t id, unsigned n)
+{
+    agent_book *a = &b->ab[id];
+    a->ref[b->month % b->ref_months] += n;
+    a->ref_held += n;
+}
+
+void kpi_book_hold(kpi_book *b, uint32_t id, int day, unsigned n, int32_t *out)
+{
+    agent_book *a = &b->ab[id];
+    unsigned k = 0;
+    while (k < n && a->qlen > 0 && a->q[a->qhead].day <= day) {
+        out[k++] = a->q[a->qhead].client;
+        a->qhead = (a->qhead + 1) % a->qcap;
+        a->qlen--;
+    }
+    while (k < n)
+        out[k++] = -1;   /* cannot happen: the counts and the queue agree */
+}
+
+void kpi_book_expire(kpi_book *b, uint32_t id, int day)
+{
+    agent_book *a = &b->ab[id];
+    while (a->qlen > 0 && a->q[a->qhead].day <= day) {
+        a->qhead = (a->qhead + 1) % a->qcap;
+        a->qlen--;
+    }
+}
+
+double kpi_book_grade_rate(const kpi_book *b, int32_t ci)
+{
+    if (ci < 0)
+        return 0;
+    const client *c = &b->c[ci];
+    if (c->state == ST_LOST || c->policies >= b->max_policies)
+        return 0;
+    return b->sc->clients.grade_rate[c->grade];
+}
+
+int kpi_book_sale(kpi_book *b, uint32_t id, int32_t ci, int m, double premium)
+{
+    int64_t cents = to_cents(premium);
+    if (ci < 0) {
+        ci = new_client(b, id);
+        if (ci < 0)
+            return -1;
+        client *c = &b->c[ci];
+        c->grade = G_N;
+        c->first_buy = (int16_t)m;
+        c->last_contact = (int16_t)m;
+        c->last_called = (int16_t)m;
+        c->policies = 1;
+        link_client(b, ci);
+    } else {
+        client *c = &b->c[ci];
+        if (c->state == ST_LOST)
+            return 0;
+        if (c->policies < 255)
+            c->policies++;
+        if (c->policies == 2 && c->second_buy == UNKNOWN)
+            c->second_buy = (int16_t)m;
+        c->last_contact = (int16_t)m;
+        set_state(b, c, ST_PAYING);
+        set_grade(b, ci, G_N);
+    }
+    if (add_policy(b, ci, m, cents) != 0)
+        return -1;
+    return reschedule(b, ci, m - 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* The month end                                                       */
+/* ------------------------------------------------------------------ */
+
+int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
+{
+    const kpi_scenario *sc = b->sc;
+    /* Transitions due this month, in calendar order. */
+    evec *e = &b->cal[m];
+    for (size_t k = 0; k < e->n; k++) {
+        int32_t ci = e->v[k].client;
+        client *c = &b->c[ci];
+        if (c->stamp != e->v[k].stamp || c->wake != m || c->state == ST_LOST)
+            continue;   /* rescheduled since */
+        switch (c->kind) {
+        case EV_NEED:
+            set_grade(b, ci, c->newgrade);
+            break;
+        case EV_BTOA:
+            set_grade(b, ci, G_A);
+            break;
+        case EV_LAPSE:
+            stop_paying(b, c);
+            set_state(b, c, ST_LAPSED);
+            break;
+        case EV_LOSS:
+            lose_client(b, ci, acc);
+            continue;
+        default:
+            break;
+        }
+        if (reschedule(b, ci, m) != 0)
+            return -1;
+    }
+
+    /* Policies reaching their term stop paying; a client left with none
+     * has matured, and likely has a need (funds freed). */
+    ivec *mv = &b->mat[m];
+    for (size_t k = 0; k < mv->n; k++) {
+        policy *p = &b->p[mv->v[k]];
+        if (!p->paying)
+            continue;
+        p->paying = 0;
+        b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
+        int32_t ci = p->client;
+        client *c = &b->c[ci];
+        c->in_force -= p->cents;
+        if (c->state != ST_PAYING)
+            continue;
+        int paying = 0;
+        for (int32_t pi = c->policy; pi >= 0 && !paying; pi = b->p[pi].next)
+            paying = b->p[pi].paying;
+        if (paying)
+            continue;
+        set_state(b, c, ST_MATURED);
+        client_stream(b, c);
+        double u = gsl_rng_uniform(b->r), v = gsl_rng_uniform(b->r);
+        if (c->grade == G_N && c->policies < b->max_policies && u < sc->clients.matured_need)
+            set_grade(b, ci, grade_from(b->mix_need, 5, v));
+        if (reschedule(b, ci, m) != 0)
+            return -1;
+    }
+
+    /* Referrals received ref_months ago expire tonight. */
+    const int R = b->ref_months;
+    for (size_t i = 0; i < b->capab; i++) {
+        agent_book *a = &b->ab[i];
+        if (!a->active)
+            continue;
+        uint32_t *s = &a->ref[(m + 1) % R];
+        a->ref_held -= *s;
+        *s = 0;
+    }
+    return 0;
+}
+
+int kpi_book_event(kpi_book *b, int m, int tag, double share, kpi_tally acc)
+{
+    if (share <= 0)
+        return 0;
+    for (size_t i = 0; i < b->capab; i++) {
+        agent_book *a = &b->ab[i];
+        if (!a->active)
+            continue;
+        /* Who attends is decided first, then each attendee is served, so
+         * that grade moves do not change who is visited. */
+        size_t n = 0;
+        kpi_rng_seek(b->r, b->key, KPI_RS_BOOK_EVENT, (uint32_t)i,
+                     (uint32_t)m * KPI_MAX_EVENTS + (uint32_t)tag);
+        for (int g = 0; g < NGRADE; g++) {
+            for (int32_t ci = a->head[g]; ci >= 0; ci = b->c[ci].next) {
+                if (gsl_rng_uniform(b->r) >= share)
+                    continue;
+                if (reserve((void **)&b->tmp, &b->captmp, n + 1, sizeof *b->tmp) != 0)
+                    return -1;
+                b->tmp[n++] = ci;
+            }
+        }
+        for (size_t k = 0; k < n; k++)
+            if (service_contact(b, b->tmp[k], m, b->r, acc) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+int kpi_book_leave(kpi_book *b, uint32_t id, int m, const uint32_t *heirs, int n,
+                   kpi_tally acc)
+{
+    agent_book *a = &b->ab[id];
+    int lose = b->sc->clients.orphan_policy == KPI_ORPHAN_LOSE || n <= 0;
+    kpi_rng_seek(b->r, b->key, KPI_RS_ORPHAN, id, (uint32_t)m);
+    for (int g = 0; g < NGRADE; g++) {
+        int32_t ci = a->head[g];
+        while (ci >= 0) {
+            int32_t next = b->c[ci].next;
+            if (lose) {
+                lose_client(b, ci, acc);
+            } else {
+                unlink_client(b, ci);
+                uint32_t heir = heirs[gsl_rng_uniform_int(b->r, (unsigned long)n)];
+                b->c[ci].owner = heir;
+                link_client(b, ci);
+            }
+            ci = next;
+        }
+    }
+    a->active = 0;
+    a->qlen = 0;
+    a->ref_held = 0;
+    return 0;
+}
+
+void kpi_book_stocks(const kpi_book *b, kpi_tally acc)
+{
+    acc[KPI_CLIENTS] = (double)b->n_book;
+    acc[KPI_CLIENTS_PAYING] = (double)b->n_paying;
+    acc[KPI_CLIENTS_LAPSED] = (double)b->n_lapsed;
+}
+
+double kpi_book_contacts(const kpi_book *b)
+{
+    return b->contacts_month;
+}
+
+int kpi_book_figures(kpi_book *b, int months, double *fig)
+{
+    /* C3: share of the premium in force held by the top 20% of clients. */
+    size_t n = 0;
+    if (reserve((void **)&b->dtmp, &b->capdtmp, b->nc, sizeof *b->dtmp) != 0)
+        return -1;
+    double total = 0;
+    long denom = 0, second = 0;
+    for (size_t i = 0; i < b->nc; i++) {
+        const client *c = &b->c[i];
+        if (c->state != ST_LOST) {
+            b->dtmp[n++] = (double)c->in_force;
+            total += (double)c->in_force;
+        }
+        /* R4: clients whose 36 months after their first policy are all
+         * inside the horizon. */
+        if (c->first_buy != UNKNOWN && c->first_buy + 36 <= months - 1) {
+            denom++;
+            if (c->second_buy != UNKNOWN && c->second_buy - c->first_buy <= 36)
+                second++;
+        }
+    }
+    double top = 0;
+    if (n > 0 && total > 0) {
+        gsl_sort(b->dtmp, 1, n);
+        size_t k = (size_t)ceil(0.2 * (double)n);
+        for (size_t i = n - k; i < n; i++)
+            top += b->dtmp[i];
+        top /= total;
+    }
+    fig[KPI_FIG_TOP20_PREMIUM_SHARE] = top;
+    fig[KPI_FIG_SECOND_POLICY_36M] = denom > 0 ? (double)second / (double)denom : 0;
+    return 0;
+}
+
+void kpi_book_census(const kpi_book *b, long grades[6], long states[4])
+{
+    for (int g = 0; g < NGRADE; g++)
+        grades[g] = 0;
+    for (int s = 0; s < 4; s++)
+        states[s] = 0;
+    for (size_t i = 0; i < b->nc; i++) {
+        const client *c = &b->c[i];
+        states[c->state]++;
+        if (c->state != ST_LOST)
+            grades[c->grade]++;
+    }
+}
