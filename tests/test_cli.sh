@@ -116,6 +116,19 @@ check "--set is recorded in the resolved scenario" grep -q 'calls_per_day: 12$' 
 check "--set funnel is recorded" grep -q 'cold: "40:30:10:1"' "$T/set/scenario.yaml"
 run_k 65 run --set activity.compliance=2 -o "$T/set2"; err_has '^kpisim: --set:1:'; err_has 'activity.compliance'
 
+# --- clients.repeat_share as an input -----------------------------------------
+run_k 65 run -n 20 --set clients.repeat_share=0.95 -o "$T/rs0"
+err_has '<built-in default>: clients.repeat_share: no client focus in \[0, 1\] reaches a repeat share of 0.95'
+check "no output after an unreachable repeat share" test ! -e "$T/rs0"
+run_k 0 run -n 20 --set months=24 --set clients.repeat_share=0.3 -o "$T/rs"
+err_has 'clients.repeat_share 0.3: using clients.focus = '
+check "the resolved scenario gives the focus found" grep -q '^  focus: 0\.' "$T/rs/scenario.yaml"
+check "the resolved scenario has no repeat_share" test -z "$(grep repeat_share: "$T/rs/scenario.yaml")"
+run_k 0 run "$T/rs/scenario.yaml" -o "$T/rs2" --quiet
+check "rerunning a repeat_share run reproduces it" cmp -s "$T/rs/monthly.csv" "$T/rs2/monthly.csv"
+printf 'clients:\n  focus: 0.3\n  repeat_share: 0.4\n' >"$T/both.yaml"
+run_k 65 validate "$T/both.yaml"; err_has 'both.yaml:3:'
+
 # --- safe output ------------------------------------------------------------------
 sum_before=$(cat "$T/a/monthly.csv" "$T/a/summary.csv" | cksum)
 run_k 65 run "$T/bad.yaml" -o "$T/a"
