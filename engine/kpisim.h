@@ -230,6 +230,41 @@ int kpi_scenario_check(const kpi_scenario *sc, kpi_error *err);
  * Loading that file gives back an identical scenario. */
 int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err);
 
+/* A sweep file: a scenario (or one that extends another) plus
+ *     sweep: { KEY: [v1, v2, ...] | {from: A, to: B, step: S}, ... }
+ * for a full grid over the keys given.  Values are kept as the text a
+ * --set would give (KEY=VALUE), so each grid point is the base scenario
+ * with one kpi_scenario_set per axis. */
+#define KPI_MAX_SWEEP_AXES 8
+#define KPI_MAX_SWEEP_POINTS 100000L
+
+typedef struct kpi_sweep_axis {
+    char key[256];          /* dotted key path, e.g. "activity.calls_per_day" */
+    int nvalues;
+    char **values;          /* nvalues texts, e.g. "12" or "0.35" */
+} kpi_sweep_axis;
+
+typedef struct kpi_sweep {
+    int naxes;              /* 0: the file has no sweep: block (one point) */
+    kpi_sweep_axis axis[KPI_MAX_SWEEP_AXES];
+    long npoints;           /* product of the axes' nvalues */
+} kpi_sweep;
+
+/* Loads a sweep file: the base scenario into base (as kpi_scenario_load_sets
+ * would, with the --set overrides applied), the grid into *out.  Every grid
+ * point is built and checked before returning, so a bad key or value is
+ * reported here (file:line:col of the value, the key, what was expected).
+ * Returns KPI_OK, KPI_ENOINPUT or KPI_EDATA. */
+int kpi_sweep_load(kpi_scenario *base, kpi_sweep **out, const char *path,
+                   const char *const *sets, size_t nsets, kpi_error *err);
+void kpi_sweep_free(kpi_sweep *sw);
+
+/* The scenario of grid point i in [0, npoints) into *out: base with each
+ * axis's value set; the last axis varies fastest.  idx (may be NULL)
+ * receives the value index of each axis. */
+int kpi_sweep_point(const kpi_sweep *sw, const kpi_scenario *base, long i,
+                    kpi_scenario *out, int *idx, kpi_error *err);
+
 /* The built-in default scenario text (scenarios/default.yaml, compiled in). */
 const char *kpi_default_scenario_text(size_t *len);
 
@@ -383,6 +418,18 @@ typedef struct kpi_band {
 void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
                       kpi_band *band);
 
+/* The paired difference b - a of two scenarios run on common random
+ * numbers, replication by replication: its band, and the share of
+ * replications in which b is higher (strictly).  a[i * astride] and
+ * b[i * bstride], i < n; work has room for 2n doubles. */
+typedef struct kpi_paired {
+    kpi_band diff;
+    double p_higher;
+} kpi_paired;
+
+void kpi_paired_compute(const double *a, size_t astride, const double *b, size_t bstride,
+                        size_t n, double *work, kpi_paired *out);
+
 /* ------------------------------------------------------------------ */
 /* Writers                                                             */
 /* ------------------------------------------------------------------ */
@@ -401,5 +448,15 @@ enum kpi_write_flags { KPI_WRITE_PER_REPLICATION = 1 };
  * value, results whose months differ from sc->months). */
 int kpi_write_run(const char *dir, const kpi_scenario *sc,
                   const kpi_results *res, int flags, kpi_error *err);
+
+/* Writes DIR/comparison.csv for nsc scenarios (names[s], results res[s],
+ * all run with the same seed and replications; the first is the baseline):
+ * header "kind,name,month,scenario,mean,p05,p95,diff_mean,diff_p05,
+ * diff_p95,diff_sd,p_higher", a row per horizon figure and scenario (kind
+ * "figure", month empty), then a row per KPI, month and scenario (kind
+ * "monthly", over the months all scenarios have).  Atomic like
+ * kpi_write_run.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or KPI_EINTERNAL. */
+int kpi_write_comparison(const char *dir, const char *const *names,
+                         const kpi_results *const *res, int nsc, kpi_error *err);
 
 #endif /* KPISIM_H */

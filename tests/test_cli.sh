@@ -129,6 +129,30 @@ check "rerunning a repeat_share run reproduces it" cmp -s "$T/rs/monthly.csv" "$
 printf 'clients:\n  focus: 0.3\n  repeat_share: 0.4\n' >"$T/both.yaml"
 run_k 65 validate "$T/both.yaml"; err_has 'both.yaml:3:'
 
+# --- compare ----------------------------------------------------------------------
+run_k 0 compare --help; out_has 'usage: kpisim compare'
+run_k 64 compare scenarios/default.yaml; err_has 'at least two'
+run_k 65 compare scenarios/default.yaml "$T/bad.yaml" -o "$T/cb"
+check "no output after a bad scenario in compare" test ! -e "$T/cb"
+run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 30 --threads 1 -o "$T/c1" --quiet
+for f in comparison.csv default/monthly.csv default/summary.csv default/scenario.yaml \
+         default-2/monthly.csv; do
+    check "compare writes $f" test -s "$T/c1/$f"
+done
+check "comparison.csv header" test "$(head -n 1 "$T/c1/comparison.csv")" = \
+    "kind,name,month,scenario,mean,p05,p95,diff_mean,diff_p05,diff_p95,diff_sd,p_higher"
+nz=$(awk -F, 'NR > 1 && $4 == "default-2" && ($8 != 0 || $9 != 0 || $10 != 0 || $11 != 0 || $12 != 0)' "$T/c1/comparison.csv" | wc -l)
+check "a scenario compared with itself: all differences 0 ($nz rows not)" test "$nz" -eq 0
+rows=$(awk -F, 'NR > 1' "$T/c1/comparison.csv" | wc -l)
+check "comparison.csv has 2 x (figures + 28 KPIs x 12 months) rows (got $rows)" \
+    test "$rows" -eq $((2 * ($(awk 'NR > 1' "$T/c1/default/summary.csv" | wc -l) + 28 * 12)))
+out_has '^total_premium '
+run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 30 --threads 2 -o "$T/c2" --quiet
+check "compare: --threads 1 and 2 give identical comparison.csv" cmp -s "$T/c1/comparison.csv" "$T/c2/comparison.csv"
+check "compare's own runs equal plain runs" cmp -s "$T/c1/default/monthly.csv" "$T/c2/default-2/monthly.csv"
+run_k 0 run scenarios/default.yaml -n 30 -o "$T/c3" --quiet
+check "a compared scenario's monthly.csv equals its own run's" cmp -s "$T/c1/default/monthly.csv" "$T/c3/monthly.csv"
+
 # --- safe output ------------------------------------------------------------------
 sum_before=$(cat "$T/a/monthly.csv" "$T/a/summary.csv" | cksum)
 run_k 65 run "$T/bad.yaml" -o "$T/a"
@@ -179,6 +203,14 @@ kill -TERM "$pid"
 wait "$pid"
 st=$?
 check "SIGTERM exits 130 (got $st)" test "$st" -eq 130
+"$KPISIM" compare scenarios/default.yaml scenarios/default.yaml -n 200000 --threads 2 -o "$T/cint" --quiet >/dev/null 2>"$T/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+st=$?
+check "compare: SIGINT exits 130 (got $st)" test "$st" -eq 130
+check "an interrupted compare writes nothing" test ! -e "$T/cint"
 
 # --- every scenario of the tree is valid ---------------------------------------------
 while IFS= read -r f; do

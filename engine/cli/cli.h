@@ -37,6 +37,7 @@ typedef struct cli_progress {
     double last;           /* last redraw */
     int drawn;             /* something is on the line */
     const char *label;
+    long offset, grand;    /* a batch of runs: done before this run, in all */
 } cli_progress;
 
 /* Installs SIGINT/SIGTERM handlers that request cancellation. */
@@ -51,8 +52,31 @@ void cli_progress_end(cli_progress *p);
 
 double cli_now(void);
 
+/* Options shared by run, compare and sweep. */
+typedef struct cli_common {
+    const char *outdir;
+    const char **sets;      /* --set values, in order */
+    int nsets;
+    int quiet, per_rep, have_n, have_seed;
+    long nrep, threads;
+    uint64_t seed;
+} cli_common;
+
+/* Tries argv[*i] as one of the shared options (-o, -n, --seed, --threads,
+ * --set, --quiet, --per-replication).  Returns 1 when it was one (value
+ * taken), 0 when it is not, or KPI_EUSAGE after printing a usage error.
+ * c->sets must have room for argc entries. */
+int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common *c);
+
+/* Resolves clients.repeat_share into a focus when the scenario gives one,
+ * reporting on stderr; label names the scenario in messages.  Returns a
+ * status (printed already when not KPI_OK). */
+int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
+                      int quiet);
+
 /* Commands. */
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_validate(int argc, char **argv);
+int cli_cmd_compare(int argc, char **argv);
 
 #endif /* KPI_CLI_H */

@@ -53,70 +53,44 @@ static void print_figures(const kpi_results *res)
 
 int cli_cmd_run(int argc, char **argv)
 {
-    const char *path = NULL, *outdir = NULL, *v;
-    const char **sets = (const char **)calloc((size_t)argc, sizeof *sets);
-    int nsets = 0, quiet = 0, per_rep = 0, have_n = 0, have_seed = 0, rc;
-    long nrep = 0, threads = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t seed = 0;
+    const char *path = NULL;
+    cli_common o;
+    int rc;
     kpi_scenario *sc = NULL;
     kpi_results *res = NULL;
     kpi_error err;
     char dirbuf[1024];
 
-    if (!sets)
+    memset(&o, 0, sizeof o);
+    o.threads = sysconf(_SC_NPROCESSORS_ONLN);
+    if (o.threads < 1)
+        o.threads = 1;
+    o.sets = (const char **)calloc((size_t)argc, sizeof *o.sets);
+    if (!o.sets)
         return KPI_EINTERNAL;
-    if (threads < 1)
-        threads = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int m;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             run_help(stdout);
             rc = 0;
             goto done;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            quiet = 1;
-        } else if (strcmp(a, "--per-replication") == 0) {
-            per_rep = 1;
-        } else if ((m = cli_opt_value(argc, argv, &i, "run", "--output", "-o", &v)) != 0) {
-            if (m < 0 || !*v) {
-                rc = m < 0 ? KPI_EUSAGE : cli_usage("run", "-o: expected a directory");
-                goto done;
-            }
-            outdir = v;
-        } else if ((m = cli_opt_value(argc, argv, &i, "run", "--replications", "-n", &v)) != 0) {
-            if (m < 0 || cli_parse_long("run", "-n", v, 1, KPI_MAX_REPLICATIONS, &nrep) != 0) {
-                rc = KPI_EUSAGE;
-                goto done;
-            }
-            have_n = 1;
-        } else if ((m = cli_opt_value(argc, argv, &i, "run", "--seed", NULL, &v)) != 0) {
-            if (m < 0 || cli_parse_u64("run", "--seed", v, &seed) != 0) {
-                rc = KPI_EUSAGE;
-                goto done;
-            }
-            have_seed = 1;
-        } else if ((m = cli_opt_value(argc, argv, &i, "run", "--threads", NULL, &v)) != 0) {
-            if (m < 0 || cli_parse_long("run", "--threads", v, 1, 1024, &threads) != 0) {
-                rc = KPI_EUSAGE;
-                goto done;
-            }
-        } else if ((m = cli_opt_value(argc, argv, &i, "run", "--set", NULL, &v)) != 0) {
-            if (m < 0) {
-                rc = KPI_EUSAGE;
-                goto done;
-            }
-            sets[nsets++] = v;
-        } else if (a[0] == '-' && a[1] != '\0') {
+        }
+        int m = cli_common_option(argc, argv, &i, "run", &o);
+        if (m == 1)
+            continue;
+        if (m != 0) {
+            rc = m;
+            goto done;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
             rc = cli_usage("run", "unknown option '%s'", a);
             goto done;
         } else if (path) {
             rc = cli_usage("run", "one scenario at a time (got '%s' and '%s'); "
                                   "'kpisim compare' runs several", path, a);
             goto done;
-        } else {
-            path = a;
         }
+        path = a;
     }
 
     sc = malloc(sizeof *sc);
@@ -125,21 +99,22 @@ int cli_cmd_run(int argc, char **argv)
         goto done;
     }
     if (path) {
-        rc = kpi_scenario_load_sets(sc, path, sets, (size_t)nsets, &err);
+        rc = kpi_scenario_load_sets(sc, path, o.sets, (size_t)o.nsets, &err);
     } else {
         size_t len;
         const char *text = kpi_default_scenario_text(&len);
-        rc = kpi_scenario_load_string_sets(sc, text, len, "<built-in default>", sets,
-                                           (size_t)nsets, &err);
+        rc = kpi_scenario_load_string_sets(sc, text, len, "<built-in default>", o.sets,
+                                           (size_t)o.nsets, &err);
     }
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
     }
-    if (have_n)
-        sc->replications = nrep;
-    if (have_seed)
-        sc->seed = seed;
+    if (o.have_n)
+        sc->replications = o.nrep;
+    if (o.have_seed)
+        sc->seed = o.seed;
+    const char *outdir = o.outdir;
     if (!outdir) {
         snprintf(dirbuf, sizeof dirbuf, "runs/%s", sc->name);
         outdir = dirbuf;
@@ -147,30 +122,14 @@ int cli_cmd_run(int argc, char **argv)
 
     cli_signals_install();
     cli_progress p;
-    cli_progress_init(&p, sc->name, quiet);
-    kpi_run_opts opts = {sc->replications, sc->seed, (int)threads, cli_progress_cb, &p};
+    cli_progress_init(&p, sc->name, o.quiet);
+    kpi_run_opts opts = {sc->replications, sc->seed, (int)o.threads, cli_progress_cb, &p};
     double t0 = cli_now();
-    if (sc->clients.repeat_share >= 0) {
-        kpi_focus_report fr;
-        rc = kpi_scenario_resolve_focus(sc, &opts, &fr, &err);
-        if (rc == KPI_ECANCEL || cli_interrupted()) {
-            rc = KPI_ECANCEL;
-            fprintf(stderr, "kpisim: interrupted; nothing was written to %s\n", outdir);
-            goto done;
-        }
-        if (rc != KPI_OK) {
-            if (!err.file[0])
-                snprintf(err.file, sizeof err.file, "%s", path ? path : "<built-in default>");
-            rc = cli_fail(&err);
-            goto done;
-        }
-        if (!quiet)
-            fprintf(stderr,
-                    "kpisim: clients.repeat_share %g: using clients.focus = %.4f "
-                    "(realised share %.4f over %ld pilot replications, %d pilot runs)\n",
-                    fr.target, fr.focus, fr.achieved, fr.pilot, fr.evaluations);
-    }
-    rc = kpi_run(sc, &opts, &res, &err);
+    rc = cli_resolve_focus(sc, &opts, path ? path : "<built-in default>", o.quiet);
+    if (rc == KPI_OK)
+        rc = kpi_run(sc, &opts, &res, &err);
+    else if (rc != KPI_ECANCEL)
+        goto done;
     cli_progress_end(&p);
     if (rc == KPI_ECANCEL) {
         fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
@@ -182,20 +141,20 @@ int cli_cmd_run(int argc, char **argv)
         goto done;
     }
     double t1 = cli_now();
-    rc = kpi_write_run(outdir, sc, res, per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err);
+    rc = kpi_write_run(outdir, sc, res, o.per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err);
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
     }
     print_figures(res);
-    if (!quiet)
+    if (!o.quiet)
         fprintf(stderr, "kpisim: %ld replications of '%s' in %.2f s; wrote %s/\n",
                 sc->replications, sc->name, t1 - t0, outdir);
 
 done:
     kpi_results_free(res);
     free(sc);
-    free(sets);
+    free(o.sets);
     return rc;
 }
 

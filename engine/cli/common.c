@@ -141,6 +141,10 @@ int cli_progress_cb(void *userdata, long done, long total)
     for (int k = 0; k < width; k++)
         bar[k] = k < fill ? '#' : '.';
     bar[width] = '\0';
+    if (p->grand > 0) {
+        done += p->offset;
+        total = p->grand;
+    }
     double eta = done > 0 ? (now - p->start) * (double)(total - done) / (double)done : 0;
     fprintf(stderr, "\r%s [%s] %3d%% %ld/%ld  %.0fs left ", p->label, bar,
             (int)(100.0 * (double)done / (double)(total > 0 ? total : 1)), done, total, eta);
@@ -156,4 +160,73 @@ void cli_progress_end(cli_progress *p)
         fflush(stderr);
     }
     p->drawn = 0;
+}
+
+int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common *c)
+{
+    const char *a = argv[*i], *v;
+    int m;
+    if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+        c->quiet = 1;
+        return 1;
+    }
+    if (strcmp(a, "--per-replication") == 0) {
+        c->per_rep = 1;
+        return 1;
+    }
+    if ((m = cli_opt_value(argc, argv, i, cmd, "--output", "-o", &v)) != 0) {
+        if (m < 0)
+            return KPI_EUSAGE;
+        if (!*v)
+            return cli_usage(cmd, "-o: expected a directory");
+        c->outdir = v;
+        return 1;
+    }
+    if ((m = cli_opt_value(argc, argv, i, cmd, "--replications", "-n", &v)) != 0) {
+        if (m < 0 || cli_parse_long(cmd, "-n", v, 1, KPI_MAX_REPLICATIONS, &c->nrep) != 0)
+            return KPI_EUSAGE;
+        c->have_n = 1;
+        return 1;
+    }
+    if ((m = cli_opt_value(argc, argv, i, cmd, "--seed", NULL, &v)) != 0) {
+        if (m < 0 || cli_parse_u64(cmd, "--seed", v, &c->seed) != 0)
+            return KPI_EUSAGE;
+        c->have_seed = 1;
+        return 1;
+    }
+    if ((m = cli_opt_value(argc, argv, i, cmd, "--threads", NULL, &v)) != 0) {
+        if (m < 0 || cli_parse_long(cmd, "--threads", v, 1, 1024, &c->threads) != 0)
+            return KPI_EUSAGE;
+        return 1;
+    }
+    if ((m = cli_opt_value(argc, argv, i, cmd, "--set", NULL, &v)) != 0) {
+        if (m < 0)
+            return KPI_EUSAGE;
+        c->sets[c->nsets++] = v;
+        return 1;
+    }
+    return 0;
+}
+
+int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
+                      int quiet)
+{
+    if (sc->clients.repeat_share < 0)
+        return KPI_OK;
+    kpi_focus_report fr;
+    kpi_error err;
+    int rc = kpi_scenario_resolve_focus(sc, opts, &fr, &err);
+    if (rc == KPI_ECANCEL || cli_interrupted())
+        return KPI_ECANCEL;
+    if (rc != KPI_OK) {
+        if (!err.file[0])
+            snprintf(err.file, sizeof err.file, "%s", label);
+        return cli_fail(&err);
+    }
+    if (!quiet)
+        fprintf(stderr,
+                "kpisim: %s: clients.repeat_share %g: using clients.focus = %.4f "
+                "(realised share %.4f over %ld pilot replications, %d pilot runs)\n",
+                label, fr.target, fr.focus, fr.achieved, fr.pilot, fr.evaluations);
+    return KPI_OK;
 }

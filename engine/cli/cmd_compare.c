@@ -1,0 +1,248 @@
+/*
+ * cmd_compare.c - `kpisim compare A.yaml B.yaml [...]`.
+ *
+ * Runs every scenario with the same seed and replications (common random
+ * numbers: replication r of each draws from the same keyed streams), writes
+ * each one's run output under DIR/NAME/ and the paired comparison against
+ * the first scenario in DIR/comparison.csv, and prints the headline
+ * figures with the difference, its 90% band and P(higher).
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void compare_help(FILE *f)
+{
+    fputs("usage: kpisim compare A.yaml B.yaml [C.yaml ...] [-o DIR] [-n N] [--seed N]\n"
+          "                      [--threads N] [--set KEY=VALUE]... [--per-replication]\n"
+          "                      [--quiet]\n"
+          "\n"
+          "Runs the scenarios on common random numbers (the same seed and replications\n"
+          "for all: the first scenario's unless -n/--seed are given) and compares each\n"
+          "with the first, replication by replication.  Writes DIR/comparison.csv and\n"
+          "each scenario's run output under DIR/NAME/; prints the headline figures.\n"
+          "--set applies to every scenario.\n"
+          "\n"
+          "options:\n"
+          "  -o, --output DIR      output directory (default: runs/compare-A-vs-B...)\n"
+          "  -n, --replications N  replications of every scenario\n"
+          "  --seed N              the common random seed\n"
+          "  --threads N           worker threads (results identical for any N)\n"
+          "  --set KEY=VALUE       override a key in every scenario (repeatable)\n"
+          "  --per-replication     also write DIR/NAME/replications.csv\n"
+          "  --quiet               no progress bar and no messages on stderr\n"
+          "\n"
+          "exit status: as for 'kpisim run'.\n", f);
+}
+
+/* The figures printed on stdout, in this order. */
+static const int headline[] = {
+    KPI_FIG_TOTAL_PREMIUM, KPI_FIG_PROFIT, KPI_FIG_TOTAL_CASES, KPI_FIG_FINAL_HEADCOUNT,
+    KPI_FIG_MEAN_ACTIVITY_RATE, KPI_FIG_CASES_PER_ACTIVE, KPI_FIG_PREMIUM_PER_CASE,
+    KPI_FIG_REPEAT_SHARE, KPI_FIG_PREMIUM_MONTHLY_CV
+};
+
+static void print_table(char **names, kpi_results **res, int nsc)
+{
+    size_t n = (size_t)res[0]->replications;
+    double *work = malloc(2 * n * sizeof *work);
+    if (!work)
+        return;
+    printf("%-22s %-20s %14s %14s %14s %14s %9s\n", "figure", "scenario", "mean",
+           "diff", "diff_p05", "diff_p95", "P(higher)");
+    for (size_t h = 0; h < sizeof headline / sizeof *headline; h++) {
+        int f = headline[h];
+        for (int s = 0; s < nsc; s++) {
+            kpi_band own;
+            kpi_paired pd;
+            kpi_band_compute(res[s]->figures + f, KPI_NFIG, n, work, &own);
+            if (s == 0) {
+                printf("%-22s %-20s %14.6g %14s %14s %14s %9s\n", kpi_figure_name(f),
+                       names[s], own.mean, "(baseline)", "", "", "");
+                continue;
+            }
+            kpi_paired_compute(res[0]->figures + f, KPI_NFIG, res[s]->figures + f, KPI_NFIG,
+                               n, work, &pd);
+            printf("%-22s %-20s %14.6g %+14.6g %+14.6g %+14.6g %9.3f\n", "", names[s],
+                   own.mean, pd.diff.mean, pd.diff.p05, pd.diff.p95, pd.p_higher);
+        }
+    }
+    free(work);
+}
+
+int cli_cmd_compare(int argc, char **argv)
+{
+    cli_common o;
+    int rc = KPI_OK, nsc = 0;
+    const char **paths = NULL;
+    kpi_scenario *sc = NULL;
+    kpi_results **res = NULL;
+    char **names = NULL;
+    char *outdir = NULL;
+    kpi_error err;
+
+    memset(&o, 0, sizeof o);
+    o.threads = sysconf(_SC_NPROCESSORS_ONLN);
+    if (o.threads < 1)
+        o.threads = 1;
+    o.sets = (const char **)calloc((size_t)argc, sizeof *o.sets);
+    paths = (const char **)calloc((size_t)argc, sizeof *paths);
+    if (!o.sets || !paths) {
+        rc = KPI_EINTERNAL;
+        goto done;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            compare_help(stdout);
+            goto done;
+        }
+        int m = cli_common_option(argc, argv, &i, "compare", &o);
+        if (m == 1)
+            continue;
+        if (m != 0) {
+            rc = m;
+            goto done;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
+            rc = cli_usage("compare", "unknown option '%s'", a);
+            goto done;
+        }
+        paths[nsc++] = a;
+    }
+    if (nsc < 2) {
+        rc = cli_usage("compare", "give at least two scenario files to compare");
+        goto done;
+    }
+
+    /* Load everything first: a bad file stops the job before any run. */
+    sc = calloc((size_t)nsc, sizeof *sc);
+    res = calloc((size_t)nsc, sizeof *res);
+    names = calloc((size_t)nsc, sizeof *names);
+    if (!sc || !res || !names) {
+        rc = KPI_EINTERNAL;
+        goto done;
+    }
+    for (int s = 0; s < nsc; s++) {
+        rc = kpi_scenario_load_sets(&sc[s], paths[s], o.sets, (size_t)o.nsets, &err);
+        if (rc != KPI_OK) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+    }
+    long nrep = o.have_n ? o.nrep : sc[0].replications;
+    uint64_t seed = o.have_seed ? o.seed : sc[0].seed;
+    for (int s = 0; s < nsc; s++) {
+        sc[s].replications = nrep;
+        sc[s].seed = seed;
+        /* Output folder names: the scenario names, made unique. */
+        int dup = 1;
+        for (int t = 0; t < s; t++)
+            if (strcmp(sc[t].name, sc[s].name) == 0)
+                dup++;
+        size_t len = strlen(sc[s].name) + 16;
+        names[s] = malloc(len);
+        if (!names[s]) {
+            rc = KPI_EINTERNAL;
+            goto done;
+        }
+        if (dup > 1)
+            snprintf(names[s], len, "%s-%d", sc[s].name, dup);
+        else
+            snprintf(names[s], len, "%s", sc[s].name);
+    }
+    if (o.outdir) {
+        outdir = strdup(o.outdir);
+    } else {
+        size_t len = 16;
+        for (int s = 0; s < nsc; s++)
+            len += strlen(names[s]) + 4;
+        outdir = malloc(len);
+        if (outdir) {
+            strcpy(outdir, "runs/compare-");
+            for (int s = 0; s < nsc; s++) {
+                if (s > 0)
+                    strcat(outdir, "-vs-");
+                strcat(outdir, names[s]);
+            }
+        }
+    }
+    if (!outdir) {
+        rc = KPI_EINTERNAL;
+        goto done;
+    }
+
+    cli_signals_install();
+    cli_progress p;
+    cli_progress_init(&p, "compare", o.quiet);
+    p.grand = (long)nsc * nrep;
+    double t0 = cli_now();
+    for (int s = 0; s < nsc && rc == KPI_OK; s++) {
+        kpi_run_opts opts = {nrep, seed, (int)o.threads, cli_progress_cb, &p};
+        p.offset = (long)s * nrep;
+        rc = cli_resolve_focus(&sc[s], &opts, paths[s], o.quiet);
+        if (rc == KPI_OK)
+            rc = kpi_run(&sc[s], &opts, &res[s], &err);
+        else if (rc != KPI_ECANCEL)
+            goto done;
+        if (rc != KPI_OK && rc != KPI_ECANCEL) {
+            cli_progress_end(&p);
+            if (!err.file[0])
+                snprintf(err.file, sizeof err.file, "%s", paths[s]);
+            rc = cli_fail(&err);
+            goto done;
+        }
+    }
+    cli_progress_end(&p);
+    if (rc == KPI_ECANCEL) {
+        fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
+                        "(its earlier files, if any, are intact)\n", outdir);
+        goto done;
+    }
+    double t1 = cli_now();
+
+    for (int s = 0; s < nsc; s++) {
+        size_t len = strlen(outdir) + strlen(names[s]) + 2;
+        char *dir = malloc(len);
+        if (!dir) {
+            rc = KPI_EINTERNAL;
+            goto done;
+        }
+        snprintf(dir, len, "%s/%s", outdir, names[s]);
+        rc = kpi_write_run(dir, &sc[s], res[s], o.per_rep ? KPI_WRITE_PER_REPLICATION : 0,
+                           &err);
+        free(dir);
+        if (rc != KPI_OK) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+    }
+    rc = kpi_write_comparison(outdir, (const char *const *)names,
+                              (const kpi_results *const *)res, nsc, &err);
+    if (rc != KPI_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    print_table(names, res, nsc);
+    if (!o.quiet)
+        fprintf(stderr, "kpisim: %d scenarios x %ld replications on common random numbers "
+                        "in %.2f s; wrote %s/\n", nsc, nrep, t1 - t0, outdir);
+
+done:
+    if (res)
+        for (int s = 0; s < nsc; s++)
+            kpi_results_free(res[s]);
+    if (names)
+        for (int s = 0; s < nsc; s++)
+            free(names[s]);
+    free(res);
+    free(names);
+    free(sc);
+    free(outdir);
+    free(paths);
+    free(o.sets);
+    return rc;
+}
