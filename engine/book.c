@@ -560,8 +560,8 @@ double kpi_book_month_start(kpi_book *b, int m)
 }
 
 /* A call or an event that reached a client in month m: it is served
- * again, may refer and, for E and D, may move up a grade.  r is the stream
- * of the day.
+ * again, may refer, may move up a grade (E, D) or show an open need (N).
+ * r is the stream of the day.
  *
  * Its pending transition stays valid unless its rates change: a client who
  * was unserved is served again (lower lapse, no loss), or its grade moved.
@@ -580,9 +580,15 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
         kpi_book_add_referrals(b, c->owner, k);
         acc[KPI_REFERRALS] += k;
     }
+    /* E and D move up; an N client may turn out to have an open need
+     * (under-insured, a new family member: B5). */
+    double u = gsl_rng_uniform(r), v = gsl_rng_uniform(r);
     if (grade == G_E || grade == G_D) {
-        if (gsl_rng_uniform(r) < sc->clients.upgrade_per_contact)
+        if (u < sc->clients.upgrade_per_contact)
             set_grade(b, ci, grade == G_E ? G_D : G_B);
+    } else if (grade == G_N && c->policies < b->max_policies &&
+               u < sc->clients.need_per_contact) {
+        set_grade(b, ci, grade_from(b->mix_need, 5, v));
     }
     if (was_served && c->grade == grade)
         return 0;
@@ -639,9 +645,10 @@ unsigned kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
         if (gsl_rng_uniform(r) >= rates->p_contact)
             continue;
         acc[KPI_CONTACTS] += 1;
-        int sales_call = g != G_N && g != G_C;
         if (service_contact(b, ci, m, r, acc) != 0)
             return placed;
+        /* A client with a need (found on this call, perhaps) may meet. */
+        int sales_call = c->grade != G_N && c->grade != G_C;
         if (sales_call && gsl_rng_uniform(r) < rates->p_meet) {
             if (push_appt(a, ci, t) != 0)
                 return placed;

@@ -161,6 +161,7 @@ typedef struct kpi_scenario {
         double referrals_per_contact;
         double referral_expiry_months;
         double upgrade_per_contact;
+        double need_per_contact;
         int orphan_policy;       /* enum kpi_orphan_policy */
     } clients;
 
@@ -254,16 +255,24 @@ typedef struct kpi_sweep {
  * would, with the --set overrides applied), the grid into *out.  Every grid
  * point is built and checked before returning, so a bad key or value is
  * reported here (file:line:col of the value, the key, what was expected).
- * Returns KPI_OK, KPI_ENOINPUT or KPI_EDATA. */
+ * With axes, the base itself need not pass the cross-key rules (only the
+ * points run).  A file without sweep: is a grid of one point.  Returns
+ * KPI_OK, KPI_ENOINPUT, KPI_EDATA or KPI_EINTERNAL (out of memory). */
 int kpi_sweep_load(kpi_scenario *base, kpi_sweep **out, const char *path,
                    const char *const *sets, size_t nsets, kpi_error *err);
 void kpi_sweep_free(kpi_sweep *sw);
 
 /* The scenario of grid point i in [0, npoints) into *out: base with each
  * axis's value set; the last axis varies fastest.  idx (may be NULL)
- * receives the value index of each axis. */
+ * receives the value index of each axis.  Returns KPI_OK, KPI_EDATA (a bad
+ * value or broken rule: only for a hand-built sweep) or KPI_EINTERNAL (a
+ * bad index). */
 int kpi_sweep_point(const kpi_sweep *sw, const kpi_scenario *base, long i,
                     kpi_scenario *out, int *idx, kpi_error *err);
+
+/* The value index of each axis at grid point i in [0, npoints) (the last
+ * axis varies fastest) into idx[naxes]. */
+void kpi_sweep_index(const kpi_sweep *sw, long i, int *idx);
 
 /* The built-in default scenario text (scenarios/default.yaml, compiled in). */
 const char *kpi_default_scenario_text(size_t *len);
@@ -458,5 +467,14 @@ int kpi_write_run(const char *dir, const kpi_scenario *sc,
  * kpi_write_run.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or KPI_EINTERNAL. */
 int kpi_write_comparison(const char *dir, const char *const *names,
                          const kpi_results *const *res, int nsc, kpi_error *err);
+
+/* Writes DIR/sweep.csv: a header of the swept keys then, for every horizon
+ * figure F, F_mean, F_p05 and F_p95; a row per grid point (the last axis
+ * varying fastest) with the axis values as written in the sweep file and
+ * the bands of the point's run: bands[point * KPI_NFIG + figure].  Atomic
+ * like kpi_write_run.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or
+ * KPI_EINTERNAL. */
+int kpi_write_sweep(const char *dir, const kpi_sweep *sw, const kpi_band *bands,
+                    kpi_error *err);
 
 #endif /* KPISIM_H */

@@ -11,6 +11,10 @@
  * the place (file:line:col) it came from, so that a cross-key error is
  * reported where its key was last set, in whichever file or --set that
  * was.  All state lives in one `loader` per call: no globals.
+ *
+ * A sweep file (kpi_load_sweep, for sweep.c) loads the same way, except
+ * that the top file's sweep: block goes to sweep.c, which also does the
+ * cross-key checks, point by point.  Anywhere else sweep: is refused.
  */
 #include "load.h"
 
@@ -64,7 +68,7 @@ const kpi_event_field kpi_event_fields[KPI_EVENT_NFIELDS] = {
  * loader handles itself. */
 static const char *const sections[] = {
     "team", "activity", "funnel", "clients", "premium", "economics",
-    "assessment", "events", "extends", NULL
+    "assessment", "events", "extends", "sweep", NULL
 };
 
 
@@ -73,10 +77,7 @@ static const char *const sections[] = {
 /* ------------------------------------------------------------------ */
 
 /* Where a value came from; file NULL means "never set" (a default). */
-typedef struct place {
-    const char *file;
-    int line, col;
-} place;
+typedef kpi_place place;
 
 typedef struct chain_link {
     dev_t dev;
@@ -85,7 +86,7 @@ typedef struct chain_link {
     const char *name;
 } chain_link;
 
-typedef struct loader {
+typedef struct kpi_loader {
     kpi_scenario *sc;              /* the scenario being built */
     kpi_error *err;
     size_t nkeys;
@@ -102,26 +103,39 @@ typedef struct loader {
     const char *file;              /* the source being read */
     int top_gave_name;
     place fallback;                /* blame when the blamed key was never set */
+    const char *top_file;          /* the file (or text name) loaded, for check_all */
+    const kpi_sweep_hooks *hooks;  /* a sweep file's load (kpi_load_sweep), or NULL */
+    void *hooks_ud;
 } loader;
 
 static int fail_at(loader *ld, int status, place p, const char *key, const char *fmt, ...)
     PRINTF_LIKE(5, 6);
 
+static int vfail_at(loader *ld, int status, place p, const char *key, const char *fmt,
+                    va_list ap) PRINTF_LIKE(5, 0);
+
 /* Fills the error record; returns status. */
-static int fail_at(loader *ld, int status, place p, const char *key, const char *fmt, ...)
+static int vfail_at(loader *ld, int status, place p, const char *key, const char *fmt,
+                    va_list ap)
 {
     kpi_error *err = ld->err;
-    va_list ap;
     memset(err, 0, sizeof *err);
     err->status = status;
     snprintf(err->file, sizeof err->file, "%s", p.file ? p.file : "");
     err->line = p.line;
     err->col = p.col;
     snprintf(err->key, sizeof err->key, "%s", key ? key : "");
-    va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
     return status;
+}
+
+static int fail_at(loader *ld, int status, place p, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vfail_at(ld, status, p, key, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 static int out_of_memory(loader *ld)
@@ -493,27 +507,52 @@ static int get_real(loader *ld, kpi_yslot s, const char *path, const char *expec
     return KPI_OK;
 }
 
-/* Reads a whole number in [lo, hi]; 12.0 and 1e3 are whole, 12.5 is not. */
+/* The whole number num holds, in [lo, hi]: 12.0 and 1e3 are whole, 12.5
+ * is not.  Returns 0, or -1 when it is not such a number. */
+static int whole_of(const kpi_ynum *num, long long lo, long long hi, long long *out)
+{
+    long long v;
+    if (num->is_int) {
+        if (num->int_overflow || num->mag > (uint64_t)LLONG_MAX)
+            return -1;
+        v = num->negative ? -(long long)num->mag : (long long)num->mag;
+    } else {
+        if (num->value != floor(num->value) || fabs(num->value) >= 9.2e18)
+            return -1;
+        v = (long long)num->value;
+    }
+    if (v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The whole number in [0, 2^64 - 1] num holds; 0, or -1 when none. */
+static int u64_of(const kpi_ynum *num, uint64_t *out)
+{
+    if (num->is_int) {
+        if (num->int_overflow || (num->negative && num->mag != 0))
+            return -1;
+        *out = num->mag;
+        return 0;
+    }
+    if (num->value != floor(num->value) || num->value < 0 ||
+        num->value >= 18446744073709551616.0)
+        return -1;
+    *out = (uint64_t)num->value;
+    return 0;
+}
+
+/* Reads a whole number in [lo, hi]. */
 static int get_whole(loader *ld, kpi_yslot s, const char *path, const char *expect,
                      long long lo, long long hi, long long *out)
 {
     kpi_ynum num;
-    long long v;
     int rc = get_number(ld, s, path, expect, &num);
     if (rc != KPI_OK)
         return rc;
-    if (num.is_int) {
-        if (num.int_overflow || num.mag > (uint64_t)LLONG_MAX)
-            return fail_got(ld, s, path, expect);
-        v = num.negative ? -(long long)num.mag : (long long)num.mag;
-    } else {
-        if (num.value != floor(num.value) || fabs(num.value) >= 9.2e18)
-            return fail_got(ld, s, path, expect);
-        v = (long long)num.value;
-    }
-    if (v < lo || v > hi)
+    if (whole_of(&num, lo, hi, out) != 0)
         return fail_got(ld, s, path, expect);
-    *out = v;
     return KPI_OK;
 }
 
@@ -525,15 +564,8 @@ static int get_u64(loader *ld, kpi_yslot s, const char *path, const char *expect
     int rc = get_number(ld, s, path, expect, &num);
     if (rc != KPI_OK)
         return rc;
-    if (num.is_int) {
-        if (num.int_overflow || (num.negative && num.mag != 0))
-            return fail_got(ld, s, path, expect);
-        *out = num.mag;
-        return KPI_OK;
-    }
-    if (num.value != floor(num.value) || num.value < 0 || num.value >= 18446744073709551616.0)
+    if (u64_of(&num, out) != 0)
         return fail_got(ld, s, path, expect);
-    *out = (uint64_t)num.value;
     return KPI_OK;
 }
 
@@ -693,6 +725,25 @@ static int get_orphan(loader *ld, kpi_yslot s, const kpi_key *k, int *out)
     return fail_got(ld, s, k->path, k->expect);
 }
 
+/* What setting the key k implies for other keys.  focus and repeat_share
+ * are two ways to say one thing: the last one given wins.  When
+ * repeat_share is given the engine searches the focus itself, so focus
+ * goes back to its default, which keeps a written and reloaded scenario
+ * identical (emit.c writes only one).  An assessment key switches
+ * assessment on. */
+static void after_set(kpi_scenario *sc, const kpi_key *k)
+{
+    if (strcmp(k->path, "clients.focus") == 0) {
+        sc->clients.repeat_share = -1;
+    } else if (strcmp(k->path, "clients.repeat_share") == 0) {
+        kpi_scenario d;
+        kpi_scenario_defaults(&d);
+        sc->clients.focus = d.clients.focus;
+    }
+    if (strncmp(k->path, "assessment.", 11) == 0)
+        sc->assessment.enabled = 1;
+}
+
 /* Sets the key k from the value at s and remembers where. */
 static int apply_key(loader *ld, const kpi_key *k, kpi_yslot s)
 {
@@ -750,19 +801,7 @@ static int apply_key(loader *ld, const kpi_key *k, kpi_yslot s)
     if (rc != KPI_OK)
         return rc;
     ld->key_place[k - kpi_keys] = slot_place(ld, s);
-    /* focus and repeat_share are two ways to say one thing: the last one
-     * given wins.  When repeat_share is given the engine searches the
-     * focus itself, so focus goes back to its default, which keeps a
-     * written and reloaded scenario identical (emit.c writes only one). */
-    if (strcmp(k->path, "clients.focus") == 0) {
-        ld->sc->clients.repeat_share = -1;
-    } else if (strcmp(k->path, "clients.repeat_share") == 0) {
-        kpi_scenario d;
-        kpi_scenario_defaults(&d);
-        ld->sc->clients.focus = d.clients.focus;
-    }
-    if (strncmp(k->path, "assessment.", 11) == 0)
-        ld->sc->assessment.enabled = 1;
+    after_set(ld->sc, k);
     return KPI_OK;
 }
 
@@ -1244,6 +1283,15 @@ static int apply_text(loader *ld, const char *data, size_t len, const char *name
         }
         if (strcmp(key, "extends") == 0)
             extends_at = i;
+        /* sweep: is read only from the file given to kpisim sweep: a
+         * parent's grid would be silently combined with the child's, and
+         * kpisim run would run a single point of a grid. */
+        if (strcmp(key, "sweep") == 0 && (depth > 0 || !ld->hooks)) {
+            rc = fail_at(ld, KPI_EDATA, slot_place(ld, root->pairs[i].key), "sweep", "%s",
+                         depth > 0 ? "belongs in the file given to kpisim sweep"
+                                   : "this is a sweep file: run it with 'kpisim sweep'");
+            goto fail;
+        }
     }
     if (extends_at != SIZE_MAX) {
         kpi_yslot v = root->pairs[extends_at].value;
@@ -1275,7 +1323,10 @@ static int apply_text(loader *ld, const char *data, size_t len, const char *name
         const char *key = root->pairs[i].key.node->text;
         if (depth == 0 && strcmp(key, "name") == 0)
             ld->top_gave_name = 1;
-        rc = apply_top_key(ld, key, root->pairs[i].key, root->pairs[i].value);
+        if (strcmp(key, "sweep") == 0)      /* depth 0 of a sweep load: checked above */
+            rc = ld->hooks->block(ld->hooks_ud, ld, root->pairs[i].key, root->pairs[i].value);
+        else
+            rc = apply_top_key(ld, key, root->pairs[i].key, root->pairs[i].value);
         if (rc != KPI_OK)
             goto fail;
     }
@@ -1366,6 +1417,9 @@ static int apply_assignment(loader *ld, const char *text)
     if (strcmp(key, "extends") == 0)
         return fail_at(ld, KPI_EDATA, at_key, "extends",
                        "extends cannot be changed with --set; load the other file instead");
+    if (strcmp(key, "sweep") == 0)
+        return fail_at(ld, KPI_EDATA, at_key, "sweep",
+                       "sweep cannot be given with --set; write it in the sweep file");
     rc = kpi_ytree_parse(eq + 1, strlen(eq + 1), "--set", KPI_YTREE_VALUE, (int)klen + 1,
                          &tree, ld->err);
     if (rc != KPI_OK) {
@@ -1448,9 +1502,11 @@ static int check_all(loader *ld, const char *top_file)
 }
 
 /* The shared body of the loads: text (when not NULL) or the file path,
- * then the --set overrides, then the cross-key checks. */
+ * then the --set overrides, then the cross-key checks (for a sweep file,
+ * hooks (not NULL) take the sweep: block and do the checks). */
 static int load(kpi_scenario *sc, const char *path, const char *text, size_t len,
-                const char *fname, const char *const *sets, size_t nsets, kpi_error *err)
+                const char *fname, const char *const *sets, size_t nsets,
+                const kpi_sweep_hooks *hooks, void *hooks_ud, kpi_error *err)
 {
     kpi_error local;
     loader *ld;
@@ -1474,6 +1530,8 @@ static int load(kpi_scenario *sc, const char *path, const char *text, size_t len
         rc = KPI_EINTERNAL;
         goto fail;
     }
+    ld->hooks = hooks;
+    ld->hooks_ud = hooks_ud;
     if (text) {
         const char *name = keep_name(ld, fname);
         if (!name) {
@@ -1502,7 +1560,8 @@ static int load(kpi_scenario *sc, const char *path, const char *text, size_t len
             goto fail;
     }
     ld->fallback = none;
-    rc = check_all(ld, text ? fname : path);
+    ld->top_file = text ? fname : path;
+    rc = hooks ? hooks->finish(hooks_ud, ld) : check_all(ld, ld->top_file);
     if (rc != KPI_OK)
         goto fail;
     memcpy(sc, ld->sc, sizeof *sc);
@@ -1518,7 +1577,7 @@ fail:
 int kpi_scenario_load_sets(kpi_scenario *sc, const char *path,
                            const char *const *sets, size_t nsets, kpi_error *err)
 {
-    return load(sc, path, NULL, 0, NULL, sets, nsets, err);
+    return load(sc, path, NULL, 0, NULL, sets, nsets, NULL, NULL, err);
 }
 
 int kpi_scenario_load_string_sets(kpi_scenario *sc, const char *text, size_t len,
@@ -1526,12 +1585,12 @@ int kpi_scenario_load_string_sets(kpi_scenario *sc, const char *text, size_t len
                                   size_t nsets, kpi_error *err)
 {
     return load(sc, NULL, text ? text : "", text ? len : 0, fname ? fname : "(text)", sets,
-                nsets, err);
+                nsets, NULL, NULL, err);
 }
 
 int kpi_scenario_load(kpi_scenario *sc, const char *path, kpi_error *err)
 {
-    return load(sc, path, NULL, 0, NULL, NULL, 0, err);
+    return load(sc, path, NULL, 0, NULL, NULL, 0, NULL, NULL, err);
 }
 
 int kpi_scenario_load_string(kpi_scenario *sc, const char *text, size_t len,
@@ -1569,4 +1628,224 @@ int kpi_scenario_set(kpi_scenario *sc, const char *assignment, kpi_error *err)
         memcpy(sc, ld->sc, sizeof *sc);
     loader_free(ld);
     return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* For sweep files (sweep.c)                                           */
+/* ------------------------------------------------------------------ */
+
+int kpi_load_sweep(kpi_scenario *base, const char *path, const char *const *sets,
+                   size_t nsets, const kpi_sweep_hooks *hooks, void *ud, kpi_error *err)
+{
+    return load(base, path, NULL, 0, NULL, sets, nsets, hooks, ud, err);
+}
+
+const kpi_key *kpi_load_key(const char *path, int *grade)
+{
+    const kpi_key *k = kpi_key_find(path);
+    *grade = -1;
+    if (k)
+        return k;
+    return grade_path(path, grade);
+}
+
+/* The fast path of an assignment.  It takes only texts that mean the same
+ * as a plain YAML scalar and as the number, funnel or word this code reads
+ * them as: text kpi_ynum_parse takes (YAML 1.1 reads exactly those as
+ * numbers, see yamltree.h), a funnel of number characters and ':' only,
+ * "reassign" or "lose".  Everything else, valid or not, is left to the
+ * YAML path, which is then the only one that words messages. */
+int kpi_load_assign_fast(kpi_scenario *sc, const kpi_key *k, int grade, const char *text)
+{
+    size_t len = strlen(text);
+    char *field = (char *)sc + k->offset;
+    kpi_ynum num;
+    if (grade >= 0) {
+        if (k->type != KPI_KT_GRADES || grade >= 6 ||
+            kpi_ynum_parse(text, len, &num) != KPI_YNUM_OK ||
+            !(num.value >= k->min && num.value <= k->max))
+            return -1;
+        ((double *)(void *)field)[grade] = num.value;
+        return 0;
+    }
+    switch (k->type) {
+    case KPI_KT_INT:
+    case KPI_KT_LONG: {
+        long long w;
+        if (kpi_ynum_parse(text, len, &num) != KPI_YNUM_OK ||
+            whole_of(&num, (long long)k->min, (long long)k->max, &w) != 0)
+            return -1;
+        if (k->type == KPI_KT_INT) {
+            int v = (int)w;
+            memcpy(field, &v, sizeof v);
+        } else {
+            long v = (long)w;
+            memcpy(field, &v, sizeof v);
+        }
+        break;
+    }
+    case KPI_KT_U64: {
+        uint64_t v;
+        if (kpi_ynum_parse(text, len, &num) != KPI_YNUM_OK || u64_of(&num, &v) != 0)
+            return -1;
+        memcpy(field, &v, sizeof v);
+        break;
+    }
+    case KPI_KT_REAL:
+    case KPI_KT_OPTREAL:
+        if (kpi_ynum_parse(text, len, &num) != KPI_YNUM_OK ||
+            !(num.value >= k->min && num.value <= k->max))
+            return -1;
+        memcpy(field, &num.value, sizeof num.value);
+        break;
+    case KPI_KT_FUNNEL: {
+        kpi_funnel f;
+        if (len == 0 || !strchr(text, ':') || !((text[0] >= '0' && text[0] <= '9') ||
+                                                  text[0] == '.' || text[0] == '+'))
+            return -1;
+        if (strspn(text, "0123456789.:+-_eE") != len || split_funnel(text, len, f.stage) != 0)
+            return -1;
+        for (int i = 0; i < 4; i++)
+            if (f.stage[i] < 0)
+                return -1;
+        memcpy(field, &f, sizeof f);
+        break;
+    }
+    case KPI_KT_ORPHAN: {
+        int v;
+        if (strcmp(text, "reassign") == 0)
+            v = KPI_ORPHAN_REASSIGN;
+        else if (strcmp(text, "lose") == 0)
+            v = KPI_ORPHAN_LOSE;
+        else
+            return -1;
+        memcpy(field, &v, sizeof v);
+        break;
+    }
+    default:
+        return -1;
+    }
+    after_set(sc, k);
+    return 0;
+}
+
+int kpi_load_assign(kpi_scenario *sc, const char *key, const char *value, kpi_error *err)
+{
+    kpi_error local;
+    const kpi_key *k;
+    loader *ld;
+    char *text;
+    size_t n;
+    int grade, rc;
+
+    if (!err)
+        err = &local;
+    memset(err, 0, sizeof *err);
+    k = kpi_load_key(key, &grade);
+    if (k && kpi_load_assign_fast(sc, k, grade, value) == 0)
+        return KPI_OK;
+    n = strlen(key) + strlen(value) + 2;
+    text = malloc(n);
+    ld = text ? loader_new(sc, err) : NULL;
+    if (!ld) {
+        free(text);
+        snprintf(err->file, sizeof err->file, "--set");
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        err->status = KPI_EINTERNAL;
+        return KPI_EINTERNAL;
+    }
+    snprintf(text, n, "%s=%s", key, value);
+    rc = apply_assignment(ld, text);
+    if (rc == KPI_OK)
+        memcpy(sc, ld->sc, sizeof *sc);
+    loader_free(ld);
+    free(text);
+    return rc;
+}
+
+const kpi_scenario *kpi_loader_scenario(const kpi_loader *ld)
+{
+    return ld->sc;
+}
+
+kpi_place kpi_loader_place(const kpi_loader *ld, kpi_yslot s)
+{
+    return slot_place(ld, s);
+}
+
+int kpi_loader_fail(kpi_loader *ld, int status, kpi_place p, const char *key,
+                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vfail_at(ld, status, p, key, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int kpi_loader_fail_got(kpi_loader *ld, kpi_yslot s, const char *path, const char *expect)
+{
+    return fail_got(ld, s, path, expect);
+}
+
+int kpi_loader_out_of_memory(kpi_loader *ld)
+{
+    return out_of_memory(ld);
+}
+
+const char *kpi_loader_pair_key(kpi_loader *ld, const kpi_ynode *map, size_t i,
+                                const char *section)
+{
+    return pair_key(ld, map, i, section);
+}
+
+int kpi_loader_unknown_key(kpi_loader *ld, kpi_place at, const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    char section[256] = "";
+    if (dot && (size_t)(dot - path) < sizeof section)
+        snprintf(section, sizeof section, "%.*s", (int)(dot - path), path);
+    else
+        dot = NULL;
+    return fail_unknown_key(ld, at, section, dot ? dot + 1 : path);
+}
+
+int kpi_loader_value(kpi_loader *ld, const char *path, kpi_yslot v, kpi_scenario *sc)
+{
+    int grade, rc;
+    const kpi_key *k = kpi_load_key(path, &grade);
+    if (!k)
+        return kpi_loader_unknown_key(ld, slot_place(ld, v), path);
+    /* apply_key works on ld->sc and records the place: borrow the one and
+     * put the other back, so that the scenario being loaded is untouched. */
+    kpi_scenario *saved_sc = ld->sc;
+    place saved_place = ld->key_place[k - kpi_keys];
+    ld->sc = sc;
+    if (grade >= 0) {
+        double *grades = (double *)(void *)((char *)sc + k->offset);
+        char expect[64];
+        snprintf(expect, sizeof expect, "a number in [%g, %g]", k->min, k->max);
+        rc = get_real(ld, v, path, expect, k->min, k->max, &grades[grade]);
+    } else {
+        rc = apply_key(ld, k, v);
+    }
+    ld->sc = saved_sc;
+    ld->key_place[k - kpi_keys] = saved_place;
+    return rc;
+}
+
+int kpi_loader_number(kpi_loader *ld, kpi_yslot v, const char *path, const char *expect,
+                      kpi_ynum *num)
+{
+    return get_number(ld, v, path, expect, num);
+}
+
+int kpi_loader_check(kpi_loader *ld)
+{
+    return check_all(ld, ld->top_file);
+}
+
+const char *kpi_load_closest_word(const char *word, const char *const *words)
+{
+    return closest_word(word, words);
 }

@@ -55,7 +55,7 @@ void kpi_scenario_defaults(kpi_scenario *sc)
         memcpy(sc->clients.grade_rate, rate, sizeof rate);
         memcpy(sc->clients.need_grade_mix, need, sizeof need);
     }
-    sc->clients.need_per_year = 0.5;
+    sc->clients.need_per_year = 0.35;
     sc->clients.b_to_a_months = 6;
     sc->clients.lapse_per_year = 0.05;
     sc->clients.lapse_if_unserved_per_year = 0.15;
@@ -68,6 +68,7 @@ void kpi_scenario_defaults(kpi_scenario *sc)
     sc->clients.referrals_per_contact = 0.1;
     sc->clients.referral_expiry_months = 3;
     sc->clients.upgrade_per_contact = 0.2;
+    sc->clients.need_per_contact = 0.1;
     sc->clients.orphan_policy = KPI_ORPHAN_REASSIGN;
 
     sc->premium.mean = 5000;
@@ -172,6 +173,7 @@ const kpi_key kpi_keys[] = {
     NUM("clients.referral_expiry_months", KPI_KT_REAL, clients.referral_expiry_months, 1, 600,
         "a number of months in [1, 600]"),
     PROB("clients.upgrade_per_contact", clients.upgrade_per_contact),
+    PROB("clients.need_per_contact", clients.need_per_contact),
     {"clients.orphan_policy", KPI_KT_ORPHAN, OFF(clients.orphan_policy), 0, 0, 0,
      "reassign or lose"},
 

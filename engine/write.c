@@ -378,3 +378,73 @@ void kpi_results_free(kpi_results *res)
     free(res->figures);
     free(res);
 }
+
+int kpi_write_sweep(const char *dir, const kpi_sweep *sw, const kpi_band *bands,
+                    kpi_error *err)
+{
+    kpi_error scratch;
+    kpi_outfile *of = NULL;
+    char num[KPI_NUMBUF + 1];
+    int rc;
+
+    if (!err)
+        err = &scratch;
+    rc = kpi_mkdir_p(dir, err);
+    if (rc != KPI_OK)
+        return rc;
+    of = kpi_outfile_open(dir, "sweep.csv", err);
+    if (!of)
+        return err->status;
+
+    /* Header: the swept keys, then mean, p05 and p95 of every figure. */
+    for (int a = 0; a < sw->naxes; a++) {
+        if (a > 0)
+            kpi_outfile_puts(of, ",");
+        kpi_outfile_csv_field(of, sw->axis[a].key);
+    }
+    for (int f = 0; f < KPI_NFIG; f++) {
+        static const char *const cols[3] = {"mean", "p05", "p95"};
+        for (int c = 0; c < 3; c++) {
+            if (sw->naxes > 0 || f > 0 || c > 0)
+                kpi_outfile_puts(of, ",");
+            kpi_outfile_puts(of, kpi_figure_name(f));
+            kpi_outfile_puts(of, "_");
+            kpi_outfile_puts(of, cols[c]);
+        }
+    }
+    rc = kpi_outfile_puts(of, "\n") != 0 ? KPI_EIO : KPI_OK;
+
+    /* A row per grid point, the last axis varying fastest. */
+    for (long p = 0; p < sw->npoints && rc == KPI_OK; p++) {
+        int idx[KPI_MAX_SWEEP_AXES];
+        kpi_sweep_index(sw, p, idx);
+        for (int a = 0; a < sw->naxes; a++) {
+            if (a > 0)
+                kpi_outfile_puts(of, ",");
+            kpi_outfile_csv_field(of, sw->axis[a].values[idx[a]]);
+        }
+        for (int f = 0; f < KPI_NFIG && rc == KPI_OK; f++) {
+            const kpi_band *b = &bands[(size_t)p * KPI_NFIG + (size_t)f];
+            const double v[3] = {b->mean, b->p05, b->p95};
+            for (int c = 0; c < 3; c++) {
+                num[0] = ',';
+                if (kpi_format_number(v[c], num + 1, sizeof num - 1) != KPI_OK) {
+                    char row[64];
+                    snprintf(row, sizeof row, "point %ld", p + 1);
+                    rc = not_finite(err, of, row, kpi_figure_name(f), NULL);
+                    break;
+                }
+                kpi_outfile_puts(of, sw->naxes > 0 || f > 0 || c > 0 ? num : num + 1);
+            }
+        }
+        if (rc == KPI_OK && kpi_outfile_puts(of, "\n") != 0)
+            rc = KPI_EIO;
+    }
+    /* A write error is reported by kpi_outfile_finish, with its reason. */
+    if (rc == KPI_OK || rc == KPI_EIO)
+        rc = kpi_outfile_finish(of, err);
+    if (rc == KPI_OK)
+        return kpi_outfile_commit(of, err);
+    kpi_outfile_discard(of);
+    return rc;
+}

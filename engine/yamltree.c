@@ -1053,3 +1053,25 @@ int kpi_ynum_format(double x, char *buf, size_t size)
     memcpy(buf, tmp, strlen(tmp) + 1);
     return 0;
 }
+
+double kpi_ynum_round(double x, int digits)
+{
+    char tmp[48];
+    kpi_ynum back;
+    if (!isfinite(x) || x == 0)
+        return x;
+    if (digits < 1)
+        digits = 1;
+    if (digits > 17)
+        digits = 17;
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (c == (locale_t)0)
+        return x;
+    locale_t old = uselocale(c);
+    snprintf(tmp, sizeof tmp, "%.*e", digits - 1, x);
+    uselocale(old);
+    freelocale(c);
+    if (kpi_ynum_parse(tmp, strlen(tmp), &back) != KPI_YNUM_OK)
+        return x;
+    return back.value;
+}

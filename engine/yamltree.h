@@ -163,4 +163,10 @@ int kpi_ynum_parse(const char *text, size_t len, kpi_ynum *out);
  * not finite or buf is too small (32 bytes are always enough). */
 int kpi_ynum_format(double x, char *buf, size_t size);
 
+/* The double nearest to x written with `digits` significant decimal
+ * digits (1 to 17): kpi_ynum_round(0.1 * 3, 12) is the double of 0.3,
+ * which 0.1 * 3 is not.  Independent of the process locale.  Returns x
+ * itself when it is not finite. */
+double kpi_ynum_round(double x, int digits);
+
 #endif /* KPI_YAMLTREE_H */

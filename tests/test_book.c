@@ -337,6 +337,7 @@ static void test_old_client_funnel(void)
     sc.clients.grade_rate[D] = 0;
     sc.clients.grade_rate[E] = 0;
     sc.clients.need_per_year = 0;
+    sc.clients.need_per_contact = 0;
     sc.clients.upgrade_per_contact = 0;
     if (simulate(&sc, 50, 44, &x) != 0) {
         CHECK(0, "simulation failed");
@@ -351,6 +352,40 @@ static void test_old_client_funnel(void)
     }
     CHECK(total(&x, KPI_CASES_REPEAT) > 0, "upgrades E -> D -> B make E clients buy (%g cases)",
           total(&x, KPI_CASES_REPEAT));
+    release(&x);
+
+    /* Needs found by service: an all-N book with no needs emerging buys
+     * again only when contacts find needs.  One month, so that no client
+     * is called twice. */
+    plain(&sc);
+    sc.months = 1;
+    sc.clients.focus = 1;
+    sc.clients.initial_per_agent = 2000;
+    for (int g = 0; g < 6; g++)
+        sc.clients.grade_mix[g] = g == N ? 1 : 0;
+    sc.clients.need_per_year = 0;
+    sc.clients.matured_need = 0;
+    sc.clients.need_per_contact = 0;
+    if (simulate(&sc, 50, 45, &x) != 0) {
+        CHECK(0, "simulation failed");
+        return;
+    }
+    CHECK(total(&x, KPI_APPOINTMENTS) == 0 && total(&x, KPI_CONTACTS) > 0,
+          "no need found: service calls to N clients set no meeting");
+    release(&x);
+    sc.clients.need_per_contact = 0.3;
+    if (simulate(&sc, 50, 45, &x) != 0) {
+        CHECK(0, "simulation failed");
+        return;
+    }
+    {
+        /* Every call reaches its client (3:3); a need shows with 0.3, its
+         * grade is C with 0.05 (no meeting), else the client meets with
+         * 2/3: appointments / contacts = 0.3 x 0.95 x 2/3 = 0.19. */
+        double p = 0.3 * 0.95 * 2.0 / 3.0;
+        check_ratio(total(&x, KPI_APPOINTMENTS), total(&x, KPI_CONTACTS), p,
+                    "needs found on the call: meetings / contacts");
+    }
     release(&x);
 }
 

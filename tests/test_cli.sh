@@ -153,6 +153,41 @@ check "compare's own runs equal plain runs" cmp -s "$T/c1/default/monthly.csv" "
 run_k 0 run scenarios/default.yaml -n 30 -o "$T/c3" --quiet
 check "a compared scenario's monthly.csv equals its own run's" cmp -s "$T/c1/default/monthly.csv" "$T/c3/monthly.csv"
 
+# --- sweep ------------------------------------------------------------------------
+run_k 0 sweep --help; out_has 'usage: kpisim sweep'
+run_k 64 sweep; err_has 'no sweep file'
+run_k 66 sweep "$T/nope.yaml"
+printf 'sweep:\n  activity.calls_per_dya: [8, 10]\n' >"$T/badsweep.yaml"
+run_k 65 sweep "$T/badsweep.yaml" -o "$T/sw0"; err_has 'badsweep.yaml:2:3: '; err_has 'did you mean'
+check "no output after a bad sweep file" test ! -e "$T/sw0"
+run_k 65 run tests/data/sweep/calls-focus.yaml -o "$T/sw00"; err_has "run it with 'kpisim sweep'"
+run_k 0 validate tests/data/sweep/calls-focus.yaml; out_has 'ok (a sweep of 63 points)'
+run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 1 -o "$T/sw1"
+err_has '63 points over activity.calls_per_day (7) x clients.focus (9), 4 replications each: 252 replications'
+out_has '^activity.calls_per_day'
+hdr=$(head -n 1 "$T/sw1/sweep.csv")
+case $hdr in activity.calls_per_day,clients.focus,total_premium_mean,total_premium_p05,total_premium_p95,total_cases_mean,*) ok ;; *) bad "sweep.csv header: ${hdr:0:100}" ;; esac
+check "sweep.csv has a header and 63 rows" test "$(wc -l <"$T/sw1/sweep.csv")" -eq 64
+check "sweep.csv columns: 2 keys + 3 per figure" test "$(awk -F, 'NR == 1 { print NF }' "$T/sw1/sweep.csv")" -eq $((2 + 3 * $(awk 'NR > 1' "$T/a/summary.csv" | wc -l)))
+check "the last key varies fastest" test "$(awk -F, 'NR >= 2 && NR <= 11 { printf "%s/%s ", $1, $2 }' "$T/sw1/sweep.csv")" = \
+    "4/0 4/0.1 4/0.2 4/0.3 4/0.4 4/0.5 4/0.6 4/0.7 4/0.8 6/0 "
+run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 2 -o "$T/sw2" --quiet
+check "sweep: --threads 1 and 2 give identical sweep.csv" cmp -s "$T/sw1/sweep.csv" "$T/sw2/sweep.csv"
+# A grid point is the base with its values set: its figures equal a plain run's.
+printf 'months: 12\n' >"$T/base12.yaml"
+run_k 0 run "$T/base12.yaml" -n 4 --set activity.calls_per_day=10 --set clients.focus=0.3 -o "$T/sw3" --quiet
+pt=$(awk -F, '$1 == "10" && $2 == "0.3" { print $3 }' "$T/sw1/sweep.csv")
+one=$(awk -F, '$1 == "total_premium" { print $2 }' "$T/sw3/summary.csv")
+check "sweep point (10, 0.3) = run with those keys ($pt vs $one)" test "$pt" = "$one"
+"$KPISIM" sweep tests/data/sweep/calls-focus.yaml -n 100000 -o "$T/swint" --quiet >/dev/null 2>"$T/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+st=$?
+check "sweep: SIGINT exits 130 (got $st)" test "$st" -eq 130
+check "an interrupted sweep writes nothing" test ! -e "$T/swint"
+
 # --- safe output ------------------------------------------------------------------
 sum_before=$(cat "$T/a/monthly.csv" "$T/a/summary.csv" | cksum)
 run_k 65 run "$T/bad.yaml" -o "$T/a"

@@ -62,6 +62,10 @@ typedef struct cli_common {
     uint64_t seed;
 } cli_common;
 
+/* Clears c, sets the default thread count (the online processors) and
+ * makes room for argc --set values.  Returns 0 or -1 (out of memory). */
+int cli_common_init(cli_common *c, int argc);
+
 /* Tries argv[*i] as one of the shared options (-o, -n, --seed, --threads,
  * --set, --quiet, --per-replication).  Returns 1 when it was one (value
  * taken), 0 when it is not, or KPI_EUSAGE after printing a usage error.
@@ -78,5 +82,6 @@ int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *la
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
+int cli_cmd_sweep(int argc, char **argv);
 
 #endif /* KPI_CLI_H */

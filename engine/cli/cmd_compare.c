@@ -84,13 +84,10 @@ int cli_cmd_compare(int argc, char **argv)
     char *outdir = NULL;
     kpi_error err;
 
-    memset(&o, 0, sizeof o);
-    o.threads = sysconf(_SC_NPROCESSORS_ONLN);
-    if (o.threads < 1)
-        o.threads = 1;
-    o.sets = (const char **)calloc((size_t)argc, sizeof *o.sets);
+    if (cli_common_init(&o, argc) != 0)
+        return KPI_EINTERNAL;
     paths = (const char **)calloc((size_t)argc, sizeof *paths);
-    if (!o.sets || !paths) {
+    if (!paths) {
         rc = KPI_EINTERNAL;
         goto done;
     }

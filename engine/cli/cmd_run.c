@@ -61,12 +61,7 @@ int cli_cmd_run(int argc, char **argv)
     kpi_error err;
     char dirbuf[1024];
 
-    memset(&o, 0, sizeof o);
-    o.threads = sysconf(_SC_NPROCESSORS_ONLN);
-    if (o.threads < 1)
-        o.threads = 1;
-    o.sets = (const char **)calloc((size_t)argc, sizeof *o.sets);
-    if (!o.sets)
+    if (cli_common_init(&o, argc) != 0)
         return KPI_EINTERNAL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -163,8 +158,9 @@ static void validate_help(FILE *f)
     fputs("usage: kpisim validate SCENARIO.yaml...\n"
           "\n"
           "Checks each scenario file (with its extends: chain) against every rule of\n"
-          "the scenario format without running it.  Prints 'FILE: ok' for each good\n"
-          "file and a file:line:col message on stderr for each bad one.\n"
+          "the scenario format without running it; for a sweep file, every point of\n"
+          "its grid.  Prints 'FILE: ok' for each good file and a file:line:col\n"
+          "message on stderr for each bad one.\n"
           "\n"
           "exit status: 0 all good, 65 a file is bad, 66 a file is missing (the\n"
           "status of the first failing file), 64 usage.\n", f);
@@ -189,10 +185,17 @@ int cli_cmd_validate(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         kpi_error err;
+        kpi_sweep *sw = NULL;
         files++;
-        int r = kpi_scenario_load(sc, argv[i], &err);
+        /* A plain scenario is a sweep of one point: one loader checks both,
+         * every grid point of a sweep included. */
+        int r = kpi_sweep_load(sc, &sw, argv[i], NULL, 0, &err);
         if (r == KPI_OK) {
-            printf("%s: ok\n", argv[i]);
+            if (sw->naxes > 0)
+                printf("%s: ok (a sweep of %ld points)\n", argv[i], sw->npoints);
+            else
+                printf("%s: ok\n", argv[i]);
+            kpi_sweep_free(sw);
         } else {
             cli_fail(&err);
             if (rc == 0)

@@ -162,6 +162,16 @@ void cli_progress_end(cli_progress *p)
     p->drawn = 0;
 }
 
+int cli_common_init(cli_common *c, int argc)
+{
+    memset(c, 0, sizeof *c);
+    c->threads = sysconf(_SC_NPROCESSORS_ONLN);
+    if (c->threads < 1)
+        c->threads = 1;
+    c->sets = (const char **)calloc((size_t)argc + 1, sizeof *c->sets);
+    return c->sets ? 0 : -1;
+}
+
 int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common *c)
 {
     const char *a = argv[*i], *v;

@@ -21,7 +21,8 @@ static void usage(FILE *f)
           "                        and write monthly.csv, summary.csv, scenario.yaml\n"
           "  compare A.yaml B.yaml...  run scenarios on common random numbers and compare\n"
           "                        each with the first (comparison.csv)\n"
-          "  validate FILE...      check scenario files without running them\n"
+          "  sweep SWEEP.yaml      run a full grid over some keys of a scenario (sweep.csv)\n"
+          "  validate FILE...      check scenario and sweep files without running them\n"
           "\n"
           "  kpisim COMMAND --help  options of a command\n"
           "  kpisim --version       the version\n"
@@ -65,7 +66,9 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0)
         return cli_cmd_compare(argc - 1, argv + 1);
-    if (strcmp(cmd, "sweep") == 0 || strcmp(cmd, "explain") == 0 || strcmp(cmd, "plot") == 0) {
+    if (strcmp(cmd, "sweep") == 0)
+        return cli_cmd_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "explain") == 0 || strcmp(cmd, "plot") == 0) {
         fprintf(stderr, "kpisim: '%s' is not available in this version (%s) yet\n", cmd,
                 KPI_VERSION);
         return KPI_EUSAGE;

@@ -1,0 +1,208 @@
+/*
+ * cmd_sweep.c - `kpisim sweep SWEEP.yaml`.
+ *
+ * Loads the sweep file (every grid point is checked before anything runs),
+ * says how many points and replications are coming, runs the points one
+ * after another with one progress bar over the whole batch, and writes
+ * DIR/sweep.csv: a row per point with the bands of the horizon figures.
+ * Every point runs on the same seed, so the grid's surfaces are smooth
+ * (common random numbers across points).
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void sweep_help(FILE *f)
+{
+    fputs("usage: kpisim sweep SWEEP.yaml [-o DIR] [-n N] [--seed N] [--threads N]\n"
+          "                    [--set KEY=VALUE]... [--quiet]\n"
+          "\n"
+          "Runs every point of the full grid of the file's sweep: block, e.g.\n"
+          "  sweep: {activity.calls_per_day: {from: 4, to: 16, step: 2},\n"
+          "          clients.focus: [0, 0.4, 0.8]}\n"
+          "on one seed (common random numbers across points) and writes\n"
+          "DIR/sweep.csv: a row per point, the swept keys, then the mean, p05 and p95\n"
+          "of every horizon figure.  --set changes the base scenario.\n"
+          "\n"
+          "options:\n"
+          "  -o, --output DIR      output directory (default: runs/sweep-NAME)\n"
+          "  -n, --replications N  replications per point (default: the scenario's)\n"
+          "  --seed N              the seed of every point (default: the scenario's)\n"
+          "  --threads N           worker threads (results identical for any N)\n"
+          "  --set KEY=VALUE       override a key of the base scenario (repeatable)\n"
+          "  --quiet               no progress bar and no messages on stderr\n"
+          "\n"
+          "exit status: as for 'kpisim run'.\n", f);
+}
+
+/* The headline of every point on stdout: its keys, then the mean of a few
+ * figures. */
+static void print_grid(const kpi_sweep *sw, const kpi_band *bands)
+{
+    static const int figs[] = {KPI_FIG_TOTAL_PREMIUM, KPI_FIG_PROFIT, KPI_FIG_REPEAT_SHARE,
+                               KPI_FIG_FINAL_HEADCOUNT};
+    const size_t nf = sizeof figs / sizeof *figs;
+    for (int a = 0; a < sw->naxes; a++)
+        printf("%-24s ", sw->axis[a].key);
+    for (size_t f = 0; f < nf; f++)
+        printf("%16s", kpi_figure_name(figs[f]));
+    printf("\n");
+    for (long p = 0; p < sw->npoints; p++) {
+        int idx[KPI_MAX_SWEEP_AXES];
+        kpi_sweep_index(sw, p, idx);
+        for (int a = 0; a < sw->naxes; a++)
+            printf("%-24s ", sw->axis[a].values[idx[a]]);
+        for (size_t f = 0; f < nf; f++)
+            printf("%16.6g", bands[(size_t)p * KPI_NFIG + (size_t)figs[f]].mean);
+        printf("\n");
+    }
+}
+
+int cli_cmd_sweep(int argc, char **argv)
+{
+    cli_common o;
+    const char *path = NULL;
+    int rc = KPI_OK;
+    kpi_scenario *base = NULL, *sc = NULL;
+    kpi_sweep *sw = NULL;
+    kpi_band *bands = NULL;
+    double *work = NULL;
+    kpi_error err;
+    char dirbuf[1024];
+
+    if (cli_common_init(&o, argc) != 0)
+        return KPI_EINTERNAL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            sweep_help(stdout);
+            goto done;
+        }
+        int m = cli_common_option(argc, argv, &i, "sweep", &o);
+        if (m == 1)
+            continue;
+        if (m != 0) {
+            rc = m;
+            goto done;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
+            rc = cli_usage("sweep", "unknown option '%s'", a);
+            goto done;
+        }
+        if (path) {
+            rc = cli_usage("sweep", "one sweep file at a time (got '%s' and '%s')", path, a);
+            goto done;
+        }
+        path = a;
+    }
+    if (o.per_rep) {
+        rc = cli_usage("sweep", "--per-replication is for run and compare");
+        goto done;
+    }
+    if (!path) {
+        rc = cli_usage("sweep", "no sweep file given");
+        goto done;
+    }
+
+    base = malloc(sizeof *base);
+    sc = malloc(sizeof *sc);
+    if (!base || !sc) {
+        rc = KPI_EINTERNAL;
+        goto done;
+    }
+    rc = kpi_sweep_load(base, &sw, path, o.sets, (size_t)o.nsets, &err);
+    if (rc != KPI_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    long nrep = o.have_n ? o.nrep : base->replications;
+    uint64_t seed = o.have_seed ? o.seed : base->seed;
+    const char *outdir = o.outdir;
+    if (!outdir) {
+        snprintf(dirbuf, sizeof dirbuf, "runs/sweep-%s", base->name);
+        outdir = dirbuf;
+    }
+    bands = calloc((size_t)sw->npoints * KPI_NFIG, sizeof *bands);
+    work = malloc((size_t)nrep * sizeof *work);
+    if (!bands || !work) {
+        rc = KPI_EINTERNAL;
+        goto done;
+    }
+    if (!o.quiet) {
+        fprintf(stderr, "kpisim: sweep '%s': %ld points", base->name, sw->npoints);
+        for (int a = 0; a < sw->naxes; a++)
+            fprintf(stderr, "%s%s (%d)", a == 0 ? " over " : " x ", sw->axis[a].key,
+                    sw->axis[a].nvalues);
+        fprintf(stderr, ", %ld replications each: %ld replications\n", nrep,
+                sw->npoints * nrep);
+    }
+
+    cli_signals_install();
+    cli_progress p;
+    cli_progress_init(&p, "sweep", o.quiet);
+    p.grand = sw->npoints * nrep;
+    double t0 = cli_now();
+    for (long pt = 0; pt < sw->npoints; pt++) {
+        kpi_results *res = NULL;
+        rc = kpi_sweep_point(sw, base, pt, sc, NULL, &err);
+        if (rc != KPI_OK) {
+            cli_progress_end(&p);
+            rc = cli_fail(&err);
+            goto done;
+        }
+        sc->replications = nrep;
+        sc->seed = seed;
+        kpi_run_opts opts = {nrep, seed, (int)o.threads, cli_progress_cb, &p};
+        p.offset = pt * nrep;
+        char label[64];
+        snprintf(label, sizeof label, "%s (point %ld)", path, pt + 1);
+        rc = cli_resolve_focus(sc, &opts, label, o.quiet);
+        if (rc == KPI_OK)
+            rc = kpi_run(sc, &opts, &res, &err);
+        else if (rc != KPI_ECANCEL) {
+            cli_progress_end(&p);
+            goto done;
+        }
+        if (rc == KPI_ECANCEL) {
+            cli_progress_end(&p);
+            fprintf(stderr, "kpisim: interrupted at point %ld of %ld; nothing was written to "
+                            "%s (its earlier files, if any, are intact)\n",
+                    pt + 1, sw->npoints, outdir);
+            goto done;
+        }
+        if (rc != KPI_OK) {
+            cli_progress_end(&p);
+            if (!err.file[0])
+                snprintf(err.file, sizeof err.file, "%s", label);
+            rc = cli_fail(&err);
+            goto done;
+        }
+        for (int f = 0; f < KPI_NFIG; f++)
+            kpi_band_compute(res->figures + f, KPI_NFIG, (size_t)nrep, work,
+                             &bands[(size_t)pt * KPI_NFIG + (size_t)f]);
+        kpi_results_free(res);
+    }
+    cli_progress_end(&p);
+    double t1 = cli_now();
+    rc = kpi_write_sweep(outdir, sw, bands, &err);
+    if (rc != KPI_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    print_grid(sw, bands);
+    if (!o.quiet)
+        fprintf(stderr, "kpisim: %ld points x %ld replications in %.2f s; wrote %s/sweep.csv\n",
+                sw->npoints, nrep, t1 - t0, outdir);
+
+done:
+    kpi_sweep_free(sw);
+    free(bands);
+    free(work);
+    free(base);
+    free(sc);
+    free(o.sets);
+    return rc;
+}
