@@ -413,6 +413,26 @@ kpi_results *kpi_results_create(int months, long replications);
 void kpi_results_free(kpi_results *res);
 
 /* ------------------------------------------------------------------ */
+/* Explaining a scenario by hand-checkable arithmetic                  */
+/* ------------------------------------------------------------------ */
+
+/* One line of `kpisim explain`: a label, the formula with the scenario's
+ * numbers in it, and its value.  kpi/kpi2 name the monthly KPIs whose
+ * simulated mean (summed) matches the line, -1 when none; per_agent says
+ * the value is per agent (compare with the KPI / headcount). */
+typedef struct kpi_explain_line {
+    char label[64];
+    char formula[320];
+    double value;
+    int kpi, kpi2;
+    int per_agent;
+    int heading;
+} kpi_explain_line;
+
+/* Fills up to max lines for sc; returns how many. */
+int kpi_explain(const kpi_scenario *sc, kpi_explain_line *lines, int max);
+
+/* ------------------------------------------------------------------ */
 /* Statistics across replications                                     */
 /* ------------------------------------------------------------------ */
 

@@ -188,6 +188,17 @@ st=$?
 check "sweep: SIGINT exits 130 (got $st)" test "$st" -eq 130
 check "an interrupted sweep writes nothing" test ! -e "$T/swint"
 
+# --- explain ------------------------------------------------------------------------
+run_k 0 explain --help; out_has 'usage: kpisim explain'
+run_k 64 explain; err_has 'no scenario file'
+run_k 0 explain scenarios/default.yaml
+out_has '^  calls  *173.8  *working_days x calls a day = 22 x 7.9$'
+out_has '10:7:3:1: 10 prospects make a case'
+run_k 0 explain scenarios/default.yaml "$T/t1"; out_has 'simulated'
+out_has '^  calls  *173.8  *17[0-9]'
+run_k 66 explain scenarios/default.yaml "$T/nowhere"
+run_k 65 explain "$T/bad.yaml"
+
 # --- safe output ------------------------------------------------------------------
 sum_before=$(cat "$T/a/monthly.csv" "$T/a/summary.csv" | cksum)
 run_k 65 run "$T/bad.yaml" -o "$T/a"

@@ -23,6 +23,8 @@ static void usage(FILE *f)
           "                        each with the first (comparison.csv)\n"
           "  sweep SWEEP.yaml      run a full grid over some keys of a scenario (sweep.csv)\n"
           "  validate FILE...      check scenario and sweep files without running them\n"
+          "  explain FILE [DIR]    expected values by hand-checkable arithmetic, beside a\n"
+          "                        run's simulated means\n"
           "\n"
           "  kpisim COMMAND --help  options of a command\n"
           "  kpisim --version       the version\n"
@@ -68,7 +70,9 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0)
         return cli_cmd_sweep(argc - 1, argv + 1);
-    if (strcmp(cmd, "explain") == 0 || strcmp(cmd, "plot") == 0) {
+    if (strcmp(cmd, "explain") == 0)
+        return cli_cmd_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0) {
         fprintf(stderr, "kpisim: '%s' is not available in this version (%s) yet\n", cmd,
                 KPI_VERSION);
         return KPI_EUSAGE;

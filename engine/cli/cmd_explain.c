@@ -1,0 +1,174 @@
+/*
+ * cmd_explain.c - `kpisim explain SCENARIO.yaml [RUN_DIR]`.
+ *
+ * Prints the library's whiteboard arithmetic for the scenario (kpi_explain)
+ * and, when a run directory is given, the simulated monthly means beside
+ * it, read from RUN_DIR/monthly.csv.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void explain_help(FILE *f)
+{
+    fputs("usage: kpisim explain SCENARIO.yaml [RUN_DIR] [--set KEY=VALUE]...\n"
+          "\n"
+          "Prints what the scenario should give by hand-checkable arithmetic: calls,\n"
+          "contacts, meetings and cases of one agent in one month from the activity\n"
+          "standard and the funnels, the visit capacity, and the KPI tree (K1, K2),\n"
+          "each with its formula.  With RUN_DIR (the output of 'kpisim run' of the\n"
+          "same scenario), the simulated monthly means are shown beside them.\n", f);
+}
+
+/* Monthly means of a run: the average over months of each KPI's mean. */
+typedef struct run_means {
+    double kpi[KPI_NKPI];
+    int months;
+} run_means;
+
+/* Reads DIR/monthly.csv.  Returns 0, or a status after printing why. */
+static int read_means(const char *dir, run_means *rm)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/monthly.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "kpisim: %s: %s\n", path, strerror(errno));
+        return KPI_ENOINPUT;
+    }
+    int col[KPI_NKPI];
+    for (int k = 0; k < KPI_NKPI; k++) {
+        col[k] = -1;
+        rm->kpi[k] = 0;
+    }
+    rm->months = 0;
+    static char buf[1 << 16];
+    int rc = 0;
+    if (!fgets(buf, sizeof buf, f)) {
+        fprintf(stderr, "kpisim: %s: empty file\n", path);
+        rc = KPI_EDATA;
+        goto done;
+    }
+    {
+        int c = 0;
+        for (char *tok = strtok(buf, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), c++) {
+            for (int k = 0; k < KPI_NKPI; k++) {
+                size_t n = strlen(kpi_kpi_name(k));
+                if (strncmp(tok, kpi_kpi_name(k), n) == 0 && strcmp(tok + n, "_mean") == 0)
+                    col[k] = c;
+            }
+        }
+    }
+    while (fgets(buf, sizeof buf, f)) {
+        int c = 0;
+        for (char *tok = strtok(buf, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), c++)
+            for (int k = 0; k < KPI_NKPI; k++)
+                if (col[k] == c)
+                    rm->kpi[k] += strtod(tok, NULL);
+        rm->months++;
+    }
+    if (rm->months == 0 || col[KPI_HEADCOUNT] < 0) {
+        fprintf(stderr, "kpisim: %s: not a kpisim monthly.csv\n", path);
+        rc = KPI_EDATA;
+        goto done;
+    }
+    for (int k = 0; k < KPI_NKPI; k++)
+        rm->kpi[k] /= rm->months;
+done:
+    fclose(f);
+    return rc;
+}
+
+int cli_cmd_explain(int argc, char **argv)
+{
+    const char *path = NULL, *dir = NULL;
+    cli_common o;
+    kpi_scenario *sc = NULL;
+    kpi_error err;
+    int rc = 0;
+    run_means rm = {{0}, 0};
+
+    if (cli_common_init(&o, argc) != 0)
+        return KPI_EINTERNAL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int m;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            explain_help(stdout);
+            goto done;
+        }
+        if ((m = cli_opt_value(argc, argv, &i, "explain", "--set", NULL, &v)) != 0) {
+            if (m < 0) {
+                rc = KPI_EUSAGE;
+                goto done;
+            }
+            o.sets[o.nsets++] = v;
+            continue;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
+            rc = cli_usage("explain", "unknown option '%s'", a);
+            goto done;
+        }
+        if (!path)
+            path = a;
+        else if (!dir)
+            dir = a;
+        else {
+            rc = cli_usage("explain", "expected SCENARIO.yaml and at most one RUN_DIR");
+            goto done;
+        }
+    }
+    if (!path) {
+        rc = cli_usage("explain", "no scenario file given");
+        goto done;
+    }
+    sc = malloc(sizeof *sc);
+    if (!sc) {
+        rc = KPI_EINTERNAL;
+        goto done;
+    }
+    rc = kpi_scenario_load_sets(sc, path, o.sets, (size_t)o.nsets, &err);
+    if (rc != KPI_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (dir && (rc = read_means(dir, &rm)) != 0)
+        goto done;
+
+    kpi_explain_line lines[64];
+    int n = kpi_explain(sc, lines, 64);
+    printf("%s%s%s%s\n", sc->name, sc->title[0] ? ": \"" : "", sc->title,
+           sc->title[0] ? "\"" : "");
+    if (dir)
+        printf("%-28s %12s %12s   %s\n", "", "by hand", "simulated", "formula");
+    for (int i = 0; i < n; i++) {
+        const kpi_explain_line *l = &lines[i];
+        if (l->heading) {
+            printf("\n%s\n", l->label);
+            continue;
+        }
+        char sim[32] = "";
+        if (dir && l->kpi >= 0) {
+            double v = rm.kpi[l->kpi] + (l->kpi2 >= 0 ? rm.kpi[l->kpi2] : 0);
+            if (l->per_agent)
+                v = rm.kpi[KPI_HEADCOUNT] > 0 ? v / rm.kpi[KPI_HEADCOUNT] : 0;
+            snprintf(sim, sizeof sim, "%12.4g", v);
+        }
+        if (dir)
+            printf("  %-26s %12.4g %12s   %s\n", l->label, l->value, sim, l->formula);
+        else
+            printf("  %-26s %12.4g   %s\n", l->label, l->value, l->formula);
+    }
+    if (dir)
+        printf("\nsimulated: monthly means of %s/monthly.csv over its %d months, per agent "
+               "divided by the mean headcount.\nThe simulation adds what the arithmetic leaves "
+               "out: skill, ramp-up, exits, the book's needs and size, the backlog.\n",
+               dir, rm.months);
+done:
+    free(sc);
+    free(o.sets);
+    return rc;
+}

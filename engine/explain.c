@@ -1,0 +1,123 @@
+/*
+ * explain.c - a scenario's expected activity by arithmetic a trainer can
+ * write on a whiteboard (`kpisim explain`).
+ *
+ * One agent at full skill, one month of working_days days: the activity
+ * standard (calls, plan days), the split of calls between the book and
+ * prospects, each funnel stage by its ratio (F1-F3), the visit capacity
+ * against the meetings set (M3), and the KPI tree (K1, K2).  Each line
+ * carries its formula with the scenario's numbers in it, so the figure can
+ * be checked by hand.  The simulation adds what arithmetic leaves out
+ * (the book running dry, needs, skill and ramp, the appointment backlog,
+ * exits), which is why `kpisim explain SCENARIO RUN_DIR` shows both.
+ */
+#include "kpisim.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct builder {
+    kpi_explain_line *lines;
+    int n, max;
+} builder;
+
+static void line(builder *b, const char *label, int kpi, int per_agent, double value,
+                 const char *fmt, ...)
+{
+    if (b->n >= b->max)
+        return;
+    kpi_explain_line *l = &b->lines[b->n++];
+    memset(l, 0, sizeof *l);
+    snprintf(l->label, sizeof l->label, "%s", label);
+    l->kpi = kpi;
+    l->kpi2 = -1;
+    l->per_agent = per_agent;
+    l->value = value;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->formula, sizeof l->formula, fmt, ap);
+    va_end(ap);
+}
+
+static void heading(builder *b, const char *text)
+{
+    line(b, text, -1, 0, 0, "%s", "");
+    b->lines[b->n - 1].heading = 1;
+}
+
+int kpi_explain(const kpi_scenario *sc, kpi_explain_line *lines, int max)
+{
+    builder b = {lines, 0, max};
+    const double D = sc->working_days, c = sc->activity.compliance,
+                 off = sc->activity.off_plan_effort, cpd = sc->activity.calls_per_day,
+                 vpd = sc->activity.visits_per_day, focus = sc->clients.focus;
+    const double *fc = sc->funnel.cold.stage, *fo = sc->funnel.old_client.stage;
+    const double effort = c + (1 - c) * off;
+
+    heading(&b, "One agent, one month");
+    line(&b, "plan days", -1, 1, D * c, "working_days x compliance = %g x %g", D, c);
+    line(&b, "calls a day", -1, 1, cpd * effort,
+         "calls_per_day x (compliance + (1 - compliance) x off_plan_effort) "
+         "= %g x (%g + %g x %g)", cpd, c, 1 - c, off);
+    double calls = D * cpd * effort;
+    line(&b, "calls", KPI_CALLS, 1, calls, "working_days x calls a day = %g x %.4g", D,
+         cpd * effort);
+    double book = calls * focus, pros = calls - book;
+    line(&b, "calls to the book", KPI_CALLS_TO_CLIENTS, 1, book,
+         "calls x clients.focus = %.4g x %g (while the book has clients to call)", calls,
+         focus);
+    line(&b, "calls to prospects", -1, 1, pros, "calls x (1 - focus) = %.4g x %g", calls,
+         1 - focus);
+
+    heading(&b, "Prospects, funnel.cold");
+    double pc = fc[1] / fc[0], pm = fc[1] > 0 ? fc[2] / fc[1] : 0,
+           ps = fc[2] > 0 ? fc[3] / fc[2] : 0;
+    double contacts = pros * pc, meet = contacts * pm, cases = meet * ps;
+    line(&b, "contacts", -1, 1, contacts, "calls to prospects x %g/%g = %.4g x %.4g", fc[1],
+         fc[0], pros, pc);
+    line(&b, "meetings set", -1, 1, meet, "contacts x %g/%g = %.4g x %.4g", fc[2], fc[1],
+         contacts, pm);
+    line(&b, "cases", KPI_CASES_COLD, 1, cases, "meetings x %g/%g = %.4g x %.4g", fc[3], fc[2],
+         meet, ps);
+    b.lines[b.n - 1].kpi2 = KPI_CASES_REFERRAL;
+    line(&b, "prospects per case", -1, 1, cases > 0 ? pros / cases : 0,
+         "%g:%g:%g:%g: %g prospects make a case", fc[0], fc[1], fc[2], fc[3],
+         fc[3] > 0 ? fc[0] / fc[3] : 0);
+
+    heading(&b, "Old clients with a need, funnel.old_client");
+    double oc = fo[1] / fo[0], om = fo[1] > 0 ? fo[2] / fo[1] : 0,
+           os = fo[2] > 0 ? fo[3] / fo[2] : 0;
+    line(&b, "cases per call", -1, 1, oc * om * os,
+         "%g/%g x %g/%g x %g/%g = %.4g (grade A; x clients.grade_rate for B, D, E)", fo[1],
+         fo[0], fo[2], fo[1], fo[3], fo[2], oc * om * os);
+    line(&b, "calls per case", -1, 1, oc * om * os > 0 ? 1 / (oc * om * os) : 0,
+         "%g:%g:%g:%g against %g:%g:%g:%g for prospects", fo[0], fo[1], fo[2], fo[3], fc[0],
+         fc[1], fc[2], fc[3]);
+
+    heading(&b, "Visits (M3)");
+    double cap = D * vpd * effort;
+    line(&b, "visit capacity", -1, 1, cap,
+         "working_days x visits_per_day x (compliance + (1 - compliance) x off_plan_effort) "
+         "= %g x %g x %.4g", D, vpd, effort);
+    line(&b, "meetings set a plan day", -1, 1, cpd * (1 - focus) * pc * pm,
+         "calls_per_day x (1 - focus) x %g/%g x %g/%g: %s visits_per_day = %g", fc[1], fc[0],
+         fc[2], fc[1], cpd * (1 - focus) * pc * pm > vpd ? "more than" : "within", vpd);
+
+    heading(&b, "Premium and the team (K1, K2)");
+    line(&b, "premium per case", KPI_PREMIUM_PER_CASE, 0, sc->premium.mean,
+         "premium.mean = %g (x %g for old clients)", sc->premium.mean,
+         sc->premium.repeat_multiplier);
+    line(&b, "premium from prospects", -1, 1, cases * sc->premium.mean,
+         "cases x premium per case = %.4g x %g", cases, sc->premium.mean);
+    line(&b, "headcount", KPI_HEADCOUNT, 0, sc->team.headcount,
+         "team.headcount = %d at the start (+ recruits, - exits)", sc->team.headcount);
+    line(&b, "team cases from prospects", -1, 0, cases * sc->team.headcount,
+         "headcount x cases per agent = %d x %.4g  (K2: headcount x activity_rate x "
+         "cases_per_active)", sc->team.headcount, cases);
+    line(&b, "team premium from prospects", -1, 0,
+         cases * sc->team.headcount * sc->premium.mean,
+         "team cases x premium per case = %.4g x %g  (K1)", cases * sc->team.headcount,
+         sc->premium.mean);
+    return b.n;
+}
