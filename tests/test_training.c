@@ -198,6 +198,30 @@ static void test_book_claims(void)
     release(&t);
 }
 
+/* R5: serving the book's basic needs: by the third year the year's premium
+ * is about 14% above the same team's without service.  Both lessons run on
+ * the same seed (common random numbers); the ratio of the third year's
+ * pooled premiums must lie within 5 points of 14%. */
+static void test_r5(void)
+{
+    trun a, b;
+    a.res = b.res = NULL;
+    if (run_file("scenarios/training/r5-no-service.yaml", &a) != 0 ||
+        run_file("scenarios/training/r5-service.yaml", &b) != 0) {
+        CHECK(0, "R5 runs");
+        release(&a);
+        release(&b);
+        return;
+    }
+    double y3a = sum(&a, KPI_PREMIUM, 24, 36), y3b = sum(&b, KPI_PREMIUM, 24, 36);
+    double y1a = sum(&a, KPI_PREMIUM, 0, 12), y1b = sum(&b, KPI_PREMIUM, 0, 12);
+    CHECK(fabs(y1b / y1a - 1) < 0.05, "R5: the first year starts level (%+.3f)", y1b / y1a - 1);
+    CHECK(y3b / y3a - 1 > 0.09 && y3b / y3a - 1 < 0.19,
+          "R5: service makes the third year's premium %+.3f (about +14%%)", y3b / y3a - 1);
+    release(&a);
+    release(&b);
+}
+
 int main(void)
 {
     test_funnels();
@@ -205,5 +229,6 @@ int main(void)
     test_kpi_tree();
     test_career();
     test_book_claims();
+    test_r5();
     return TEST_DONE();
 }
