@@ -222,6 +222,35 @@ static void test_r5(void)
     release(&b);
 }
 
+/* C2: five points less churn raise profit by 25-85%.  Both lessons run on
+ * the same seed; the ratio of mean profits, with the paired difference's
+ * standard error as margin, must lie in the source's range. */
+static void test_c2(void)
+{
+    trun a, b;
+    a.res = b.res = NULL;
+    if (run_file("scenarios/training/c2-churn-20.yaml", &a) != 0 ||
+        run_file("scenarios/training/c2-churn-15.yaml", &b) != 0) {
+        CHECK(0, "C2 runs");
+        release(&a);
+        release(&b);
+        return;
+    }
+    size_t n = (size_t)a.res->replications;
+    double *w = malloc(2 * n * sizeof *w);
+    kpi_band base;
+    kpi_paired pd;
+    kpi_band_compute(a.res->figures + KPI_FIG_PROFIT, KPI_NFIG, n, w, &base);
+    kpi_paired_compute(a.res->figures + KPI_FIG_PROFIT, KPI_NFIG, b.res->figures + KPI_FIG_PROFIT,
+                       KPI_NFIG, n, w, &pd);
+    free(w);
+    double gain = pd.diff.mean / base.mean, se = pd.diff.sd / sqrt((double)n) / base.mean;
+    CHECK(gain - K_SE * se > 0.25 && gain + K_SE * se < 0.85,
+          "C2: five points less churn, profit %+.3f (se %.3f), expected +25%% to +85%%", gain, se);
+    release(&a);
+    release(&b);
+}
+
 int main(void)
 {
     test_funnels();
@@ -230,5 +259,6 @@ int main(void)
     test_career();
     test_book_claims();
     test_r5();
+    test_c2();
     return TEST_DONE();
 }
