@@ -275,7 +275,7 @@ install: all
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libkpisim.a
 	install -m 644 engine/kpisim.h $(DESTDIR)$(INCLUDEDIR)/kpisim.h
 	install -m 644 docs/kpisim.1 $(DESTDIR)$(MANDIR)/man1/kpisim.1
-	@set -e; for f in plots/*.gp; do \
+	@set -e; for f in plots/*.gp plots/*.gpi; do \
 	    [ -f "$$f" ] || continue; \
 	    echo "install -m 644 $$f $(DESTDIR)$(DATADIR)/plots/"; \
 	    install -m 644 "$$f" "$(DESTDIR)$(DATADIR)/plots/"; \

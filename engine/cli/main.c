@@ -25,6 +25,7 @@ static void usage(FILE *f)
           "  validate FILE...      check scenario and sweep files without running them\n"
           "  explain FILE [DIR]    expected values by hand-checkable arithmetic, beside a\n"
           "                        run's simulated means\n"
+          "  plot DIR              render the charts of a run, compare or sweep into DIR/plots\n"
           "\n"
           "  kpisim COMMAND --help  options of a command\n"
           "  kpisim --version       the version\n"
@@ -72,11 +73,8 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0)
         return cli_cmd_explain(argc - 1, argv + 1);
-    if (strcmp(cmd, "plot") == 0) {
-        fprintf(stderr, "kpisim: '%s' is not available in this version (%s) yet\n", cmd,
-                KPI_VERSION);
-        return KPI_EUSAGE;
-    }
+    if (strcmp(cmd, "plot") == 0)
+        return cli_cmd_plot(argc - 1, argv + 1);
     fprintf(stderr, "kpisim: unknown command '%s'\n", cmd);
     usage(stderr);
     return KPI_EUSAGE;
