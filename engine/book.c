@@ -645,6 +645,7 @@ unsigned kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
         if (gsl_rng_uniform(r) >= rates->p_contact)
             continue;
         acc[KPI_CONTACTS] += 1;
+        acc[KPI_CONTACTS_CLIENTS] += 1;
         if (service_contact(b, ci, m, r, acc) != 0)
             return placed;
         /* A client with a need (found on this call, perhaps) may meet. */
@@ -657,6 +658,7 @@ unsigned kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
     }
     acc[KPI_CALLS_TO_CLIENTS] += placed;
     acc[KPI_APPOINTMENTS] += *appts;
+    acc[KPI_APPOINTMENTS_CLIENTS] += *appts;
     return placed;
 }
 

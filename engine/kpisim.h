@@ -311,6 +311,18 @@ enum kpi_kpi {
     KPI_INCOME,
     KPI_COST,
     KPI_PROFIT,
+    /* The funnel by source: calls_to_clients above is the book's calls. */
+    KPI_CALLS_COLD,
+    KPI_CALLS_REFERRAL,
+    KPI_CONTACTS_COLD,
+    KPI_CONTACTS_REFERRAL,
+    KPI_CONTACTS_CLIENTS,
+    KPI_APPOINTMENTS_COLD,
+    KPI_APPOINTMENTS_REFERRAL,
+    KPI_APPOINTMENTS_CLIENTS,
+    KPI_MEETINGS_COLD,
+    KPI_MEETINGS_REFERRAL,
+    KPI_MEETINGS_CLIENTS,
     KPI_NKPI
 };
 

@@ -381,15 +381,24 @@ static int write_case(kpi_model *m, uint32_t id, int mo, int32_t client, double 
     return 0;
 }
 
-/* Calls of one source through its funnel: contacts and appointments. */
+/* Where each source's counts go in the monthly tally. */
+static const int src_calls[NSRC] = {KPI_CALLS_COLD, KPI_CALLS_REFERRAL, KPI_CALLS_TO_CLIENTS};
+static const int src_meetings[NSRC] = {KPI_MEETINGS_COLD, KPI_MEETINGS_REFERRAL,
+                                       KPI_MEETINGS_CLIENTS};
+
+/* Calls of a prospect source (cold, referral) through its funnel:
+ * contacts and appointments. */
 static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
 {
     if (calls == 0)
         return 0;
     unsigned contacts = gsl_ran_binomial(m->r_day, m->p_contact[src], calls);
     unsigned appts = contacts ? gsl_ran_binomial(m->r_day, m->p_meet[src], contacts) : 0;
+    acc[src_calls[src]] += calls;
     acc[KPI_CONTACTS] += contacts;
     acc[KPI_APPOINTMENTS] += appts;
+    acc[src == SRC_COLD ? KPI_CONTACTS_COLD : KPI_CONTACTS_REFERRAL] += contacts;
+    acc[src == SRC_COLD ? KPI_APPOINTMENTS_COLD : KPI_APPOINTMENTS_REFERRAL] += appts;
     return appts;
 }
 
@@ -430,6 +439,8 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
         unsigned nheld = held[0] + held[1] + held[2];
         m->pending[i] -= nheld;
         acc[KPI_MEETINGS] += nheld;
+        for (int s = 0; s < NSRC; s++)
+            acc[src_meetings[s]] += held[s];
 
         /* 5. Cases: binomial for prospects, one trial per client met (its
          * grade sets its rate). */

@@ -354,7 +354,10 @@ static const char *const kpi_names[KPI_NKPI] = {
     "appointments_lost", "cases", "cases_cold", "cases_referral", "cases_repeat",
     "cases_per_active", "premium", "premium_per_case", "repeat_share",
     "clients", "clients_paying", "clients_lapsed", "clients_lost", "referrals",
-    "renewal_premium", "income", "cost", "profit"
+    "renewal_premium", "income", "cost", "profit",
+    "calls_cold", "calls_referral", "contacts_cold", "contacts_referral", "contacts_clients",
+    "appointments_cold", "appointments_referral", "appointments_clients", "meetings_cold",
+    "meetings_referral", "meetings_clients"
 };
 
 static const char *const fig_names[KPI_NFIG] = {

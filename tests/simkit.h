@@ -159,6 +159,18 @@ static inline void check_identities(const run *x, const char *what)
             if (AT(x->mon, r, mo, KPI_CASES_COLD) + AT(x->mon, r, mo, KPI_CASES_REFERRAL) +
                     AT(x->mon, r, mo, KPI_CASES_REPEAT) != c)
                 src++;
+            /* The funnel by source adds up to the totals. */
+            if (AT(x->mon, r, mo, KPI_CALLS_COLD) + AT(x->mon, r, mo, KPI_CALLS_REFERRAL) +
+                        AT(x->mon, r, mo, KPI_CALLS_TO_CLIENTS) != AT(x->mon, r, mo, KPI_CALLS) ||
+                AT(x->mon, r, mo, KPI_CONTACTS_COLD) + AT(x->mon, r, mo, KPI_CONTACTS_REFERRAL) +
+                        AT(x->mon, r, mo, KPI_CONTACTS_CLIENTS) != AT(x->mon, r, mo, KPI_CONTACTS) ||
+                AT(x->mon, r, mo, KPI_APPOINTMENTS_COLD) +
+                        AT(x->mon, r, mo, KPI_APPOINTMENTS_REFERRAL) +
+                        AT(x->mon, r, mo, KPI_APPOINTMENTS_CLIENTS) !=
+                    AT(x->mon, r, mo, KPI_APPOINTMENTS) ||
+                AT(x->mon, r, mo, KPI_MEETINGS_COLD) + AT(x->mon, r, mo, KPI_MEETINGS_REFERRAL) +
+                        AT(x->mon, r, mo, KPI_MEETINGS_CLIENTS) != AT(x->mon, r, mo, KPI_MEETINGS))
+                src++;
             appts += AT(x->mon, r, mo, KPI_APPOINTMENTS);
             held += AT(x->mon, r, mo, KPI_MEETINGS);
             lost += AT(x->mon, r, mo, KPI_APPOINTMENTS_LOST);
@@ -168,7 +180,7 @@ static inline void check_identities(const run *x, const char *what)
     }
     CHECK(k2 == 0, "%s: K2 cases = headcount x activity_rate x cases_per_active fails in %d months", what, k2);
     CHECK(k1 == 0, "%s: K1 premium = cases x premium_per_case fails in %d months", what, k1);
-    CHECK(src == 0, "%s: cases by source do not add up in %d months", what, src);
+    CHECK(src == 0, "%s: the funnel by source does not add up in %d months", what, src);
     CHECK(cons == 0, "%s: appointments = meetings + lost + pending fails in %d replications", what, cons);
 }
 

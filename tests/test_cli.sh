@@ -71,10 +71,10 @@ out_has '^total_premium '
 hdr=$(head -n 1 "$T/a/monthly.csv")
 case $hdr in month,headcount_mean,headcount_sd,headcount_p05,headcount_p25,headcount_p50,headcount_p75,headcount_p95,recruits_mean*) ok ;; *) bad "monthly.csv header: ${hdr:0:120}" ;; esac
 ncol=$(awk -F, 'NR == 1 { print NF }' "$T/a/monthly.csv")
-check "monthly.csv has 1 + 28 x 7 columns (got $ncol)" test "$ncol" -eq 197
+check "monthly.csv has 1 + 39 KPIs x 7 columns (got $ncol)" test "$ncol" -eq 274
 nrow=$(wc -l <"$T/a/monthly.csv")
 check "monthly.csv has a header and 12 months (got $nrow lines)" test "$nrow" -eq 13
-check "every monthly.csv row has 197 fields" test "$(awk -F, 'NF != 197' "$T/a/monthly.csv" | wc -l)" -eq 0
+check "every monthly.csv row has 274 fields" test "$(awk -F, 'NF != 274' "$T/a/monthly.csv" | wc -l)" -eq 0
 check "summary.csv header" test "$(head -n 1 "$T/a/summary.csv")" = "figure,mean,sd,p05,p25,p50,p75,p95"
 nrep=$(wc -l <"$T/a/replications.csv")
 check "replications.csv has 40 x 12 rows + header (got $nrep)" test "$nrep" -eq 481
@@ -144,8 +144,8 @@ check "comparison.csv header" test "$(head -n 1 "$T/c1/comparison.csv")" = \
 nz=$(awk -F, 'NR > 1 && $4 == "default-2" && ($8 != 0 || $9 != 0 || $10 != 0 || $11 != 0 || $12 != 0)' "$T/c1/comparison.csv" | wc -l)
 check "a scenario compared with itself: all differences 0 ($nz rows not)" test "$nz" -eq 0
 rows=$(awk -F, 'NR > 1' "$T/c1/comparison.csv" | wc -l)
-check "comparison.csv has 2 x (figures + 28 KPIs x 12 months) rows (got $rows)" \
-    test "$rows" -eq $((2 * ($(awk 'NR > 1' "$T/c1/default/summary.csv" | wc -l) + 28 * 12)))
+check "comparison.csv has 2 x (figures + 39 KPIs x 12 months) rows (got $rows)" \
+    test "$rows" -eq $((2 * ($(awk 'NR > 1' "$T/c1/default/summary.csv" | wc -l) + 39 * 12)))
 out_has '^total_premium '
 run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 30 --threads 2 -o "$T/c2" --quiet
 check "compare: --threads 1 and 2 give identical comparison.csv" cmp -s "$T/c1/comparison.csv" "$T/c2/comparison.csv"
