@@ -1,18 +1,18 @@
-# funnel.gp - the sales funnel realised over the horizon: calls, contacts,
-# appointments, meetings and cases, with the ratios written the way the
-# sources write them (10:7:3:1, the last stage 1), and what can be told by
-# source: calls to new prospects and to old clients, and the cases of each.
+# funnel.gp - the sales funnel realised over the horizon, source by source:
+# cold prospects, referred prospects and old clients, and all of them
+# together.  Each funnel is calls, contacts, appointments set, meetings
+# held and cases, with its ratios written the way the sources write them
+# (10:7:3:1: calls : contacts : meetings : cases, each per case, the last
+# stage 1) above the scenario's own funnel for that source.
 #
 #   gnuplot -c plots/funnel.gp RUN_DIR OUT_FILE
 #
 # Each stage is the sum over the months of its monthly mean (= the mean
-# over replications of the horizon total).  monthly.csv splits calls
-# (calls_to_clients: to old clients; the rest: to cold and referred
-# prospects) and cases (cases_cold, cases_referral, cases_repeat) by
-# source, not contacts, appointments or meetings, so the full funnel is
-# drawn for all sources together and the by-source view is calls : cases.
-# The scenario's own funnels (funnel.cold, .referral, .old_client in
-# RUN_DIR/scenario.yaml) are printed beside them for comparison.
+# over replications of the horizon total), from the per-source columns of
+# monthly.csv (calls_cold, contacts_cold, ..., cases_repeat).  The
+# scenario's funnels are funnel.cold, .referral and .old_client of
+# RUN_DIR/scenario.yaml, normalised to a last stage of 1.  A source
+# without calls says so instead of ratios.
 kpi_script = "funnel.gp"
 if (ARGC < 2) {
     print "usage: gnuplot -c funnel.gp RUN_DIR OUT_FILE"
@@ -23,115 +23,140 @@ kpi_out = ARG2
 kpi_here(p) = (kpi_s_ = strstrt(p, "/")) == 0 ? "" : p[1:kpi_s_] . kpi_here(p[kpi_s_ + 1:])
 load kpi_here(ARG0) . "common.gpi"
 
+# The panels (all sources, cold, referral, old clients) and, for each,
+# its columns stage by stage: calls, contacts, appointments set, meetings
+# held, cases.
+npanel = 4
+nstage = 5
+cols = "calls contacts appointments meetings cases " . \
+    "calls_cold contacts_cold appointments_cold meetings_cold cases_cold " . \
+    "calls_referral contacts_referral appointments_referral meetings_referral cases_referral " . \
+    "calls_to_clients contacts_clients appointments_clients meetings_clients cases_repeat"
+array pname[npanel] = ["All sources", "Cold prospects", "Referred prospects", "Old clients"]
+array pcolour[npanel]
+pcolour[1] = "#4d4d4d"
+pcolour[2] = kpi_colour[1]
+pcolour[3] = kpi_colour[3]
+pcolour[4] = kpi_colour[2]
+
 kpi_file = kpi_dir . "/monthly.csv"
-stages = "calls contacts appointments meetings cases"
-kpi_want = "month calls_to_clients_mean cases_cold_mean cases_referral_mean cases_repeat_mean"
-do for [k in stages] { kpi_want = kpi_want . " " . k . "_mean" }
+kpi_want = "month"
+do for [i = 1:words(cols)] { kpi_want = kpi_want . " " . word(cols, i) . "_mean" }
 @kpi_require
 
-array total[5]
-do for [i = 1:5] {
-    stats kpi_file using (column(word(stages, i) . "_mean")) nooutput
-    total[i] = STATS_sum
+array v[npanel * nstage]
+do for [i = 1:npanel * nstage] {
+    stats kpi_file using (column(word(cols, i) . "_mean")) nooutput
+    v[i] = STATS_sum
 }
-stats kpi_file using (column("calls_to_clients_mean")) nooutput
-calls_clients = STATS_sum
-calls_prospects = total[1] - calls_clients
-stats kpi_file using (column("cases_cold_mean")) nooutput
-cases_cold = STATS_sum
-stats kpi_file using (column("cases_referral_mean")) nooutput
-cases_ref = STATS_sum
-stats kpi_file using (column("cases_repeat_mean")) nooutput
-cases_rep = STATS_sum
-cases_new = cases_cold + cases_ref
+val(p, s) = v[(p - 1) * nstage + s]
 
-# "10.2 : 7.1 : 3.0 : 1": each stage per case.
-r1(x, c) = c > 0 ? (x / c >= 100 ? sprintf("%.0f", x / c) : sprintf("%.1f", x / c)) : "-"
-ratio_all = total[5] > 0 ? sprintf("%s : %s : %s : %s : 1", r1(total[1], total[5]), \
-    r1(total[2], total[5]), r1(total[3], total[5]), r1(total[4], total[5])) : "no cases"
-ratio_new = cases_new > 0 ? r1(calls_prospects, cases_new) . " : 1" : "no cases"
-ratio_old = cases_rep > 0 ? r1(calls_clients, cases_rep) . " : 1" : "no cases"
+# "12.7 : 8.9 : 3.5 : 1": calls, contacts and meetings held per case.
+r1(x, c) = c > 0 ? (x / c >= 99.95 ? sprintf("%.0f", x / c) : sprintf("%.1f", x / c)) : "-"
+ratio(p) = val(p, 1) <= 0 ? "no calls" : (val(p, 5) <= 0 ? "no cases" : \
+    sprintf("%s : %s : %s : 1", r1(val(p, 1), val(p, 5)), r1(val(p, 2), val(p, 5)), \
+    r1(val(p, 4), val(p, 5))))
 
-# The scenario's funnels, from the funnel: section of scenario.yaml.
+# The scenario's funnels, from the funnel: section of scenario.yaml, as
+# "10 : 7 : 3 : 1" (divided by the last stage when it is not 1).
 kpi_yaml_sub(f, sec, key) = kpi_unquote(system("sed -n '/^" . sec . ":/,/^[^ ]/s/^  " . key . \
     ": *//p' " . kpi_shq(f) . " 2>/dev/null | head -n 1"))
+blanks(s) = (kpi_c_ = strstrt(s, ":")) == 0 ? s : s[1:kpi_c_ - 1] . " " . blanks(s[kpi_c_ + 1:])
+pstage(s, i) = word(blanks(s), i) + 0.0
+pnum(x) = abs(x - floor(x + 0.5)) < 0.005 ? sprintf("%.0f", x) : \
+    (abs(10 * x - floor(10 * x + 0.5)) < 0.05 ? sprintf("%.1f", x) : sprintf("%.2f", x))
+pnorm(s, i) = pnum(pstage(s, i) / pstage(s, 4))
+planned(s) = s eq "" ? "" : (words(blanks(s)) != 4 || pstage(s, 4) <= 0 ? "planned " . s : \
+    sprintf("planned %s : %s : %s : 1", pnorm(s, 1), pnorm(s, 2), pnorm(s, 3)))
 sf = kpi_dir . "/scenario.yaml"
-f_cold = kpi_yaml_sub(sf, "funnel", "cold")
-f_ref = kpi_yaml_sub(sf, "funnel", "referral")
-f_old = kpi_yaml_sub(sf, "funnel", "old_client")
-planned = f_cold ne "" ? sprintf("The scenario's funnels (prospects : contacts : meetings : sales):  cold %s,  referral %s,  old clients %s", f_cold, f_ref, f_old) : ""
+array plan[npanel]
+plan[1] = "the three sources together"
+plan[2] = planned(kpi_yaml_sub(sf, "funnel", "cold"))
+plan[3] = planned(kpi_yaml_sub(sf, "funnel", "referral"))
+plan[4] = planned(kpi_yaml_sub(sf, "funnel", "old_client"))
 
 title = kpi_title_of(kpi_dir, kpi_basename(kpi_dir))
-reps = kpi_yaml(kpi_dir . "/scenario.yaml", "replications")
-months = kpi_yaml(kpi_dir . "/scenario.yaml", "months")
+reps = kpi_yaml(sf, "replications")
+months = kpi_yaml(sf, "months")
 
+# One row per panel and stage: panel, position (calls at the top), count,
+# count as a share of the panel's widest bar, the count as written.
+array pmax[npanel]
+do for [p = 1:npanel] {
+    pmax[p] = 0
+    do for [s = 1:nstage] { pmax[p] = val(p, s) > pmax[p] ? val(p, s) : pmax[p] }
+}
 set datafile nocolumnheaders
 set print $F
-print sprintf("5,Calls,%.17g", total[1])
-print sprintf("4,Contacts,%.17g", total[2])
-print sprintf("3,Appointments set,%.17g", total[3])
-print sprintf("2,Meetings held,%.17g", total[4])
-print sprintf("1,Cases,%.17g", total[5])
+do for [p = 1:npanel] {
+    do for [s = 1:nstage] {
+        print sprintf("%d,%d,%.17g,%.17g,%s", p, nstage + 1 - s, val(p, s), \
+            pmax[p] > 0 ? val(p, s) / pmax[p] : 0, kpi_num(val(p, s)))
+    }
+}
 unset print
-set print $S
-# position, label, value, label on the bar, cold cases (the blue part)
-print sprintf("5.6,Calls,%.17g,%s,0", calls_prospects, kpi_num(calls_prospects))
-print sprintf("4.6,Cases,%.17g,%s (cold %s + referral %s),%.17g", cases_new, kpi_num(cases_new), \
-    kpi_num(cases_cold), kpi_num(cases_ref), cases_cold)
-print sprintf("2.4,Calls,%.17g,%s,0", calls_clients, kpi_num(calls_clients))
-print sprintf("1.4,Cases,%.17g,%s,0", cases_rep, kpi_num(cases_rep))
-unset print
+
+# The panels side by side, the stage names left of the first.
+pan_l = 0.145
+pan_r = 0.985
+gap = 0.03
+pw = (pan_r - pan_l - (npanel - 1) * gap) / npanel
+pleft(p) = pan_l + (p - 1) * (pw + gap)
+pmid(p) = pleft(p) + pw / 2
+# A count is written inside its bar when the bar is wide enough, else
+# to its right.
+inside = 0.4
 
 @kpi_open
 set multiplot
 set label 1 title at screen 0.5, screen 0.955 center font kpi_title_font_for(title) textcolor rgb kpi_ink
-set label 2 sprintf("The funnel over %s months (mean of the replications), and the ratios written as the sources write them", \
+set label 2 sprintf("The funnel of each source over %s months (mean of the replications), realised and as the scenario plans it", \
     months ne "" ? months : "the") \
     at screen 0.5, screen 0.905 center font kpi_sub_font textcolor rgb kpi_grey
 set label 3 sprintf("kpisim  %s%s", kpi_reps(reps), kpi_basename(kpi_dir)) \
     at screen 0.99, screen 0.02 right font kpi_small_font textcolor rgb "#999999"
-set label 4 planned at screen 0.5, screen 0.075 center font kpi_sub_font textcolor rgb kpi_ink
+set label 4 "Ratios: calls : contacts : meetings held : cases, per case.  " . \
+    "Each funnel on its own scale (its calls the full width); the bars give the counts." \
+    at screen 0.5, screen 0.065 center font kpi_font . ",13" textcolor rgb kpi_grey
+do for [p = 1:npanel] {
+    set label 10 + 3 * p pname[p] at screen pmid(p), screen 0.835 center \
+        font kpi_font . ",17" textcolor rgb pcolour[p]
+    set label 11 + 3 * p ratio(p) at screen pmid(p), screen 0.78 center \
+        font kpi_font . ",19" textcolor rgb kpi_ink
+    set label 12 + 3 * p plan[p] at screen pmid(p), screen 0.733 center \
+        font kpi_font . ",14" textcolor rgb kpi_grey
+}
 unset key
 unset grid
 set border 0
 unset xtics
 set ytics scale 0 font kpi_font . ",15"
+set ytics ("Calls" 5, "Contacts" 4, "Appointments set" 3, "Meetings held" 2, "Cases" 1)
 set style fill solid 1.0 noborder
-
-# Left: all sources, a centred funnel.
-set lmargin at screen 0.15
-set rmargin at screen 0.56
-set tmargin at screen 0.76
-set bmargin at screen 0.16
-set title "All sources:  " . ratio_all font kpi_font . ",18" textcolor rgb kpi_median offset 0, 1
-wmax = total[1] > 0 ? total[1] : 1
-set xrange [-0.5 * wmax * 1.02:0.5 * wmax * 1.25]
-set yrange [0.4:5.6]
+set tmargin at screen 0.69
+set bmargin at screen 0.12
+set yrange [0.5:5.5]
 set offsets 0, 0, 0, 0
-plot $F using (0):1:($3 / 2):(0.38):ytic(2) with boxxyerror fillcolor rgb kpi_median, \
-     $F using ($3 / 2):1:(kpi_num($3)) with labels left offset 0.8, 0 textcolor rgb kpi_ink \
-         font kpi_font . ",15"
 
-unset label
-unset title
-# Right: by source, calls against cases.
-set lmargin at screen 0.66
-set rmargin at screen 0.95
-set title "By source: calls : cases" font kpi_font . ",18" textcolor rgb kpi_ink offset 0, 1
-smax = (calls_prospects > calls_clients ? calls_prospects : calls_clients)
-smax = smax > 0 ? smax : 1
-set xrange [0:smax * 1.3]
-set yrange [0.4:7]
-set label 11 "New prospects (cold, referral):  " . ratio_new at first 0, first 6.45 left \
-    font kpi_font . ",15" textcolor rgb kpi_colour[1]
-set label 12 "Old clients (repeat):  " . ratio_old at first 0, first 3.25 left \
-    font kpi_font . ",15" textcolor rgb kpi_colour[2]
-plot $S using ($3 / 2):1:($3 / 2):(0.36):ytic(2) with boxxyerror fillcolor rgb "#9e9e9e", \
-     $S using ($5 / 2):1:($5 / 2):(0.36) with boxxyerror fillcolor rgb kpi_colour[1], \
-     $S using (($3 - $5) / 2 + $5):1:(($3 - $5) / 2):(0.36) every ::1::1 with boxxyerror \
-         fillcolor rgb kpi_colour[3], \
-     $S using (($3 - $5) / 2 + $5):1:(($3 - $5) / 2):(0.36) every ::3::3 with boxxyerror \
-         fillcolor rgb kpi_colour[2], \
-     $S using ($3):1:4 with labels left offset 0.6, 0 font kpi_font . ",14" \
-         textcolor rgb kpi_ink
+do for [p = 1:npanel] {
+    set lmargin at screen pleft(p)
+    set rmargin at screen pleft(p) + pw
+    w = pmax[p] > 0 ? pmax[p] : 1
+    set xrange [-0.5 * w:0.5 * w]
+    if (val(p, 1) > 0 || val(p, 5) > 0) {
+        plot $F using ($1 == p ? 0 : NaN):2:($3 / 2):(0.38) with boxxyerror \
+                 fillcolor rgb pcolour[p], \
+             $F using ($1 == p && $4 >= inside ? 0 : NaN):2:5 with labels center \
+                 textcolor rgb "white" font kpi_font . ",14", \
+             $F using ($1 == p && $4 < inside ? $3 / 2 : NaN):2:5 with labels left \
+                 offset 0.5, 0 textcolor rgb kpi_ink font kpi_font . ",14"
+    } else {
+        # Nothing to draw: the ratio line says "no calls".
+        plot NaN
+    }
+    if (p == 1) {
+        unset ytics
+        unset label
+    }
+}
 unset multiplot

@@ -164,6 +164,7 @@ run_k 65 run tests/data/sweep/calls-focus.yaml -o "$T/sw00"; err_has "run it wit
 run_k 0 validate tests/data/sweep/calls-focus.yaml; out_has 'ok (a sweep of 63 points)'
 run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 1 -o "$T/sw1"
 err_has '63 points over activity.calls_per_day (7) x clients.focus (9), 4 replications each: 252 replications'
+err_has "wrote $T/sw1/sweep.csv and $T/sw1/scenario.yaml"
 out_has '^activity.calls_per_day'
 hdr=$(head -n 1 "$T/sw1/sweep.csv")
 case $hdr in activity.calls_per_day,clients.focus,total_premium_mean,total_premium_p05,total_premium_p95,total_cases_mean,*) ok ;; *) bad "sweep.csv header: ${hdr:0:100}" ;; esac
@@ -173,6 +174,26 @@ check "the last key varies fastest" test "$(awk -F, 'NR >= 2 && NR <= 11 { print
     "4/0 4/0.1 4/0.2 4/0.3 4/0.4 4/0.5 4/0.6 4/0.7 4/0.8 6/0 "
 run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 2 -o "$T/sw2" --quiet
 check "sweep: --threads 1 and 2 give identical sweep.csv" cmp -s "$T/sw1/sweep.csv" "$T/sw2/sweep.csv"
+# DIR/scenario.yaml: the base scenario (no swept key applied), with -n and the seed as run.
+check "sweep writes DIR/scenario.yaml" test -f "$T/sw1/scenario.yaml"
+check "the sweep's scenario.yaml has the base's name" grep -qx 'name: "calls-focus"' "$T/sw1/scenario.yaml"
+check "the sweep's scenario.yaml: replications as run" grep -qx 'replications: 4' "$T/sw1/scenario.yaml"
+check "the sweep's scenario.yaml: the base's keys, not a point's" grep -qx '  calls_per_day: 10' "$T/sw1/scenario.yaml"
+check "the sweep's scenario.yaml has no sweep: block" test -z "$(grep '^sweep' "$T/sw1/scenario.yaml")"
+run_k 0 validate "$T/sw1/scenario.yaml"
+run_k 0 sweep tests/data/plot/sweep-one.yaml -n 2 --seed 7 --set 'title="Один ключ: calls"' -o "$T/sw4" --quiet
+check "the sweep's scenario.yaml has the base's title" grep -qx 'title: "Один ключ: calls"' "$T/sw4/scenario.yaml"
+check "the sweep's scenario.yaml has the base's name (extends:)" grep -qx 'name: "plot-sweep-one"' "$T/sw4/scenario.yaml"
+check "the sweep's scenario.yaml: --seed as run" grep -qx 'seed: 7' "$T/sw4/scenario.yaml"
+# A base that breaks a rule spanning keys (months: 6, an event in month 10) is
+# written all the same: only the points had to pass.
+run_k 0 sweep tests/data/sweep/months-events.yaml -n 2 -o "$T/sw5" --quiet
+check "a base that fails the cross-key rules is written" grep -qx 'months: 6' "$T/sw5/scenario.yaml"
+check "... with its event" grep -q 'month: 10' "$T/sw5/scenario.yaml"
+# sweep.csv cannot be written (a directory in its place): no scenario.yaml either.
+mkdir -p "$T/sw6/sweep.csv"
+run_k 74 sweep tests/data/plot/sweep-one.yaml -n 2 -o "$T/sw6" --quiet; err_has 'sweep.csv'
+check "a failed sweep writes no scenario.yaml" test ! -e "$T/sw6/scenario.yaml"
 # A grid point is the base with its values set: its figures equal a plain run's.
 printf 'months: 12\n' >"$T/base12.yaml"
 run_k 0 run "$T/base12.yaml" -n 4 --set activity.calls_per_day=10 --set clients.focus=0.3 -o "$T/sw3" --quiet
@@ -187,6 +208,16 @@ wait "$pid"
 st=$?
 check "sweep: SIGINT exits 130 (got $st)" test "$st" -eq 130
 check "an interrupted sweep writes nothing" test ! -e "$T/swint"
+# Interrupted in a directory of an earlier sweep: its scenario.yaml is intact.
+cp "$T/sw1/scenario.yaml" "$T/sw1-scenario.yaml"
+"$KPISIM" sweep tests/data/sweep/calls-focus.yaml -n 100000 --set title=Later -o "$T/sw1" --quiet >/dev/null 2>"$T/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+st=$?
+check "sweep: SIGINT exits 130 (got $st)" test "$st" -eq 130
+check "an interrupted sweep keeps the earlier scenario.yaml" cmp -s "$T/sw1/scenario.yaml" "$T/sw1-scenario.yaml"
 
 # --- explain ------------------------------------------------------------------------
 run_k 0 explain --help; out_has 'usage: kpisim explain'
@@ -198,6 +229,12 @@ run_k 0 explain scenarios/default.yaml "$T/t1"; out_has 'simulated'
 out_has '^  calls  *173.8  *17[0-9]'
 run_k 66 explain scenarios/default.yaml "$T/nowhere"
 run_k 65 explain "$T/bad.yaml"
+
+# A swept seed (or replications) wins over the base's, point by point.
+run_k 0 sweep tests/data/sweep/docs-lists.yaml -n 5 -o "$T/swseed" --quiet
+s1=$(awk -F, '$1 == "1" && $2 == "reassign" && $3 == "10:7:3:1" { print $4 }' "$T/swseed/sweep.csv")
+s2=$(awk -F, '$1 == "2" && $2 == "reassign" && $3 == "10:7:3:1" { print $4 }' "$T/swseed/sweep.csv")
+check "a seed sweep runs each point on its own seed ($s1 vs $s2)" test -n "$s1" -a "$s1" != "$s2"
 
 # --- safe output ------------------------------------------------------------------
 sum_before=$(cat "$T/a/monthly.csv" "$T/a/summary.csv" | cksum)

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # test_plot.sh - the charts: `kpisim plot` on a small real run, compare and
-# sweep; every script of plots/ run by hand; titles in Chinese and Russian;
-# and the failures (no results, no directory, no gnuplot, a broken script).
+# sweep; every script of plots/ run by hand; titles in Chinese and Russian
+# (and a sweep's, from its scenario.yaml); the funnel by source, its ratios
+# against monthly.csv and a source without calls (clients.focus 0); and the
+# failures (no results, no directory, no gnuplot, a broken script, a
+# monthly.csv without the columns a script needs).
 #
 # Each image is checked for what a projector needs: a valid PNG (signature,
 # 1280x720 in IHDR, pixels that decode) or well-formed SVG with an <svg>
@@ -223,6 +226,8 @@ mkdir -p "$D"
     bad "sweep failed: $(cat "$T/err")"
 "$KPISIM" sweep tests/data/plot/sweep-one.yaml -n 10 -o "$D/sweep1" --quiet >/dev/null 2>"$T/err" ||
     bad "one-key sweep failed: $(cat "$T/err")"
+"$KPISIM" run -n 10 --set months=6 --set clients.focus=0 -o "$D/focus0" --quiet >/dev/null 2>"$T/err" ||
+    bad "run with focus 0 failed: $(cat "$T/err")"
 "$KPISIM" run tests/data/plot/chinese.yaml -n 10 --set months=6 -o "$D/zh" --quiet >/dev/null 2>"$T/err" ||
     bad "Chinese run failed: $(cat "$T/err")"
 "$KPISIM" run tests/data/plot/russian.yaml -n 10 -o "$D/ru" --quiet >/dev/null 2>"$T/err" ||
@@ -257,6 +262,25 @@ out_lines 5
 listed_files
 check_svg "An activity-managed team in a mature market" "${F[@]}"
 
+# The funnel by source: each source's ratios (calls : contacts : meetings :
+# cases, per case, from the sums of the monthly means) beside its plan.
+ratio_of() { # ratio_of CALLS CONTACTS MEETINGS CASES: "12.7 : 8.9 : 3.5 : 1" from monthly.csv
+    awk -F, -v a="$1_mean" -v b="$2_mean" -v m="$3_mean" -v c="$4_mean" '
+        NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        { x += $h[a]; y += $h[b]; z += $h[m]; n += $h[c] }
+        function r(v) { return v / n >= 99.95 ? sprintf("%.0f", v / n) : sprintf("%.1f", v / n) }
+        END { print r(x) " : " r(y) " : " r(z) " : 1" }' "$D/run/monthly.csv"
+}
+check_svg "Cold prospects" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls_cold contacts_cold meetings_cold cases_cold)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls_referral contacts_referral meetings_referral cases_referral)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls_to_clients contacts_clients meetings_clients cases_repeat)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls contacts meetings cases)" "$D/run/plots/funnel.svg"
+check_svg "planned 10 : 7 : 3 : 1" "$D/run/plots/funnel.svg"
+check_svg "planned 6 : 5 : 3 : 1" "$D/run/plots/funnel.svg"
+check_svg "planned 3 : 3 : 2 : 1" "$D/run/plots/funnel.svg"
+check "every source of the default run has calls" test -z "$(grep 'no calls' "$D/run/plots/funnel.svg")"
+
 run_k 0 plot "$D/cmp"
 out_lines 12
 listed_files
@@ -275,10 +299,15 @@ check_png "${F[@]}"
 run_k 0 plot "$D/sweep" --format svg
 check_svg "activity.calls_per_day" "$D/sweep/plots/sweep-total_premium.svg"
 check_svg "clients.focus" "$D/sweep/plots/sweep-profit.svg"
+# A sweep writes its base scenario: its charts take the scenario's title.
+check "a sweep writes DIR/scenario.yaml" test -f "$D/sweep/scenario.yaml"
+check_svg "An activity-managed team in a mature market" "$D/sweep/plots/"*.svg
 run_k 0 plot "$D/sweep1"
 out_lines 4
 listed_files
 check_png "${F[@]}"
+run_k 0 plot "$D/sweep1" --format svg
+check_svg "An activity-managed team in a mature market" "$D/sweep1/plots/sweep-total_premium.svg"
 
 # --- titles in Chinese and Russian (the PNG checked by eye once: docs/img/) ----------
 run_k 0 plot "$D/zh" --format svg
@@ -304,12 +333,18 @@ by_hand plots/fan.gp "$D/run" "$H/fan-profit.png" profit
 by_hand plots/kpis.gp "$D/run" "$H/kpis.png"
 by_hand plots/sources.gp "$D/run" "$H/sources.png"
 by_hand plots/funnel.gp "$D/run" "$H/funnel.png"
+by_hand plots/funnel.gp "$D/focus0" "$H/funnel-focus0.png"
 by_hand plots/compare.gp "$D/cmp" "$H/compare.png"
 by_hand plots/compare.gp "$D/cmp" "$H/compare-cases.png" cases
 by_hand plots/sweep.gp "$D/sweep" "$H/sweep.png"
 by_hand plots/sweep.gp "$D/sweep" "$H/sweep-share.png" repeat_share
 by_hand plots/sweep.gp "$D/sweep1" "$H/sweep-one.png"
 check_png "$H"/*.png
+# Focus 0: no calls to old clients; the funnel says so instead of dividing by zero.
+by_hand plots/funnel.gp "$D/focus0" "$H/funnel-focus0.svg"
+check_svg "no calls" "$H/funnel-focus0.svg"
+check "focus 0: only the old clients have no calls" test "$(grep -c '>no calls<' "$H/funnel-focus0.svg")" -eq 1
+check_svg "planned 3 : 3 : 2 : 1" "$H/funnel-focus0.svg"
 # From another directory, with a relative script path: common.gpi is found beside it.
 (cd "$T" && gnuplot -c "$ROOT/plots/fan.gp" "$D/run" "by hand/abs.svg" headcount) >"$T/gp" 2>&1
 check "a script runs from any directory: $(head -c 200 "$T/gp")" test -s "$H/abs.svg"
@@ -323,6 +358,16 @@ st=$?
 check "fan.gp on a monthly.csv without premium fails (got $st)" test "$st" -ne 0
 if grep -q 'no column "premium_p05"' "$T/gp"; then ok; else bad "missing column message: $(cat "$T/gp")"; fi
 check "no image after a failed check" test ! -e "$T/cut/x.png"
+# A monthly.csv from before the funnel by source: funnel.gp names the first missing column.
+mkdir -p "$T/old"
+n=$(head -n 1 "$D/run/monthly.csv" | tr ',' '\n' | grep -n -x 'calls_cold_mean' | cut -d: -f1)
+cut -d, -f1-$((n - 1)) "$D/run/monthly.csv" >"$T/old/monthly.csv"
+cp "$D/run/scenario.yaml" "$T/old/"
+gnuplot -c plots/funnel.gp "$T/old" "$T/old/funnel.png" >"$T/gp" 2>&1
+st=$?
+check "funnel.gp on a monthly.csv without the columns by source fails (got $st)" test "$st" -ne 0
+if grep -q 'funnel.gp: .*monthly.csv: no column "calls_cold_mean"' "$T/gp"; then ok; else bad "funnel.gp missing column message: $(cat "$T/gp")"; fi
+check "no funnel image from an old monthly.csv" test ! -e "$T/old/funnel.png"
 gnuplot -c plots/fan.gp "$D/run" "$T/x.jpg" >"$T/gp" 2>&1
 check "an output that is neither .png nor .svg is refused" test $? -ne 0 -a ! -e "$T/x.jpg"
 gnuplot -c plots/kpis.gp >"$T/gp" 2>&1

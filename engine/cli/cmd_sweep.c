@@ -4,9 +4,11 @@
  * Loads the sweep file (every grid point is checked before anything runs),
  * says how many points and replications are coming, runs the points one
  * after another with one progress bar over the whole batch, and writes
- * DIR/sweep.csv: a row per point with the bands of the horizon figures.
- * Every point runs on the same seed, so the grid's surfaces are smooth
- * (common random numbers across points).
+ * DIR/sweep.csv: a row per point with the bands of the horizon figures,
+ * then DIR/scenario.yaml: the base scenario (before any swept key, with
+ * the replications and seed of the run), which gives the charts of the
+ * sweep their title.  Every point runs on the same seed, so the grid's
+ * surfaces are smooth (common random numbers across points).
  */
 #include "cli.h"
 
@@ -25,12 +27,14 @@ static void sweep_help(FILE *f)
           "          clients.focus: [0, 0.4, 0.8]}\n"
           "on one seed (common random numbers across points) and writes\n"
           "DIR/sweep.csv: a row per point, the swept keys, then the mean, p05 and p95\n"
-          "of every horizon figure.  --set changes the base scenario.\n"
+          "of every horizon figure, and DIR/scenario.yaml: the base scenario (before\n"
+          "any swept key).  --set changes the base scenario.\n"
           "\n"
           "options:\n"
           "  -o, --output DIR      output directory (default: runs/sweep-NAME)\n"
           "  -n, --replications N  replications per point (default: the scenario's)\n"
-          "  --seed N              the seed of every point (default: the scenario's)\n"
+          "  --seed N              the seed of every point (default: the scenario's;\n"
+          "                        a swept seed overrides it)\n"
           "  --threads N           worker threads (results identical for any N)\n"
           "  --set KEY=VALUE       override a key of the base scenario (repeatable)\n"
           "  --quiet               no progress bar and no messages on stderr\n"
@@ -70,6 +74,7 @@ int cli_cmd_sweep(int argc, char **argv)
     kpi_sweep *sw = NULL;
     kpi_band *bands = NULL;
     double *work = NULL;
+    char *spath = NULL;
     kpi_error err;
     char dirbuf[1024];
 
@@ -118,15 +123,32 @@ int cli_cmd_sweep(int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
-    long nrep = o.have_n ? o.nrep : base->replications;
-    uint64_t seed = o.have_seed ? o.seed : base->seed;
+    /* -n and --seed set the base; a swept replications or seed overrides
+     * them point by point, like any --set of a swept key. */
+    if (o.have_n)
+        base->replications = o.nrep;
+    if (o.have_seed)
+        base->seed = o.seed;
     const char *outdir = o.outdir;
     if (!outdir) {
         snprintf(dirbuf, sizeof dirbuf, "runs/sweep-%s", base->name);
         outdir = dirbuf;
     }
+    /* The replications of every point: for the work buffer, the progress
+     * total and the announcement. */
+    long total = 0, most = 0;
+    for (long pt = 0; pt < sw->npoints; pt++) {
+        rc = kpi_sweep_point(sw, base, pt, sc, NULL, &err);
+        if (rc != KPI_OK) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+        total += sc->replications;
+        if (sc->replications > most)
+            most = sc->replications;
+    }
     bands = calloc((size_t)sw->npoints * KPI_NFIG, sizeof *bands);
-    work = malloc((size_t)nrep * sizeof *work);
+    work = malloc((size_t)most * sizeof *work);
     if (!bands || !work) {
         rc = KPI_EINTERNAL;
         goto done;
@@ -136,14 +158,18 @@ int cli_cmd_sweep(int argc, char **argv)
         for (int a = 0; a < sw->naxes; a++)
             fprintf(stderr, "%s%s (%d)", a == 0 ? " over " : " x ", sw->axis[a].key,
                     sw->axis[a].nvalues);
-        fprintf(stderr, ", %ld replications each: %ld replications\n", nrep,
-                sw->npoints * nrep);
+        if (total == sw->npoints * base->replications)
+            fprintf(stderr, ", %ld replications each: %ld replications\n",
+                    base->replications, total);
+        else
+            fprintf(stderr, ": %ld replications in all\n", total);
     }
 
     cli_signals_install();
     cli_progress p;
     cli_progress_init(&p, "sweep", o.quiet);
-    p.grand = sw->npoints * nrep;
+    p.grand = total;
+    long done_reps = 0;
     double t0 = cli_now();
     for (long pt = 0; pt < sw->npoints; pt++) {
         kpi_results *res = NULL;
@@ -153,10 +179,9 @@ int cli_cmd_sweep(int argc, char **argv)
             rc = cli_fail(&err);
             goto done;
         }
-        sc->replications = nrep;
-        sc->seed = seed;
-        kpi_run_opts opts = {nrep, seed, (int)o.threads, cli_progress_cb, &p};
-        p.offset = pt * nrep;
+        kpi_run_opts opts = {sc->replications, sc->seed, (int)o.threads, cli_progress_cb, &p};
+        p.offset = done_reps;
+        done_reps += sc->replications;
         char label[64];
         snprintf(label, sizeof label, "%s (point %ld)", path, pt + 1);
         rc = cli_resolve_focus(sc, &opts, label, o.quiet);
@@ -181,7 +206,7 @@ int cli_cmd_sweep(int argc, char **argv)
             goto done;
         }
         for (int f = 0; f < KPI_NFIG; f++)
-            kpi_band_compute(res->figures + f, KPI_NFIG, (size_t)nrep, work,
+            kpi_band_compute(res->figures + f, KPI_NFIG, (size_t)res->replications, work,
                              &bands[(size_t)pt * KPI_NFIG + (size_t)f]);
         kpi_results_free(res);
     }
@@ -192,15 +217,35 @@ int cli_cmd_sweep(int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
+    /* The base scenario, only now that sweep.csv is written: a failed or
+     * interrupted sweep writes nothing.  The base as loaded (no swept key
+     * applied), with the replications and seed the points ran on.  It
+     * need not pass the rules that span keys (only the points must:
+     * docs/scenarios.md "Sweep files"), and kpi_scenario_write checks none
+     * of them: every value of the base was checked by the loader, so such
+     * a base is written as it is. */
+    spath = malloc(strlen(outdir) + sizeof "/scenario.yaml");
+    if (!spath) {
+        rc = KPI_EINTERNAL;
+        goto done;
+    }
+    sprintf(spath, "%s/scenario.yaml", outdir);
+    rc = kpi_scenario_write(base, spath, &err);
+    if (rc != KPI_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
     print_grid(sw, bands);
     if (!o.quiet)
-        fprintf(stderr, "kpisim: %ld points x %ld replications in %.2f s; wrote %s/sweep.csv\n",
-                sw->npoints, nrep, t1 - t0, outdir);
+        fprintf(stderr, "kpisim: %ld points, %ld replications in %.2f s; wrote %s/sweep.csv "
+                        "and %s\n",
+                sw->npoints, total, t1 - t0, outdir, spath);
 
 done:
     kpi_sweep_free(sw);
     free(bands);
     free(work);
+    free(spath);
     free(base);
     free(sc);
     free(o.sets);
