@@ -187,10 +187,11 @@ static void test_career(void)
 static void test_book_claims(void)
 {
     trun t;
-    if (run_file("scenarios/training/r4-second-policy.yaml", &t) == 0) {
+    if (run_file("scenarios/training/r4-second-policy.yaml", &t) == 0)
         fig_in(&t, KPI_FIG_SECOND_POLICY_36M, 0.70, 0.80, "R4: second policy within 36 months");
+    release(&t);
+    if (run_file("scenarios/training/c1-acquisition-retention.yaml", &t) == 0)
         fig_in(&t, KPI_FIG_C1_COST_RATIO, 2, 6, "C1: acquisition / retention cost");
-    }
     release(&t);
     if (run_file("scenarios/training/c3-top-clients.yaml", &t) == 0)
         fig_in(&t, KPI_FIG_TOP20_PREMIUM_SHARE, 0.75, 0.85,
