@@ -6,7 +6,8 @@
 #   make test TESTS="test_stats test_write"     a subset
 #   make SANITIZE=address,undefined test        everything again in build-san/
 #   make valgrind        the CLI and every unit test under valgrind
-#   make demo            build, run the default scenario, print where it went
+#   make demo            build, compare two strategies, draw their charts
+#   make bench           the speed benchmarks (bench/run.sh, bench/results.csv)
 #   make install PREFIX=/usr/local [DESTDIR=...]    make uninstall    make clean
 #   make deps [MPI=1]    only the package step (MPI=1: Open MPI too)
 #   V=1                  show full command lines
@@ -102,7 +103,7 @@ PROGRAM := $(if $(CLI_SRC),$(BIN))
 # ---------------------------------------------------------------------------
 
 APT_LISTS ?= /var/lib/apt/lists
-DEPS_PKGS := libgsl-dev libyaml-dev librandom123-dev gnuplot-nox fonts-noto-cjk pkg-config locales
+DEPS_PKGS := libgsl-dev libyaml-dev librandom123-dev gnuplot-nox fonts-noto-cjk pkg-config locales time
 ifeq ($(MPI),1)
 DEPS_PKGS += openmpi-bin libopenmpi-dev
 DEPS_STAMP := $(BUILD)/.deps-mpi.stamp
@@ -110,7 +111,7 @@ else
 DEPS_STAMP := $(BUILD)/.deps.stamp
 endif
 
-.PHONY: all deps test valgrind demo install uninstall clean FORCE
+.PHONY: all deps test valgrind demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:
 
 all: deps $(LIB) $(PROGRAM)
@@ -278,6 +279,11 @@ demo: all
 	@echo "cases_per_active and premium_per_case above; the charts are:"
 	@sed 's/^/  /' $(DEMO_DIR)/charts.txt
 	@echo "and the numbers in $(DEMO_DIR)/comparison.csv (docs/compare.md, docs/charts.md)."
+
+# Speed benchmarks (issue 7): scenarios/bench/, figures in bench/results.csv.
+# BENCH_REPS=N shortens the full runs; BENCH_SMALL=N the small ones.
+bench: all
+	bash bench/run.sh ./$(BIN)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \

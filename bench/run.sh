@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# bench/run.sh - the speed benchmarks (make bench).
+#
+#   bench/run.sh [KPISIM]          (default ./kpisim)
+#
+# For each of scenarios/bench/bench-core.yaml and bench-full.yaml: a small
+# run first (BENCH_SMALL replications, default 500), then the full run
+# (BENCH_REPS, default: the scenario's 10000), each on 1 thread and on all
+# online processors.  Prints wall seconds, agent-days per second (the mean
+# headcount of summary.csv x months x working days x replications), per
+# core, the scaling from 1 thread to all, and the peak resident memory
+# (GNU time), and writes every row to bench/results.csv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+KPISIM=${1:-./kpisim}
+SMALL=${BENCH_SMALL:-500}
+CORES=$(nproc 2>/dev/null || echo 2)
+OUT=bench/results.csv
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kpisim-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (apt-get install time)" >&2; exit 69; }
+
+echo "bench,replications,threads,wall_s,agent_days,agent_days_per_s,per_core,peak_rss_kb" >"$TMP/results.csv"
+printf '%-11s %8s %7s %9s %14s %14s %14s %10s\n' bench reps threads wall_s agent_days "agent-days/s" "per core" "peak MB"
+
+one() { # one BENCH REPS THREADS
+    local b=$1 n=$2 t=$3 dir="$TMP/$1-$2-$3"
+    /usr/bin/time -f '%e %M' -o "$TMP/time" \
+        "$KPISIM" run "scenarios/bench/$b.yaml" -n "$n" --threads "$t" -o "$dir" --quiet >/dev/null
+    local wall rss months days hc ad rate per
+    read -r wall rss <"$TMP/time"
+    months=$(awk '/^months:/ { print $2 }' "$dir/scenario.yaml")
+    days=$(awk '/^working_days:/ { print $2 }' "$dir/scenario.yaml")
+    hc=$(awk -F, '$1 == "mean_headcount" { print $2 }' "$dir/summary.csv")
+    ad=$(awk -v h="$hc" -v m="$months" -v d="$days" -v n="$n" 'BEGIN { printf "%.0f", h * m * d * n }')
+    rate=$(awk -v a="$ad" -v w="$wall" 'BEGIN { printf "%.0f", a / (w > 0 ? w : 0.01) }')
+    per=$(awk -v r="$rate" -v t="$t" 'BEGIN { printf "%.0f", r / t }')
+    printf '%-11s %8d %7d %9.2f %14d %14d %14d %10.1f\n' "$b" "$n" "$t" "$wall" "$ad" "$rate" "$per" \
+        "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+    echo "$b,$n,$t,$wall,$ad,$rate,$per,$rss" >>"$TMP/results.csv"
+    echo "$wall" >"$TMP/last"
+}
+
+for b in bench-core bench-full; do
+    full=${BENCH_REPS:-$(awk '/^replications:/ { print $2 }' "scenarios/bench/$b.yaml")}
+    for n in "$SMALL" "$full"; do
+        one "$b" "$n" 1
+        w1=$(cat "$TMP/last")
+        one "$b" "$n" "$CORES"
+        wn=$(cat "$TMP/last")
+        awk -v a="$w1" -v b="$wn" -v c="$CORES" -v x="$b" -v n="$n" \
+            'BEGIN { printf "%-11s %8d scaling 1 -> %d threads: x%.2f\n", x, n, c, a / (b > 0 ? b : 0.01) }'
+    done
+done
+cp "$TMP/results.csv" "$OUT"
+echo "bench: figures written to $OUT"
