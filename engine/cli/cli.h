@@ -9,6 +9,8 @@
 #ifndef KPI_CLI_H
 #define KPI_CLI_H
 
+#include <stdio.h>
+
 #include "kpisim.h"
 
 /* Prints "kpisim: <formatted error>" to stderr and returns err->status. */
@@ -57,14 +59,27 @@ typedef struct cli_common {
     const char *outdir;
     const char **sets;      /* --set values, in order */
     int nsets;
+    const char **pos;       /* the arguments that are not options, in order */
+    int npos;
     int quiet, per_rep, have_n, have_seed;
     long nrep, threads;
     uint64_t seed;
 } cli_common;
 
 /* Clears c, sets the default thread count (the online processors) and
- * makes room for argc --set values.  Returns 0 or -1 (out of memory). */
+ * makes room for argc --set values and arguments.  Returns 0 or -1 (out of
+ * memory).  cli_common_free releases what it allocated. */
 int cli_common_init(cli_common *c, int argc);
+void cli_common_free(cli_common *c);
+
+/* Parses argv[1..] of command cmd: -h/--help (prints help(stdout) and
+ * returns CLI_HELP), the shared options into c, and every other argument
+ * that does not start with '-' into c->pos.  Returns 0, CLI_HELP, or
+ * KPI_EUSAGE after printing a usage error (an unknown option, a bad
+ * value). */
+#define CLI_HELP (-1)
+int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *),
+                     cli_common *c);
 
 /* Tries argv[*i] as one of the shared options (-o, -n, --seed, --threads,
  * --set, --quiet, --per-replication).  Returns 1 when it was one (value

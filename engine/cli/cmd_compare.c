@@ -77,39 +77,24 @@ int cli_cmd_compare(int argc, char **argv)
 {
     cli_common o;
     int rc = KPI_OK, nsc = 0;
-    const char **paths = NULL;
+    const char **paths;
     kpi_scenario *sc = NULL;
     kpi_results **res = NULL;
     char **names = NULL;
     char *outdir = NULL;
     kpi_error err;
 
-    if (cli_common_init(&o, argc) != 0)
+    if (cli_common_init(&o, argc) != 0) {
+        cli_common_free(&o);
         return KPI_EINTERNAL;
-    paths = (const char **)calloc((size_t)argc, sizeof *paths);
-    if (!paths) {
-        rc = KPI_EINTERNAL;
+    }
+    rc = cli_parse_common(argc, argv, "compare", compare_help, &o);
+    if (rc != 0) {
+        rc = rc == CLI_HELP ? 0 : rc;
         goto done;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            compare_help(stdout);
-            goto done;
-        }
-        int m = cli_common_option(argc, argv, &i, "compare", &o);
-        if (m == 1)
-            continue;
-        if (m != 0) {
-            rc = m;
-            goto done;
-        }
-        if (a[0] == '-' && a[1] != '\0') {
-            rc = cli_usage("compare", "unknown option '%s'", a);
-            goto done;
-        }
-        paths[nsc++] = a;
-    }
+    paths = o.pos;
+    nsc = o.npos;
     if (nsc < 2) {
         rc = cli_usage("compare", "give at least two scenario files to compare");
         goto done;
@@ -239,7 +224,6 @@ done:
     free(names);
     free(sc);
     free(outdir);
-    free(paths);
-    free(o.sets);
+    cli_common_free(&o);
     return rc;
 }

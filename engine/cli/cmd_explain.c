@@ -91,8 +91,10 @@ int cli_cmd_explain(int argc, char **argv)
     int rc = 0;
     run_means rm = {{0}, 0};
 
-    if (cli_common_init(&o, argc) != 0)
+    if (cli_common_init(&o, argc) != 0) {
+        cli_common_free(&o);
         return KPI_EINTERNAL;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         int m;
@@ -169,6 +171,6 @@ int cli_cmd_explain(int argc, char **argv)
                dir, rm.months);
 done:
     free(sc);
-    free(o.sets);
+    cli_common_free(&o);
     return rc;
 }

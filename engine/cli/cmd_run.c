@@ -61,32 +61,21 @@ int cli_cmd_run(int argc, char **argv)
     kpi_error err;
     char dirbuf[1024];
 
-    if (cli_common_init(&o, argc) != 0)
+    if (cli_common_init(&o, argc) != 0) {
+        cli_common_free(&o);
         return KPI_EINTERNAL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            run_help(stdout);
-            rc = 0;
-            goto done;
-        }
-        int m = cli_common_option(argc, argv, &i, "run", &o);
-        if (m == 1)
-            continue;
-        if (m != 0) {
-            rc = m;
-            goto done;
-        }
-        if (a[0] == '-' && a[1] != '\0') {
-            rc = cli_usage("run", "unknown option '%s'", a);
-            goto done;
-        } else if (path) {
-            rc = cli_usage("run", "one scenario at a time (got '%s' and '%s'); "
-                                  "'kpisim compare' runs several", path, a);
-            goto done;
-        }
-        path = a;
     }
+    rc = cli_parse_common(argc, argv, "run", run_help, &o);
+    if (rc != 0) {
+        rc = rc == CLI_HELP ? 0 : rc;
+        goto done;
+    }
+    if (o.npos > 1) {
+        rc = cli_usage("run", "one scenario at a time (got '%s' and '%s'); "
+                              "'kpisim compare' runs several", o.pos[0], o.pos[1]);
+        goto done;
+    }
+    path = o.npos ? o.pos[0] : NULL;
 
     sc = malloc(sizeof *sc);
     if (!sc) {
@@ -149,7 +138,7 @@ int cli_cmd_run(int argc, char **argv)
 done:
     kpi_results_free(res);
     free(sc);
-    free(o.sets);
+    cli_common_free(&o);
     return rc;
 }
 

@@ -78,31 +78,21 @@ int cli_cmd_sweep(int argc, char **argv)
     kpi_error err;
     char dirbuf[1024];
 
-    if (cli_common_init(&o, argc) != 0)
+    if (cli_common_init(&o, argc) != 0) {
+        cli_common_free(&o);
         return KPI_EINTERNAL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            sweep_help(stdout);
-            goto done;
-        }
-        int m = cli_common_option(argc, argv, &i, "sweep", &o);
-        if (m == 1)
-            continue;
-        if (m != 0) {
-            rc = m;
-            goto done;
-        }
-        if (a[0] == '-' && a[1] != '\0') {
-            rc = cli_usage("sweep", "unknown option '%s'", a);
-            goto done;
-        }
-        if (path) {
-            rc = cli_usage("sweep", "one sweep file at a time (got '%s' and '%s')", path, a);
-            goto done;
-        }
-        path = a;
     }
+    rc = cli_parse_common(argc, argv, "sweep", sweep_help, &o);
+    if (rc != 0) {
+        rc = rc == CLI_HELP ? 0 : rc;
+        goto done;
+    }
+    if (o.npos > 1) {
+        rc = cli_usage("sweep", "one sweep file at a time (got '%s' and '%s')", o.pos[0],
+                       o.pos[1]);
+        goto done;
+    }
+    path = o.npos ? o.pos[0] : NULL;
     if (o.per_rep) {
         rc = cli_usage("sweep", "--per-replication is for run and compare");
         goto done;
@@ -248,6 +238,6 @@ done:
     free(spath);
     free(base);
     free(sc);
-    free(o.sets);
+    cli_common_free(&o);
     return rc;
 }

@@ -169,7 +169,36 @@ int cli_common_init(cli_common *c, int argc)
     if (c->threads < 1)
         c->threads = 1;
     c->sets = (const char **)calloc((size_t)argc + 1, sizeof *c->sets);
-    return c->sets ? 0 : -1;
+    c->pos = (const char **)calloc((size_t)argc + 1, sizeof *c->pos);
+    return c->sets && c->pos ? 0 : -1;
+}
+
+void cli_common_free(cli_common *c)
+{
+    free(c->sets);
+    free(c->pos);
+    c->sets = c->pos = NULL;
+}
+
+int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *),
+                     cli_common *c)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            help(stdout);
+            return CLI_HELP;
+        }
+        int m = cli_common_option(argc, argv, &i, cmd, c);
+        if (m == 1)
+            continue;
+        if (m != 0)
+            return m;
+        if (a[0] == '-' && a[1] != '\0')
+            return cli_usage(cmd, "unknown option '%s'", a);
+        c->pos[c->npos++] = a;
+    }
+    return 0;
 }
 
 int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common *c)
