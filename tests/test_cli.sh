@@ -4,31 +4,8 @@
 #
 # Run from the repository root; KPISIM names the binary (default ./kpisim).
 set -u
-KPISIM=${KPISIM:-./kpisim}
-case $KPISIM in /*) ;; *) KPISIM=$PWD/$KPISIM ;; esac
-T=$(mktemp -d "${TMPDIR:-/tmp}/kpisim-cli.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL test_cli: $*"; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1; shift
-    if "$@"; then ok; else bad "$what"; fi
-}
-
-# run_k EXPECTED_STATUS ARGS...: runs kpisim, keeps stdout/stderr in $T/out, $T/err.
-run_k() {
-    local want=$1; shift
-    "$KPISIM" "$@" >"$T/out" 2>"$T/err" </dev/null
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "kpisim $* exited $got, expected $want; stderr: $(head -c 400 "$T/err")"; fi
-    return 0
-}
-err_has() { if grep -q -- "$1" "$T/err"; then ok; else bad "stderr lacks '$1': $(head -c 400 "$T/err")"; fi; }
-out_has() { if grep -q -- "$1" "$T/out"; then ok; else bad "stdout lacks '$1': $(head -c 400 "$T/out")"; fi; }
-out_empty() { if [ ! -s "$T/out" ]; then ok; else bad "stdout should be empty: $(head -c 200 "$T/out")"; fi; }
-err_empty() { if [ ! -s "$T/err" ]; then ok; else bad "stderr should be empty: $(head -c 200 "$T/err")"; fi; }
+TEST_NAME=test_cli
+. "$(dirname "$0")/shlib.sh"
 
 # --- the program ---------------------------------------------------------
 run_k 0 --version; out_has '^kpisim [0-9]\+\.[0-9]\+\.[0-9]\+$'; err_empty
@@ -265,8 +242,7 @@ if [ -n "$loc" ]; then
     check "results under LC_ALL=$loc are the same bytes" cmp -s "$T/t1/monthly.csv" "$T/loc/monthly.csv"
     check "figures on stdout under LC_ALL=$loc use '.'" grep -q '^premium_per_case *[0-9]*\.[0-9]' "$T/loc.out"
 else
-    echo "test_cli: no decimal-comma locale can be built; locale check skipped"
-    skipped=1
+    skip "no decimal-comma locale can be built; locale check skipped"
 fi
 
 # --- interruption -------------------------------------------------------------
@@ -300,5 +276,4 @@ while IFS= read -r f; do
     run_k 0 validate "$f"
 done < <(find scenarios -name '*.yaml' | sort)
 
-echo "test_cli: $passed passed, $failed failed${skipped:+, $skipped skipped}"
-[ "$failed" -eq 0 ]
+summary

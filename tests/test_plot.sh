@@ -13,38 +13,9 @@
 #
 # Run from the repository root; KPISIM names the binary (default ./kpisim).
 set -u
-KPISIM=${KPISIM:-./kpisim}
-case $KPISIM in /*) ;; *) KPISIM=$PWD/$KPISIM ;; esac
+TEST_NAME=test_plot
+. "$(dirname "$0")/shlib.sh"
 ROOT=$PWD
-T=$(mktemp -d "${TMPDIR:-/tmp}/kpisim-plot.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-passed=0 failed=0 skipped=0
-
-summary() {
-    if [ "$skipped" -gt 0 ]; then
-        echo "test_plot: $passed passed, $failed failed, $skipped skipped"
-    else
-        echo "test_plot: $passed passed, $failed failed"
-    fi
-    [ "$failed" -eq 0 ]
-}
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL test_plot: $*"; }
-skip() { skipped=$((skipped + 1)); echo "test_plot: skipped: $*"; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1; shift
-    if "$@"; then ok; else bad "$what"; fi
-}
-
-# run_k EXPECTED_STATUS ARGS...: runs kpisim, keeps stdout/stderr in $T/out, $T/err.
-run_k() {
-    local want=$1; shift
-    "$KPISIM" "$@" >"$T/out" 2>"$T/err" </dev/null
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "kpisim $* exited $got, expected $want; stderr: $(head -c 600 "$T/err")"; fi
-    return 0
-}
-err_has() { if grep -q -- "$1" "$T/err"; then ok; else bad "stderr lacks '$1': $(head -c 600 "$T/err")"; fi; }
 out_lines() { # out_lines N: stdout has N lines
     local n; n=$(wc -l <"$T/out")
     if [ "$n" -eq "$1" ]; then ok; else bad "stdout has $n lines, expected $1: $(head -c 400 "$T/out")"; fi
