@@ -62,6 +62,7 @@ struct kpi_model {
     double p_contact[NSRC], p_meet[NSRC], p_sale[NSRC];
     double zeta, sigma;    /* lognormal premium */
     double skill_zeta, skill_sigma;
+    double mood_zeta, mood_sigma;   /* lognormal atmosphere, mean 1 */
     double beta_a, beta_b; /* compliance law; beta_a <= 0: everyone equal */
 
     kpi_poisson calls[2][2];
@@ -144,6 +145,7 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
     if (sc->premium.mean > 0)
         kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &m->zeta, &m->sigma);
     kpi_lognormal_params(1.0, sc->team.skill_sd, &m->skill_zeta, &m->skill_sigma);
+    kpi_lognormal_params(1.0, sc->activity.mood_sd, &m->mood_zeta, &m->mood_sigma);
     double c = sc->activity.compliance, s = sc->activity.compliance_sd;
     if (s > 0) {
         double k = c * (1 - c) / (s * s) - 1;
@@ -638,10 +640,8 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
         /* Atmosphere (M1): lognormal, mean 1, sd mood_sd. */
         double mood = 1;
         if (sc->activity.mood_sd > 0) {
-            double mz, ms;
-            kpi_lognormal_params(1.0, sc->activity.mood_sd, &mz, &ms);
             kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_MOOD, KPI_RS_TEAM, (uint32_t)mo);
-            mood = gsl_ran_lognormal(m->r_misc, mz, ms);
+            mood = gsl_ran_lognormal(m->r_misc, m->mood_zeta, m->mood_sigma);
         }
         double lam_on = sc->activity.calls_per_day * mood * slump;
         double lam_off = lam_on * sc->activity.off_plan_effort;

@@ -448,8 +448,6 @@ static void test_service_and_team(void)
         const int M = x.M;
         int bad = 0;
         for (long r = 0; r < x.R; r++) {
-            double expect = 10 * 50 * 0;   /* initial count is random per agent */
-            (void)expect;
             for (int mo = 1; mo < M; mo++)
                 if (AT(x.mon, r, mo, KPI_CLIENTS) !=
                     AT(x.mon, r, mo - 1, KPI_CLIENTS) + AT(x.mon, r, mo, KPI_CASES_COLD))

@@ -72,11 +72,12 @@ typedef struct cli_common {
 int cli_common_init(cli_common *c, int argc);
 void cli_common_free(cli_common *c);
 
-/* Parses argv[1..] of command cmd: -h/--help (prints help(stdout) and
- * returns CLI_HELP), the shared options into c, and every other argument
- * that does not start with '-' into c->pos.  Returns 0, CLI_HELP, or
- * KPI_EUSAGE after printing a usage error (an unknown option, a bad
- * value). */
+/* Initialises c (cli_common_init) and parses argv[1..] of command cmd:
+ * -h/--help (prints help(stdout) and returns CLI_HELP), the shared options
+ * into c, and every other argument that does not start with '-' into
+ * c->pos.  Returns 0, CLI_HELP, KPI_EINTERNAL (out of memory) or KPI_EUSAGE
+ * after printing a usage error.  The caller frees c with cli_common_free
+ * whatever the result. */
 #define CLI_HELP (-1)
 int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *),
                      cli_common *c);

@@ -84,10 +84,6 @@ int cli_cmd_compare(int argc, char **argv)
     char *outdir = NULL;
     kpi_error err;
 
-    if (cli_common_init(&o, argc) != 0) {
-        cli_common_free(&o);
-        return KPI_EINTERNAL;
-    }
     rc = cli_parse_common(argc, argv, "compare", compare_help, &o);
     if (rc != 0) {
         rc = rc == CLI_HELP ? 0 : rc;

@@ -61,10 +61,6 @@ int cli_cmd_run(int argc, char **argv)
     kpi_error err;
     char dirbuf[1024];
 
-    if (cli_common_init(&o, argc) != 0) {
-        cli_common_free(&o);
-        return KPI_EINTERNAL;
-    }
     rc = cli_parse_common(argc, argv, "run", run_help, &o);
     if (rc != 0) {
         rc = rc == CLI_HELP ? 0 : rc;

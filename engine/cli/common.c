@@ -183,6 +183,8 @@ void cli_common_free(cli_common *c)
 int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *),
                      cli_common *c)
 {
+    if (cli_common_init(c, argc) != 0)
+        return KPI_EINTERNAL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
