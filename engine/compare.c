@@ -81,6 +81,23 @@ int kpi_write_comparison(const char *dir, const char *const *names,
                          const kpi_results *const *res, int nsc, kpi_error *err)
 {
     kpi_error scratch;
+    kpi_outset *set = kpi_outset_create();
+    int rc;
+    if (!err)
+        err = &scratch;
+    if (!set)
+        return fail(err, KPI_EINTERNAL, "out of memory", dir);
+    rc = kpi_stage_comparison(set, dir, names, res, nsc, err);
+    if (rc == KPI_OK)
+        rc = kpi_outset_commit(set, err);
+    kpi_outset_free(set);
+    return rc;
+}
+
+int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *names,
+                         const kpi_results *const *res, int nsc, kpi_error *err)
+{
+    kpi_error scratch;
     if (!err)
         err = &scratch;
     if (nsc < 1)
@@ -132,11 +149,10 @@ int kpi_write_comparison(const char *dir, const char *const *names,
                           work, err);
         }
     }
-    /* A write error is reported by kpi_outfile_finish, with its reason. */
-    if (rc == KPI_OK || rc == KPI_EIO)
-        rc = kpi_outfile_finish(of, err);
-    if (rc == KPI_OK) {
-        rc = kpi_outfile_commit(of, err);
+    /* A write error is reported by kpi_outfile_finish (in kpi_outset_add),
+     * with its reason. */
+    if (rc == KPI_OK || rc == KPI_EIO) {
+        rc = kpi_outset_add(set, of, err);
         of = NULL;
     }
 done:

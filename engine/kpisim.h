@@ -55,6 +55,9 @@ typedef struct kpi_error {
  * into buf, always NUL-terminated.  Returns buf. */
 char *kpi_error_format(const kpi_error *err, char *buf, size_t size);
 
+/* A set of output files committed together (see "Writers" below). */
+typedef struct kpi_outset kpi_outset;
+
 /* ------------------------------------------------------------------ */
 /* Scenario                                                           */
 /* ------------------------------------------------------------------ */
@@ -195,8 +198,8 @@ typedef struct kpi_scenario {
 void kpi_scenario_defaults(kpi_scenario *sc);
 
 /* Loads a scenario file (following extends: chains) over the defaults.
- * Returns KPI_OK, KPI_ENOINPUT (file missing/unreadable) or KPI_EDATA (bad
- * content), with err filled on failure.  sc is fully written on success and
+ * Returns KPI_OK, KPI_ENOINPUT (file missing/unreadable), KPI_EDATA (bad
+ * content) or KPI_EINTERNAL (out of memory), with err filled on failure.  sc is fully written on success and
  * left in an unspecified but valid state on failure. */
 int kpi_scenario_load(kpi_scenario *sc, const char *path, kpi_error *err);
 
@@ -228,8 +231,11 @@ int kpi_scenario_set(kpi_scenario *sc, const char *assignment, kpi_error *err);
 int kpi_scenario_check(const kpi_scenario *sc, kpi_error *err);
 
 /* Writes the resolved scenario as YAML (libyaml emitter) to path, atomically.
- * Loading that file gives back an identical scenario. */
+ * Loading that file gives back an identical scenario.  kpi_stage_scenario
+ * stages it in an output set instead (kpi_outset, below). */
 int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err);
+int kpi_stage_scenario(kpi_outset *set, const kpi_scenario *sc, const char *path,
+                       kpi_error *err);
 
 /* A sweep file: a scenario (or one that extends another) plus
  *     sweep: { KEY: [v1, v2, ...] | {from: A, to: B, step: S}, ... }
@@ -475,6 +481,21 @@ void kpi_paired_compute(const double *a, size_t astride, const double *b, size_t
 /* Writers                                                             */
 /* ------------------------------------------------------------------ */
 
+/* An output set: the files of one or more writers, committed together.
+ * Each kpi_stage_* function below writes its files under hidden temporary
+ * names in their directories (flushed, fsynced and closed) and adds them to
+ * the set; nothing is visible under the final names until
+ * kpi_outset_commit renames them all into place.  If any step of the
+ * commit fails, the names it had already replaced get their earlier files
+ * back, so a failed commit leaves every output directory as it was
+ * (docs/hardening.md "Atomic outputs").  kpi_outset_free discards whatever
+ * was not committed; it accepts NULL.  A set is committed at most once.
+ * kpi_write_run and the other kpi_write_* functions are a set of their
+ * own, created, staged and committed in one call. */
+kpi_outset *kpi_outset_create(void);       /* NULL when out of memory */
+int kpi_outset_commit(kpi_outset *set, kpi_error *err);   /* KPI_OK, KPI_EIO, KPI_EINTERNAL */
+void kpi_outset_free(kpi_outset *set);
+
 enum kpi_write_flags { KPI_WRITE_PER_REPLICATION = 1 };
 
 /* Writes DIR/monthly.csv, DIR/summary.csv, DIR/scenario.yaml and, with
@@ -489,6 +510,8 @@ enum kpi_write_flags { KPI_WRITE_PER_REPLICATION = 1 };
  * value, results whose months differ from sc->months). */
 int kpi_write_run(const char *dir, const kpi_scenario *sc,
                   const kpi_results *res, int flags, kpi_error *err);
+int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
+                  const kpi_results *res, int flags, kpi_error *err);
 
 /* Writes DIR/comparison.csv for nsc scenarios (names[s], results res[s],
  * all run with the same seed and replications; the first is the baseline):
@@ -499,6 +522,8 @@ int kpi_write_run(const char *dir, const kpi_scenario *sc,
  * kpi_write_run.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or KPI_EINTERNAL. */
 int kpi_write_comparison(const char *dir, const char *const *names,
                          const kpi_results *const *res, int nsc, kpi_error *err);
+int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *names,
+                         const kpi_results *const *res, int nsc, kpi_error *err);
 
 /* Writes DIR/sweep.csv: a header of the swept keys then, for every horizon
  * figure F, F_mean, F_p05 and F_p95; a row per grid point (the last axis
@@ -508,5 +533,7 @@ int kpi_write_comparison(const char *dir, const char *const *names,
  * KPI_EINTERNAL. */
 int kpi_write_sweep(const char *dir, const kpi_sweep *sw, const kpi_band *bands,
                     kpi_error *err);
+int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
+                    const kpi_band *bands, kpi_error *err);
 
 #endif /* KPISIM_H */

@@ -1175,17 +1175,18 @@ static char *dir_of(const char *path)
 
 /* Reports that path cannot be opened or read (verb), errno e: at the
  * extends: value that named it, or for the file the user gave (from.file
- * NULL) at the file itself. */
+ * NULL) at the file itself.  Out of memory (fopen and stdio allocate) is
+ * not a missing input: that is KPI_EINTERNAL, as anywhere else. */
 static int fail_input(loader *ld, place from, const char *path, const char *verb, int e)
 {
     char reason[256];
+    int status = e == ENOMEM ? KPI_EINTERNAL : KPI_ENOINPUT;
     if (strerror_r(e, reason, sizeof reason) != 0)
         snprintf(reason, sizeof reason, "error %d", e);
     if (from.file)
-        return fail_at(ld, KPI_ENOINPUT, from, "extends", "cannot %s '%s': %s", verb, path,
-                       reason);
+        return fail_at(ld, status, from, "extends", "cannot %s '%s': %s", verb, path, reason);
     place p = {path, 0, 0};
-    return fail_at(ld, KPI_ENOINPUT, p, "", "cannot %s the scenario: %s", verb, reason);
+    return fail_at(ld, status, p, "", "cannot %s the scenario: %s", verb, reason);
 }
 
 /* Loads the file path over the scenario.  from is the place of the

@@ -74,6 +74,30 @@ static uint64_t mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
+/* The seed of the random letters of hidden names: the clock, the process
+ * and an address, so that two processes (or two files) rarely start alike. */
+static uint64_t name_seed(const void *salt)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t seed = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    seed ^= (uint64_t)getpid() << 32;
+    return seed ^ (uint64_t)(uintptr_t)salt;
+}
+
+/* Overwrites the six characters of name from xpos with letters drawn from
+ * seed and attempt. */
+static void random_letters(char *name, size_t xpos, uint64_t seed, int attempt)
+{
+    static const char letters[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    uint64_t r = mix64(seed + (uint64_t)attempt);
+    for (size_t i = 0; i < 6; i++) {
+        name[xpos + i] = letters[r % (sizeof letters - 1)];
+        r /= sizeof letters - 1;
+    }
+}
+
 /* Why not mkstemp: it creates the file with mode 0600, and the only way to
  * give the result the usual 0666-less-umask is to read the umask, which
  * POSIX offers only as umask(), a process-wide set-and-restore that races
@@ -83,10 +107,7 @@ static uint64_t mix64(uint64_t z)
  * unpredictable: O_EXCL makes a clash harmless. */
 kpi_outfile *kpi_outfile_open(const char *dir, const char *name, kpi_error *err)
 {
-    static const char letters[] =
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     kpi_outfile *of;
-    struct timespec ts;
     uint64_t seed;
     size_t xpos;
     int attempt, fd = -1, e = 0;
@@ -108,17 +129,9 @@ kpi_outfile *kpi_outfile_open(const char *dir, const char *name, kpi_error *err)
     strcpy(of->dir, dir);
     xpos = strlen(of->tmp) - 6;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    seed = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    seed ^= (uint64_t)getpid() << 32;
-    seed ^= (uint64_t)(uintptr_t)of;
+    seed = name_seed(of);
     for (attempt = 0; attempt < 100; attempt++) {
-        uint64_t r = mix64(seed + (uint64_t)attempt);
-        int i;
-        for (i = 0; i < 6; i++) {
-            of->tmp[xpos + (size_t)i] = letters[r % (sizeof letters - 1)];
-            r /= sizeof letters - 1;
-        }
+        random_letters(of->tmp, xpos, seed, attempt);
         fd = open(of->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0 || errno != EEXIST)
             break;
@@ -134,7 +147,8 @@ kpi_outfile *kpi_outfile_open(const char *dir, const char *name, kpi_error *err)
         e = errno;
         close(fd);
         unlink(of->tmp);
-        fail(err, KPI_ECREATE, "cannot create %s: %s", of->path, strerror(e));
+        fail(err, e == ENOMEM ? KPI_EINTERNAL : KPI_ECREATE, "cannot create %s: %s",
+             of->path, strerror(e));
         outfile_free(of);
         return NULL;
     }
@@ -228,21 +242,16 @@ static int sync_dir(const char *dir)
 
 int kpi_outfile_commit(kpi_outfile *of, kpi_error *err)
 {
-    int rc = kpi_outfile_finish(of, err), e;
-    if (rc != KPI_OK) {
+    kpi_outset *set = kpi_outset_create();
+    int rc;
+    if (!set) {
         kpi_outfile_discard(of);
-        return rc;
+        return fail(err, KPI_EINTERNAL, "out of memory");
     }
-    if (rename(of->tmp, of->path) != 0) {
-        e = errno;
-        rc = fail(err, KPI_EIO, "writing %s failed: %s", of->path, strerror(e));
-        kpi_outfile_discard(of);
-        return rc;
-    }
-    e = sync_dir(of->dir);
-    if (e)
-        rc = fail(err, KPI_EIO, "writing %s failed: %s", of->path, strerror(e));
-    outfile_free(of);
+    rc = kpi_outset_add(set, of, err);
+    if (rc == KPI_OK)
+        rc = kpi_outset_commit(set, err);
+    kpi_outset_free(set);
     return rc;
 }
 
@@ -252,8 +261,270 @@ void kpi_outfile_discard(kpi_outfile *of)
         return;
     if (of->f)
         fclose(of->f);
-    unlink(of->tmp);
+    if (of->tmp)
+        unlink(of->tmp);
     outfile_free(of);
+}
+
+/* ------------------------------------------------------------------ */
+/* Output sets                                                        */
+/* ------------------------------------------------------------------ */
+
+/* One change of a set: a finished temporary file to rename over its final
+ * name, or (remove) a final name to remove. */
+typedef struct change {
+    kpi_outfile *of;      /* dir, path and (unless remove) tmp */
+    int remove;
+    int had_old;          /* something was at path before the commit */
+    int done;             /* renamed into place, or removed */
+    char *backup;         /* DIR/.NAME.old.XXXXXX, a second name of the earlier file */
+    int kept;             /* backup holds an earlier file that could not go back */
+} change;
+
+struct kpi_outset {
+    change *c;
+    size_t n, cap;
+};
+
+kpi_outset *kpi_outset_create(void)
+{
+    return calloc(1, sizeof(kpi_outset));
+}
+
+/* Appends a change for of, which the set owns from now on, even when this
+ * fails (it is then discarded). */
+static int outset_push(kpi_outset *set, kpi_outfile *of, int remove, kpi_error *err)
+{
+    if (set->n == set->cap) {
+        size_t ncap = set->cap ? 2 * set->cap : 8;
+        change *nc = realloc(set->c, ncap * sizeof *nc);
+        if (!nc) {
+            kpi_outfile_discard(of);
+            return fail(err, KPI_EINTERNAL, "out of memory");
+        }
+        set->c = nc;
+        set->cap = ncap;
+    }
+    memset(&set->c[set->n], 0, sizeof *set->c);
+    set->c[set->n].of = of;
+    set->c[set->n].remove = remove;
+    set->n++;
+    return KPI_OK;
+}
+
+int kpi_outset_add(kpi_outset *set, kpi_outfile *of, kpi_error *err)
+{
+    int rc = kpi_outfile_finish(of, err);
+    if (rc != KPI_OK) {
+        kpi_outfile_discard(of);
+        return rc;
+    }
+    return outset_push(set, of, 0, err);
+}
+
+int kpi_outset_remove(kpi_outset *set, const char *dir, const char *name, kpi_error *err)
+{
+    kpi_outfile *of = calloc(1, sizeof *of);
+    if (!of)
+        return fail(err, KPI_EINTERNAL, "out of memory");
+    of->fd = -1;
+    of->finished = 1;
+    of->dir = malloc(strlen(dir) + 1);
+    of->path = join(dir, "", name, "");
+    if (!of->dir || !of->path) {
+        outfile_free(of);
+        return fail(err, KPI_EINTERNAL, "out of memory");
+    }
+    strcpy(of->dir, dir);
+    return outset_push(set, of, 1, err);
+}
+
+/* Gives the file at c's final name a second, hidden name in the same
+ * directory (a hard link: no data is copied, and renaming it back restores
+ * the earlier file in one step).  Returns 0 or an errno. */
+static int keep_earlier(change *c)
+{
+    const char *path = c->of->path;
+    const char *base = strrchr(path, '/');
+    char *b = join(c->of->dir, ".", base ? base + 1 : path, ".old.XXXXXX");
+    uint64_t seed;
+    int e = EEXIST;
+    if (!b)
+        return ENOMEM;
+    seed = name_seed(c);
+    for (int attempt = 0; attempt < 100 && e == EEXIST; attempt++) {
+        random_letters(b, strlen(b) - 6, seed, attempt);
+        e = link(path, b) == 0 ? 0 : errno;
+    }
+    if (e) {
+        free(b);
+        return e;
+    }
+    c->backup = b;
+    return 0;
+}
+
+/* fsyncs every directory of the set once.  Returns the index of the first
+ * change whose directory failed (with *e its errno), or set->n. */
+static size_t sync_dirs(const kpi_outset *set, int *e)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        size_t j;
+        for (j = 0; j < i; j++)
+            if (strcmp(set->c[j].of->dir, set->c[i].of->dir) == 0)
+                break;
+        if (j < i)
+            continue;
+        *e = sync_dir(set->c[i].of->dir);
+        if (*e)
+            return i;
+    }
+    *e = 0;
+    return set->n;
+}
+
+/* Undoes the changes made so far, last first: an earlier file comes back
+ * under its name, a file that was not there before goes.  Returns how many
+ * final names could not be put back as they were; *kept is then the
+ * second name of one earlier file that could not be renamed back, which
+ * is left in place (not removed by kpi_outset_free) so that nothing of the
+ * earlier run is lost, or NULL. */
+static int roll_back(kpi_outset *set, const char **kept)
+{
+    int lost = 0, e;
+    *kept = NULL;
+    for (size_t i = set->n; i-- > 0;) {
+        change *c = &set->c[i];
+        if (!c->done)
+            continue;
+        c->done = 0;
+        if (c->backup) {
+            if (rename(c->backup, c->of->path) == 0) {
+                free(c->backup);
+            } else {
+                lost++;
+                *kept = c->backup;      /* freed with the set, never unlinked */
+                c->kept = 1;
+            }
+            if (!c->kept)
+                c->backup = NULL;
+        } else if (!c->had_old) {
+            if (unlink(c->of->path) != 0 && errno != ENOENT)
+                lost++;
+        } else {
+            lost++;       /* replaced on a file system without hard links */
+        }
+    }
+    sync_dirs(set, &e);   /* best effort: the names are back either way */
+    return lost;
+}
+
+/* The commit in three steps, so that a failure at any of them can be undone:
+ * 1. every file to be replaced or removed gets a second, hidden name;
+ * 2. the new files are renamed over their final names, then the stale ones
+ *    are removed;
+ * 3. every directory is fsynced, so that the renames are on disk.
+ * A failure in step 1 has changed nothing; a failure in step 2 or 3 is
+ * rolled back by renaming the second names back.  Only then are the second
+ * names removed.  On a file system without hard links (link fails with
+ * EPERM or EOPNOTSUPP) a replaced file has no second name, and a failure
+ * after it was replaced leaves the set mixed, which the message says. */
+int kpi_outset_commit(kpi_outset *set, kpi_error *err)
+{
+    size_t i;
+    int rc, e;
+    kpi_error scratch;
+    const char *where;
+
+    if (!err)
+        err = &scratch;
+    for (i = 0; i < set->n; i++) {
+        change *c = &set->c[i];
+        struct stat st;
+        if (lstat(c->of->path, &st) != 0) {
+            if (errno == ENOENT)
+                continue;
+            e = errno;
+            goto failed;
+        }
+        c->had_old = 1;
+        if (S_ISDIR(st.st_mode)) {
+            e = EISDIR;
+            goto failed;
+        }
+        e = keep_earlier(c);
+        if (e == EPERM || e == EOPNOTSUPP)
+            continue;
+        if (e)
+            goto failed;
+    }
+    for (i = 0; i < set->n; i++) {
+        change *c = &set->c[i];
+        if (c->remove)
+            continue;
+        if (rename(c->of->tmp, c->of->path) != 0) {
+            e = errno;
+            goto failed;
+        }
+        free(c->of->tmp);
+        c->of->tmp = NULL;
+        c->done = 1;
+    }
+    for (i = 0; i < set->n; i++) {
+        change *c = &set->c[i];
+        if (!c->remove || !c->had_old)
+            continue;
+        if (unlink(c->of->path) != 0 && errno != ENOENT) {
+            e = errno;
+            goto failed;
+        }
+        c->done = 1;
+    }
+    i = sync_dirs(set, &e);
+    if (e)
+        goto failed;
+    for (i = 0; i < set->n; i++) {
+        change *c = &set->c[i];
+        if (c->backup)
+            unlink(c->backup);
+        free(c->backup);
+        c->backup = NULL;
+    }
+    return KPI_OK;
+
+failed:
+    where = set->c[i].of->path;
+    if (e == ENOMEM)
+        rc = fail(err, KPI_EINTERNAL, "writing %s failed: out of memory", where);
+    else if (set->c[i].remove)
+        rc = fail(err, KPI_EIO, "cannot remove %s: %s", where, strerror(e));
+    else
+        rc = fail(err, KPI_EIO, "writing %s failed: %s", where, strerror(e));
+    const char *kept;
+    if (roll_back(set, &kept) > 0) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n,
+                 " (and undoing it failed: the files in %s may now mix this run and an "
+                 "earlier one%s%s)",
+                 set->c[i].of->dir, kept ? "; an earlier file is kept as " : "",
+                 kept ? kept : "");
+    }
+    return rc;
+}
+
+void kpi_outset_free(kpi_outset *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++) {
+        change *c = &set->c[i];
+        if (c->backup && !c->kept)
+            unlink(c->backup);
+        free(c->backup);
+        kpi_outfile_discard(c->of);
+    }
+    free(set->c);
+    free(set);
 }
 
 /* One component of kpi_mkdir_p.  Returns 0 or an errno. */

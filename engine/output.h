@@ -70,13 +70,28 @@ int kpi_outfile_finish(kpi_outfile *of, kpi_error *err);
 
 /* Finishes the file if that was not done, renames it to its final name
  * (replacing any file there) and fsyncs the directory so that the rename
- * survives a crash.  Always frees of; on failure the temporary file is
- * removed.  Returns KPI_OK or KPI_EIO. */
+ * survives a crash: kpi_outset_commit of a set of this one file.  Always
+ * frees of; on failure the temporary file is removed and any earlier file
+ * is left in place.  Returns KPI_OK, KPI_EIO or KPI_EINTERNAL. */
 int kpi_outfile_commit(kpi_outfile *of, kpi_error *err);
 
 /* Closes and removes the temporary file and frees of.  Accepts NULL, and a
  * file already finished. */
 void kpi_outfile_discard(kpi_outfile *of);
+
+/* ------------------------------------------------------------------ */
+/* Output sets (kpi_outset, kpisim.h): files committed together        */
+/* ------------------------------------------------------------------ */
+
+/* Finishes of (kpi_outfile_finish) and adds it to the set, which owns it
+ * from now on, also when this fails (it is then discarded).  Returns
+ * KPI_OK, KPI_EIO (the finish failed) or KPI_EINTERNAL. */
+int kpi_outset_add(kpi_outset *set, kpi_outfile *of, kpi_error *err);
+
+/* Adds the removal of DIR/NAME, if it is there, to the set: a stale file
+ * of an earlier run that the new files must not sit beside.  Returns
+ * KPI_OK or KPI_EINTERNAL. */
+int kpi_outset_remove(kpi_outset *set, const char *dir, const char *name, kpi_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Directories                                                        */

@@ -194,19 +194,34 @@ static int write_scenario(kpi_outfile *of, const kpi_scenario *sc, kpi_error *er
     return rc;
 }
 
-/* Removes DIR/NAME if it is there.  Returns 0 or an errno. */
-static int remove_stale(const char *dir, const char *name)
+/* The kpi_write_* functions: a set of their own around one stage call.
+ * Takes the status of the stage (set may be NULL when it could not be
+ * created), commits when it succeeded, frees the set. */
+static int commit_alone(kpi_outset *set, int rc, kpi_error *err)
 {
-    size_t len = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(len);
-    int e = 0;
-    if (!path)
-        return ENOMEM;
-    snprintf(path, len, "%s/%s", dir, name);
-    if (unlink(path) != 0 && errno != ENOENT)
-        e = errno;
-    free(path);
-    return e;
+    kpi_error scratch;
+    if (!err)
+        err = &scratch;
+    if (!set)
+        rc = fail(err, KPI_EINTERNAL, "out of memory");
+    else if (rc == KPI_OK)
+        rc = kpi_outset_commit(set, err);
+    kpi_outset_free(set);
+    return rc;
+}
+
+/* Adds of, just written with status rc, to the set (which owns it from
+ * then on), or discards it when the writer failed other than by a write
+ * error. */
+static int stage_one(kpi_outset *set, kpi_outfile *of, int rc, kpi_error *err)
+{
+    /* A write error is reported by kpi_outfile_finish (in kpi_outset_add),
+     * with its reason. */
+    if (rc != KPI_OK && rc != KPI_EIO) {
+        kpi_outfile_discard(of);
+        return rc;
+    }
+    return kpi_outset_add(set, of, err);
 }
 
 /* The scenario written to scenario.yaml is sc as given, except that its
@@ -214,21 +229,20 @@ static int remove_stale(const char *dir, const char *name)
  * seed: the caller passes sc with the seed the run used (the CLI applies
  * --seed to the scenario before running), so that `kpisim run
  * DIR/scenario.yaml` reproduces the run. */
-int kpi_write_run(const char *dir, const kpi_scenario *sc,
+int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
                   const kpi_results *res, int flags, kpi_error *err)
 {
     enum { MONTHLY, SUMMARY, REPLICATIONS, SCENARIO, NFILES };
     static const char *const names[NFILES] = {"monthly.csv", "summary.csv",
                                               "replications.csv", "scenario.yaml"};
-    kpi_outfile *of[NFILES] = {NULL, NULL, NULL, NULL};
     kpi_scenario *copy = NULL;
     double *work = NULL;
     kpi_error scratch;
-    int rc, i, e;
+    int rc = KPI_OK, i;
 
     if (!err)
         err = &scratch;
-    if (!dir || !sc || !res || res->months <= 0 || res->replications <= 0 ||
+    if (!set || !dir || !sc || !res || res->months <= 0 || res->replications <= 0 ||
         res->months != sc->months || !res->monthly || !res->figures)
         return fail(err, KPI_EINTERNAL,
                     "kpi_write_run: results and scenario do not match");
@@ -246,66 +260,43 @@ int kpi_write_run(const char *dir, const kpi_scenario *sc,
     *copy = *sc;
     copy->replications = res->replications;
 
-    for (i = 0; i < NFILES; i++) {
-        if (i == REPLICATIONS && !(flags & KPI_WRITE_PER_REPLICATION))
+    for (i = 0; i < NFILES && rc == KPI_OK; i++) {
+        kpi_outfile *of;
+        if (i == REPLICATIONS && !(flags & KPI_WRITE_PER_REPLICATION)) {
+            /* A replications.csv of an earlier run would not belong to the
+             * new files: it goes, with the commit. */
+            rc = kpi_outset_remove(set, dir, names[i], err);
             continue;
-        of[i] = kpi_outfile_open(dir, names[i], err);
-        if (!of[i]) {
+        }
+        of = kpi_outfile_open(dir, names[i], err);
+        if (!of) {
             rc = err->status;
-            goto done;
+            break;
         }
         switch (i) {
-        case MONTHLY: rc = write_monthly(of[i], res, work, err); break;
-        case SUMMARY: rc = write_summary(of[i], res, work, err); break;
-        case REPLICATIONS: rc = write_replications(of[i], res, err); break;
-        default: rc = write_scenario(of[i], copy, err); break;
+        case MONTHLY: rc = write_monthly(of, res, work, err); break;
+        case SUMMARY: rc = write_summary(of, res, work, err); break;
+        case REPLICATIONS: rc = write_replications(of, res, err); break;
+        default: rc = write_scenario(of, copy, err); break;
         }
-        /* A write error is reported by kpi_outfile_finish, with its reason. */
-        if (rc == KPI_OK || rc == KPI_EIO)
-            rc = kpi_outfile_finish(of[i], err);
-        if (rc != KPI_OK)
-            goto done;
-    }
-
-    /* Everything is written.  A replications.csv of an earlier run would
-     * not belong to the new files: it goes. */
-    if (!(flags & KPI_WRITE_PER_REPLICATION)) {
-        e = remove_stale(dir, names[REPLICATIONS]);
-        if (e) {
-            char path[1200];
-            snprintf(path, sizeof path, "%s/%s", dir, names[REPLICATIONS]);
-            rc = fail(err, KPI_EIO, "cannot remove %s: %s", path, strerror(e));
-            goto done;
-        }
-    }
-
-    /* Renames within a directory need no space and cannot half-happen; a
-     * failure here (the directory removed or made read-only under us, or
-     * its fsync failing after a rename) may leave some files new and some
-     * old, which the message then says. */
-    for (i = 0; i < NFILES; i++) {
-        if (!of[i])
-            continue;
-        rc = kpi_outfile_commit(of[i], err);
-        of[i] = NULL;
-        if (rc != KPI_OK) {
-            size_t n = strlen(err->msg);
-            snprintf(err->msg + n, sizeof err->msg - n,
-                     " (the files in %s may now mix this run and an earlier one)",
-                     dir);
-            goto done;
-        }
+        rc = stage_one(set, of, rc, err);
     }
 
 done:
-    for (i = 0; i < NFILES; i++)
-        kpi_outfile_discard(of[i]);
     free(copy);
     free(work);
     return rc;
 }
 
-int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err)
+int kpi_write_run(const char *dir, const kpi_scenario *sc,
+                  const kpi_results *res, int flags, kpi_error *err)
+{
+    kpi_outset *set = kpi_outset_create();
+    return commit_alone(set, set ? kpi_stage_run(set, dir, sc, res, flags, err) : 0, err);
+}
+
+int kpi_stage_scenario(kpi_outset *set, const kpi_scenario *sc, const char *path,
+                       kpi_error *err)
 {
     const char *slash = strrchr(path, '/');
     const char *name = slash ? slash + 1 : path;
@@ -313,7 +304,6 @@ int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err)
     kpi_error scratch;
     char *dir;
     size_t dlen;
-    int rc;
 
     if (!err)
         err = &scratch;
@@ -335,13 +325,13 @@ int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err)
     free(dir);
     if (!of)
         return err->status;
-    rc = write_scenario(of, sc, err);
-    if (rc == KPI_OK || rc == KPI_EIO)
-        rc = kpi_outfile_finish(of, err);
-    if (rc == KPI_OK)
-        return kpi_outfile_commit(of, err);
-    kpi_outfile_discard(of);
-    return rc;
+    return stage_one(set, of, write_scenario(of, sc, err), err);
+}
+
+int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err)
+{
+    kpi_outset *set = kpi_outset_create();
+    return commit_alone(set, set ? kpi_stage_scenario(set, sc, path, err) : 0, err);
 }
 
 kpi_results *kpi_results_create(int months, long replications)
@@ -381,6 +371,13 @@ void kpi_results_free(kpi_results *res)
 
 int kpi_write_sweep(const char *dir, const kpi_sweep *sw, const kpi_band *bands,
                     kpi_error *err)
+{
+    kpi_outset *set = kpi_outset_create();
+    return commit_alone(set, set ? kpi_stage_sweep(set, dir, sw, bands, err) : 0, err);
+}
+
+int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
+                    const kpi_band *bands, kpi_error *err)
 {
     kpi_error scratch;
     kpi_outfile *of = NULL;
@@ -440,11 +437,5 @@ int kpi_write_sweep(const char *dir, const kpi_sweep *sw, const kpi_band *bands,
         if (rc == KPI_OK && kpi_outfile_puts(of, "\n") != 0)
             rc = KPI_EIO;
     }
-    /* A write error is reported by kpi_outfile_finish, with its reason. */
-    if (rc == KPI_OK || rc == KPI_EIO)
-        rc = kpi_outfile_finish(of, err);
-    if (rc == KPI_OK)
-        return kpi_outfile_commit(of, err);
-    kpi_outfile_discard(of);
-    return rc;
+    return stage_one(set, of, rc, err);
 }

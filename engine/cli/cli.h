@@ -16,6 +16,9 @@
 /* Prints "kpisim: <formatted error>" to stderr and returns err->status. */
 int cli_fail(const kpi_error *err);
 
+/* Prints "kpisim: out of memory" to stderr and returns KPI_EINTERNAL. */
+int cli_out_of_memory(void);
+
 /* Prints "kpisim: <message>" plus a hint to use --help; returns KPI_EUSAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...);
 

@@ -45,12 +45,10 @@ static const int headline[] = {
     KPI_FIG_REPEAT_SHARE, KPI_FIG_PREMIUM_MONTHLY_CV
 };
 
-static void print_table(char **names, kpi_results **res, int nsc)
+/* work has room for 2 x replications doubles. */
+static void print_table(char **names, kpi_results **res, int nsc, double *work)
 {
     size_t n = (size_t)res[0]->replications;
-    double *work = malloc(2 * n * sizeof *work);
-    if (!work)
-        return;
     printf("%-22s %-20s %14s %14s %14s %14s %9s\n", "figure", "scenario", "mean",
            "diff", "diff_p05", "diff_p95", "P(higher)");
     for (size_t h = 0; h < sizeof headline / sizeof *headline; h++) {
@@ -70,7 +68,6 @@ static void print_table(char **names, kpi_results **res, int nsc)
                    own.mean, pd.diff.mean, pd.diff.p05, pd.diff.p95, pd.p_higher);
         }
     }
-    free(work);
 }
 
 int cli_cmd_compare(int argc, char **argv)
@@ -82,6 +79,8 @@ int cli_cmd_compare(int argc, char **argv)
     kpi_results **res = NULL;
     char **names = NULL;
     char *outdir = NULL;
+    kpi_outset *set = NULL;
+    double *work = NULL;
     kpi_error err;
 
     rc = cli_parse_common(argc, argv, "compare", compare_help, &o);
@@ -101,7 +100,7 @@ int cli_cmd_compare(int argc, char **argv)
     res = calloc((size_t)nsc, sizeof *res);
     names = calloc((size_t)nsc, sizeof *names);
     if (!sc || !res || !names) {
-        rc = KPI_EINTERNAL;
+        rc = cli_out_of_memory();
         goto done;
     }
     for (int s = 0; s < nsc; s++) {
@@ -124,7 +123,7 @@ int cli_cmd_compare(int argc, char **argv)
         size_t len = strlen(sc[s].name) + 16;
         names[s] = malloc(len);
         if (!names[s]) {
-            rc = KPI_EINTERNAL;
+            rc = cli_out_of_memory();
             goto done;
         }
         if (dup > 1)
@@ -182,15 +181,25 @@ int cli_cmd_compare(int argc, char **argv)
     }
     double t1 = cli_now();
 
+    /* Every scenario's files and comparison.csv in one output set: a
+     * failure anywhere leaves all of DIR as it was. */
+    set = kpi_outset_create();
+    /* The table's buffer too, before anything is written: once the files
+     * are in place, the comparison has succeeded. */
+    work = malloc(2 * (size_t)nrep * sizeof *work);
+    if (!set || !work) {
+        rc = cli_out_of_memory();
+        goto done;
+    }
     for (int s = 0; s < nsc; s++) {
         size_t len = strlen(outdir) + strlen(names[s]) + 2;
         char *dir = malloc(len);
         if (!dir) {
-            rc = KPI_EINTERNAL;
+            rc = cli_out_of_memory();
             goto done;
         }
         snprintf(dir, len, "%s/%s", outdir, names[s]);
-        rc = kpi_write_run(dir, &sc[s], res[s], o.per_rep ? KPI_WRITE_PER_REPLICATION : 0,
+        rc = kpi_stage_run(set, dir, &sc[s], res[s], o.per_rep ? KPI_WRITE_PER_REPLICATION : 0,
                            &err);
         free(dir);
         if (rc != KPI_OK) {
@@ -198,18 +207,22 @@ int cli_cmd_compare(int argc, char **argv)
             goto done;
         }
     }
-    rc = kpi_write_comparison(outdir, (const char *const *)names,
+    rc = kpi_stage_comparison(set, outdir, (const char *const *)names,
                               (const kpi_results *const *)res, nsc, &err);
+    if (rc == KPI_OK)
+        rc = kpi_outset_commit(set, &err);
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
     }
-    print_table(names, res, nsc);
+    print_table(names, res, nsc, work);
     if (!o.quiet)
         fprintf(stderr, "kpisim: %d scenarios x %ld replications on common random numbers "
                         "in %.2f s; wrote %s/\n", nsc, nrep, t1 - t0, outdir);
 
 done:
+    kpi_outset_free(set);
+    free(work);
     if (res)
         for (int s = 0; s < nsc; s++)
             kpi_results_free(res[s]);

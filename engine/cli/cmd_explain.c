@@ -93,7 +93,7 @@ int cli_cmd_explain(int argc, char **argv)
 
     if (cli_common_init(&o, argc) != 0) {
         cli_common_free(&o);
-        return KPI_EINTERNAL;
+        return cli_out_of_memory();
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -129,7 +129,7 @@ int cli_cmd_explain(int argc, char **argv)
     }
     sc = malloc(sizeof *sc);
     if (!sc) {
-        rc = KPI_EINTERNAL;
+        rc = cli_out_of_memory();
         goto done;
     }
     rc = kpi_scenario_load_sets(sc, path, o.sets, (size_t)o.nsets, &err);

@@ -36,19 +36,16 @@ static void run_help(FILE *f)
           "70 internal error, 73/74 cannot create/write output, 130 interrupted.\n", f);
 }
 
-static void print_figures(const kpi_results *res)
+/* work has room for res->replications doubles. */
+static void print_figures(const kpi_results *res, double *work)
 {
     size_t n = (size_t)res->replications;
-    double *work = malloc(n * sizeof *work);
-    if (!work)
-        return;
     printf("%-26s %16s %16s %16s\n", "figure", "mean", "p05", "p95");
     for (int f = 0; f < KPI_NFIG; f++) {
         kpi_band b;
         kpi_band_compute(res->figures + f, KPI_NFIG, n, work, &b);
         printf("%-26s %16.6g %16.6g %16.6g\n", kpi_figure_name(f), b.mean, b.p05, b.p95);
     }
-    free(work);
 }
 
 int cli_cmd_run(int argc, char **argv)
@@ -58,6 +55,7 @@ int cli_cmd_run(int argc, char **argv)
     int rc;
     kpi_scenario *sc = NULL;
     kpi_results *res = NULL;
+    double *work = NULL;
     kpi_error err;
     char dirbuf[1024];
 
@@ -75,7 +73,7 @@ int cli_cmd_run(int argc, char **argv)
 
     sc = malloc(sizeof *sc);
     if (!sc) {
-        rc = KPI_EINTERNAL;
+        rc = cli_out_of_memory();
         goto done;
     }
     if (path) {
@@ -121,18 +119,26 @@ int cli_cmd_run(int argc, char **argv)
         goto done;
     }
     double t1 = cli_now();
+    /* The table's buffer before the files: once they are written, the run
+     * has succeeded. */
+    work = malloc((size_t)res->replications * sizeof *work);
+    if (!work) {
+        rc = cli_out_of_memory();
+        goto done;
+    }
     rc = kpi_write_run(outdir, sc, res, o.per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err);
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
     }
-    print_figures(res);
+    print_figures(res, work);
     if (!o.quiet)
         fprintf(stderr, "kpisim: %ld replications of '%s' in %.2f s; wrote %s/\n",
                 sc->replications, sc->name, t1 - t0, outdir);
 
 done:
     kpi_results_free(res);
+    free(work);
     free(sc);
     cli_common_free(&o);
     return rc;
@@ -156,7 +162,7 @@ int cli_cmd_validate(int argc, char **argv)
     int rc = 0, files = 0;
     kpi_scenario *sc = malloc(sizeof *sc);
     if (!sc)
-        return KPI_EINTERNAL;
+        return cli_out_of_memory();
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             validate_help(stdout);

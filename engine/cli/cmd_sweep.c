@@ -75,6 +75,7 @@ int cli_cmd_sweep(int argc, char **argv)
     kpi_band *bands = NULL;
     double *work = NULL;
     char *spath = NULL;
+    kpi_outset *set = NULL;
     kpi_error err;
     char dirbuf[1024];
 
@@ -101,7 +102,7 @@ int cli_cmd_sweep(int argc, char **argv)
     base = malloc(sizeof *base);
     sc = malloc(sizeof *sc);
     if (!base || !sc) {
-        rc = KPI_EINTERNAL;
+        rc = cli_out_of_memory();
         goto done;
     }
     rc = kpi_sweep_load(base, &sw, path, o.sets, (size_t)o.nsets, &err);
@@ -198,25 +199,25 @@ int cli_cmd_sweep(int argc, char **argv)
     }
     cli_progress_end(&p);
     double t1 = cli_now();
-    rc = kpi_write_sweep(outdir, sw, bands, &err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
-        goto done;
-    }
-    /* The base scenario, only now that sweep.csv is written: a failed or
-     * interrupted sweep writes nothing.  The base as loaded (no swept key
-     * applied), with the replications and seed the points ran on.  It
-     * need not pass the rules that span keys (only the points must:
-     * docs/scenarios.md "Sweep files"), and kpi_scenario_write checks none
-     * of them: every value of the base was checked by the loader, so such
-     * a base is written as it is. */
+    /* sweep.csv and the base scenario DIR/scenario.yaml in one output set:
+     * a failed or interrupted sweep writes neither.  The base as loaded (no
+     * swept key applied), with the replications and seed the points ran
+     * on.  It need not pass the rules that span keys (only the points
+     * must: docs/scenarios.md "Sweep files"), and kpi_stage_scenario checks
+     * none of them: every value of the base was checked by the loader, so
+     * such a base is written as it is. */
+    set = kpi_outset_create();
     spath = malloc(strlen(outdir) + sizeof "/scenario.yaml");
-    if (!spath) {
-        rc = KPI_EINTERNAL;
+    if (!set || !spath) {
+        rc = cli_out_of_memory();
         goto done;
     }
     sprintf(spath, "%s/scenario.yaml", outdir);
-    rc = kpi_scenario_write(base, spath, &err);
+    rc = kpi_stage_sweep(set, outdir, sw, bands, &err);
+    if (rc == KPI_OK)
+        rc = kpi_stage_scenario(set, base, spath, &err);
+    if (rc == KPI_OK)
+        rc = kpi_outset_commit(set, &err);
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -228,6 +229,7 @@ int cli_cmd_sweep(int argc, char **argv)
                 sw->npoints, total, t1 - t0, outdir, spath);
 
 done:
+    kpi_outset_free(set);
     kpi_sweep_free(sw);
     free(bands);
     free(work);

@@ -20,6 +20,12 @@ int cli_fail(const kpi_error *err)
     return err->status ? err->status : KPI_EINTERNAL;
 }
 
+int cli_out_of_memory(void)
+{
+    fputs("kpisim: out of memory\n", stderr);
+    return KPI_EINTERNAL;
+}
+
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -184,7 +190,7 @@ int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *
                      cli_common *c)
 {
     if (cli_common_init(c, argc) != 0)
-        return KPI_EINTERNAL;
+        return cli_out_of_memory();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 static void usage(FILE *f)
 {
     fputs("usage: kpisim COMMAND [ARGS]\n"
@@ -39,6 +41,13 @@ static int dispatch(int argc, char **argv);
  * must not pass silently. */
 int main(int argc, char **argv)
 {
+    /* GSL's default error handler aborts the process, and the library's
+     * GSL calls that can fail are allocations (gsl_rng_alloc,
+     * gsl_ran_discrete_preproc), whose NULL the library checks and turns
+     * into "out of memory" (status 70).  With the handler off they return
+     * that NULL instead of aborting.  It is a process-wide setting of GSL,
+     * so the program makes it, once, before any thread starts. */
+    gsl_set_error_handler_off();
     int rc = dispatch(argc, argv);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "kpisim: writing standard output failed: %s\n", strerror(errno));
