@@ -431,6 +431,51 @@ kpi_results *kpi_results_create(int months, long replications);
 void kpi_results_free(kpi_results *res);
 
 /* ------------------------------------------------------------------ */
+/* Limits: the memory a run will need (docs/hardening.md "Limits")     */
+/* ------------------------------------------------------------------ */
+
+/* An estimate, in bytes, from the sizes of the workspaces.  results is
+ * exact; the workspace is an estimate from the team at its largest
+ * (recruits all through the run, nobody leaving) and the clients its book
+ * gathers (the starting books plus the prospect funnel's cases). */
+typedef struct kpi_memory {
+    double results;        /* kpi_results: replications x (months x KPIs + figures) x 8 */
+    double workspace;      /* one thread's model workspace at its largest */
+    double agents;         /* the team at its largest (estimate) */
+    double clients;        /* the clients of one replication's book (estimate) */
+    int threads;           /* workspaces at once: min(threads, replications) */
+    long replications;
+    double total;          /* everything the run holds at once */
+} kpi_memory;
+
+/* The need of a run of sc with that many replications and threads. */
+void kpi_memory_estimate(const kpi_scenario *sc, long replications, int threads,
+                         kpi_memory *out);
+
+/* Adds one run's need to sum, for runs whose results are kept together
+ * (compare): results add up, the largest workspace counts.  Start from a
+ * zeroed sum. */
+void kpi_memory_add(kpi_memory *sum, const kpi_memory *one);
+
+/* The memory this process may still use, in bytes: MemAvailable of
+ * /proc/meminfo (else free pages from sysconf), lowered to what is left
+ * of RLIMIT_AS and RLIMIT_DATA when they are set.  source (may be NULL)
+ * receives which of them it was, for messages. */
+double kpi_memory_available(char *source, size_t size);
+
+/* KPI_OK when need fits in available; otherwise an error whose message
+ * gives the estimate, what is available (source) and the keys to change,
+ * blaming the replications when the results are the larger part (key "-n"
+ * and KPI_EUSAGE when n_option says they came from the command line, else
+ * "replications" and KPI_EDATA) and team.headcount otherwise (KPI_EDATA). */
+int kpi_memory_check(const kpi_memory *need, double available, const char *source,
+                     int n_option, kpi_error *err);
+
+/* Writes bytes as "512 bytes", "80.0 kB", "3.8 MiB", "1.7 TiB" into buf;
+ * returns buf. */
+char *kpi_memory_format(double bytes, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ */
 /* Explaining a scenario by hand-checkable arithmetic                  */
 /* ------------------------------------------------------------------ */
 

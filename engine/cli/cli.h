@@ -97,6 +97,11 @@ int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common
 int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
                       int quiet);
 
+/* Refuses a run that would need more memory than this process may use
+ * (kpi_memory_check): prints the message, blamed on file, and returns its
+ * status; KPI_OK when it fits.  n_option: the replications came from -n. */
+int cli_check_memory(const kpi_memory *need, const char *file, int n_option);
+
 /* Commands. */
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_validate(int argc, char **argv);

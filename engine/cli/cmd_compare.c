@@ -148,9 +148,20 @@ int cli_cmd_compare(int argc, char **argv)
         }
     }
     if (!outdir) {
-        rc = KPI_EINTERNAL;
+        rc = cli_out_of_memory();
         goto done;
     }
+    /* Every scenario's results are kept until comparison.csv is written. */
+    kpi_memory need;
+    memset(&need, 0, sizeof need);
+    for (int s = 0; s < nsc; s++) {
+        kpi_memory one;
+        kpi_memory_estimate(&sc[s], nrep, (int)o.threads, &one);
+        kpi_memory_add(&need, &one);
+    }
+    rc = cli_check_memory(&need, paths[0], o.have_n);
+    if (rc != KPI_OK)
+        goto done;
 
     cli_signals_install();
     cli_progress p;

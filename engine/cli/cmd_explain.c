@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void explain_help(FILE *f)
 {
@@ -80,6 +81,32 @@ static int read_means(const char *dir, run_means *rm)
 done:
     fclose(f);
     return rc;
+}
+
+/* What a run of the scenario's replications on the default threads will
+ * hold in memory, and whether it fits (the check run, compare and sweep
+ * make before they start). */
+static void print_memory(const kpi_scenario *sc)
+{
+    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    kpi_memory need;
+    char a[32], b[32], source[128];
+    kpi_memory_estimate(sc, sc->replications, threads < 1 ? 1 : (int)threads, &need);
+    double avail = kpi_memory_available(source, sizeof source);
+    printf("\nMemory of a run (%ld replications, %d threads; docs/hardening.md \"Limits\")\n",
+           sc->replications, need.threads);
+    printf("  %-26s %12s   replications x (months x %d KPIs + %d figures) x 8 bytes\n",
+           "results", kpi_memory_format(need.results, a, sizeof a), KPI_NKPI, KPI_NFIG);
+    printf("  %-26s %12.4g   headcount + months x (recruits_per_month + recruits_per_agent "
+           "x headcount)\n", "agents at most", need.agents);
+    printf("  %-26s %12.4g   headcount x initial_per_agent + agent-months x the prospect "
+           "funnel's cases\n", "clients in a book", need.clients);
+    printf("  %-26s %12s   per thread: agents and clients, as their arrays grow\n",
+           "model workspace", kpi_memory_format(need.workspace, a, sizeof a));
+    printf("  %-26s %12s   %s the %s available (%s)\n", "in all",
+           kpi_memory_format(need.total, a, sizeof a),
+           need.total <= avail ? "within" : "MORE than", kpi_memory_format(avail, b, sizeof b),
+           source);
 }
 
 int cli_cmd_explain(int argc, char **argv)
@@ -164,6 +191,7 @@ int cli_cmd_explain(int argc, char **argv)
         else
             printf("  %-26s %12.4g   %s\n", l->label, l->value, l->formula);
     }
+    print_memory(sc);
     if (dir)
         printf("\nsimulated: monthly means of %s/monthly.csv over its %d months, per agent "
                "divided by the mean headcount.\nThe simulation adds what the arithmetic leaves "

@@ -97,6 +97,11 @@ int cli_cmd_run(int argc, char **argv)
         snprintf(dirbuf, sizeof dirbuf, "runs/%s", sc->name);
         outdir = dirbuf;
     }
+    kpi_memory need;
+    kpi_memory_estimate(sc, sc->replications, (int)o.threads, &need);
+    rc = cli_check_memory(&need, path ? path : "<built-in default>", o.have_n);
+    if (rc != KPI_OK)
+        goto done;
 
     cli_signals_install();
     cli_progress p;

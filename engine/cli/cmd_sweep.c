@@ -124,7 +124,10 @@ int cli_cmd_sweep(int argc, char **argv)
     /* The replications of every point: for the work buffer, the progress
      * total and the announcement. */
     long total = 0, most = 0;
+    kpi_memory need;       /* the point that needs the most: one runs at a time */
+    memset(&need, 0, sizeof need);
     for (long pt = 0; pt < sw->npoints; pt++) {
+        kpi_memory one;
         rc = kpi_sweep_point(sw, base, pt, sc, NULL, &err);
         if (rc != KPI_OK) {
             rc = cli_fail(&err);
@@ -133,11 +136,22 @@ int cli_cmd_sweep(int argc, char **argv)
         total += sc->replications;
         if (sc->replications > most)
             most = sc->replications;
+        kpi_memory_estimate(sc, sc->replications, (int)o.threads, &one);
+        if (one.total > need.total)
+            need = one;
     }
+    /* And the bands of every point, kept for sweep.csv. */
+    kpi_memory bands_need;
+    memset(&bands_need, 0, sizeof bands_need);
+    bands_need.results = (double)sw->npoints * KPI_NFIG * sizeof(kpi_band);
+    kpi_memory_add(&need, &bands_need);
+    rc = cli_check_memory(&need, path, o.have_n);
+    if (rc != KPI_OK)
+        goto done;
     bands = calloc((size_t)sw->npoints * KPI_NFIG, sizeof *bands);
     work = malloc((size_t)most * sizeof *work);
     if (!bands || !work) {
-        rc = KPI_EINTERNAL;
+        rc = cli_out_of_memory();
         goto done;
     }
     if (!o.quiet) {

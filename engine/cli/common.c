@@ -277,3 +277,15 @@ int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *la
                 label, fr.target, fr.focus, fr.achieved, fr.pilot, fr.evaluations);
     return KPI_OK;
 }
+
+int cli_check_memory(const kpi_memory *need, const char *file, int n_option)
+{
+    char source[128];
+    kpi_error err;
+    double avail = kpi_memory_available(source, sizeof source);
+    int rc = kpi_memory_check(need, avail, source, n_option, &err);
+    if (rc == KPI_OK)
+        return KPI_OK;
+    snprintf(err.file, sizeof err.file, "%s", file);
+    return cli_fail(&err);
+}
