@@ -5,6 +5,7 @@
 #   make test            ... and run the whole test suite (tests/run.sh)
 #   make test TESTS="test_stats test_write"     a subset
 #   make SANITIZE=address,undefined test        everything again in build-san/
+#   make fault           the whole fault-injection loop (tests/test_fault.sh)
 #   make valgrind        the CLI and every unit test under valgrind
 #   make demo            build, compare two strategies, draw their charts
 #   make bench           the speed benchmarks (bench/run.sh, bench/results.csv)
@@ -111,7 +112,7 @@ else
 DEPS_STAMP := $(BUILD)/.deps.stamp
 endif
 
-.PHONY: all deps test valgrind demo bench install uninstall clean FORCE
+.PHONY: all deps test fault valgrind demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:
 
 all: deps $(LIB) $(PROGRAM)
@@ -231,9 +232,29 @@ $(TEST_LOCALE): | $(DEPS_STAMP)
 	    localedef -c -i de_DE -f UTF-8 $@ >/dev/null 2>&1 || true; fi; \
 	mkdir -p $@
 
-test: deps $(PROGRAM) $(TEST_PROGS) $(TEST_LOCALE)
+# Fault injection (tests/test_fault.sh, docs/hardening.md): a shim loaded
+# with LD_PRELOAD in front of the C library, and a probe program the test
+# checks the shim with.  Test helpers only: never linked into the program.
+# The shim is built without the sanitizers (it runs before their runtime is
+# ready and forwards to it).
+FAULT_SHIM := $(BUILD)/tests/libfaultshim.so
+FAULT_PROBE := $(BUILD)/tests/faultprobe
+FAULT_HELPERS := $(if $(filter test_fault,$(TEST_NAMES)),$(FAULT_SHIM) $(FAULT_PROBE))
+
+$(FAULT_SHIM): tests/faultshim.c | $(DEPS_STAMP)
+	$(SAY) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fPIC -shared $< -o $@ -ldl
+
+test: deps $(PROGRAM) $(TEST_PROGS) $(TEST_LOCALE) $(FAULT_HELPERS)
 	$(Q)KPISIM='$(abspath $(BIN))' KPI_BUILD='$(BUILD)' LOCPATH='$(abspath $(BUILD)/locale)' \
 	    bash tests/run.sh $(TEST_PROGS) $(TEST_SCRIPTS)
+
+# The whole fault-injection loop: every command, every class of call, one
+# failure and persistent failures (make test runs the shorter loop).
+fault: deps $(PROGRAM) $(FAULT_SHIM) $(FAULT_PROBE)
+	$(Q)KPISIM='$(abspath $(BIN))' KPI_BUILD='$(BUILD)' FAULT_FULL=1 \
+	    bash tests/run.sh tests/test_fault.sh
 
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect
