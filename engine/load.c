@@ -26,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "scenario.h"
 #include "yamltree.h"
@@ -292,11 +294,15 @@ static int fail_got(loader *ld, kpi_yslot s, const char *path, const char *expec
 #define SUGGEST_MAX_LEN 64
 
 /* Optimal string alignment distance (Levenshtein plus swaps of two
- * neighbours, the commonest typo).  Both strings are at most
- * SUGGEST_MAX_LEN bytes. */
+ * neighbours, the commonest typo).  Strings longer than SUGGEST_MAX_LEN
+ * bytes are never close to anything: INT_MAX / 2.  (The check is here, not
+ * only in the callers: a section and a leaf of 64 bytes each once made a
+ * 129-byte path that overran the table; tests/regression/.) */
 static int edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
+    if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN)
+        return INT_MAX / 2;
     int d[SUGGEST_MAX_LEN + 1][SUGGEST_MAX_LEN + 1];
     for (size_t i = 0; i <= la; i++)
         d[i][0] = (int)i;
@@ -1189,6 +1195,41 @@ static int fail_input(loader *ld, place from, const char *path, const char *verb
     return fail_at(ld, status, p, "", "cannot %s the scenario: %s", verb, reason);
 }
 
+/* Opens the file an extends: value names, for reading.  It must be a
+ * regular file: a FIFO or a device (extends: /dev/tty) would block the
+ * load, or feed it without end.  Opened without blocking, so that a FIFO
+ * is refused rather than waited on; reads block again once it is known
+ * to be a file.  Returns the stream, or NULL with *rc set and the error
+ * reported at from. */
+static FILE *open_parent(loader *ld, place from, const char *path, int *rc)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    FILE *f;
+    if (fd < 0) {
+        *rc = fail_input(ld, from, path, "open", errno);
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        *rc = fail_input(ld, from, path, "read", e);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        *rc = fail_at(ld, KPI_ENOINPUT, from, "extends", "cannot read '%s': not a regular file",
+                      path);
+        return NULL;
+    }
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb"))) {
+        *rc = fail_input(ld, from, path, "open", errno);
+        close(fd);
+        return NULL;
+    }
+    return f;
+}
+
 /* Loads the file path over the scenario.  from is the place of the
  * extends: value that named it (file NULL for the file the user gave);
  * errors opening it are reported there. */
@@ -1205,9 +1246,10 @@ static int apply_file(loader *ld, const char *path, place from, int depth)
         rc = out_of_memory(ld);
         goto fail;
     }
-    f = fopen(path, "rb");
+    f = from.file ? open_parent(ld, from, name, &rc) : fopen(path, "rb");
     if (!f) {
-        rc = fail_input(ld, from, name, "open", errno);
+        if (!from.file)
+            rc = fail_input(ld, from, name, "open", errno);
         goto fail;
     }
     /* A cycle is the same file met twice, however its path is spelled. */
