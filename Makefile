@@ -6,6 +6,7 @@
 #   make test TESTS="test_stats test_write"     a subset
 #   make SANITIZE=address,undefined test        everything again in build-san/
 #   make fault           the whole fault-injection loop (tests/test_fault.sh)
+#   make fuzz [FUZZ_SECONDS=60]  libFuzzer on the scenario loader (build-fuzz/)
 #   make valgrind        the CLI and every unit test under valgrind
 #   make demo            build, compare two strategies, draw their charts
 #   make bench           the speed benchmarks (bench/run.sh, bench/results.csv)
@@ -53,6 +54,10 @@ LDFLAGS ?=
 
 ifneq ($(SANITIZE),)
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+# Source-based coverage (clang), for the fuzzer's coverage report.
+ifeq ($(COVERAGE),1)
+SANFLAGS += -fprofile-instr-generate -fcoverage-mapping
 endif
 
 PKGS := gsl yaml-0.1
@@ -112,7 +117,7 @@ else
 DEPS_STAMP := $(BUILD)/.deps.stamp
 endif
 
-.PHONY: all deps test fault valgrind demo bench install uninstall clean FORCE
+.PHONY: all deps test fault fuzz valgrind demo bench install uninstall clean FORCE
 .DELETE_ON_ERROR:
 
 all: deps $(LIB) $(PROGRAM)
@@ -120,35 +125,40 @@ all: deps $(LIB) $(PROGRAM)
 deps: $(DEPS_STAMP)
 	@:
 
-# Installs only the packages dpkg does not report as installed, says which,
-# refreshes the package lists first when they are missing or older than a
-# day, and uses sudo only when not root.  The stamp makes the next make do
-# nothing at all; it is redone when this Makefile (the list) changes.
+# $(call apt_install,PACKAGES): a shell command that installs the packages
+# dpkg does not report as installed, says which, refreshes the package
+# lists first when they are missing or older than a day, and uses sudo only
+# when not root.  The stamps make the next make do nothing at all; each is
+# redone when this Makefile (the lists) changes.
+define apt_install
+set -e; \
+if ! command -v dpkg-query >/dev/null 2>&1; then \
+    echo "make: not a Debian system; make sure these (or your system's" \
+         "equivalents) are installed: $(1)"; \
+else \
+    missing=; \
+    for p in $(1); do \
+        case "$$(dpkg-query -W -f='$${Status}' $$p 2>/dev/null)" in \
+            *" ok installed") ;; \
+            *) missing="$$missing $$p" ;; \
+        esac; \
+    done; \
+    if [ -n "$$missing" ]; then \
+        if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+        elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+        else echo "make: missing packages:$$missing; run 'make deps' as root" >&2; exit 1; \
+        fi; \
+        echo "make: installing missing packages:$$missing"; \
+        if [ -z "$$(find $(APT_LISTS) -maxdepth 1 -name '*_Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then \
+            $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -q update; \
+        fi; \
+        $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends $$missing; \
+    fi; \
+fi
+endef
+
 $(DEPS_STAMP): Makefile
-	$(Q)set -e; \
-	if ! command -v dpkg-query >/dev/null 2>&1; then \
-	    echo "make deps: not a Debian system; make sure these (or your system's" \
-	         "equivalents) are installed: $(DEPS_PKGS)"; \
-	else \
-	    missing=; \
-	    for p in $(DEPS_PKGS); do \
-	        case "$$(dpkg-query -W -f='$${Status}' $$p 2>/dev/null)" in \
-	            *" ok installed") ;; \
-	            *) missing="$$missing $$p" ;; \
-	        esac; \
-	    done; \
-	    if [ -n "$$missing" ]; then \
-	        if [ "$$(id -u)" -eq 0 ]; then sudo=; \
-	        elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
-	        else echo "make deps: missing packages:$$missing; run 'make deps' as root" >&2; exit 1; \
-	        fi; \
-	        echo "make deps: installing missing packages:$$missing"; \
-	        if [ -z "$$(find $(APT_LISTS) -maxdepth 1 -name '*_Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then \
-	            $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -q update; \
-	        fi; \
-	        $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends $$missing; \
-	    fi; \
-	fi; \
+	$(Q)$(call apt_install,$(DEPS_PKGS)); \
 	mkdir -p $(@D); touch $@
 
 # ---------------------------------------------------------------------------
@@ -256,6 +266,57 @@ fault: deps $(PROGRAM) $(FAULT_SHIM) $(FAULT_PROBE)
 	$(Q)KPISIM='$(abspath $(BIN))' KPI_BUILD='$(BUILD)' FAULT_FULL=1 \
 	    bash tests/run.sh tests/test_fault.sh
 
+# ---------------------------------------------------------------------------
+# Fuzzing (docs/hardening.md "Fuzzing")
+# ---------------------------------------------------------------------------
+
+# make fuzz [FUZZ_SECONDS=60]: libFuzzer on the scenario loader
+# (tests/fuzz_scenario.c), everything built with clang, ASan and UBSan into
+# build-fuzz/ (FUZZ_CC, the compiler; its libFuzzer runtime and llvm-cov come
+# with Debian's libclang-rt-N-dev and llvm-N, installed here when missing).
+# tests/fuzz.sh seeds it, runs it, reports executions and coverage (edges,
+# and the lines of the loader's files from a second, coverage build in
+# build-fuzz/cov/ run over the corpus); the target fails when it finds
+# anything, which goes to build-fuzz/findings/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_DIR := build-fuzz
+FUZZ_STAMP := $(FUZZ_DIR)/.deps-fuzz.stamp
+
+$(FUZZ_STAMP): Makefile
+	$(Q)$(call apt_install,$(FUZZ_CC)); \
+	v=$$($(FUZZ_CC) --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1); \
+	if [ -n "$$v" ] && ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }' | \
+	    $(FUZZ_CC) -x c -fsanitize=fuzzer - -o /dev/null 2>/dev/null; then \
+	    $(call apt_install,libclang-rt-$$v-dev); \
+	fi; \
+	if [ -n "$$v" ] && ! command -v llvm-cov-$$v >/dev/null 2>&1; then \
+	    $(call apt_install,llvm-$$v); \
+	fi; \
+	mkdir -p $(@D); touch $@
+
+fuzz: $(FUZZ_STAMP)
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=$(FUZZ_CC) \
+	    SANITIZE=address,undefined,fuzzer-no-link \
+	    $(FUZZ_DIR)/fuzz/fuzz_scenario $(FUZZ_DIR)/fuzz/scenario.dict
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR)/cov CC=$(FUZZ_CC) \
+	    SANITIZE=fuzzer-no-link COVERAGE=1 $(FUZZ_DIR)/cov/fuzz/fuzz_scenario
+	$(Q)bash tests/fuzz.sh $(FUZZ_DIR)/fuzz/fuzz_scenario $(FUZZ_DIR)/fuzz/scenario.dict \
+	    $(FUZZ_SECONDS) $(FUZZ_DIR) $(FUZZ_DIR)/cov/fuzz/fuzz_scenario
+
+# In the fuzz build (make fuzz calls make again with BUILD=build-fuzz).
+$(BUILD)/fuzz/fuzz_scenario: tests/fuzz_scenario.c tests/fuzzcheck.h $(LIB) | $(DEPS_STAMP)
+	$(SAY) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -MF $@.d -MT $@ -Itests $< $(LIB) \
+	    $(ALL_LDFLAGS) -fsanitize=fuzzer $(LDLIBS) -o $@
+
+$(BUILD)/fuzz/scenario.dict: tests/fuzz_dict.c $(LIB) | $(DEPS_STAMP)
+	$(SAY) GEN $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $@.d -MT $@ $< $(LIB) $(ALL_LDFLAGS) $(LDLIBS) -o $@.gen && \
+	    ./$@.gen > $@.tmp && mv -f $@.tmp $@
+
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect
 
@@ -331,4 +392,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf $(sort build build-san $(BUILD)) kpisim
+	rm -rf $(sort build build-san build-fuzz $(BUILD)) kpisim
