@@ -7,7 +7,7 @@
 #   make SANITIZE=address,undefined test        everything again in build-san/
 #   make fault           the whole fault-injection loop (tests/test_fault.sh)
 #   make fuzz [FUZZ_SECONDS=60]  libFuzzer on the scenario loader (build-fuzz/)
-#   make valgrind        the CLI and every unit test under valgrind
+#   make valgrind [VALGRIND_TESTS="test_a ..."]   the CLI and the unit tests under valgrind
 #   make demo            build, compare two strategies, draw their charts
 #   make bench           the speed benchmarks (bench/run.sh, bench/results.csv)
 #   make install PREFIX=/usr/local [DESTDIR=...]    make uninstall    make clean
@@ -317,8 +317,17 @@ $(BUILD)/fuzz/scenario.dict: tests/fuzz_dict.c $(LIB) | $(DEPS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $@.d -MT $@ $< $(LIB) $(ALL_LDFLAGS) $(LDLIBS) -o $@.gen && \
 	    ./$@.gen > $@.tmp && mv -f $@.tmp $@
 
+# make valgrind: small runs of every command of the CLI (two threads for
+# run), then the unit tests, under valgrind's memcheck; any error or leak
+# fails.  Every unit test by default, which takes long (the statistical
+# tests run thousands of replications); VALGRIND_TESTS="test_a test_b"
+# picks some (CI: the quick ones, about half a minute in all).
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect
+VALGRIND_TESTS ?= $(basename $(notdir $(TEST_SRC)))
+VALGRIND_PROGS := $(addprefix $(BUILD)/tests/,$(VALGRIND_TESTS))
+VALGRIND_STAMP := $(BUILD)/.deps-valgrind.stamp
+FAULT_DATA := tests/data/fault
 
 ifneq ($(filter valgrind,$(MAKECMDGOALS)),)
 ifneq ($(SANITIZE),)
@@ -326,18 +335,24 @@ $(error make valgrind needs a build without SANITIZE)
 endif
 endif
 
-valgrind: deps $(PROGRAM) $(ALL_TEST_PROGS)
-	@command -v valgrind >/dev/null 2>&1 || \
-	    { echo "make valgrind: valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
+$(VALGRIND_STAMP): Makefile
+	$(Q)$(call apt_install,valgrind); \
+	mkdir -p $(@D); touch $@
+
+valgrind: deps $(VALGRIND_STAMP) $(PROGRAM) $(VALGRIND_PROGS)
 	$(Q)set -e; failed=0; \
+	vg() { echo "valgrind $$*"; $(VALGRIND) "$$@" >/dev/null || failed=$$((failed + 1)); }; \
 	if [ -n "$(PROGRAM)" ]; then \
-	    echo "valgrind ./$(BIN) run -n 20 --threads 1 -o $(BUILD)/vg --quiet"; \
-	    $(VALGRIND) ./$(BIN) run -n 20 --threads 1 -o $(BUILD)/vg --quiet || failed=$$((failed + 1)); \
+	    rm -rf $(BUILD)/vg; \
+	    vg ./$(BIN) run -n 20 --threads 2 -o $(BUILD)/vg/run --quiet; \
+	    vg ./$(BIN) run $(FAULT_DATA)/tiny.yaml --per-replication --threads 1 -o $(BUILD)/vg/tiny --quiet; \
+	    vg ./$(BIN) validate $(FAULT_DATA)/tiny.yaml $(FAULT_DATA)/sweep.yaml; \
+	    vg ./$(BIN) compare $(FAULT_DATA)/tiny.yaml $(FAULT_DATA)/other.yaml --threads 1 \
+	        -o $(BUILD)/vg/compare --quiet; \
+	    vg ./$(BIN) sweep $(FAULT_DATA)/sweep.yaml --threads 1 -o $(BUILD)/vg/sweep --quiet; \
+	    vg ./$(BIN) explain $(FAULT_DATA)/tiny.yaml $(BUILD)/vg/tiny; \
 	fi; \
-	for t in $(ALL_TEST_PROGS); do \
-	    echo "valgrind $$t"; \
-	    $(VALGRIND) $$t || failed=$$((failed + 1)); \
-	done; \
+	for t in $(VALGRIND_PROGS); do vg $$t; done; \
 	if [ $$failed -ne 0 ]; then echo "valgrind: $$failed program(s) failed" >&2; exit 1; fi; \
 	echo "valgrind: no errors"
 
