@@ -29,6 +29,10 @@
 # FAULT_FULL=1 (make fault) also the allocations of compare and sweep, and
 # persistent allocation failures.
 #
+# Then places that cannot be written: a directory of an earlier run made
+# unwritable (its files must stay), sysfs, a device as the output directory.
+# (stdout on /dev/full, SIGINT and SIGTERM mid-run are in test_cli.sh.)
+#
 # Allocations made inside GSL's gsl_ran_discrete_preproc are spared (never
 # failed): GSL 2.7 writes through the pointers malloc returns there without
 # checking them, so no caller can survive such a failure.  The count is
@@ -274,6 +278,37 @@ fault_case() {
         "in $spare), write ${count[write]}, fsync ${count[fsync]}, rename ${count[rename]}," \
         "create ${count[create]}; faults injected:$summary_line"
 }
+
+# --- places that cannot be written ------------------------------------------------
+# A directory of an earlier run made unwritable: chmod for a user; root
+# ignores permissions, so for root the immutable attribute (chattr +i).
+locked=$T/locked
+"$KPISIM" run $data/tiny.yaml --threads 1 -o "$locked" --quiet >/dev/null 2>&1
+cp -a "$locked" "$T/locked.before"
+how=
+if [ "$(id -u)" -ne 0 ]; then
+    chmod a-w "$locked" && how=chmod
+elif chattr +i "$locked" 2>/dev/null; then
+    how=chattr
+fi
+if [ -n "$how" ]; then
+    run_k 73 run $data/tiny.yaml --seed 5 --threads 1 -o "$locked" --quiet
+    err_has "^kpisim: cannot create $locked/monthly.csv: "
+    run_k 73 compare $data/tiny.yaml $data/other.yaml --seed 5 --threads 1 -o "$locked" --quiet
+    run_k 73 sweep $data/sweep.yaml --seed 5 --threads 1 -o "$locked" --quiet
+    if [ "$how" = chmod ]; then chmod u+w "$locked"; else chattr -i "$locked"; fi
+    check "an unwritable directory ($how) keeps its earlier files" same "$locked" "$T/locked.before"
+else
+    skip "cannot make a directory unwritable here (neither chmod as a user nor chattr +i as root)"
+fi
+# A directory no one may write to, whoever runs: sysfs.
+if [ -d /sys/kernel ]; then
+    run_k 73 run $data/tiny.yaml --threads 1 -o /sys/kernel --quiet
+    err_has '^kpisim: cannot create /sys/kernel/monthly.csv: '
+fi
+# A device where the output directory should be.
+run_k 73 run $data/tiny.yaml --threads 1 -o /dev/full --quiet
+err_has '^kpisim: cannot create directory /dev/full: Not a directory'
 
 # The allocations of compare and sweep repeat those of run and validate
 # (the same loader, model and writers) and take a minute more: FAULT_FULL=1.

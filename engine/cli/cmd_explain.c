@@ -97,8 +97,8 @@ static void print_memory(const kpi_scenario *sc)
            sc->replications, need.threads);
     printf("  %-26s %12s   replications x (months x %d KPIs + %d figures) x 8 bytes\n",
            "results", kpi_memory_format(need.results, a, sizeof a), KPI_NKPI, KPI_NFIG);
-    printf("  %-26s %12.4g   headcount + months x (recruits_per_month + recruits_per_agent "
-           "x headcount)\n", "agents at most", need.agents);
+    printf("  %-26s %12.4g   month by month: team x (1 - attrition) + recruits_per_month + "
+           "recruits_per_agent x team\n", "agents at most", need.agents);
     printf("  %-26s %12.4g   headcount x initial_per_agent + agent-months x the prospect "
            "funnel's cases\n", "clients in a book", need.clients);
     printf("  %-26s %12s   per thread: agents and clients, as their arrays grow\n",
