@@ -284,6 +284,7 @@ typedef struct change {
 struct kpi_outset {
     change *c;
     size_t n, cap;
+    int committed;        /* kpi_outset_commit was called */
 };
 
 kpi_outset *kpi_outset_create(void)
@@ -438,6 +439,9 @@ int kpi_outset_commit(kpi_outset *set, kpi_error *err)
 
     if (!err)
         err = &scratch;
+    if (set->committed)
+        return fail(err, KPI_EINTERNAL, "an output set was committed twice (internal error)");
+    set->committed = 1;
     for (i = 0; i < set->n; i++) {
         change *c = &set->c[i];
         struct stat st;

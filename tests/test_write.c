@@ -121,6 +121,24 @@ static int hidden_entries(const char *dir)
     return n;
 }
 
+/* Removes the hidden entries of dir (files only). */
+static void remove_hidden(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char sub[1024];
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] != '.' || strcmp(de->d_name, ".") == 0 ||
+            strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name);
+        unlink(sub);
+    }
+    closedir(d);
+}
+
 static void remove_tree(const char *path)
 {
     struct stat st;
@@ -584,6 +602,130 @@ static void test_atomic(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* 4b. Output sets: several directories, one commit, rolled back       */
+/* ------------------------------------------------------------------ */
+
+/* Writes text to a new file dir/name and adds it to set. */
+static int stage_text(kpi_outset *set, const char *dir, const char *name, const char *text,
+                      kpi_error *err)
+{
+    kpi_outfile *of = kpi_outfile_open(dir, name, err);
+    if (!of)
+        return err->status;
+    kpi_outfile_puts(of, text);
+    return kpi_outset_add(set, of, err);
+}
+
+/* The text of dir/name, compared with want ("" = no such file). */
+static void check_file(const char *dir, const char *name, const char *want, const char *what)
+{
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = slurp(path, NULL);
+    if (!*want)
+        CHECK(text == NULL, "%s: %s should not be there", what, path);
+    else
+        CHECK_STR(text, want, what);
+    free(text);
+}
+
+static void test_outset(void)
+{
+    char a[600], b[600], moved[600], want[1200];
+    kpi_outset *set;
+    kpi_error err;
+    int rc;
+
+    path_in(a, sizeof a, "outset/a");
+    path_in(b, sizeof b, "outset/b");
+    path_in(moved, sizeof moved, "outset/b-moved");
+
+    /* Files in two directories, committed together; one made first. */
+    set = kpi_outset_create();
+    CHECK(set != NULL, "kpi_outset_create");
+    if (!set)
+        return;
+    CHECK(kpi_mkdir_p(a, &err) == KPI_OK && kpi_mkdir_p(b, &err) == KPI_OK, "mkdir: %s",
+          err.msg);
+    rc = stage_text(set, a, "x.csv", "x1\n", &err);
+    if (rc == KPI_OK)
+        rc = stage_text(set, a, "stale.csv", "s1\n", &err);
+    if (rc == KPI_OK)
+        rc = stage_text(set, b, "y.csv", "y1\n", &err);
+    CHECK(rc == KPI_OK, "stage: %s", err.msg);
+    check_file(a, "x.csv", "", "nothing is visible before the commit");
+    CHECK(hidden_entries(a) == 2 && hidden_entries(b) == 1, "the staged files are hidden");
+    CHECK(kpi_outset_commit(set, &err) == KPI_OK, "commit: %s", err.msg);
+    CHECK(kpi_outset_commit(set, &err) == KPI_EINTERNAL, "a second commit is refused");
+    kpi_outset_free(set);
+    check_file(a, "x.csv", "x1\n", "first commit, a/x.csv");
+    check_file(b, "y.csv", "y1\n", "first commit, b/y.csv");
+
+    /* Replacing and removing: x and y new, stale.csv removed. */
+    set = kpi_outset_create();
+    rc = set ? stage_text(set, a, "x.csv", "x2\n", &err) : KPI_EINTERNAL;
+    if (rc == KPI_OK)
+        rc = stage_text(set, b, "y.csv", "y2\n", &err);
+    if (rc == KPI_OK)
+        rc = kpi_outset_remove(set, a, "stale.csv", &err);
+    if (rc == KPI_OK)
+        rc = kpi_outset_commit(set, &err);
+    CHECK(rc == KPI_OK, "second commit: %s", err.msg);
+    kpi_outset_free(set);
+    check_file(a, "x.csv", "x2\n", "second commit, a/x.csv");
+    check_file(b, "y.csv", "y2\n", "second commit, b/y.csv");
+    check_file(a, "stale.csv", "", "second commit removes stale.csv");
+    CHECK(hidden_entries(a) == 0 && hidden_entries(b) == 0,
+          "no temporary or second name left after a commit");
+
+    /* A rename failing after another succeeded: b is moved away after
+     * staging, so y.csv cannot go in after x.csv has; x.csv comes back. */
+    set = kpi_outset_create();
+    rc = set ? stage_text(set, a, "x.csv", "x3\n", &err) : KPI_EINTERNAL;
+    if (rc == KPI_OK)
+        rc = stage_text(set, a, "new.csv", "n3\n", &err);
+    if (rc == KPI_OK)
+        rc = stage_text(set, b, "y.csv", "y3\n", &err);
+    CHECK(rc == KPI_OK && rename(b, moved) == 0, "stage, then move b: %s", err.msg);
+    rc = kpi_outset_commit(set, &err);
+    kpi_outset_free(set);
+    CHECK(rc == KPI_EIO, "a commit whose rename fails: status %d, expected %d", rc, KPI_EIO);
+    snprintf(want, sizeof want, "writing %s/y.csv failed: %s", b, strerror(ENOENT));
+    CHECK_STR(err.msg, want, "the message names the file and the reason, nothing mixed");
+    check_file(a, "x.csv", "x2\n", "a/x.csv is the earlier file again");
+    check_file(a, "new.csv", "", "a file new in the failed commit is gone");
+    CHECK(hidden_entries(a) == 0, "no temporary or second name left in a");
+    /* y's temporary file moved away with b, where the set could not find
+     * it to remove it: that one is the test's doing. */
+    CHECK(rename(moved, b) == 0, "move b back");
+    remove_hidden(b);
+
+    /* A directory where a file goes: refused before anything changes. */
+    char path[800];
+    snprintf(path, sizeof path, "%s/dir.csv", b);
+    CHECK(mkdir(path, 0777) == 0, "mkdir %s", path);
+    set = kpi_outset_create();
+    rc = set ? stage_text(set, a, "x.csv", "x4\n", &err) : KPI_EINTERNAL;
+    if (rc == KPI_OK)
+        rc = stage_text(set, b, "dir.csv", "d4\n", &err);
+    if (rc == KPI_OK)
+        rc = kpi_outset_commit(set, &err);
+    kpi_outset_free(set);
+    CHECK(rc == KPI_EIO, "a directory in the way: status %d, expected %d", rc, KPI_EIO);
+    check_file(a, "x.csv", "x2\n", "a/x.csv untouched when a later name is a directory");
+    CHECK(hidden_entries(a) == 0 && hidden_entries(b) == 0, "nothing left behind");
+
+    /* Freed without a commit: nothing appears, nothing is left. */
+    set = kpi_outset_create();
+    rc = set ? stage_text(set, a, "x.csv", "x5\n", &err) : KPI_EINTERNAL;
+    CHECK(rc == KPI_OK, "stage: %s", err.msg);
+    kpi_outset_free(set);
+    kpi_outset_free(NULL);
+    check_file(a, "x.csv", "x2\n", "a set freed uncommitted changes nothing");
+    CHECK(hidden_entries(a) == 0, "its temporary file is gone");
+}
+
+/* ------------------------------------------------------------------ */
 /* 5. A decimal-comma locale                                          */
 /* ------------------------------------------------------------------ */
 
@@ -703,6 +845,7 @@ int main(void)
     test_outfile();
     test_run_files();
     test_atomic();
+    test_outset();
     test_locale();
     remove_tree(tmpdir);
     return TEST_DONE();
