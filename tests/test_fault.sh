@@ -65,8 +65,9 @@ shimmed() {
         ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0${asan_extra:-}" \
         LD_PRELOAD="$shim" "$@" >"$T/o" 2>"$T/e" </dev/null
     st=$?
-    rep=
-    [ -f "$T/rep" ] && IFS= read -r rep <"$T/rep"
+    rep= site=
+    [ -f "$T/rep" ] && { IFS= read -r rep && IFS= read -r site; } <"$T/rep"
+    [[ $site == failed\ * ]] && site=${site#failed } || site=
 }
 
 # field NAME: sets val to the number NAME=... of the report (empty if none).
@@ -202,6 +203,7 @@ fault_case() {
     fi
 
     local mode n inj failed_runs skipped_runs mixed known summary_line="" ok_status
+    local -A sites=()
     for c in $classes; do
         case $c in
             alloc) ok_status=" 70 " ;;
@@ -263,6 +265,7 @@ fault_case() {
                 fi
                 [ "$hit" -eq 0 ] && break
                 inj=$((inj + 1))
+                [ -n "$site" ] && sites[$c:$site]=1
                 if [ "$n" -gt $((count[$c] + 1000)) ]; then
                     bad "$name: $c: still failing calls at $n, far beyond the ${count[$c]} of a clean run"
                     break
@@ -276,7 +279,7 @@ fault_case() {
     done
     echo "$TEST_NAME: $name: calls of a clean run: alloc ${count[alloc]} (and ${count[spared]} spared" \
         "in $spare), write ${count[write]}, fsync ${count[fsync]}, rename ${count[rename]}," \
-        "create ${count[create]}; faults injected:$summary_line"
+        "create ${count[create]}; faults injected:$summary_line; at ${#sites[@]} distinct call sites"
 }
 
 # --- places that cannot be written ------------------------------------------------

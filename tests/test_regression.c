@@ -5,7 +5,7 @@
  * file and as a --set override, each answered by success or a clean error,
  * with the round trip of what loads.  Under the sanitizer build a crash,
  * leak or undefined behaviour stops the program, which run.sh counts as a
- * failure.  tests/test_regression.sh puts the same files through the
+ * failure.  tests/test_regression_cli.sh puts the same files through the
  * program.
  */
 #define TEST_NAME "test_regression"

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# test_regression.sh - every input in tests/regression/ through the program:
+# test_regression_cli.sh - every input in tests/regression/ through the program:
 # `kpisim validate` (as a scenario and a sweep file) and `kpisim explain`,
 # each within 10 seconds, must end in success or a clean error (65 or 66,
 # "kpisim: FILE..." on stderr), never a crash, a hang or a sanitizer report.
 # tests/test_regression.c checks the same files in-process, as the fuzz
 # target does.  Also the parents an extends: may not name: a FIFO, which
 # cannot be a file here.
-TEST_NAME=test_regression
+TEST_NAME=test_regression_cli
 . "$(dirname "$0")/shlib.sh"
 
 n=0
