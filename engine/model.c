@@ -29,11 +29,22 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+/* Uniforms of a stream made by kpi_rng_alloc, inline (rng.h): the same
+ * numbers as gsl_rng_uniform and gsl_rng_uniform_pos. */
+static inline double unif(const gsl_rng *r)
+{
+    return kpi_stream_uniform(kpi_stream_of(r));
+}
+
 /* Sources of a call, an appointment and a case. */
 enum { SRC_COLD = 0, SRC_REFERRAL = 1, SRC_CLIENT = 2, NSRC = 3 };
 
 /* The Poisson tables of one month: [on-plan, off-plan] x [normal, contest]. */
 enum { DAY_ON = 0, DAY_OFF = 1 };
+
+/* Calls a day up to which the funnels' binomials are tabulated: beyond
+ * four times the default plan, where a day's calls almost never reach. */
+#define FUNNEL_TABLE_N 48
 
 struct kpi_model {
     const kpi_scenario *sc;
@@ -66,6 +77,7 @@ struct kpi_model {
     double beta_a, beta_b; /* compliance law; beta_a <= 0: everyone equal */
 
     kpi_poisson calls[2][2];
+    kpi_binomial f_contact[2], f_meet[2];   /* the funnels of cold and referral calls */
     kpi_poisson ref_sale;    /* Poisson(referrals_per_sale), tabulated */
     double pending_at_end;
     double premium_m_cur;    /* premium of the agent's current day */
@@ -142,6 +154,12 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
                  &m->p_meet[SRC_REFERRAL], &m->p_sale[SRC_REFERRAL]);
     funnel_probs(&sc->funnel.old_client, &m->p_contact[SRC_CLIENT], &m->p_meet[SRC_CLIENT],
                  &m->p_sale[SRC_CLIENT]);
+    /* The prospect funnels' binomials, tabulated for up to FUNNEL_TABLE_N
+     * calls a day (more is drawn by gsl_ran_binomial). */
+    for (int s = SRC_COLD; s <= SRC_REFERRAL; s++)
+        if (kpi_binomial_prepare(&m->f_contact[s], m->p_contact[s], FUNNEL_TABLE_N) != 0 ||
+            kpi_binomial_prepare(&m->f_meet[s], m->p_meet[s], FUNNEL_TABLE_N) != 0)
+            goto fail;
     if (sc->premium.mean > 0)
         kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &m->zeta, &m->sigma);
     kpi_lognormal_params(1.0, sc->team.skill_sd, &m->skill_zeta, &m->skill_sigma);
@@ -192,6 +210,10 @@ void kpi_model_destroy(kpi_model *m)
         for (int j = 0; j < 2; j++)
             kpi_poisson_free(&m->calls[i][j]);
     kpi_poisson_free(&m->ref_sale);
+    for (int s = SRC_COLD; s <= SRC_REFERRAL; s++) {
+        kpi_binomial_free(&m->f_contact[s]);
+        kpi_binomial_free(&m->f_meet[s]);
+    }
     free(m);
 }
 
@@ -353,7 +375,7 @@ static unsigned stochastic_round(double x, const gsl_rng *r)
 {
     double f = floor(x);
     unsigned k = (unsigned)f;
-    if (x > f && gsl_rng_uniform(r) < x - f)
+    if (x > f && unif(r) < x - f)
         k++;
     return k;
 }
@@ -366,8 +388,11 @@ static int write_case(kpi_model *m, uint32_t id, int mo, int32_t client, double 
     const kpi_scenario *sc = m->sc;
     double x = 0;
     if (sc->premium.mean > 0) {
-        x = sc->premium.cv > 0 ? gsl_ran_lognormal(m->r_premium, am->zeta, m->sigma)
-                               : exp(am->zeta);
+        /* Lognormal: exp of a normal drawn by GSL's ziggurat (one 32-bit
+         * output per draw, nearly always). */
+        x = sc->premium.cv > 0
+                ? exp(am->zeta + gsl_ran_gaussian_ziggurat(m->r_premium, m->sigma))
+                : exp(am->zeta);
         /* A premium is an amount of money: whole cents. */
         x = round(x * mult * 100.0) / 100.0;
     }
@@ -394,8 +419,8 @@ static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
 {
     if (calls == 0)
         return 0;
-    unsigned contacts = gsl_ran_binomial(m->r_day, m->p_contact[src], calls);
-    unsigned appts = contacts ? gsl_ran_binomial(m->r_day, m->p_meet[src], contacts) : 0;
+    unsigned contacts = kpi_binomial_draw(&m->f_contact[src], calls, m->r_day);
+    unsigned appts = kpi_binomial_draw(&m->f_meet[src], contacts, m->r_day);
     acc[src_calls[src]] += calls;
     acc[KPI_CONTACTS] += contacts;
     acc[KPI_APPOINTMENTS] += appts;
@@ -416,7 +441,7 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
 
     /* 1. Calls: on-plan or off-plan day, then a Poisson number of calls. */
     kpi_rng_seek(m->r_day, key, KPI_RS_AGENT_DAY, id, (uint32_t)t);
-    int on = gsl_rng_uniform(m->r_day) < am->compliance;
+    int on = unif(m->r_day) < am->compliance;
     unsigned calls = kpi_poisson_draw(&m->calls[on ? DAY_ON : DAY_OFF][contest_day], m->r_day);
 
     /* 2.-3. Sources and funnels: the book first (best grade first), then
@@ -447,17 +472,14 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
         /* 5. Cases: binomial for prospects, one trial per client met (its
          * grade sets its rate). */
         unsigned cases[NSRC];
-        cases[SRC_COLD] = held[SRC_COLD] ? gsl_ran_binomial(m->r_visit, am->p_sale[SRC_COLD],
-                                                            held[SRC_COLD]) : 0;
-        cases[SRC_REFERRAL] = held[SRC_REFERRAL]
-                                  ? gsl_ran_binomial(m->r_visit, am->p_sale[SRC_REFERRAL],
-                                                     held[SRC_REFERRAL])
-                                  : 0;
+        cases[SRC_COLD] = kpi_binomial_small(held[SRC_COLD], am->p_sale[SRC_COLD], m->r_visit);
+        cases[SRC_REFERRAL] =
+            kpi_binomial_small(held[SRC_REFERRAL], am->p_sale[SRC_REFERRAL], m->r_visit);
         cases[SRC_CLIENT] = 0;
         for (unsigned k = 0; k < held[SRC_CLIENT]; k++) {
             int32_t c = m->held_clients[k];
             double p = fmin(1.0, am->p_sale[SRC_CLIENT] * kpi_book_grade_rate(m->book, c));
-            if (gsl_rng_uniform(m->r_visit) < p)
+            if (unif(m->r_visit) < p)
                 m->held_clients[cases[SRC_CLIENT]++] = c;
         }
         unsigned ncases = cases[0] + cases[1] + cases[2];
@@ -682,7 +704,7 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
             if (m->cases_m[i] > 0)
                 active++;
             kpi_rng_seek(m->r_misc, key, KPI_RS_AGENT_EXIT, m->id[i], (uint32_t)mo);
-            double u = gsl_rng_uniform(m->r_misc);
+            double u = unif(m->r_misc);
             int leave = 0;
             if (sc->assessment.enabled) {
                 if (m->tenure[i] < sc->assessment.exempt_months)

@@ -8,25 +8,11 @@
  */
 #include "rng.h"
 
-#include <Random123/philox.h>
 #include <string.h>
-
-typedef struct philox_state {
-    philox4x32_ctr_t ctr;   /* ctr.v[0] counts blocks within the stream */
-    philox4x32_key_t key;
-    philox4x32_ctr_t out;   /* the current block of four outputs */
-    unsigned avail;         /* outputs of `out` not used yet */
-} philox_state;
 
 static unsigned long philox_get(void *vstate)
 {
-    philox_state *st = vstate;
-    if (st->avail == 0) {
-        st->out = philox4x32(st->ctr, st->key);
-        st->ctr.v[0]++;
-        st->avail = 4;
-    }
-    return st->out.v[--st->avail];
+    return kpi_stream_u32(vstate);
 }
 
 static double philox_get_double(void *vstate)
@@ -39,7 +25,7 @@ static double philox_get_double(void *vstate)
  * as a plain GSL generator. */
 static void philox_set(void *vstate, unsigned long seed)
 {
-    philox_state *st = vstate;
+    kpi_stream *st = vstate;
     memset(st, 0, sizeof *st);
     st->key.v[0] = (uint32_t)(seed & 0xffffffffu);
     st->key.v[1] = (uint32_t)((uint64_t)seed >> 32);
@@ -49,7 +35,7 @@ static const gsl_rng_type philox_type = {
     "kpisim-philox4x32-10",
     0xffffffffUL,
     0,
-    sizeof(philox_state),
+    sizeof(kpi_stream),
     &philox_set,
     &philox_get,
     &philox_get_double
@@ -79,12 +65,5 @@ uint64_t kpi_rng_key(uint64_t seed, uint64_t rep)
 void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
                   uint32_t when)
 {
-    philox_state *st = r->state;
-    st->key.v[0] = (uint32_t)(key & 0xffffffffu);
-    st->key.v[1] = (uint32_t)(key >> 32);
-    st->ctr.v[0] = 0;
-    st->ctr.v[1] = when;
-    st->ctr.v[2] = subject;
-    st->ctr.v[3] = purpose;
-    st->avail = 0;
+    kpi_stream_seek(r->state, key, purpose, subject, when);
 }
