@@ -614,6 +614,8 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
 /* The day                                                             */
 /* ------------------------------------------------------------------ */
 
+/* The ring's capacity is a power of two (16, doubled when full), so
+ * positions wrap with a mask, not a division. */
 static int push_appt(agent_book *a, int32_t ci, int day)
 {
     if (a->qlen == a->qcap) {
@@ -622,13 +624,13 @@ static int push_appt(agent_book *a, int32_t ci, int day)
         if (!q)
             return -1;
         for (size_t k = 0; k < a->qlen; k++)
-            q[k] = a->q[(a->qhead + k) % a->qcap];
+            q[k] = a->q[(a->qhead + k) & (a->qcap - 1)];
         free(a->q);
         a->q = q;
         a->qcap = n;
         a->qhead = 0;
     }
-    a->q[(a->qhead + a->qlen) % a->qcap] = (appt){ci, day};
+    a->q[(a->qhead + a->qlen) & (a->qcap - 1)] = (appt){ci, day};
     a->qlen++;
     return 0;
 }
@@ -686,8 +688,10 @@ unsigned kpi_book_take_referrals(kpi_book *b, uint32_t id, unsigned want)
     unsigned left = take;
     const int R = b->ref_months;
     /* Oldest month first: the slot after this month's is the oldest. */
+    int slot = b->month % R;
     for (int k = 1; k <= R && left > 0; k++) {
-        uint32_t *s = &a->ref[(b->month + k) % R];
+        slot = slot + 1 == R ? 0 : slot + 1;
+        uint32_t *s = &a->ref[slot];
         unsigned x = *s < left ? *s : left;
         *s -= x;
         left -= x;
@@ -709,7 +713,7 @@ void kpi_book_hold(kpi_book *b, uint32_t id, int day, unsigned n, int32_t *out)
     unsigned k = 0;
     while (k < n && a->qlen > 0 && a->q[a->qhead].day <= day) {
         out[k++] = a->q[a->qhead].client;
-        a->qhead = (a->qhead + 1) % a->qcap;
+        a->qhead = (a->qhead + 1) & (a->qcap - 1);
         a->qlen--;
     }
     while (k < n)
@@ -720,7 +724,7 @@ void kpi_book_expire(kpi_book *b, uint32_t id, int day)
 {
     agent_book *a = &b->ab[id];
     while (a->qlen > 0 && a->q[a->qhead].day <= day) {
-        a->qhead = (a->qhead + 1) % a->qcap;
+        a->qhead = (a->qhead + 1) & (a->qcap - 1);
         a->qlen--;
     }
 }

@@ -332,16 +332,16 @@ typedef struct agent_month {
  * appointments held go to m->held_clients.  Within one day's bucket that is
  * only partly held, which appointments go first is random (a multivariate
  * hypergeometric draw). */
-static void hold_visits(kpi_model *m, uint32_t id, uint32_t *bl, int t, unsigned cap,
-                        unsigned held[NSRC])
+static void hold_visits(kpi_model *m, uint32_t id, uint32_t *bl, int t, int today_slot,
+                        unsigned cap, unsigned held[NSRC])
 {
     held[0] = held[1] = held[2] = 0;
     const int E = m->E;
-    const int today_slot = t % E;
     /* The slot of the oldest eligible day (set E days ago) is today's own
      * slot in a ring of E slots: (t - E) mod E == t mod E. */
-    for (int age = E; age >= 1 && cap > 0; age--) {
-        uint32_t *b = &bl[((today_slot - age + E) % E) * NSRC];
+    int slot = today_slot;   /* the slot of age E; age E - 1 is the next one */
+    for (int age = E; age >= 1 && cap > 0; age--, slot = slot + 1 == E ? 0 : slot + 1) {
+        uint32_t *b = &bl[slot * NSRC];
         unsigned tot = b[0] + b[1] + b[2];
         if (tot == 0)
             continue;
@@ -432,12 +432,11 @@ static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
 /* One working day t (counted from the start of the horizon) of agent i in
  * month mo.  Returns 0 or -1 (out of memory). */
 static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
-                     int t, int contest_day, tally acc)
+                     int t, int slot, int contest_day, tally acc)
 {
     const uint32_t id = m->id[i];
     const int E = m->E;
     uint32_t *bl = &m->backlog[(size_t)i * (size_t)E * NSRC];
-    const int slot = t % E;
 
     /* 1. Calls: on-plan or off-plan day, then a Poisson number of calls. */
     kpi_rng_seek(m->r_day, key, KPI_RS_AGENT_DAY, id, (uint32_t)t);
@@ -462,7 +461,7 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
         kpi_rng_seek(m->r_visit, key, KPI_RS_AGENT_VISIT, id, (uint32_t)t);
         unsigned cap = stochastic_round(on ? am->visits_on : am->visits_off, m->r_visit);
         unsigned held[NSRC];
-        hold_visits(m, id, bl, t, cap, held);
+        hold_visits(m, id, bl, t, slot, cap, held);
         unsigned nheld = held[0] + held[1] + held[2];
         m->pending[i] -= nheld;
         acc[KPI_MEETINGS] += nheld;
@@ -690,8 +689,12 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
             am.compliance = m->compliance[i];
             m->cases_m[i] = 0;
             m->premium_m[i] = 0;
-            for (int d = 0; d < D; d++)
-                if (agent_day(m, key, i, &am, mo, mo * D + d, d < plan.contest_days, acc) != 0)
+            /* Day t's backlog slot is t mod E, counted up without a
+             * division per day. */
+            for (int d = 0, slot = (mo * D) % m->E; d < D;
+                 d++, slot = slot + 1 == m->E ? 0 : slot + 1)
+                if (agent_day(m, key, i, &am, mo, mo * D + d, slot, d < plan.contest_days,
+                              acc) != 0)
                     return fail_memory(err);
         }
 
