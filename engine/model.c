@@ -42,6 +42,11 @@ enum { SRC_COLD = 0, SRC_REFERRAL = 1, SRC_CLIENT = 2, NSRC = 3 };
 /* The Poisson tables of one month: [on-plan, off-plan] x [normal, contest]. */
 enum { DAY_ON = 0, DAY_OFF = 1 };
 
+/* The day streams whose first blocks are batched, in this order. */
+enum { FB_DAY = 0, FB_VISIT, FB_PREMIUM, FB_CLIENTS, NFB };
+static const uint32_t fb_purposes[NFB] = {KPI_RS_AGENT_DAY, KPI_RS_AGENT_VISIT,
+                                          KPI_RS_AGENT_PREMIUM, KPI_RS_AGENT_CLIENTS};
+
 /* Calls a day up to which the funnels' binomials are tabulated: beyond
  * four times the default plan, where a day's calls almost never reach. */
 #define FUNNEL_TABLE_N 48
@@ -79,6 +84,11 @@ struct kpi_model {
     kpi_poisson calls[2][2];
     kpi_binomial f_contact[2], f_meet[2];   /* the funnels of cold and referral calls */
     kpi_poisson ref_sale;    /* Poisson(referrals_per_sale), tabulated */
+    /* The first block of each day stream of the agent's month, computed in
+     * one batch (rng.h): [stream][day], streams DAY_STREAMS. */
+    int nstreams;                  /* 3, or 4 when calls go to the book */
+    uint32_t *fb_purpose, *fb_when;
+    philox4x32_ctr_t *first;
     double pending_at_end;
     double premium_m_cur;    /* premium of the agent's current day */
 };
@@ -144,6 +154,16 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
     if (!m->r_day || !m->r_visit || !m->r_premium || !m->r_misc || !m->r_client ||
         !m->book || !m->held_clients)
         goto fail;
+    const int D = sc->working_days;
+    m->nstreams = sc->clients.focus > 0 ? NFB : FB_CLIENTS;
+    m->fb_purpose = malloc((size_t)(NFB * D) * sizeof *m->fb_purpose);
+    m->fb_when = malloc((size_t)(NFB * D) * sizeof *m->fb_when);
+    m->first = malloc((size_t)(NFB * D) * sizeof *m->first);
+    if (!m->fb_purpose || !m->fb_when || !m->first)
+        goto fail;
+    for (int f = 0; f < NFB; f++)
+        for (int d = 0; d < D; d++)
+            m->fb_purpose[f * D + d] = fb_purposes[f];
     if (grow(m, sc->team.headcount > 0 ? sc->team.headcount : 1) != 0 ||
         kpi_poisson_prepare(&m->ref_sale, sc->clients.referrals_per_sale) != 0)
         goto fail;
@@ -195,6 +215,9 @@ void kpi_model_destroy(kpi_model *m)
     gsl_rng_free(m->r_client);
     kpi_book_destroy(m->book);
     free(m->held_clients);
+    free(m->fb_purpose);
+    free(m->fb_when);
+    free(m->first);
     free(m->heirs);
     free(m->id);
     free(m->tenure);
@@ -432,14 +455,16 @@ static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
 /* One working day t (counted from the start of the horizon) of agent i in
  * month mo.  Returns 0 or -1 (out of memory). */
 static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
-                     int t, int slot, int contest_day, tally acc)
+                     int d, int t, int slot, int contest_day, tally acc)
 {
+    const int D = m->sc->working_days;
     const uint32_t id = m->id[i];
     const int E = m->E;
     uint32_t *bl = &m->backlog[(size_t)i * (size_t)E * NSRC];
 
     /* 1. Calls: on-plan or off-plan day, then a Poisson number of calls. */
-    kpi_rng_seek(m->r_day, key, KPI_RS_AGENT_DAY, id, (uint32_t)t);
+    kpi_stream_seek_first(kpi_stream_of(m->r_day), key, KPI_RS_AGENT_DAY, id, (uint32_t)t,
+                          &m->first[FB_DAY * D + d]);
     int on = unif(m->r_day) < am->compliance;
     unsigned calls = kpi_poisson_draw(&m->calls[on ? DAY_ON : DAY_OFF][contest_day], m->r_day);
 
@@ -448,7 +473,11 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
     unsigned appts[NSRC] = {0, 0, 0};
     if (calls > 0) {
         acc[KPI_CALLS] += calls;
-        kpi_rng_seek(m->r_client, key, KPI_RS_AGENT_CLIENTS, id, (uint32_t)t);
+        if (m->nstreams > FB_CLIENTS)
+            kpi_stream_seek_first(kpi_stream_of(m->r_client), key, KPI_RS_AGENT_CLIENTS, id,
+                                  (uint32_t)t, &m->first[FB_CLIENTS * D + d]);
+        else
+            kpi_rng_seek(m->r_client, key, KPI_RS_AGENT_CLIENTS, id, (uint32_t)t);
         unsigned rest = calls - kpi_book_call(m->book, id, mo, t, calls, &am->book,
                                               m->r_client, acc, &appts[SRC_CLIENT]);
         unsigned ref = kpi_book_take_referrals(m->book, id, rest);
@@ -458,7 +487,8 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
 
     /* 4. Visits: hold the oldest appointments up to the day's capacity. */
     if (m->pending[i] > 0) {
-        kpi_rng_seek(m->r_visit, key, KPI_RS_AGENT_VISIT, id, (uint32_t)t);
+        kpi_stream_seek_first(kpi_stream_of(m->r_visit), key, KPI_RS_AGENT_VISIT, id,
+                              (uint32_t)t, &m->first[FB_VISIT * D + d]);
         unsigned cap = stochastic_round(on ? am->visits_on : am->visits_off, m->r_visit);
         unsigned held[NSRC];
         hold_visits(m, id, bl, t, slot, cap, held);
@@ -488,7 +518,8 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
             acc[KPI_CASES_REPEAT] += cases[SRC_CLIENT];
             acc[KPI_CASES] += ncases;
             m->cases_m[i] += ncases;
-            kpi_rng_seek(m->r_premium, key, KPI_RS_AGENT_PREMIUM, id, (uint32_t)t);
+            kpi_stream_seek_first(kpi_stream_of(m->r_premium), key, KPI_RS_AGENT_PREMIUM, id,
+                                  (uint32_t)t, &m->first[FB_PREMIUM * D + d]);
             m->premium_m_cur = 0;
             const double rep = m->sc->premium.repeat_multiplier;
             for (unsigned k = 0; k < cases[SRC_CLIENT]; k++)
@@ -689,11 +720,16 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
             am.compliance = m->compliance[i];
             m->cases_m[i] = 0;
             m->premium_m[i] = 0;
+            for (int st = 0; st < m->nstreams; st++)
+                for (int d = 0; d < D; d++)
+                    m->fb_when[st * D + d] = (uint32_t)(mo * D + d);
+            kpi_rng_first_blocks(key, m->id[i], (size_t)(m->nstreams * D), m->fb_purpose,
+                                 m->fb_when, m->first);
             /* Day t's backlog slot is t mod E, counted up without a
              * division per day. */
             for (int d = 0, slot = (mo * D) % m->E; d < D;
                  d++, slot = slot + 1 == m->E ? 0 : slot + 1)
-                if (agent_day(m, key, i, &am, mo, mo * D + d, slot, d < plan.contest_days,
+                if (agent_day(m, key, i, &am, mo, d, mo * D + d, slot, d < plan.contest_days,
                               acc) != 0)
                     return fail_memory(err);
         }

@@ -67,3 +67,53 @@ void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
 {
     kpi_stream_seek(r->state, key, purpose, subject, when);
 }
+
+/* Function multiversioning (GCC, clang on x86-64 with ifunc): the loop
+ * below is compiled for AVX-512, AVX2 and the baseline, and the loader
+ * picks the best the processor has.  Elsewhere it is plain C. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
+#if __has_attribute(target_clones) && defined(__gnu_linux__)
+#define KPI_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef KPI_CLONES
+#define KPI_CLONES
+#endif
+/* GCC vectorises this loop at -O2 only with the cost model of -O3; clang
+ * does by default. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define KPI_VECTORISE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define KPI_VECTORISE
+#endif
+
+enum { LANES = 64 };
+
+KPI_CLONES KPI_VECTORISE
+static void first_blocks_lanes(philox4x32_key_t k, uint32_t subject, size_t n,
+                               const uint32_t *restrict purpose, const uint32_t *restrict when,
+                               uint32_t *restrict o0, uint32_t *restrict o1,
+                               uint32_t *restrict o2, uint32_t *restrict o3)
+{
+    for (size_t i = 0; i < n; i++) {
+        philox4x32_ctr_t c = {{0, when[i], subject, purpose[i]}};
+        philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
+        o0[i] = o.v[0];
+        o1[i] = o.v[1];
+        o2[i] = o.v[2];
+        o3[i] = o.v[3];
+    }
+}
+
+void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32_t *purpose,
+                          const uint32_t *when, philox4x32_ctr_t *out)
+{
+    philox4x32_key_t k = {{(uint32_t)(key & 0xffffffffu), (uint32_t)(key >> 32)}};
+    uint32_t o[4][LANES];
+    for (size_t at = 0; at < n; at += LANES) {
+        size_t m = n - at < LANES ? n - at : LANES;
+        first_blocks_lanes(k, subject, m, purpose + at, when + at, o[0], o[1], o[2], o[3]);
+        for (size_t i = 0; i < m; i++)
+            out[at + i] = (philox4x32_ctr_t){{o[0][i], o[1][i], o[2][i], o[3][i]}};
+    }
+}

@@ -115,4 +115,26 @@ static inline void kpi_stream_seek(kpi_stream *s, uint64_t key, uint32_t purpose
     s->avail = 0;
 }
 
+/* The first blocks of many streams at once: block 0 of stream (key,
+ * purpose[i], subject, when[i]) into out[i] for i < n.  The loop has no
+ * dependence between streams, so the compiler runs several Philox rounds
+ * side by side in vector registers (AVX-512 or AVX2 when the processor has
+ * them): the model computes an agent's blocks for a whole month in one go
+ * instead of waiting on each block's latency day by day.  The numbers are
+ * those of kpi_stream_u32 (a test checks it). */
+void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32_t *purpose,
+                          const uint32_t *when, philox4x32_ctr_t *out);
+
+/* Positions s at the start of stream (key, purpose, subject, when) whose
+ * first block is already known (from kpi_rng_first_blocks). */
+static inline void kpi_stream_seek_first(kpi_stream *s, uint64_t key, uint32_t purpose,
+                                         uint32_t subject, uint32_t when,
+                                         const philox4x32_ctr_t *first)
+{
+    kpi_stream_seek(s, key, purpose, subject, when);
+    s->out = *first;
+    s->ctr.v[0] = 1;
+    s->avail = 4;
+}
+
 #endif /* KPI_RNG_H */

@@ -171,6 +171,28 @@ static void test_inline_identity(void)
         same += gsl_ran_discrete(a, t) ==
                 kpi_alias_lookup(t, kpi_stream_uniform(kpi_stream_of(b)));
     CHECK(same == n, "inline alias lookup equals gsl_ran_discrete: %ld of %ld", same, n);
+
+    /* Batched first blocks (more than one batch of lanes, mixed purposes)
+     * are the blocks the streams make themselves, and a stream positioned
+     * with one continues exactly like a stream positioned by a seek. */
+    enum { NB = 150 };
+    uint32_t purpose[NB], when[NB];
+    philox4x32_ctr_t first[NB];
+    for (int i = 0; i < NB; i++) {
+        purpose[i] = (uint32_t)(4 + i % 3);
+        when[i] = (uint32_t)(1000 + i * 7);
+    }
+    kpi_rng_first_blocks(k, 17, NB, purpose, when, first);
+    same = 0;
+    for (int i = 0; i < NB; i++) {
+        kpi_rng_seek(a, k, purpose[i], 17, when[i]);
+        kpi_stream_seek_first(kpi_stream_of(b), k, purpose[i], 17, when[i], &first[i]);
+        int eq = 1;
+        for (int j = 0; j < 9; j++)
+            eq &= gsl_rng_get(a) == kpi_stream_u32(kpi_stream_of(b));
+        same += eq;
+    }
+    CHECK(same == NB, "batched first blocks continue as seeked streams: %ld of %d", same, NB);
     gsl_ran_discrete_free(t);
     gsl_rng_free(a);
     gsl_rng_free(b);
