@@ -85,6 +85,9 @@ static inline unsigned kpi_binomial_draw(const kpi_binomial *b, unsigned n, cons
     return (unsigned)kpi_alias_lookup(b->table[n], kpi_stream_uniform(kpi_stream_of(r)));
 }
 
+/* Largest n of kpi_binomial_rows. */
+#define KPI_BINOMIAL_ROWS_MAX 8
+
 /* Bin(n, p) for a p that changes too often to tabulate (an agent's sale
  * rate, month by month) and a small n (the meetings of a day): inversion
  * of the distribution function from 0 with the uniform u, in about
@@ -108,6 +111,35 @@ static inline unsigned kpi_binomial_small(unsigned n, double p, const gsl_rng *r
         k++;
         cdf += pk;
     }
+    return k;
+}
+
+/* Distribution functions of Bin(n, p) for every n <= nmax, for a p fixed
+ * over a stretch of draws (an agent's sale rate in a month): row n (nmax +
+ * 1 doubles at cdf + n (nmax + 1)) holds P(X <= k) for k < n.  Pascal's
+ * recurrence, no pow or division: cheap enough to redo every agent-month. */
+static inline void kpi_binomial_rows(double p, unsigned nmax, double *cdf)
+{
+    const unsigned w = nmax + 1;
+    double pdf[KPI_BINOMIAL_ROWS_MAX + 1], q = 1 - p;
+    pdf[0] = 1;
+    for (unsigned n = 1; n <= nmax; n++) {
+        pdf[n] = p * pdf[n - 1];
+        for (unsigned k = n - 1; k >= 1; k--)
+            pdf[k] = q * pdf[k] + p * pdf[k - 1];
+        pdf[0] *= q;
+        double c = 0;
+        for (unsigned k = 0; k < n; k++)
+            cdf[n * w + k] = c += pdf[k];
+    }
+}
+
+/* Inversion with uniform u of a row made by kpi_binomial_rows. */
+static inline unsigned kpi_binomial_row_draw(const double *row, unsigned n, double u)
+{
+    unsigned k = 0;
+    while (k < n && u >= row[k])
+        k++;
     return k;
 }
 

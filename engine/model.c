@@ -346,6 +346,10 @@ typedef struct agent_month {
     double compliance;
     double p_sale[NSRC];
     double visits_on, visits_off;   /* daily visit capacity on/off plan */
+    unsigned cap_int[2];            /* its whole part [DAY_ON, DAY_OFF] */
+    double cap_frac[2];             /* its fraction */
+    unsigned rows_n;                /* Bin(held, p_sale) tabulated for held <= rows_n */
+    double rows[2][(KPI_BINOMIAL_ROWS_MAX + 1) * (KPI_BINOMIAL_ROWS_MAX + 1)];
     double zeta;                    /* log-scale of this month's premiums */
     kpi_book_rates book;
 } agent_month;
@@ -394,13 +398,14 @@ static void hold_visits(kpi_model *m, uint32_t id, uint32_t *bl, int t, int toda
     }
 }
 
-static unsigned stochastic_round(double x, const gsl_rng *r)
+/* Cases from `held` meetings of prospect source src (cold, referral). */
+static unsigned prospect_cases(const agent_month *am, int src, unsigned held, const gsl_rng *r)
 {
-    double f = floor(x);
-    unsigned k = (unsigned)f;
-    if (x > f && unif(r) < x - f)
-        k++;
-    return k;
+    if (held == 0)
+        return 0;
+    if (held <= am->rows_n)
+        return kpi_binomial_row_draw(&am->rows[src][held * (am->rows_n + 1)], held, unif(r));
+    return kpi_binomial_small(held, am->p_sale[src], r);
 }
 
 /* One case of agent id with a client (client >= 0) or a new prospect:
@@ -489,7 +494,11 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
     if (m->pending[i] > 0) {
         kpi_stream_seek_first(kpi_stream_of(m->r_visit), key, KPI_RS_AGENT_VISIT, id,
                               (uint32_t)t, &m->first[FB_VISIT * D + d]);
-        unsigned cap = stochastic_round(on ? am->visits_on : am->visits_off, m->r_visit);
+        /* A fractional capacity rounds up with probability its fraction. */
+        const int plan = on ? DAY_ON : DAY_OFF;
+        unsigned cap = am->cap_int[plan];
+        if (am->cap_frac[plan] > 0 && unif(m->r_visit) < am->cap_frac[plan])
+            cap++;
         unsigned held[NSRC];
         hold_visits(m, id, bl, t, slot, cap, held);
         unsigned nheld = held[0] + held[1] + held[2];
@@ -501,9 +510,8 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
         /* 5. Cases: binomial for prospects, one trial per client met (its
          * grade sets its rate). */
         unsigned cases[NSRC];
-        cases[SRC_COLD] = kpi_binomial_small(held[SRC_COLD], am->p_sale[SRC_COLD], m->r_visit);
-        cases[SRC_REFERRAL] =
-            kpi_binomial_small(held[SRC_REFERRAL], am->p_sale[SRC_REFERRAL], m->r_visit);
+        cases[SRC_COLD] = prospect_cases(am, SRC_COLD, held[SRC_COLD], m->r_visit);
+        cases[SRC_REFERRAL] = prospect_cases(am, SRC_REFERRAL, held[SRC_REFERRAL], m->r_visit);
         cases[SRC_CLIENT] = 0;
         for (unsigned k = 0; k < held[SRC_CLIENT]; k++) {
             int32_t c = m->held_clients[k];
@@ -706,6 +714,15 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
         agent_month am;
         am.visits_on = sc->activity.visits_per_day;
         am.visits_off = sc->activity.visits_per_day * sc->activity.off_plan_effort;
+        for (int pl = DAY_ON; pl <= DAY_OFF; pl++) {
+            double x = pl == DAY_ON ? am.visits_on : am.visits_off, f = floor(x);
+            am.cap_int[pl] = (unsigned)f;
+            am.cap_frac[pl] = x - f;
+        }
+        /* Meetings held of one source in a day: at most the capacity. */
+        am.rows_n = am.cap_int[DAY_ON] + (am.cap_frac[DAY_ON] > 0);
+        if (am.rows_n > KPI_BINOMIAL_ROWS_MAX)
+            am.rows_n = 0;   /* no table: kpi_binomial_small */
         am.zeta = plan.tier > 0 ? m->zeta + log(plan.tier) : -INFINITY;
         am.book.p_contact = m->p_contact[SRC_CLIENT];
         am.book.p_meet = m->p_meet[SRC_CLIENT];
@@ -714,6 +731,9 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
             double f = m->skill[i] * ramp(sc, m->tenure[i]) * plan.uplift;
             for (int s = 0; s < NSRC; s++)
                 am.p_sale[s] = fmin(1.0, m->p_sale[s] * f);
+            if (am.rows_n > 0)
+                for (int s = SRC_COLD; s <= SRC_REFERRAL; s++)
+                    kpi_binomial_rows(am.p_sale[s], am.rows_n, am.rows[s]);
             /* The client's grade rate multiplies this one at the visit. */
             am.p_sale[SRC_CLIENT] = m->p_sale[SRC_CLIENT] * f;
             am.book.p_sale_agent = am.p_sale[SRC_CLIENT];

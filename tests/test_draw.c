@@ -201,14 +201,16 @@ static void test_inline_identity(void)
 /* Chi-square test of draws of Bin(n, p) against the binomial law (cells
  * pooled until each expects >= 5), plus the mean within standard errors. */
 static void check_binomial(const char *what, unsigned n, double p, long draws,
-                           const kpi_binomial *tab, uint64_t key)
+                           const kpi_binomial *tab, const double *row, uint64_t key)
 {
     gsl_rng *r = kpi_rng_alloc();
     kpi_rng_seek(r, key, 98, n, 0);
     double *count = calloc((size_t)n + 1, sizeof *count);
     double s = 0;
     for (long i = 0; i < draws; i++) {
-        unsigned x = tab ? kpi_binomial_draw(tab, n, r) : kpi_binomial_small(n, p, r);
+        unsigned x = tab   ? kpi_binomial_draw(tab, n, r)
+                     : row ? kpi_binomial_row_draw(row, n, gsl_rng_uniform(r))
+                           : kpi_binomial_small(n, p, r);
         if (x > n) {
             CHECK(0, "%s Bin(%u, %g): draw %u beyond n", what, n, p, x);
             break;
@@ -254,15 +256,31 @@ static void test_binomials(void)
         CHECK(kpi_binomial_prepare(&b, ps[i], 48) == 0 && b.nmax == 48, "prepare Bin(., %g)",
               ps[i]);
         for (size_t j = 0; j < sizeof ns / sizeof *ns; j++)
-            check_binomial("table", ns[j], ps[i], 100000, &b, 100 * i + j);
+            check_binomial("table", ns[j], ps[i], 100000, &b, NULL, 100 * i + j);
         kpi_binomial_free(&b);
     }
+    /* The monthly rows: each is the binomial distribution function. */
+    const double rp[] = {1.0 / 3, 0.999, 0.004, 0, 1};
+    for (size_t i = 0; i < sizeof rp / sizeof *rp; i++) {
+        enum { NM = KPI_BINOMIAL_ROWS_MAX };
+        double rows[(NM + 1) * (NM + 1)];
+        kpi_binomial_rows(rp[i], NM, rows);
+        double worst = 0;
+        for (unsigned n = 1; n <= NM; n++)
+            for (unsigned k = 0; k < n; k++)
+                worst = fmax(worst, fabs(rows[n * (NM + 1) + k] - gsl_cdf_binomial_P(k, rp[i], n)));
+        CHECK(worst <= 1e-14, "rows of Bin(n <= %d, %g): largest error %.3g", NM, rp[i], worst);
+        /* Draws by inversion from the rows have the binomial law. */
+        for (unsigned n = 1; n <= NM; n += 3)
+            check_binomial("rows", n, rp[i], 100000, NULL, rows + n * (NM + 1), 5000 + 10 * i + n);
+    }
+
     /* Inversion for the meetings of a day, and its fallback above 32. */
     const double qs[] = {1.0 / 3, 0.9, 0.02, 0, 1};
     const unsigned ms[] = {1, 2, 3, 5, 32, 33, 120};
     for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
         for (size_t j = 0; j < sizeof ms / sizeof *ms; j++)
-            check_binomial("small", ms[j], qs[i], 100000, NULL, 1000 + 100 * i + j);
+            check_binomial("small", ms[j], qs[i], 100000, NULL, NULL, 1000 + 100 * i + j);
 }
 
 static void test_lognormal(void)
