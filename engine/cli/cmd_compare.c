@@ -106,6 +106,7 @@ int cli_cmd_compare(int argc, char **argv)
     }
     for (int s = 0; s < nsc; s++) {
         rc = kpi_scenario_load_sets(&sc[s], paths[s], o.sets, (size_t)o.nsets, &err);
+        rc = cli_mpi_agree(rc, &err);   /* every rank of an MPI job loads them */
         if (rc != KPI_OK) {
             rc = cli_fail(&err);
             goto done;
@@ -131,6 +132,11 @@ int cli_cmd_compare(int argc, char **argv)
             snprintf(names[s], len, "%s-%d", sc[s].name, dup);
         else
             snprintf(names[s], len, "%s", sc[s].name);
+        rc = cli_mpi_same_scenario(&sc[s], paths[s], &err);
+        if (rc != KPI_OK) {
+            rc = cli_fail(&err);
+            goto done;
+        }
     }
     if (o.outdir) {
         outdir = strdup(o.outdir);
@@ -162,8 +168,11 @@ int cli_cmd_compare(int argc, char **argv)
         kpi_run_opts opts = {nrep, seed, (int)o.threads, cli_progress_cb, &p};
         p.offset = (long)s * nrep;
         rc = cli_resolve_focus(&sc[s], &opts, paths[s], o.quiet);
+        memset(&err, 0, sizeof err);
+        err.status = rc;
+        rc = cli_mpi_agree(rc, &err);   /* it printed its own error */
         if (rc == KPI_OK)
-            rc = kpi_run(&sc[s], &opts, &res[s], &err);
+            rc = cli_mpi_run(&sc[s], &opts, &res[s], &err);
         else if (rc != KPI_ECANCEL)
             goto done;
         if (rc != KPI_OK && rc != KPI_ECANCEL) {
@@ -176,13 +185,15 @@ int cli_cmd_compare(int argc, char **argv)
     }
     cli_progress_end(&p);
     if (rc == KPI_ECANCEL) {
-        fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
+        if (cli_mpi_rank() == 0)
+            fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
                         "(its earlier files, if any, are intact)\n", outdir);
         goto done;
     }
     double t1 = cli_now();
 
-    for (int s = 0; s < nsc; s++) {
+    /* Rank 0 alone writes, now that every rank succeeded. */
+    for (int s = 0; s < nsc && cli_mpi_rank() == 0; s++) {
         size_t len = strlen(outdir) + strlen(names[s]) + 2;
         char *dir = malloc(len);
         if (!dir) {
@@ -193,18 +204,19 @@ int cli_cmd_compare(int argc, char **argv)
         rc = kpi_write_run(dir, &sc[s], res[s], o.per_rep ? KPI_WRITE_PER_REPLICATION : 0,
                            &err);
         free(dir);
-        if (rc != KPI_OK) {
-            rc = cli_fail(&err);
-            goto done;
-        }
+        if (rc != KPI_OK)
+            break;
     }
-    rc = kpi_write_comparison(outdir, (const char *const *)names,
-                              (const kpi_results *const *)res, nsc, &err);
+    if (rc == KPI_OK && cli_mpi_rank() == 0)
+        rc = kpi_write_comparison(outdir, (const char *const *)names,
+                                  (const kpi_results *const *)res, nsc, &err);
+    rc = cli_mpi_agree(rc, &err);
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
     }
-    print_table(names, res, nsc);
+    if (cli_mpi_rank() == 0)
+        print_table(names, res, nsc);
     if (!o.quiet)
         fprintf(stderr, "kpisim: %d scenarios x %ld replications on common random numbers "
                         "in %.2f s; wrote %s/\n", nsc, nrep, t1 - t0, outdir);
