@@ -95,7 +95,13 @@ int cli_mpi_size(void)
 
 long cli_mpi_default_threads(long online)
 {
-    /* Ranks sharing a node share its processors. */
+    if (g_size == 1)
+        return online;
+    /* Slurm says how many processors each task has... */
+    const char *c = getenv("SLURM_CPUS_PER_TASK");
+    if (c && strtol(c, NULL, 10) >= 1)
+        return strtol(c, NULL, 10);
+    /* ...otherwise ranks sharing a node share its processors. */
     const char *v = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
     if (!v)
         v = getenv("MPI_LOCALNRANKS");
