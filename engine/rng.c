@@ -10,6 +10,13 @@
 
 #include <string.h>
 
+void kpi_stream_refill(kpi_stream *s)
+{
+    s->out = philox4x32(s->ctr, s->key);
+    s->ctr.v[0]++;
+    s->avail = 4;
+}
+
 static unsigned long philox_get(void *vstate)
 {
     return kpi_stream_u32(vstate);

@@ -74,14 +74,15 @@ static inline kpi_stream *kpi_stream_of(const gsl_rng *r)
     return (kpi_stream *)r->state;
 }
 
+/* The next block of s (rng.c): out of line, so that the common path of
+ * kpi_stream_u32 below stays a few instructions wherever it is inlined. */
+void kpi_stream_refill(kpi_stream *s);
+
 /* The next 32-bit output (what gsl_rng_get returns). */
 static inline uint32_t kpi_stream_u32(kpi_stream *s)
 {
-    if (s->avail == 0) {
-        s->out = philox4x32(s->ctr, s->key);
-        s->ctr.v[0]++;
-        s->avail = 4;
-    }
+    if (s->avail == 0)
+        kpi_stream_refill(s);
     return s->out.v[--s->avail];
 }
 
