@@ -86,22 +86,29 @@ check "compare on 3 ranks: every file the same bytes" diff -r "$T/cmp-serial" "$
 fresh() { rm -rf "$1"; mkdir -p "$1"; printf 'old bytes' >"$1/monthly.csv"; }
 printf 'name: bad\nmonths: 0\n' >"$T/bad.yaml"
 
-# A bad scenario on one rank only (MPMD: rank 1 runs another file).
+# mpmd STATUS WHAT -- RANK0 ARGS -- RANK1 COMMAND...: rank 0 runs kpisim with
+# RANK0 ARGS, rank 1 the command (MPMD: two programs in one job).
+mpmd() {
+    local want=$1 what=$2 a=() st
+    shift 3
+    while [ "$1" != "--" ]; do a+=("$1"); shift; done
+    shift
+    timeout 120 "${MPIRUN[@]}" -np 1 "$MPIK" "${a[@]}" : -np 1 "$@" >"$T/out" 2>"$T/err" </dev/null
+    st=$?
+    check "$what: exit $want (got $st)" test "$st" -eq "$want"
+}
+
+# A bad scenario on one rank only (rank 1 runs another file).
 fresh "$T/f-bad"
-timeout 120 "${MPIRUN[@]}" -np 1 "$MPIK" run "$S" -n 20 -o "$T/f-bad" : \
-    -np 1 "$MPIK" run "$T/bad.yaml" -n 20 -o "$T/f-bad" >"$T/out" 2>"$T/err" </dev/null
-st=$?
-check "bad scenario on rank 1: exit 65 (got $st)" test "$st" -eq 65
+mpmd 65 "bad scenario on rank 1" -- run "$S" -n 20 -o "$T/f-bad" -- \
+    "$MPIK" run "$T/bad.yaml" -n 20 -o "$T/f-bad"
 err_has "rank 1 of 2: $T/bad.yaml:2:9: months"
 intact "$T/f-bad"
 
 # Another (valid) scenario on one rank: refused, not mixed.
 fresh "$T/f-other"
-timeout 120 "${MPIRUN[@]}" -np 1 "$MPIK" run "$S" -n 20 -o "$T/f-other" : \
-    -np 1 "$MPIK" run "$S" --set activity.calls_per_day=11 -n 20 -o "$T/f-other" \
-    >"$T/out" 2>"$T/err" </dev/null
-st=$?
-check "another scenario on rank 1: exit 65 (got $st)" test "$st" -eq 65
+mpmd 65 "another scenario on rank 1" -- run "$S" -n 20 -o "$T/f-other" -- \
+    "$MPIK" run "$S" --set activity.calls_per_day=11 -n 20 -o "$T/f-other"
 err_has 'rank 1 of 2 loaded another scenario'
 intact "$T/f-other"
 
@@ -109,11 +116,8 @@ intact "$T/f-other"
 # peaks near 230 MB with the MPI library), its block of 100000 replications
 # needing 390 MB more.  Exit 70, named, before anyone computes.
 fresh "$T/f-oom"
-timeout 120 "${MPIRUN[@]}" -np 1 "$MPIK" run "$S" -n 200000 --threads 1 -o "$T/f-oom" : \
-    -np 1 sh -c "ulimit -v 300000; exec '$MPIK' run '$S' -n 200000 --threads 1 -o '$T/f-oom'" \
-    >"$T/out" 2>"$T/err" </dev/null
-st=$?
-check "rank 1 out of memory: exit 70 (got $st)" test "$st" -eq 70
+mpmd 70 "rank 1 out of memory" -- run "$S" -n 200000 --threads 1 -o "$T/f-oom" -- \
+    sh -c "ulimit -v 300000; exec '$MPIK' run '$S' -n 200000 --threads 1 -o '$T/f-oom'"
 err_has 'rank 1 of 2: out of memory'
 intact "$T/f-oom"
 

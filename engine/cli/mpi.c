@@ -33,6 +33,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One rank: the points in order. */
+static int points_serial(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
+                         cli_points_progress_fn progress, void *pdata, kpi_error *err)
+{
+    for (long p = 0; p < npoints; p++) {
+        int rc = fn(ctx, p, bands + (size_t)p * KPI_NFIG, err);
+        if (rc != KPI_OK)
+            return rc;
+        if (progress)
+            progress(pdata, p + 1, npoints);
+    }
+    return KPI_OK;
+}
+
 #ifdef KPI_MPI
 
 #include <limits.h>
@@ -365,16 +379,8 @@ static void nap(void)
 int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
                    cli_points_progress_fn progress, void *pdata, kpi_error *err)
 {
-    if (g_size == 1) {
-        for (long p = 0; p < npoints; p++) {
-            int rc = fn(ctx, p, bands + (size_t)p * KPI_NFIG, err);
-            if (rc != KPI_OK)
-                return rc;
-            if (progress)
-                progress(pdata, p + 1, npoints);
-        }
-        return KPI_OK;
-    }
+    if (g_size == 1)
+        return points_serial(npoints, fn, ctx, bands, progress, pdata, err);
 
     int rc = KPI_OK;
     if (g_rank != 0) {
@@ -554,14 +560,7 @@ int cli_mpi_run(const kpi_scenario *sc, const kpi_run_opts *opts, kpi_results **
 int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
                    cli_points_progress_fn progress, void *pdata, kpi_error *err)
 {
-    for (long p = 0; p < npoints; p++) {
-        int rc = fn(ctx, p, bands + (size_t)p * KPI_NFIG, err);
-        if (rc != KPI_OK)
-            return rc;
-        if (progress)
-            progress(pdata, p + 1, npoints);
-    }
-    return KPI_OK;
+    return points_serial(npoints, fn, ctx, bands, progress, pdata, err);
 }
 
 #endif
