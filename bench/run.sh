@@ -45,8 +45,20 @@ one() { # one BENCH REPS THREADS
     echo "$wall" >"$TMP/last"
 }
 
+# The replications a scenario file asks for, through its extends: chain
+# (1000, the default, when none does).
+scenario_reps() {
+    local f=$1 r parent
+    r=$(awk '/^replications:/ { print $2 }' "$f")
+    if [ -z "$r" ]; then
+        parent=$(awk '/^extends:/ { gsub(/"/, "", $2); print $2 }' "$f")
+        if [ -n "$parent" ]; then r=$(scenario_reps "$(dirname "$f")/$parent"); fi
+    fi
+    echo "${r:-1000}"
+}
+
 for b in bench-core bench-full; do
-    full=${BENCH_REPS:-$(awk '/^replications:/ { print $2 }' "scenarios/bench/$b.yaml")}
+    full=${BENCH_REPS:-$(scenario_reps "scenarios/bench/$b.yaml")}
     for n in "$SMALL" "$full"; do
         one "$b" "$n" 1
         w1=$(cat "$TMP/last")
