@@ -9,7 +9,10 @@
 # online processors.  Prints wall seconds, agent-days per second (the mean
 # headcount of summary.csv x months x working days x replications), per
 # core, the scaling from 1 thread to all, and the peak resident memory
-# (GNU time), and writes every row to bench/results.csv.
+# (GNU time), and writes every row to bench/results.csv.  Then bench-core
+# at three sizes (agents x months: 50 x 12, 100 x 36, 200 x 72; on
+# BENCH_SCALE_REPS replications, default 200) to show that the time per
+# agent-day does not grow with the size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KPISIM=${1:-./kpisim}
@@ -42,8 +45,20 @@ one() { # one BENCH REPS THREADS
     echo "$wall" >"$TMP/last"
 }
 
+# The replications a scenario file asks for, through its extends: chain
+# (1000, the default, when none does).
+scenario_reps() {
+    local f=$1 r parent
+    r=$(awk '/^replications:/ { print $2 }' "$f")
+    if [ -z "$r" ]; then
+        parent=$(awk '/^extends:/ { gsub(/"/, "", $2); print $2 }' "$f")
+        if [ -n "$parent" ]; then r=$(scenario_reps "$(dirname "$f")/$parent"); fi
+    fi
+    echo "${r:-1000}"
+}
+
 for b in bench-core bench-full; do
-    full=${BENCH_REPS:-$(awk '/^replications:/ { print $2 }' "scenarios/bench/$b.yaml")}
+    full=${BENCH_REPS:-$(scenario_reps "scenarios/bench/$b.yaml")}
     for n in "$SMALL" "$full"; do
         one "$b" "$n" 1
         w1=$(cat "$TMP/last")
@@ -53,5 +68,25 @@ for b in bench-core bench-full; do
             'BEGIN { printf "%-11s %8d scaling 1 -> %d threads: x%.2f\n", x, n, c, a / (b > 0 ? b : 0.01) }'
     done
 done
+# Linearity: bench-core at three sizes of agents x months (one thread, the
+# same replications); time per agent-day should stay flat.
+SREPS=${BENCH_SCALE_REPS:-200}
+echo "scaling: bench-core, $SREPS replications, 1 thread"
+printf '%-18s %14s %9s %16s\n' "agents x months" agent_days wall_s "ns/agent-day"
+for size in "50 12" "100 36" "200 72"; do
+    set -- $size
+    dir="$TMP/scale-$1-$2"
+    /usr/bin/time -f '%e %M' -o "$TMP/time" \
+        "$KPISIM" run scenarios/bench/bench-core.yaml -n "$SREPS" --threads 1 -o "$dir" --quiet \
+        --set team.headcount="$1" --set months="$2" >/dev/null
+    read -r wall rss <"$TMP/time"
+    days=$(awk '/^working_days:/ { print $2 }' "$dir/scenario.yaml")
+    hc=$(awk -F, '$1 == "mean_headcount" { print $2 }' "$dir/summary.csv")
+    ad=$(awk -v a="$hc" -v m="$2" -v d="$days" -v n="$SREPS" 'BEGIN { printf "%.0f", a * m * d * n }')
+    printf '%-18s %14d %9.2f %16.1f\n' "$1 x $2" "$ad" "$wall" \
+        "$(awk -v w="$wall" -v a="$ad" 'BEGIN { print w * 1e9 / a }')"
+    echo "scale-$1x$2,$SREPS,1,$wall,$ad,$(awk -v a="$ad" -v w="$wall" 'BEGIN { printf "%.0f", a / (w > 0 ? w : 0.01) }'),,$rss" >>"$TMP/results.csv"
+done
+
 cp "$TMP/results.csv" "$OUT"
 echo "bench: figures written to $OUT"

@@ -24,7 +24,19 @@
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+/* Uniforms of a stream made by kpi_rng_alloc, inline (rng.h): the same
+ * numbers as gsl_rng_uniform and gsl_rng_uniform_pos. */
+static inline double unif(const gsl_rng *r)
+{
+    return kpi_stream_uniform(kpi_stream_of(r));
+}
+
+static inline double unif_pos(const gsl_rng *r)
+{
+    return kpi_stream_uniform_pos(kpi_stream_of(r));
+}
 
 enum { G_A = 0, G_B, G_C, G_D, G_E, G_N, NGRADE };
 enum { ST_PAYING = 0, ST_MATURED, ST_LAPSED, ST_LOST };
@@ -116,6 +128,7 @@ struct kpi_book {
     double mix_need[5];     /* cumulative need_grade_mix over A..E */
     double zeta, sigma;
     kpi_poisson ref_contact; /* Poisson(referrals_per_contact), tabulated */
+    kpi_binomial to_book;    /* Bin(calls, focus), tabulated */
 };
 
 /* ------------------------------------------------------------------ */
@@ -174,7 +187,8 @@ kpi_book *kpi_book_create(const kpi_scenario *sc)
     b->max_policies = (int)floor(sc->clients.max_policies);
     if (sc->premium.mean > 0)
         kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &b->zeta, &b->sigma);
-    if (kpi_poisson_prepare(&b->ref_contact, sc->clients.referrals_per_contact) != 0) {
+    if (kpi_poisson_prepare(&b->ref_contact, sc->clients.referrals_per_contact) != 0 ||
+        (sc->clients.focus > 0 && kpi_binomial_prepare(&b->to_book, sc->clients.focus, 48) != 0)) {
         kpi_book_destroy(b);
         return NULL;
     }
@@ -194,6 +208,7 @@ void kpi_book_destroy(kpi_book *b)
         return;
     gsl_rng_free(b->r);
     kpi_poisson_free(&b->ref_contact);
+    kpi_binomial_free(&b->to_book);
     for (size_t i = 0; i < b->capab; i++)
         free_agent(&b->ab[i]);
     free(b->ab);
@@ -368,8 +383,8 @@ static int reschedule(kpi_book *b, int32_t ci, int base)
     double total = lam[1] + lam[2] + lam[3] + lam[4];
 
     client_stream(b, c);
-    double u1 = gsl_rng_uniform_pos(b->r), u2 = gsl_rng_uniform(b->r),
-           u3 = gsl_rng_uniform(b->r);
+    double u1 = unif_pos(b->r), u2 = unif(b->r),
+           u3 = unif(b->r);
     double wake = INFINITY;
     int kind = EV_NONE;
     if (total > 0) {
@@ -527,19 +542,19 @@ int kpi_book_hire(kpi_book *b, uint32_t id, int initial)
     gsl_rng *r = b->r;
     kpi_rng_seek(r, b->key, KPI_RS_BOOK_INIT, id, 0);
     double want = sc->clients.initial_per_agent, fl = floor(want);
-    long n = (long)fl + (gsl_rng_uniform(r) < want - fl);
+    long n = (long)fl + (unif(r) < want - fl);
     for (long k = 0; k < n; k++) {
         int32_t ci = new_client(b, id);
         if (ci < 0)
             return -1;
         client *c = &b->c[ci];
-        double u = gsl_rng_uniform(r);
+        double u = unif(r);
         c->grade = (uint8_t)grade_from(b->mix_all, NGRADE, u);
         double x = sc->premium.mean;
         if (sc->premium.mean > 0 && sc->premium.cv > 0)
             x = gsl_ran_lognormal(r, b->zeta, b->sigma);
-        int age = 1 + (int)floor(gsl_rng_uniform(r) * b->term_months);
-        int since = 1 + (int)floor(gsl_rng_uniform(r) * b->gapc);
+        int age = 1 + (int)floor(unif(r) * b->term_months);
+        int since = 1 + (int)floor(unif(r) * b->gapc);
         c->last_contact = (int16_t)-since;
         c->last_called = (int16_t)-since;
         c->policies = 1;
@@ -582,7 +597,7 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
     }
     /* E and D move up; an N client may turn out to have an open need
      * (under-insured, a new family member: B5). */
-    double u = gsl_rng_uniform(r), v = gsl_rng_uniform(r);
+    double u = unif(r), v = unif(r);
     if (grade == G_E || grade == G_D) {
         if (u < sc->clients.upgrade_per_contact)
             set_grade(b, ci, grade == G_E ? G_D : G_B);
@@ -599,6 +614,8 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
 /* The day                                                             */
 /* ------------------------------------------------------------------ */
 
+/* The ring's capacity is a power of two (16, doubled when full), so
+ * positions wrap with a mask, not a division. */
 static int push_appt(agent_book *a, int32_t ci, int day)
 {
     if (a->qlen == a->qcap) {
@@ -607,13 +624,13 @@ static int push_appt(agent_book *a, int32_t ci, int day)
         if (!q)
             return -1;
         for (size_t k = 0; k < a->qlen; k++)
-            q[k] = a->q[(a->qhead + k) % a->qcap];
+            q[k] = a->q[(a->qhead + k) & (a->qcap - 1)];
         free(a->q);
         a->q = q;
         a->qcap = n;
         a->qhead = 0;
     }
-    a->q[(a->qhead + a->qlen) % a->qcap] = (appt){ci, day};
+    a->q[(a->qhead + a->qlen) & (a->qcap - 1)] = (appt){ci, day};
     a->qlen++;
     return 0;
 }
@@ -627,7 +644,7 @@ unsigned kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
     *appts = 0;
     if (calls == 0 || sc->clients.focus <= 0)
         return 0;
-    unsigned want = gsl_ran_binomial(r, sc->clients.focus, calls);
+    unsigned want = kpi_binomial_draw(&b->to_book, calls, r);
     unsigned placed = 0;
     int gi = 0;
     while (placed < want && gi < NGRADE) {
@@ -642,7 +659,7 @@ unsigned kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
         c->last_called = (int16_t)m;
         unlink_client(b, ci);
         link_client(b, ci);
-        if (gsl_rng_uniform(r) >= rates->p_contact)
+        if (unif(r) >= rates->p_contact)
             continue;
         acc[KPI_CONTACTS] += 1;
         acc[KPI_CONTACTS_CLIENTS] += 1;
@@ -650,7 +667,7 @@ unsigned kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
             return placed;
         /* A client with a need (found on this call, perhaps) may meet. */
         int sales_call = c->grade != G_N && c->grade != G_C;
-        if (sales_call && gsl_rng_uniform(r) < rates->p_meet) {
+        if (sales_call && unif(r) < rates->p_meet) {
             if (push_appt(a, ci, t) != 0)
                 return placed;
             (*appts)++;
@@ -671,8 +688,10 @@ unsigned kpi_book_take_referrals(kpi_book *b, uint32_t id, unsigned want)
     unsigned left = take;
     const int R = b->ref_months;
     /* Oldest month first: the slot after this month's is the oldest. */
+    int slot = b->month % R;
     for (int k = 1; k <= R && left > 0; k++) {
-        uint32_t *s = &a->ref[(b->month + k) % R];
+        slot = slot + 1 == R ? 0 : slot + 1;
+        uint32_t *s = &a->ref[slot];
         unsigned x = *s < left ? *s : left;
         *s -= x;
         left -= x;
@@ -694,7 +713,7 @@ void kpi_book_hold(kpi_book *b, uint32_t id, int day, unsigned n, int32_t *out)
     unsigned k = 0;
     while (k < n && a->qlen > 0 && a->q[a->qhead].day <= day) {
         out[k++] = a->q[a->qhead].client;
-        a->qhead = (a->qhead + 1) % a->qcap;
+        a->qhead = (a->qhead + 1) & (a->qcap - 1);
         a->qlen--;
     }
     while (k < n)
@@ -705,7 +724,7 @@ void kpi_book_expire(kpi_book *b, uint32_t id, int day)
 {
     agent_book *a = &b->ab[id];
     while (a->qlen > 0 && a->q[a->qhead].day <= day) {
-        a->qhead = (a->qhead + 1) % a->qcap;
+        a->qhead = (a->qhead + 1) & (a->qcap - 1);
         a->qlen--;
     }
 }
@@ -755,12 +774,29 @@ int kpi_book_sale(kpi_book *b, uint32_t id, int32_t ci, int m, double premium)
 /* The month end                                                       */
 /* ------------------------------------------------------------------ */
 
+/* The calendar of a month lists clients all over a book of tens of
+ * thousands (megabytes), so its loop waits on memory: it asks for the
+ * records a few entries ahead (a hint; no effect on results). */
+#if defined(__GNUC__)
+#define PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define PREFETCH(addr) ((void)0)
+#endif
+enum { AHEAD = 12 };
+
 int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
 {
     const kpi_scenario *sc = b->sc;
     /* Transitions due this month, in calendar order. */
     evec *e = &b->cal[m];
     for (size_t k = 0; k < e->n; k++) {
+        if (k + AHEAD < e->n)
+            PREFETCH(&b->c[e->v[k + AHEAD].client]);
+        if (k + AHEAD / 2 < e->n) {
+            const client *soon = &b->c[e->v[k + AHEAD / 2].client];
+            if (soon->policy >= 0)
+                PREFETCH(&b->p[soon->policy]);
+        }
         int32_t ci = e->v[k].client;
         client *c = &b->c[ci];
         if (c->stamp != e->v[k].stamp || c->wake != m || c->state == ST_LOST)
@@ -790,6 +826,8 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
      * has matured, and likely has a need (funds freed). */
     ivec *mv = &b->mat[m];
     for (size_t k = 0; k < mv->n; k++) {
+        if (k + AHEAD < mv->n)
+            PREFETCH(&b->p[mv->v[k + AHEAD]]);
         policy *p = &b->p[mv->v[k]];
         if (!p->paying)
             continue;
@@ -807,7 +845,7 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
             continue;
         set_state(b, c, ST_MATURED);
         client_stream(b, c);
-        double u = gsl_rng_uniform(b->r), v = gsl_rng_uniform(b->r);
+        double u = unif(b->r), v = unif(b->r);
         if (c->grade == G_N && c->policies < b->max_policies && u < sc->clients.matured_need)
             set_grade(b, ci, grade_from(b->mix_need, 5, v));
         if (reschedule(b, ci, m) != 0)
@@ -842,7 +880,7 @@ int kpi_book_event(kpi_book *b, int m, int tag, double share, kpi_tally acc)
                      (uint32_t)m * KPI_MAX_EVENTS + (uint32_t)tag);
         for (int g = 0; g < NGRADE; g++) {
             for (int32_t ci = a->head[g]; ci >= 0; ci = b->c[ci].next) {
-                if (gsl_rng_uniform(b->r) >= share)
+                if (unif(b->r) >= share)
                     continue;
                 if (reserve((void **)&b->tmp, &b->captmp, n + 1, sizeof *b->tmp) != 0)
                     return -1;
@@ -917,13 +955,20 @@ int kpi_book_figures(kpi_book *b, int months, double *fig)
                 second++;
         }
     }
+    /* The sum of the k largest needs no sort: with v the k-th largest
+     * (a selection, O(n)), it is the sum of the values above v plus v once
+     * for each of the k places they leave, which handles ties exactly. */
     double top = 0;
     if (n > 0 && total > 0) {
-        gsl_sort(b->dtmp, 1, n);
         size_t k = (size_t)ceil(0.2 * (double)n);
-        for (size_t i = n - k; i < n; i++)
-            top += b->dtmp[i];
-        top /= total;
+        double v = gsl_stats_select(b->dtmp, 1, n, n - k);
+        size_t above = 0;
+        for (size_t i = 0; i < n; i++)
+            if (b->dtmp[i] > v) {
+                top += b->dtmp[i];
+                above++;
+            }
+        top = (top + (double)(k - above) * v) / total;
     }
     fig[KPI_FIG_TOP20_PREMIUM_SHARE] = top;
     fig[KPI_FIG_SECOND_POLICY_36M] = denom > 0 ? (double)second / (double)denom : 0;

@@ -49,13 +49,10 @@ int kpi_poisson_prepare(kpi_poisson *p, double mu)
     return p->table ? 0 : -1;
 }
 
-unsigned kpi_poisson_draw(const kpi_poisson *p, const gsl_rng *r)
+unsigned kpi_poisson_slow(const kpi_poisson *p, const gsl_rng *r)
 {
     if (!p->table)
         return p->mu > 0 ? gsl_ran_poisson(r, p->mu) : 0;
-    size_t x = gsl_ran_discrete(r, p->table);
-    if (x < p->k)
-        return (unsigned)x;
     /* The tail: invert P(X = j | X >= k) from j = k upwards. */
     double u = gsl_rng_uniform(r) * p->tail;
     double pj = exp(-p->mu + (double)p->k * log(p->mu) - gsl_sf_lngamma((double)p->k + 1));
@@ -73,6 +70,40 @@ void kpi_poisson_free(kpi_poisson *p)
     if (p->table)
         gsl_ran_discrete_free(p->table);
     p->table = NULL;
+}
+
+int kpi_binomial_prepare(kpi_binomial *b, double p, unsigned nmax)
+{
+    b->p = p;
+    b->nmax = 0;
+    b->table = calloc((size_t)nmax + 1, sizeof *b->table);
+    double *w = malloc(((size_t)nmax + 1) * sizeof *w);
+    if (!b->table || !w) {
+        free(w);
+        return -1;
+    }
+    for (unsigned n = 1; n <= nmax; n++) {
+        for (unsigned k = 0; k <= n; k++)
+            w[k] = gsl_ran_binomial_pdf(k, p, n);
+        b->table[n] = gsl_ran_discrete_preproc((size_t)n + 1, w);
+        if (!b->table[n]) {
+            free(w);
+            return -1;
+        }
+        b->nmax = n;
+    }
+    free(w);
+    return 0;
+}
+
+void kpi_binomial_free(kpi_binomial *b)
+{
+    if (b->table)
+        for (unsigned n = 1; n <= b->nmax; n++)
+            gsl_ran_discrete_free(b->table[n]);
+    free(b->table);
+    b->table = NULL;
+    b->nmax = 0;
 }
 
 void kpi_lognormal_params(double mean, double cv, double *zeta, double *sigma)

@@ -6,6 +6,8 @@
  * every agent-day.  kpi_poisson tabulates that law once with GSL's Walker
  * alias tables (gsl_ran_discrete): one uniform per draw instead of the
  * mean + 1 uniforms and the exp() of the textbook method, with the same law.
+ * The funnels' binomials are tabulated the same way, and the draws that run
+ * every agent-day are inline.
  */
 #ifndef KPI_DRAW_H
 #define KPI_DRAW_H
@@ -13,8 +15,22 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "rng.h"
+
 /* Largest mean tabulated; larger means are drawn with gsl_ran_poisson. */
 #define KPI_POISSON_TABLE_MAX 700.0
+
+/* One draw from a Walker alias table made by gsl_ran_discrete_preproc,
+ * given the uniform u in [0, 1): the lookup of gsl_ran_discrete, inline
+ * (a test checks that both give the same outcomes from the same stream). */
+static inline size_t kpi_alias_lookup(const gsl_ran_discrete_t *g, double u)
+{
+    size_t c = (size_t)(u * (double)g->K);
+    double f = g->F[c];
+    if (f == 1.0 || u < f)
+        return c;
+    return g->A[c];
+}
 
 typedef struct kpi_poisson {
     double mu;
@@ -27,12 +43,105 @@ typedef struct kpi_poisson {
  * -1 when out of memory.  Re-preparing for the same mean does nothing. */
 int kpi_poisson_prepare(kpi_poisson *p, double mu);
 
-/* One draw of Poisson(mu): exact in law (the tail beyond the table is drawn
- * by inversion of the conditional tail law). */
-unsigned kpi_poisson_draw(const kpi_poisson *p, const gsl_rng *r);
+/* Draws of Poisson(mu) outside the table: no table (mu is 0 or beyond the
+ * table limit) or the tail.  Use kpi_poisson_draw. */
+unsigned kpi_poisson_slow(const kpi_poisson *p, const gsl_rng *r);
+
+/* One draw of Poisson(mu) from stream r (made by kpi_rng_alloc): exact in
+ * law (the tail beyond the table is drawn by inversion of the conditional
+ * tail law). */
+static inline unsigned kpi_poisson_draw(const kpi_poisson *p, const gsl_rng *r)
+{
+    if (!p->table)
+        return kpi_poisson_slow(p, r);
+    size_t x = kpi_alias_lookup(p->table, kpi_stream_uniform(kpi_stream_of(r)));
+    return x < p->k ? (unsigned)x : kpi_poisson_slow(p, r);
+}
 
 /* Frees the table; p can be prepared again. */
 void kpi_poisson_free(kpi_poisson *p);
+
+/* Binomial(n, p) for a fixed p and every n up to nmax, tabulated: one
+ * alias table per n, so that a draw is one uniform (the funnels draw
+ * Bin(calls, p) for the same p every agent-day).  n > nmax is drawn with
+ * gsl_ran_binomial. */
+typedef struct kpi_binomial {
+    double p;
+    unsigned nmax;
+    gsl_ran_discrete_t **table;   /* [nmax + 1], table[0] unused */
+} kpi_binomial;
+
+/* Prepares b for probability p in [0, 1] and n <= nmax.  Returns 0 or -1
+ * (out of memory; b is then empty but can be freed). */
+int kpi_binomial_prepare(kpi_binomial *b, double p, unsigned nmax);
+void kpi_binomial_free(kpi_binomial *b);
+
+static inline unsigned kpi_binomial_draw(const kpi_binomial *b, unsigned n, const gsl_rng *r)
+{
+    if (n == 0)
+        return 0;
+    if (n > b->nmax)
+        return gsl_ran_binomial(r, b->p, n);
+    return (unsigned)kpi_alias_lookup(b->table[n], kpi_stream_uniform(kpi_stream_of(r)));
+}
+
+/* Largest n of kpi_binomial_rows. */
+#define KPI_BINOMIAL_ROWS_MAX 8
+
+/* Bin(n, p) for a p that changes too often to tabulate (an agent's sale
+ * rate, month by month) and a small n (the meetings of a day): inversion
+ * of the distribution function from 0 with the uniform u, in about
+ * n p + 1 steps.  For n > 32, gsl_ran_binomial on r instead. */
+static inline unsigned kpi_binomial_small(unsigned n, double p, const gsl_rng *r)
+{
+    if (n == 0 || p <= 0)
+        return 0;
+    if (p >= 1)
+        return n;
+    if (n > 32)
+        return gsl_ran_binomial(r, p, n);
+    double u = kpi_stream_uniform(kpi_stream_of(r));
+    double q = 1 - p, pk = q;
+    for (unsigned j = 1; j < n; j++)
+        pk *= q;
+    double cdf = pk, ratio = p / q;
+    unsigned k = 0;
+    while (u >= cdf && k < n) {
+        pk *= ratio * (double)(n - k) / (double)(k + 1);
+        k++;
+        cdf += pk;
+    }
+    return k;
+}
+
+/* Distribution functions of Bin(n, p) for every n <= nmax, for a p fixed
+ * over a stretch of draws (an agent's sale rate in a month): row n (nmax +
+ * 1 doubles at cdf + n (nmax + 1)) holds P(X <= k) for k < n.  Pascal's
+ * recurrence, no pow or division: cheap enough to redo every agent-month. */
+static inline void kpi_binomial_rows(double p, unsigned nmax, double *cdf)
+{
+    const unsigned w = nmax + 1;
+    double pdf[KPI_BINOMIAL_ROWS_MAX + 1], q = 1 - p;
+    pdf[0] = 1;
+    for (unsigned n = 1; n <= nmax; n++) {
+        pdf[n] = p * pdf[n - 1];
+        for (unsigned k = n - 1; k >= 1; k--)
+            pdf[k] = q * pdf[k] + p * pdf[k - 1];
+        pdf[0] *= q;
+        double c = 0;
+        for (unsigned k = 0; k < n; k++)
+            cdf[n * w + k] = c += pdf[k];
+    }
+}
+
+/* Inversion with uniform u of a row made by kpi_binomial_rows. */
+static inline unsigned kpi_binomial_row_draw(const double *row, unsigned n, double u)
+{
+    unsigned k = 0;
+    while (k < n && u >= row[k])
+        k++;
+    return k;
+}
 
 /* Lognormal parameters (zeta, sigma) of the law with the given mean and
  * coefficient of variation: sigma^2 = ln(1 + cv^2), zeta = ln(mean) -

@@ -237,6 +237,11 @@ int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err)
 int kpi_stage_scenario(kpi_outset *set, const kpi_scenario *sc, const char *path,
                        kpi_error *err);
 
+/* The same YAML as kpi_scenario_write, into a malloc'd NUL-terminated
+ * string (*text, length *len; free it with free).  For comparing scenarios
+ * (the MPI ranks check that they loaded the same one). */
+int kpi_scenario_text(const kpi_scenario *sc, char **text, size_t *len, kpi_error *err);
+
 /* A sweep file: a scenario (or one that extends another) plus
  *     sweep: { KEY: [v1, v2, ...] | {from: A, to: B, step: S}, ... }
  * for a full grid over the keys given.  Values are kept as the text a

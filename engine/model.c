@@ -29,11 +29,27 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+/* Uniforms of a stream made by kpi_rng_alloc, inline (rng.h): the same
+ * numbers as gsl_rng_uniform and gsl_rng_uniform_pos. */
+static inline double unif(const gsl_rng *r)
+{
+    return kpi_stream_uniform(kpi_stream_of(r));
+}
+
 /* Sources of a call, an appointment and a case. */
 enum { SRC_COLD = 0, SRC_REFERRAL = 1, SRC_CLIENT = 2, NSRC = 3 };
 
 /* The Poisson tables of one month: [on-plan, off-plan] x [normal, contest]. */
 enum { DAY_ON = 0, DAY_OFF = 1 };
+
+/* The day streams whose first blocks are batched, in this order. */
+enum { FB_DAY = 0, FB_VISIT, FB_PREMIUM, FB_CLIENTS, NFB };
+static const uint32_t fb_purposes[NFB] = {KPI_RS_AGENT_DAY, KPI_RS_AGENT_VISIT,
+                                          KPI_RS_AGENT_PREMIUM, KPI_RS_AGENT_CLIENTS};
+
+/* Calls a day up to which the funnels' binomials are tabulated: beyond
+ * four times the default plan, where a day's calls almost never reach. */
+#define FUNNEL_TABLE_N 48
 
 struct kpi_model {
     const kpi_scenario *sc;
@@ -66,7 +82,13 @@ struct kpi_model {
     double beta_a, beta_b; /* compliance law; beta_a <= 0: everyone equal */
 
     kpi_poisson calls[2][2];
+    kpi_binomial f_contact[2], f_meet[2];   /* the funnels of cold and referral calls */
     kpi_poisson ref_sale;    /* Poisson(referrals_per_sale), tabulated */
+    /* The first block of each day stream of the agent's month, computed in
+     * one batch (rng.h): [stream][day], streams DAY_STREAMS. */
+    int nstreams;                  /* 3, or 4 when calls go to the book */
+    uint32_t *fb_purpose, *fb_when;
+    philox4x32_ctr_t *first;
     double pending_at_end;
     double premium_m_cur;    /* premium of the agent's current day */
 };
@@ -132,6 +154,16 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
     if (!m->r_day || !m->r_visit || !m->r_premium || !m->r_misc || !m->r_client ||
         !m->book || !m->held_clients)
         goto fail;
+    const int D = sc->working_days;
+    m->nstreams = sc->clients.focus > 0 ? NFB : FB_CLIENTS;
+    m->fb_purpose = malloc((size_t)(NFB * D) * sizeof *m->fb_purpose);
+    m->fb_when = malloc((size_t)(NFB * D) * sizeof *m->fb_when);
+    m->first = malloc((size_t)(NFB * D) * sizeof *m->first);
+    if (!m->fb_purpose || !m->fb_when || !m->first)
+        goto fail;
+    for (int f = 0; f < NFB; f++)
+        for (int d = 0; d < D; d++)
+            m->fb_purpose[f * D + d] = fb_purposes[f];
     if (grow(m, sc->team.headcount > 0 ? sc->team.headcount : 1) != 0 ||
         kpi_poisson_prepare(&m->ref_sale, sc->clients.referrals_per_sale) != 0)
         goto fail;
@@ -142,6 +174,12 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
                  &m->p_meet[SRC_REFERRAL], &m->p_sale[SRC_REFERRAL]);
     funnel_probs(&sc->funnel.old_client, &m->p_contact[SRC_CLIENT], &m->p_meet[SRC_CLIENT],
                  &m->p_sale[SRC_CLIENT]);
+    /* The prospect funnels' binomials, tabulated for up to FUNNEL_TABLE_N
+     * calls a day (more is drawn by gsl_ran_binomial). */
+    for (int s = SRC_COLD; s <= SRC_REFERRAL; s++)
+        if (kpi_binomial_prepare(&m->f_contact[s], m->p_contact[s], FUNNEL_TABLE_N) != 0 ||
+            kpi_binomial_prepare(&m->f_meet[s], m->p_meet[s], FUNNEL_TABLE_N) != 0)
+            goto fail;
     if (sc->premium.mean > 0)
         kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &m->zeta, &m->sigma);
     kpi_lognormal_params(1.0, sc->team.skill_sd, &m->skill_zeta, &m->skill_sigma);
@@ -177,6 +215,9 @@ void kpi_model_destroy(kpi_model *m)
     gsl_rng_free(m->r_client);
     kpi_book_destroy(m->book);
     free(m->held_clients);
+    free(m->fb_purpose);
+    free(m->fb_when);
+    free(m->first);
     free(m->heirs);
     free(m->id);
     free(m->tenure);
@@ -192,6 +233,10 @@ void kpi_model_destroy(kpi_model *m)
         for (int j = 0; j < 2; j++)
             kpi_poisson_free(&m->calls[i][j]);
     kpi_poisson_free(&m->ref_sale);
+    for (int s = SRC_COLD; s <= SRC_REFERRAL; s++) {
+        kpi_binomial_free(&m->f_contact[s]);
+        kpi_binomial_free(&m->f_meet[s]);
+    }
     free(m);
 }
 
@@ -301,6 +346,10 @@ typedef struct agent_month {
     double compliance;
     double p_sale[NSRC];
     double visits_on, visits_off;   /* daily visit capacity on/off plan */
+    unsigned cap_int[2];            /* its whole part [DAY_ON, DAY_OFF] */
+    double cap_frac[2];             /* its fraction */
+    unsigned rows_n;                /* Bin(held, p_sale) tabulated for held <= rows_n */
+    double rows[2][(KPI_BINOMIAL_ROWS_MAX + 1) * (KPI_BINOMIAL_ROWS_MAX + 1)];
     double zeta;                    /* log-scale of this month's premiums */
     kpi_book_rates book;
 } agent_month;
@@ -310,16 +359,16 @@ typedef struct agent_month {
  * appointments held go to m->held_clients.  Within one day's bucket that is
  * only partly held, which appointments go first is random (a multivariate
  * hypergeometric draw). */
-static void hold_visits(kpi_model *m, uint32_t id, uint32_t *bl, int t, unsigned cap,
-                        unsigned held[NSRC])
+static void hold_visits(kpi_model *m, uint32_t id, uint32_t *bl, int t, int today_slot,
+                        unsigned cap, unsigned held[NSRC])
 {
     held[0] = held[1] = held[2] = 0;
     const int E = m->E;
-    const int today_slot = t % E;
     /* The slot of the oldest eligible day (set E days ago) is today's own
      * slot in a ring of E slots: (t - E) mod E == t mod E. */
-    for (int age = E; age >= 1 && cap > 0; age--) {
-        uint32_t *b = &bl[((today_slot - age + E) % E) * NSRC];
+    int slot = today_slot;   /* the slot of age E; age E - 1 is the next one */
+    for (int age = E; age >= 1 && cap > 0; age--, slot = slot + 1 == E ? 0 : slot + 1) {
+        uint32_t *b = &bl[slot * NSRC];
         unsigned tot = b[0] + b[1] + b[2];
         if (tot == 0)
             continue;
@@ -349,13 +398,14 @@ static void hold_visits(kpi_model *m, uint32_t id, uint32_t *bl, int t, unsigned
     }
 }
 
-static unsigned stochastic_round(double x, const gsl_rng *r)
+/* Cases from `held` meetings of prospect source src (cold, referral). */
+static unsigned prospect_cases(const agent_month *am, int src, unsigned held, const gsl_rng *r)
 {
-    double f = floor(x);
-    unsigned k = (unsigned)f;
-    if (x > f && gsl_rng_uniform(r) < x - f)
-        k++;
-    return k;
+    if (held == 0)
+        return 0;
+    if (held <= am->rows_n)
+        return kpi_binomial_row_draw(&am->rows[src][held * (am->rows_n + 1)], held, unif(r));
+    return kpi_binomial_small(held, am->p_sale[src], r);
 }
 
 /* One case of agent id with a client (client >= 0) or a new prospect:
@@ -366,8 +416,11 @@ static int write_case(kpi_model *m, uint32_t id, int mo, int32_t client, double 
     const kpi_scenario *sc = m->sc;
     double x = 0;
     if (sc->premium.mean > 0) {
-        x = sc->premium.cv > 0 ? gsl_ran_lognormal(m->r_premium, am->zeta, m->sigma)
-                               : exp(am->zeta);
+        /* Lognormal: exp of a normal drawn by GSL's ziggurat (one 32-bit
+         * output per draw, nearly always). */
+        x = sc->premium.cv > 0
+                ? exp(am->zeta + gsl_ran_gaussian_ziggurat(m->r_premium, m->sigma))
+                : exp(am->zeta);
         /* A premium is an amount of money: whole cents. */
         x = round(x * mult * 100.0) / 100.0;
     }
@@ -394,8 +447,8 @@ static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
 {
     if (calls == 0)
         return 0;
-    unsigned contacts = gsl_ran_binomial(m->r_day, m->p_contact[src], calls);
-    unsigned appts = contacts ? gsl_ran_binomial(m->r_day, m->p_meet[src], contacts) : 0;
+    unsigned contacts = kpi_binomial_draw(&m->f_contact[src], calls, m->r_day);
+    unsigned appts = kpi_binomial_draw(&m->f_meet[src], contacts, m->r_day);
     acc[src_calls[src]] += calls;
     acc[KPI_CONTACTS] += contacts;
     acc[KPI_APPOINTMENTS] += appts;
@@ -407,16 +460,17 @@ static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
 /* One working day t (counted from the start of the horizon) of agent i in
  * month mo.  Returns 0 or -1 (out of memory). */
 static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
-                     int t, int contest_day, tally acc)
+                     int d, int t, int slot, int contest_day, tally acc)
 {
+    const int D = m->sc->working_days;
     const uint32_t id = m->id[i];
     const int E = m->E;
     uint32_t *bl = &m->backlog[(size_t)i * (size_t)E * NSRC];
-    const int slot = t % E;
 
     /* 1. Calls: on-plan or off-plan day, then a Poisson number of calls. */
-    kpi_rng_seek(m->r_day, key, KPI_RS_AGENT_DAY, id, (uint32_t)t);
-    int on = gsl_rng_uniform(m->r_day) < am->compliance;
+    kpi_stream_seek_first(kpi_stream_of(m->r_day), key, KPI_RS_AGENT_DAY, id, (uint32_t)t,
+                          &m->first[FB_DAY * D + d]);
+    int on = unif(m->r_day) < am->compliance;
     unsigned calls = kpi_poisson_draw(&m->calls[on ? DAY_ON : DAY_OFF][contest_day], m->r_day);
 
     /* 2.-3. Sources and funnels: the book first (best grade first), then
@@ -424,7 +478,11 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
     unsigned appts[NSRC] = {0, 0, 0};
     if (calls > 0) {
         acc[KPI_CALLS] += calls;
-        kpi_rng_seek(m->r_client, key, KPI_RS_AGENT_CLIENTS, id, (uint32_t)t);
+        if (m->nstreams > FB_CLIENTS)
+            kpi_stream_seek_first(kpi_stream_of(m->r_client), key, KPI_RS_AGENT_CLIENTS, id,
+                                  (uint32_t)t, &m->first[FB_CLIENTS * D + d]);
+        else
+            kpi_rng_seek(m->r_client, key, KPI_RS_AGENT_CLIENTS, id, (uint32_t)t);
         unsigned rest = calls - kpi_book_call(m->book, id, mo, t, calls, &am->book,
                                               m->r_client, acc, &appts[SRC_CLIENT]);
         unsigned ref = kpi_book_take_referrals(m->book, id, rest);
@@ -434,10 +492,15 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
 
     /* 4. Visits: hold the oldest appointments up to the day's capacity. */
     if (m->pending[i] > 0) {
-        kpi_rng_seek(m->r_visit, key, KPI_RS_AGENT_VISIT, id, (uint32_t)t);
-        unsigned cap = stochastic_round(on ? am->visits_on : am->visits_off, m->r_visit);
+        kpi_stream_seek_first(kpi_stream_of(m->r_visit), key, KPI_RS_AGENT_VISIT, id,
+                              (uint32_t)t, &m->first[FB_VISIT * D + d]);
+        /* A fractional capacity rounds up with probability its fraction. */
+        const int plan = on ? DAY_ON : DAY_OFF;
+        unsigned cap = am->cap_int[plan];
+        if (am->cap_frac[plan] > 0 && unif(m->r_visit) < am->cap_frac[plan])
+            cap++;
         unsigned held[NSRC];
-        hold_visits(m, id, bl, t, cap, held);
+        hold_visits(m, id, bl, t, slot, cap, held);
         unsigned nheld = held[0] + held[1] + held[2];
         m->pending[i] -= nheld;
         acc[KPI_MEETINGS] += nheld;
@@ -447,17 +510,13 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
         /* 5. Cases: binomial for prospects, one trial per client met (its
          * grade sets its rate). */
         unsigned cases[NSRC];
-        cases[SRC_COLD] = held[SRC_COLD] ? gsl_ran_binomial(m->r_visit, am->p_sale[SRC_COLD],
-                                                            held[SRC_COLD]) : 0;
-        cases[SRC_REFERRAL] = held[SRC_REFERRAL]
-                                  ? gsl_ran_binomial(m->r_visit, am->p_sale[SRC_REFERRAL],
-                                                     held[SRC_REFERRAL])
-                                  : 0;
+        cases[SRC_COLD] = prospect_cases(am, SRC_COLD, held[SRC_COLD], m->r_visit);
+        cases[SRC_REFERRAL] = prospect_cases(am, SRC_REFERRAL, held[SRC_REFERRAL], m->r_visit);
         cases[SRC_CLIENT] = 0;
         for (unsigned k = 0; k < held[SRC_CLIENT]; k++) {
             int32_t c = m->held_clients[k];
             double p = fmin(1.0, am->p_sale[SRC_CLIENT] * kpi_book_grade_rate(m->book, c));
-            if (gsl_rng_uniform(m->r_visit) < p)
+            if (unif(m->r_visit) < p)
                 m->held_clients[cases[SRC_CLIENT]++] = c;
         }
         unsigned ncases = cases[0] + cases[1] + cases[2];
@@ -467,7 +526,8 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
             acc[KPI_CASES_REPEAT] += cases[SRC_CLIENT];
             acc[KPI_CASES] += ncases;
             m->cases_m[i] += ncases;
-            kpi_rng_seek(m->r_premium, key, KPI_RS_AGENT_PREMIUM, id, (uint32_t)t);
+            kpi_stream_seek_first(kpi_stream_of(m->r_premium), key, KPI_RS_AGENT_PREMIUM, id,
+                                  (uint32_t)t, &m->first[FB_PREMIUM * D + d]);
             m->premium_m_cur = 0;
             const double rep = m->sc->premium.repeat_multiplier;
             for (unsigned k = 0; k < cases[SRC_CLIENT]; k++)
@@ -654,6 +714,15 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
         agent_month am;
         am.visits_on = sc->activity.visits_per_day;
         am.visits_off = sc->activity.visits_per_day * sc->activity.off_plan_effort;
+        for (int pl = DAY_ON; pl <= DAY_OFF; pl++) {
+            double x = pl == DAY_ON ? am.visits_on : am.visits_off, f = floor(x);
+            am.cap_int[pl] = (unsigned)f;
+            am.cap_frac[pl] = x - f;
+        }
+        /* Meetings held of one source in a day: at most the capacity. */
+        am.rows_n = am.cap_int[DAY_ON] + (am.cap_frac[DAY_ON] > 0);
+        if (am.rows_n > KPI_BINOMIAL_ROWS_MAX)
+            am.rows_n = 0;   /* no table: kpi_binomial_small */
         am.zeta = plan.tier > 0 ? m->zeta + log(plan.tier) : -INFINITY;
         am.book.p_contact = m->p_contact[SRC_CLIENT];
         am.book.p_meet = m->p_meet[SRC_CLIENT];
@@ -662,14 +731,26 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
             double f = m->skill[i] * ramp(sc, m->tenure[i]) * plan.uplift;
             for (int s = 0; s < NSRC; s++)
                 am.p_sale[s] = fmin(1.0, m->p_sale[s] * f);
+            if (am.rows_n > 0)
+                for (int s = SRC_COLD; s <= SRC_REFERRAL; s++)
+                    kpi_binomial_rows(am.p_sale[s], am.rows_n, am.rows[s]);
             /* The client's grade rate multiplies this one at the visit. */
             am.p_sale[SRC_CLIENT] = m->p_sale[SRC_CLIENT] * f;
             am.book.p_sale_agent = am.p_sale[SRC_CLIENT];
             am.compliance = m->compliance[i];
             m->cases_m[i] = 0;
             m->premium_m[i] = 0;
-            for (int d = 0; d < D; d++)
-                if (agent_day(m, key, i, &am, mo, mo * D + d, d < plan.contest_days, acc) != 0)
+            for (int st = 0; st < m->nstreams; st++)
+                for (int d = 0; d < D; d++)
+                    m->fb_when[st * D + d] = (uint32_t)(mo * D + d);
+            kpi_rng_first_blocks(key, m->id[i], (size_t)(m->nstreams * D), m->fb_purpose,
+                                 m->fb_when, m->first);
+            /* Day t's backlog slot is t mod E, counted up without a
+             * division per day. */
+            for (int d = 0, slot = (mo * D) % m->E; d < D;
+                 d++, slot = slot + 1 == m->E ? 0 : slot + 1)
+                if (agent_day(m, key, i, &am, mo, d, mo * D + d, slot, d < plan.contest_days,
+                              acc) != 0)
                     return fail_memory(err);
         }
 
@@ -682,7 +763,7 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
             if (m->cases_m[i] > 0)
                 active++;
             kpi_rng_seek(m->r_misc, key, KPI_RS_AGENT_EXIT, m->id[i], (uint32_t)mo);
-            double u = gsl_rng_uniform(m->r_misc);
+            double u = unif(m->r_misc);
             int leave = 0;
             if (sc->assessment.enabled) {
                 if (m->tenure[i] < sc->assessment.exempt_months)

@@ -8,25 +8,18 @@
  */
 #include "rng.h"
 
-#include <Random123/philox.h>
 #include <string.h>
 
-typedef struct philox_state {
-    philox4x32_ctr_t ctr;   /* ctr.v[0] counts blocks within the stream */
-    philox4x32_key_t key;
-    philox4x32_ctr_t out;   /* the current block of four outputs */
-    unsigned avail;         /* outputs of `out` not used yet */
-} philox_state;
+void kpi_stream_refill(kpi_stream *s)
+{
+    s->out = philox4x32(s->ctr, s->key);
+    s->ctr.v[0]++;
+    s->avail = 4;
+}
 
 static unsigned long philox_get(void *vstate)
 {
-    philox_state *st = vstate;
-    if (st->avail == 0) {
-        st->out = philox4x32(st->ctr, st->key);
-        st->ctr.v[0]++;
-        st->avail = 4;
-    }
-    return st->out.v[--st->avail];
+    return kpi_stream_u32(vstate);
 }
 
 static double philox_get_double(void *vstate)
@@ -39,7 +32,7 @@ static double philox_get_double(void *vstate)
  * as a plain GSL generator. */
 static void philox_set(void *vstate, unsigned long seed)
 {
-    philox_state *st = vstate;
+    kpi_stream *st = vstate;
     memset(st, 0, sizeof *st);
     st->key.v[0] = (uint32_t)(seed & 0xffffffffu);
     st->key.v[1] = (uint32_t)((uint64_t)seed >> 32);
@@ -49,7 +42,7 @@ static const gsl_rng_type philox_type = {
     "kpisim-philox4x32-10",
     0xffffffffUL,
     0,
-    sizeof(philox_state),
+    sizeof(kpi_stream),
     &philox_set,
     &philox_get,
     &philox_get_double
@@ -79,12 +72,55 @@ uint64_t kpi_rng_key(uint64_t seed, uint64_t rep)
 void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
                   uint32_t when)
 {
-    philox_state *st = r->state;
-    st->key.v[0] = (uint32_t)(key & 0xffffffffu);
-    st->key.v[1] = (uint32_t)(key >> 32);
-    st->ctr.v[0] = 0;
-    st->ctr.v[1] = when;
-    st->ctr.v[2] = subject;
-    st->ctr.v[3] = purpose;
-    st->avail = 0;
+    kpi_stream_seek(r->state, key, purpose, subject, when);
+}
+
+/* Function multiversioning (GCC, clang on x86-64 with ifunc): the loop
+ * below is compiled for AVX-512, AVX2 and the baseline, and the loader
+ * picks the best the processor has.  Elsewhere it is plain C. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
+#if __has_attribute(target_clones) && defined(__gnu_linux__)
+#define KPI_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef KPI_CLONES
+#define KPI_CLONES
+#endif
+/* GCC vectorises this loop at -O2 only with the cost model of -O3; clang
+ * does by default. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define KPI_VECTORISE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define KPI_VECTORISE
+#endif
+
+enum { LANES = 64 };
+
+KPI_CLONES KPI_VECTORISE
+static void first_blocks_lanes(philox4x32_key_t k, uint32_t subject, size_t n,
+                               const uint32_t *restrict purpose, const uint32_t *restrict when,
+                               uint32_t *restrict o0, uint32_t *restrict o1,
+                               uint32_t *restrict o2, uint32_t *restrict o3)
+{
+    for (size_t i = 0; i < n; i++) {
+        philox4x32_ctr_t c = {{0, when[i], subject, purpose[i]}};
+        philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
+        o0[i] = o.v[0];
+        o1[i] = o.v[1];
+        o2[i] = o.v[2];
+        o3[i] = o.v[3];
+    }
+}
+
+void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32_t *purpose,
+                          const uint32_t *when, philox4x32_ctr_t *out)
+{
+    philox4x32_key_t k = {{(uint32_t)(key & 0xffffffffu), (uint32_t)(key >> 32)}};
+    uint32_t o[4][LANES];
+    for (size_t at = 0; at < n; at += LANES) {
+        size_t m = n - at < LANES ? n - at : LANES;
+        first_blocks_lanes(k, subject, m, purpose + at, when + at, o[0], o[1], o[2], o[3]);
+        for (size_t i = 0; i < m; i++)
+            out[at + i] = (philox4x32_ctr_t){{o[0][i], o[1][i], o[2][i], o[3][i]}};
+    }
 }

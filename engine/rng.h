@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
+#include <Random123/philox.h>
 
 /* What a stream is for.  Values are part of the reproducibility contract:
  * changing one changes every result, so new purposes are added at the end. */
@@ -55,5 +56,86 @@ uint64_t kpi_rng_key(uint64_t seed, uint64_t rep);
 /* Positions r at the start of stream (key, purpose, subject, when). */
 void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
                   uint32_t when);
+
+/* The state of a stream, which is the state of its gsl_rng.  The hot loop
+ * draws through the inline functions below rather than GSL's generic
+ * gsl_rng_get / gsl_rng_uniform: same numbers in the same order (a test
+ * checks it), without a call through a function pointer per draw. */
+typedef struct kpi_stream {
+    philox4x32_ctr_t ctr;   /* ctr.v[0] counts blocks within the stream */
+    philox4x32_key_t key;
+    philox4x32_ctr_t out;   /* the current block of four outputs */
+    unsigned avail;         /* outputs of `out` not used yet */
+} kpi_stream;
+
+/* The stream behind a gsl_rng made by kpi_rng_alloc. */
+static inline kpi_stream *kpi_stream_of(const gsl_rng *r)
+{
+    return (kpi_stream *)r->state;
+}
+
+/* The next block of s (rng.c): out of line, so that the common path of
+ * kpi_stream_u32 below stays a few instructions wherever it is inlined. */
+void kpi_stream_refill(kpi_stream *s);
+
+/* The next 32-bit output (what gsl_rng_get returns). */
+static inline uint32_t kpi_stream_u32(kpi_stream *s)
+{
+    if (s->avail == 0)
+        kpi_stream_refill(s);
+    return s->out.v[--s->avail];
+}
+
+/* A uniform in [0, 1) (what gsl_rng_uniform returns). */
+static inline double kpi_stream_uniform(kpi_stream *s)
+{
+    return (double)kpi_stream_u32(s) * (1.0 / 4294967296.0);
+}
+
+/* A uniform in (0, 1) (what gsl_rng_uniform_pos returns). */
+static inline double kpi_stream_uniform_pos(kpi_stream *s)
+{
+    double u;
+    do
+        u = kpi_stream_uniform(s);
+    while (u == 0);
+    return u;
+}
+
+/* Positions s at the start of stream (key, purpose, subject, when), like
+ * kpi_rng_seek. */
+static inline void kpi_stream_seek(kpi_stream *s, uint64_t key, uint32_t purpose,
+                                   uint32_t subject, uint32_t when)
+{
+    s->key.v[0] = (uint32_t)(key & 0xffffffffu);
+    s->key.v[1] = (uint32_t)(key >> 32);
+    s->ctr.v[0] = 0;
+    s->ctr.v[1] = when;
+    s->ctr.v[2] = subject;
+    s->ctr.v[3] = purpose;
+    s->avail = 0;
+}
+
+/* The first blocks of many streams at once: block 0 of stream (key,
+ * purpose[i], subject, when[i]) into out[i] for i < n.  The loop has no
+ * dependence between streams, so the compiler runs several Philox rounds
+ * side by side in vector registers (AVX-512 or AVX2 when the processor has
+ * them): the model computes an agent's blocks for a whole month in one go
+ * instead of waiting on each block's latency day by day.  The numbers are
+ * those of kpi_stream_u32 (a test checks it). */
+void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32_t *purpose,
+                          const uint32_t *when, philox4x32_ctr_t *out);
+
+/* Positions s at the start of stream (key, purpose, subject, when) whose
+ * first block is already known (from kpi_rng_first_blocks). */
+static inline void kpi_stream_seek_first(kpi_stream *s, uint64_t key, uint32_t purpose,
+                                         uint32_t subject, uint32_t when,
+                                         const philox4x32_ctr_t *first)
+{
+    kpi_stream_seek(s, key, purpose, subject, when);
+    s->out = *first;
+    s->ctr.v[0] = 1;
+    s->avail = 4;
+}
 
 #endif /* KPI_RNG_H */

@@ -439,3 +439,27 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
     }
     return stage_one(set, of, rc, err);
 }
+
+int kpi_scenario_text(const kpi_scenario *sc, char **text, size_t *len, kpi_error *err)
+{
+    kpi_error scratch;
+    if (!err)
+        err = &scratch;
+    *text = NULL;
+    *len = 0;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    if (!f)
+        return fail(err, KPI_EINTERNAL, "out of memory");
+    int rc = kpi_scenario_emit(sc, f, err);
+    if (fclose(f) != 0 && rc == KPI_OK)
+        rc = fail(err, KPI_EINTERNAL, "out of memory");
+    if (rc != KPI_OK) {
+        free(buf);
+        return rc;
+    }
+    *text = buf;
+    *len = size;
+    return KPI_OK;
+}

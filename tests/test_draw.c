@@ -137,6 +137,152 @@ static void test_streams(void)
     gsl_rng_free(b);
 }
 
+/* The inline draws give the very numbers of GSL's generic calls on the
+ * same stream: gsl_rng_get, gsl_rng_uniform, gsl_rng_uniform_pos and the
+ * alias lookup of gsl_ran_discrete. */
+static void test_inline_identity(void)
+{
+    gsl_rng *a = kpi_rng_alloc(), *b = kpi_rng_alloc();
+    uint64_t k = kpi_rng_key(7, 11);
+    kpi_rng_seek(a, k, 4, 3, 99);
+    kpi_rng_seek(b, k, 4, 3, 99);
+    long same = 0, n = 100003;
+    for (long i = 0; i < n; i++) {
+        switch (i % 3) {
+        case 0:
+            same += gsl_rng_get(a) == kpi_stream_u32(kpi_stream_of(b));
+            break;
+        case 1:
+            same += gsl_rng_uniform(a) == kpi_stream_uniform(kpi_stream_of(b));
+            break;
+        default:
+            same += gsl_rng_uniform_pos(a) == kpi_stream_uniform_pos(kpi_stream_of(b));
+            break;
+        }
+    }
+    CHECK(same == n, "inline stream draws equal GSL's: %ld of %ld", same, n);
+
+    double w[7] = {0.05, 0.3, 0, 0.2, 0.15, 0.25, 0.05};
+    gsl_ran_discrete_t *t = gsl_ran_discrete_preproc(7, w);
+    kpi_rng_seek(a, k, 5, 1, 2);
+    kpi_rng_seek(b, k, 5, 1, 2);
+    same = 0;
+    for (long i = 0; i < n; i++)
+        same += gsl_ran_discrete(a, t) ==
+                kpi_alias_lookup(t, kpi_stream_uniform(kpi_stream_of(b)));
+    CHECK(same == n, "inline alias lookup equals gsl_ran_discrete: %ld of %ld", same, n);
+
+    /* Batched first blocks (more than one batch of lanes, mixed purposes)
+     * are the blocks the streams make themselves, and a stream positioned
+     * with one continues exactly like a stream positioned by a seek. */
+    enum { NB = 150 };
+    uint32_t purpose[NB], when[NB];
+    philox4x32_ctr_t first[NB];
+    for (int i = 0; i < NB; i++) {
+        purpose[i] = (uint32_t)(4 + i % 3);
+        when[i] = (uint32_t)(1000 + i * 7);
+    }
+    kpi_rng_first_blocks(k, 17, NB, purpose, when, first);
+    same = 0;
+    for (int i = 0; i < NB; i++) {
+        kpi_rng_seek(a, k, purpose[i], 17, when[i]);
+        kpi_stream_seek_first(kpi_stream_of(b), k, purpose[i], 17, when[i], &first[i]);
+        int eq = 1;
+        for (int j = 0; j < 9; j++)
+            eq &= gsl_rng_get(a) == kpi_stream_u32(kpi_stream_of(b));
+        same += eq;
+    }
+    CHECK(same == NB, "batched first blocks continue as seeked streams: %ld of %d", same, NB);
+    gsl_ran_discrete_free(t);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+}
+
+/* Chi-square test of draws of Bin(n, p) against the binomial law (cells
+ * pooled until each expects >= 5), plus the mean within standard errors. */
+static void check_binomial(const char *what, unsigned n, double p, long draws,
+                           const kpi_binomial *tab, const double *row, uint64_t key)
+{
+    gsl_rng *r = kpi_rng_alloc();
+    kpi_rng_seek(r, key, 98, n, 0);
+    double *count = calloc((size_t)n + 1, sizeof *count);
+    double s = 0;
+    for (long i = 0; i < draws; i++) {
+        unsigned x = tab   ? kpi_binomial_draw(tab, n, r)
+                     : row ? kpi_binomial_row_draw(row, n, gsl_rng_uniform(r))
+                           : kpi_binomial_small(n, p, r);
+        if (x > n) {
+            CHECK(0, "%s Bin(%u, %g): draw %u beyond n", what, n, p, x);
+            break;
+        }
+        count[x]++;
+        s += x;
+    }
+    double mean = s / (double)draws;
+    CHECK(fabs(mean - n * p) <= K_SE * sqrt(n * p * (1 - p) / (double)draws) + 1e-12,
+          "%s Bin(%u, %g): mean %.5f vs %.5f", what, n, p, mean, n * p);
+    double chi = 0, e_pool = 0, o_pool = 0;
+    int dof = -1;
+    for (unsigned k = 0; k <= n; k++) {
+        e_pool += gsl_ran_binomial_pdf(k, p, n) * (double)draws;
+        o_pool += count[k];
+        if (e_pool >= 5) {
+            chi += (o_pool - e_pool) * (o_pool - e_pool) / e_pool;
+            dof++;
+            e_pool = o_pool = 0;
+        }
+    }
+    if (e_pool > 1e-9)
+        chi += (o_pool - e_pool) * (o_pool - e_pool) / e_pool;
+    else
+        CHECK(o_pool == 0, "%s Bin(%u, %g): %g draws where none can fall", what, n, p, o_pool);
+    if (dof > 0) {
+        double pval = gsl_cdf_chisq_Q(chi, dof);
+        CHECK(pval > 1e-4, "%s Bin(%u, %g): chi-square %.2f with %d dof, p = %.3g", what, n, p,
+              chi, dof, pval);
+    }
+    free(count);
+    gsl_rng_free(r);
+}
+
+static void test_binomials(void)
+{
+    /* Tabulated: the funnels' stages (7/10, 3/7) and edge probabilities,
+     * inside the table and beyond it (gsl_ran_binomial). */
+    const double ps[] = {0.7, 3.0 / 7, 0.05, 0, 1};
+    const unsigned ns[] = {1, 2, 10, 13, 30, 48, 49, 200};
+    for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) {
+        kpi_binomial b = {0};
+        CHECK(kpi_binomial_prepare(&b, ps[i], 48) == 0 && b.nmax == 48, "prepare Bin(., %g)",
+              ps[i]);
+        for (size_t j = 0; j < sizeof ns / sizeof *ns; j++)
+            check_binomial("table", ns[j], ps[i], 100000, &b, NULL, 100 * i + j);
+        kpi_binomial_free(&b);
+    }
+    /* The monthly rows: each is the binomial distribution function. */
+    const double rp[] = {1.0 / 3, 0.999, 0.004, 0, 1};
+    for (size_t i = 0; i < sizeof rp / sizeof *rp; i++) {
+        enum { NM = KPI_BINOMIAL_ROWS_MAX };
+        double rows[(NM + 1) * (NM + 1)];
+        kpi_binomial_rows(rp[i], NM, rows);
+        double worst = 0;
+        for (unsigned n = 1; n <= NM; n++)
+            for (unsigned k = 0; k < n; k++)
+                worst = fmax(worst, fabs(rows[n * (NM + 1) + k] - gsl_cdf_binomial_P(k, rp[i], n)));
+        CHECK(worst <= 1e-14, "rows of Bin(n <= %d, %g): largest error %.3g", NM, rp[i], worst);
+        /* Draws by inversion from the rows have the binomial law. */
+        for (unsigned n = 1; n <= NM; n += 3)
+            check_binomial("rows", n, rp[i], 100000, NULL, rows + n * (NM + 1), 5000 + 10 * i + n);
+    }
+
+    /* Inversion for the meetings of a day, and its fallback above 32. */
+    const double qs[] = {1.0 / 3, 0.9, 0.02, 0, 1};
+    const unsigned ms[] = {1, 2, 3, 5, 32, 33, 120};
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
+        for (size_t j = 0; j < sizeof ms / sizeof *ms; j++)
+            check_binomial("small", ms[j], qs[i], 100000, NULL, NULL, 1000 + 100 * i + j);
+}
+
 static void test_lognormal(void)
 {
     double z, s;
@@ -164,6 +310,8 @@ int main(void)
         kpi_poisson_free(&p);
     }
     test_streams();
+    test_inline_identity();
+    test_binomials();
     test_lognormal();
     return TEST_DONE();
 }

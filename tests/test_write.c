@@ -474,6 +474,35 @@ static void test_run_files(void)
     CHECK(rc == KPI_OK, "kpi_scenario_write: %s", err.msg);
     CHECK(access(path, F_OK) == 0, "kpi_scenario_write made the file");
     CHECK(hidden_entries(dir) == 0, "no temporary files left");
+
+    /* kpi_scenario_text: the same bytes as the file, and a changed key
+     * changes them. */
+    {
+        char *text = NULL, *file = NULL;
+        size_t len = 0, flen = 0;
+        CHECK(kpi_scenario_text(&sc, &text, &len, &err) == KPI_OK && text,
+              "kpi_scenario_text: %s", err.msg);
+        FILE *f = fopen(path, "rb");
+        if (f) {
+            file = malloc(1 << 20);
+            flen = file ? fread(file, 1, 1 << 20, f) : 0;
+            fclose(f);
+        }
+        CHECK(text && file && len == flen && strlen(text) == len &&
+                  memcmp(text, file, len) == 0,
+              "kpi_scenario_text gives the bytes of kpi_scenario_write (%zu vs %zu)", len,
+              flen);
+        free(text);
+        kpi_scenario other = sc;
+        other.activity.calls_per_day += 1;
+        char *t2 = NULL;
+        size_t l2 = 0;
+        CHECK(kpi_scenario_text(&other, &t2, &l2, &err) == KPI_OK && t2 && file &&
+                  (l2 != flen || memcmp(t2, file, l2) != 0),
+              "another scenario, another text");
+        free(t2);
+        free(file);
+    }
     snprintf(path, sizeof path, "%s/", dir);
     CHECK(kpi_scenario_write(&sc, path, &err) == KPI_ECREATE,
           "kpi_scenario_write to a directory name fails");

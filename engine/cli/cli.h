@@ -13,7 +13,9 @@
 
 #include "kpisim.h"
 
-/* Prints "kpisim: <formatted error>" to stderr and returns err->status. */
+/* Prints "kpisim: <formatted error>" to stderr (on rank 0 of an MPI job:
+ * the ranks agree on errors first, see cli_mpi_agree) and returns
+ * err->status. */
 int cli_fail(const kpi_error *err);
 
 /* Prints "kpisim: out of memory" to stderr and returns KPI_EINTERNAL. */
@@ -64,7 +66,7 @@ typedef struct cli_common {
     int nsets;
     const char **pos;       /* the arguments that are not options, in order */
     int npos;
-    int quiet, per_rep, have_n, have_seed;
+    int quiet, per_rep, have_n, have_seed, have_threads;
     long nrep, threads;
     uint64_t seed;
 } cli_common;
@@ -97,10 +99,52 @@ int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common
 int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
                       int quiet);
 
-/* Refuses a run that would need more memory than this process may use
- * (kpi_memory_check): prints the message, blamed on file, and returns its
- * status; KPI_OK when it fits.  n_option: the replications came from -n. */
-int cli_check_memory(const kpi_memory *need, const char *file, int n_option);
+/* The same, with the error left in err instead of printed. */
+int cli_resolve_focus_err(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
+                          int quiet, kpi_error *err);
+
+/* MPI (mpi.c; docs/cluster.md).  With `make MPI=1` and a launcher (mpirun,
+ * srun) the job has several ranks; otherwise one, and these pass through. */
+int cli_mpi_init(int *argc, char ***argv);
+void cli_mpi_finalize(void);
+int cli_mpi_rank(void);
+int cli_mpi_size(void);
+
+/* The default --threads of a rank: the online processors shared by the
+ * ranks of its node. */
+long cli_mpi_default_threads(long online);
+
+/* Collective: every rank brings its status (and error); returns the job's:
+ * KPI_OK when every rank is fine, else the status of the lowest failing
+ * rank (a real error before a cancel), whose error every rank gets, its
+ * message prefixed with "rank R of N: ". */
+int cli_mpi_agree(int rc, kpi_error *err);
+
+/* Collective: fails (KPI_EDATA) unless every rank loaded the same scenario
+ * (the same resolved YAML); label names it in the message. */
+int cli_mpi_same_scenario(const kpi_scenario *sc, const char *label, kpi_error *err);
+
+/* Collective kpi_run: the replications split in blocks across the ranks,
+ * gathered in order on rank 0.  The status is agreed; *out is set on rank
+ * 0 only (NULL elsewhere). */
+int cli_mpi_run(const kpi_scenario *sc, const kpi_run_opts *opts, kpi_results **out,
+                kpi_error *err);
+
+/* Collective: computes point p of npoints with fn into bands + p * KPI_NFIG
+ * for every p, the points handed out one at a time across the ranks; on
+ * rank 0 bands gets every point.  fn may run in a thread of rank 0 other
+ * than the main one (it must not call MPI).  progress (rank 0, main
+ * thread) hears of finished points.  The status is agreed. */
+typedef int (*cli_point_fn)(void *ctx, long p, kpi_band *bands, kpi_error *err);
+typedef void (*cli_points_progress_fn)(void *pdata, long done, long total);
+int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
+                   cli_points_progress_fn progress, void *pdata, kpi_error *err);
+
+/* Whether a run that needs need fits in the memory this process may use
+ * (kpi_memory_check): KPI_OK, or the status with err filled, blamed on
+ * file (printed by the caller with cli_fail, after an MPI job's ranks
+ * agreed).  n_option: the replications came from -n. */
+int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi_error *err);
 
 /* Commands. */
 int cli_cmd_run(int argc, char **argv);

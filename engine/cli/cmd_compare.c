@@ -105,6 +105,7 @@ int cli_cmd_compare(int argc, char **argv)
     }
     for (int s = 0; s < nsc; s++) {
         rc = kpi_scenario_load_sets(&sc[s], paths[s], o.sets, (size_t)o.nsets, &err);
+        rc = cli_mpi_agree(rc, &err);   /* every rank of an MPI job loads them */
         if (rc != KPI_OK) {
             rc = cli_fail(&err);
             goto done;
@@ -130,6 +131,11 @@ int cli_cmd_compare(int argc, char **argv)
             snprintf(names[s], len, "%s-%d", sc[s].name, dup);
         else
             snprintf(names[s], len, "%s", sc[s].name);
+        rc = cli_mpi_same_scenario(&sc[s], paths[s], &err);
+        if (rc != KPI_OK) {
+            rc = cli_fail(&err);
+            goto done;
+        }
     }
     if (o.outdir) {
         outdir = strdup(o.outdir);
@@ -159,9 +165,12 @@ int cli_cmd_compare(int argc, char **argv)
         kpi_memory_estimate(&sc[s], nrep, (int)o.threads, &one);
         kpi_memory_add(&need, &one);
     }
-    rc = cli_check_memory(&need, paths[0], o.have_n);
-    if (rc != KPI_OK)
+    rc = cli_check_memory(&need, paths[0], o.have_n, &err);
+    rc = cli_mpi_agree(rc, &err);
+    if (rc != KPI_OK) {
+        rc = cli_fail(&err);
         goto done;
+    }
 
     cli_signals_install();
     cli_progress p;
@@ -172,8 +181,11 @@ int cli_cmd_compare(int argc, char **argv)
         kpi_run_opts opts = {nrep, seed, (int)o.threads, cli_progress_cb, &p};
         p.offset = (long)s * nrep;
         rc = cli_resolve_focus(&sc[s], &opts, paths[s], o.quiet);
+        memset(&err, 0, sizeof err);
+        err.status = rc;
+        rc = cli_mpi_agree(rc, &err);   /* it printed its own error */
         if (rc == KPI_OK)
-            rc = kpi_run(&sc[s], &opts, &res[s], &err);
+            rc = cli_mpi_run(&sc[s], &opts, &res[s], &err);
         else if (rc != KPI_ECANCEL)
             goto done;
         if (rc != KPI_OK && rc != KPI_ECANCEL) {
@@ -186,23 +198,27 @@ int cli_cmd_compare(int argc, char **argv)
     }
     cli_progress_end(&p);
     if (rc == KPI_ECANCEL) {
-        fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
+        if (cli_mpi_rank() == 0)
+            fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
                         "(its earlier files, if any, are intact)\n", outdir);
         goto done;
     }
     double t1 = cli_now();
 
-    /* Every scenario's files and comparison.csv in one output set: a
-     * failure anywhere leaves all of DIR as it was. */
-    set = kpi_outset_create();
-    /* The table's buffer too, before anything is written: once the files
-     * are in place, the comparison has succeeded. */
-    work = malloc(2 * (size_t)nrep * sizeof *work);
-    if (!set || !work) {
-        rc = cli_out_of_memory();
-        goto done;
+    /* Rank 0 alone writes, now that every rank succeeded: every scenario's
+     * files and comparison.csv in one output set, so that a failure
+     * anywhere leaves all of DIR as it was.  The table's buffer comes
+     * first: once the files are in place, the comparison has succeeded. */
+    if (cli_mpi_rank() == 0) {
+        set = kpi_outset_create();
+        work = malloc(2 * (size_t)nrep * sizeof *work);
+        if (!set || !work) {
+            memset(&err, 0, sizeof err);
+            err.status = rc = KPI_EINTERNAL;
+            strcpy(err.msg, "out of memory");
+        }
     }
-    for (int s = 0; s < nsc; s++) {
+    for (int s = 0; s < nsc && cli_mpi_rank() == 0 && rc == KPI_OK; s++) {
         size_t len = strlen(outdir) + strlen(names[s]) + 2;
         char *dir = malloc(len);
         if (!dir) {
@@ -213,20 +229,19 @@ int cli_cmd_compare(int argc, char **argv)
         rc = kpi_stage_run(set, dir, &sc[s], res[s], o.per_rep ? KPI_WRITE_PER_REPLICATION : 0,
                            &err);
         free(dir);
-        if (rc != KPI_OK) {
-            rc = cli_fail(&err);
-            goto done;
-        }
     }
-    rc = kpi_stage_comparison(set, outdir, (const char *const *)names,
-                              (const kpi_results *const *)res, nsc, &err);
-    if (rc == KPI_OK)
+    if (rc == KPI_OK && cli_mpi_rank() == 0)
+        rc = kpi_stage_comparison(set, outdir, (const char *const *)names,
+                                  (const kpi_results *const *)res, nsc, &err);
+    if (rc == KPI_OK && cli_mpi_rank() == 0)
         rc = kpi_outset_commit(set, &err);
+    rc = cli_mpi_agree(rc, &err);
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
     }
-    print_table(names, res, nsc, work);
+    if (cli_mpi_rank() == 0)
+        print_table(names, res, nsc, work);
     if (!o.quiet)
         fprintf(stderr, "kpisim: %d scenarios x %ld replications on common random numbers "
                         "in %.2f s; wrote %s/\n", nsc, nrep, t1 - t0, outdir);

@@ -84,6 +84,9 @@ int cli_cmd_run(int argc, char **argv)
         rc = kpi_scenario_load_string_sets(sc, text, len, "<built-in default>", o.sets,
                                            (size_t)o.nsets, &err);
     }
+    /* In an MPI job every rank loads the scenario; they agree on the
+     * outcome and check that they hold the same one. */
+    rc = cli_mpi_agree(rc, &err);
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -92,6 +95,11 @@ int cli_cmd_run(int argc, char **argv)
         sc->replications = o.nrep;
     if (o.have_seed)
         sc->seed = o.seed;
+    rc = cli_mpi_same_scenario(sc, path ? path : "<built-in default>", &err);
+    if (rc != KPI_OK) {
+        rc = cli_fail(&err);
+        goto done;
+    }
     const char *outdir = o.outdir;
     if (!outdir) {
         snprintf(dirbuf, sizeof dirbuf, "runs/%s", sc->name);
@@ -99,9 +107,12 @@ int cli_cmd_run(int argc, char **argv)
     }
     kpi_memory need;
     kpi_memory_estimate(sc, sc->replications, (int)o.threads, &need);
-    rc = cli_check_memory(&need, path ? path : "<built-in default>", o.have_n);
-    if (rc != KPI_OK)
+    rc = cli_check_memory(&need, path ? path : "<built-in default>", o.have_n, &err);
+    rc = cli_mpi_agree(rc, &err);
+    if (rc != KPI_OK) {
+        rc = cli_fail(&err);
         goto done;
+    }
 
     cli_signals_install();
     cli_progress p;
@@ -109,14 +120,18 @@ int cli_cmd_run(int argc, char **argv)
     kpi_run_opts opts = {sc->replications, sc->seed, (int)o.threads, cli_progress_cb, &p};
     double t0 = cli_now();
     rc = cli_resolve_focus(sc, &opts, path ? path : "<built-in default>", o.quiet);
+    memset(&err, 0, sizeof err);
+    err.status = rc;
+    rc = cli_mpi_agree(rc, &err);   /* it printed its own error */
     if (rc == KPI_OK)
-        rc = kpi_run(sc, &opts, &res, &err);
+        rc = cli_mpi_run(sc, &opts, &res, &err);
     else if (rc != KPI_ECANCEL)
         goto done;
     cli_progress_end(&p);
     if (rc == KPI_ECANCEL) {
-        fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
-                        "(its earlier files, if any, are intact)\n", outdir);
+        if (cli_mpi_rank() == 0)
+            fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
+                            "(its earlier files, if any, are intact)\n", outdir);
         goto done;
     }
     if (rc != KPI_OK) {
@@ -125,21 +140,32 @@ int cli_cmd_run(int argc, char **argv)
     }
     double t1 = cli_now();
     /* The table's buffer before the files: once they are written, the run
-     * has succeeded. */
-    work = malloc((size_t)res->replications * sizeof *work);
-    if (!work) {
-        rc = cli_out_of_memory();
-        goto done;
+     * has succeeded.  Rank 0 alone holds the results, and writes, now that
+     * every rank succeeded. */
+    if (res) {
+        work = malloc((size_t)res->replications * sizeof *work);
+        if (!work) {
+            memset(&err, 0, sizeof err);
+            err.status = rc = KPI_EINTERNAL;
+            strcpy(err.msg, "out of memory");
+        }
     }
-    rc = kpi_write_run(outdir, sc, res, o.per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err);
+    if (rc == KPI_OK && cli_mpi_rank() == 0)
+        rc = kpi_write_run(outdir, sc, res, o.per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err);
+    rc = cli_mpi_agree(rc, &err);
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
     }
-    print_figures(res, work);
-    if (!o.quiet)
-        fprintf(stderr, "kpisim: %ld replications of '%s' in %.2f s; wrote %s/\n",
-                sc->replications, sc->name, t1 - t0, outdir);
+    if (res)
+        print_figures(res, work);
+    if (!o.quiet) {
+        fprintf(stderr, "kpisim: %ld replications of '%s' in %.2f s", sc->replications,
+                sc->name, t1 - t0);
+        if (cli_mpi_size() > 1)
+            fprintf(stderr, " on %d MPI ranks", cli_mpi_size());
+        fprintf(stderr, "; wrote %s/\n", outdir);
+    }
 
 done:
     kpi_results_free(res);

@@ -65,6 +65,67 @@ static void print_grid(const kpi_sweep *sw, const kpi_band *bands)
     }
 }
 
+/* What computing one point needs (sweep_point). */
+typedef struct sweep_ctx {
+    const kpi_sweep *sw;
+    const kpi_scenario *base;
+    const char *path;
+    kpi_scenario *sc;       /* the point's scenario (one point at a time per rank) */
+    double *work;           /* room for the most replications of a point */
+    long threads;
+    int quiet;
+    cli_progress *bar;      /* one rank: the bar over replications; else NULL */
+    long done_reps;
+} sweep_ctx;
+
+/* In an MPI job the workers' runs only watch for Ctrl-C; rank 0's main
+ * thread draws a bar over points. */
+static int cancel_only(void *userdata, long done, long total)
+{
+    (void)userdata;
+    (void)done;
+    (void)total;
+    return cli_interrupted();
+}
+
+static void points_bar(void *pdata, long done, long total)
+{
+    cli_progress_cb(pdata, done, total);
+}
+
+/* Point pt: its scenario, its focus when it gives a repeat share, its run,
+ * and the bands of its horizon figures into bands[KPI_NFIG]. */
+static int sweep_point(void *vctx, long pt, kpi_band *bands, kpi_error *err)
+{
+    sweep_ctx *c = vctx;
+    kpi_scenario *sc = c->sc;
+    kpi_results *res = NULL;
+    char label[512];
+    snprintf(label, sizeof label, "%s (point %ld)", c->path, pt + 1);
+    int rc = kpi_sweep_point(c->sw, c->base, pt, sc, NULL, err);
+    if (rc != KPI_OK)
+        return rc;
+    kpi_run_opts opts = {sc->replications, sc->seed, (int)c->threads,
+                         c->bar ? cli_progress_cb : cancel_only, c->bar};
+    if (c->bar) {
+        c->bar->offset = c->done_reps;
+        c->done_reps += sc->replications;
+    }
+    rc = cli_resolve_focus_err(sc, &opts, label, c->quiet, err);
+    if (rc == KPI_OK)
+        rc = kpi_run(sc, &opts, &res, err);
+    if (rc != KPI_OK) {
+        if (!err->file[0])
+            snprintf(err->file, sizeof err->file, "%s", label);
+        return rc;
+    }
+    for (int f = 0; f < KPI_NFIG; f++)
+        kpi_band_compute(res->figures + f, KPI_NFIG, (size_t)res->replications, c->work,
+                         &bands[f]);
+    kpi_results_free(res);
+    return KPI_OK;
+}
+
 int cli_cmd_sweep(int argc, char **argv)
 {
     cli_common o;
@@ -106,6 +167,7 @@ int cli_cmd_sweep(int argc, char **argv)
         goto done;
     }
     rc = kpi_sweep_load(base, &sw, path, o.sets, (size_t)o.nsets, &err);
+    rc = cli_mpi_agree(rc, &err);   /* every rank of an MPI job loads it */
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
@@ -139,15 +201,24 @@ int cli_cmd_sweep(int argc, char **argv)
         kpi_memory_estimate(sc, sc->replications, (int)o.threads, &one);
         if (one.total > need.total)
             need = one;
+        /* Every rank must hold the same grid. */
+        rc = cli_mpi_same_scenario(sc, path, &err);
+        if (rc != KPI_OK) {
+            rc = cli_fail(&err);
+            goto done;
+        }
     }
     /* And the bands of every point, kept for sweep.csv. */
     kpi_memory bands_need;
     memset(&bands_need, 0, sizeof bands_need);
     bands_need.results = (double)sw->npoints * KPI_NFIG * sizeof(kpi_band);
     kpi_memory_add(&need, &bands_need);
-    rc = cli_check_memory(&need, path, o.have_n);
-    if (rc != KPI_OK)
+    rc = cli_check_memory(&need, path, o.have_n, &err);
+    rc = cli_mpi_agree(rc, &err);
+    if (rc != KPI_OK) {
+        rc = cli_fail(&err);
         goto done;
+    }
     bands = calloc((size_t)sw->npoints * KPI_NFIG, sizeof *bands);
     work = malloc((size_t)most * sizeof *work);
     if (!bands || !work) {
@@ -169,78 +240,71 @@ int cli_cmd_sweep(int argc, char **argv)
     cli_signals_install();
     cli_progress p;
     cli_progress_init(&p, "sweep", o.quiet);
-    p.grand = total;
-    long done_reps = 0;
+    const int ranks = cli_mpi_size();
+    sweep_ctx ctx = {sw, base, path, sc, work, o.threads, o.quiet, NULL, 0};
+    if (ranks == 1) {
+        p.grand = total;   /* one bar over every replication of the batch */
+        ctx.bar = &p;
+    }
     double t0 = cli_now();
-    for (long pt = 0; pt < sw->npoints; pt++) {
-        kpi_results *res = NULL;
-        rc = kpi_sweep_point(sw, base, pt, sc, NULL, &err);
-        if (rc != KPI_OK) {
-            cli_progress_end(&p);
-            rc = cli_fail(&err);
-            goto done;
-        }
-        kpi_run_opts opts = {sc->replications, sc->seed, (int)o.threads, cli_progress_cb, &p};
-        p.offset = done_reps;
-        done_reps += sc->replications;
-        char label[64];
-        snprintf(label, sizeof label, "%s (point %ld)", path, pt + 1);
-        rc = cli_resolve_focus(sc, &opts, label, o.quiet);
-        if (rc == KPI_OK)
-            rc = kpi_run(sc, &opts, &res, &err);
-        else if (rc != KPI_ECANCEL) {
-            cli_progress_end(&p);
-            goto done;
-        }
-        if (rc == KPI_ECANCEL) {
-            cli_progress_end(&p);
-            fprintf(stderr, "kpisim: interrupted at point %ld of %ld; nothing was written to "
-                            "%s (its earlier files, if any, are intact)\n",
-                    pt + 1, sw->npoints, outdir);
-            goto done;
-        }
-        if (rc != KPI_OK) {
-            cli_progress_end(&p);
-            if (!err.file[0])
-                snprintf(err.file, sizeof err.file, "%s", label);
-            rc = cli_fail(&err);
-            goto done;
-        }
-        for (int f = 0; f < KPI_NFIG; f++)
-            kpi_band_compute(res->figures + f, KPI_NFIG, (size_t)res->replications, work,
-                             &bands[(size_t)pt * KPI_NFIG + (size_t)f]);
-        kpi_results_free(res);
+    rc = cli_mpi_points(sw->npoints, sweep_point, &ctx, bands, ranks > 1 ? points_bar : NULL,
+                        &p, &err);
+    if (rc == KPI_ECANCEL) {
+        cli_progress_end(&p);
+        if (cli_mpi_rank() == 0)
+            fprintf(stderr, "kpisim: interrupted; nothing was written to %s (its earlier "
+                            "files, if any, are intact)\n",
+                    outdir);
+        goto done;
+    }
+    if (rc != KPI_OK) {
+        cli_progress_end(&p);
+        rc = cli_fail(&err);
+        goto done;
     }
     cli_progress_end(&p);
     double t1 = cli_now();
-    /* sweep.csv and the base scenario DIR/scenario.yaml in one output set:
-     * a failed or interrupted sweep writes neither.  The base as loaded (no
-     * swept key applied), with the replications and seed the points ran
-     * on.  It need not pass the rules that span keys (only the points
-     * must: docs/scenarios.md "Sweep files"), and kpi_stage_scenario checks
-     * none of them: every value of the base was checked by the loader, so
-     * such a base is written as it is. */
-    set = kpi_outset_create();
+    /* sweep.csv and the base scenario DIR/scenario.yaml in one output set,
+     * written by rank 0 alone, now that every rank succeeded: a failed or
+     * interrupted sweep writes neither.  The base as loaded (no swept key
+     * applied), with the replications and seed the points ran on.  It need
+     * not pass the rules that span keys (only the points must:
+     * docs/scenarios.md "Sweep files"), and kpi_stage_scenario checks none
+     * of them: every value of the base was checked by the loader, so such a
+     * base is written as it is. */
     spath = malloc(strlen(outdir) + sizeof "/scenario.yaml");
-    if (!set || !spath) {
+    if (!spath) {
         rc = cli_out_of_memory();
         goto done;
     }
     sprintf(spath, "%s/scenario.yaml", outdir);
-    rc = kpi_stage_sweep(set, outdir, sw, bands, &err);
-    if (rc == KPI_OK)
-        rc = kpi_stage_scenario(set, base, spath, &err);
-    if (rc == KPI_OK)
-        rc = kpi_outset_commit(set, &err);
+    if (cli_mpi_rank() == 0) {
+        set = kpi_outset_create();
+        if (!set) {
+            memset(&err, 0, sizeof err);
+            err.status = rc = KPI_EINTERNAL;
+            strcpy(err.msg, "out of memory");
+        }
+        if (rc == KPI_OK)
+            rc = kpi_stage_sweep(set, outdir, sw, bands, &err);
+        if (rc == KPI_OK)
+            rc = kpi_stage_scenario(set, base, spath, &err);
+        if (rc == KPI_OK)
+            rc = kpi_outset_commit(set, &err);
+    }
+    rc = cli_mpi_agree(rc, &err);
     if (rc != KPI_OK) {
         rc = cli_fail(&err);
         goto done;
     }
     print_grid(sw, bands);
-    if (!o.quiet)
-        fprintf(stderr, "kpisim: %ld points, %ld replications in %.2f s; wrote %s/sweep.csv "
-                        "and %s\n",
-                sw->npoints, total, t1 - t0, outdir, spath);
+    if (!o.quiet) {
+        fprintf(stderr, "kpisim: %ld points, %ld replications in %.2f s", sw->npoints, total,
+                t1 - t0);
+        if (ranks > 1)
+            fprintf(stderr, " on %d MPI ranks", ranks);
+        fprintf(stderr, "; wrote %s/sweep.csv and %s\n", outdir, spath);
+    }
 
 done:
     kpi_outset_free(set);

@@ -16,7 +16,8 @@
 int cli_fail(const kpi_error *err)
 {
     char buf[4096];
-    fprintf(stderr, "kpisim: %s\n", kpi_error_format(err, buf, sizeof buf));
+    if (cli_mpi_rank() == 0)
+        fprintf(stderr, "kpisim: %s\n", kpi_error_format(err, buf, sizeof buf));
     return err->status ? err->status : KPI_EINTERNAL;
 }
 
@@ -29,6 +30,8 @@ int cli_out_of_memory(void)
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+    if (cli_mpi_rank() != 0)
+        return KPI_EUSAGE;   /* every rank parsed the same arguments */
     fputs("kpisim: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -206,6 +209,11 @@ int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *
             return cli_usage(cmd, "unknown option '%s'", a);
         c->pos[c->npos++] = a;
     }
+    if (!c->have_threads)
+        c->threads = cli_mpi_default_threads(c->threads);
+    /* The other ranks of an MPI job keep quiet: rank 0 speaks for the job. */
+    if (cli_mpi_rank() != 0)
+        c->quiet = 1;
     return 0;
 }
 
@@ -244,6 +252,7 @@ int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common
     if ((m = cli_opt_value(argc, argv, i, cmd, "--threads", NULL, &v)) != 0) {
         if (m < 0 || cli_parse_long(cmd, "--threads", v, 1, 1024, &c->threads) != 0)
             return KPI_EUSAGE;
+        c->have_threads = 1;
         return 1;
     }
     if ((m = cli_opt_value(argc, argv, i, cmd, "--set", NULL, &v)) != 0) {
@@ -255,20 +264,23 @@ int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common
     return 0;
 }
 
-int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
-                      int quiet)
+int cli_resolve_focus_err(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
+                          int quiet, kpi_error *err)
 {
     if (sc->clients.repeat_share < 0)
         return KPI_OK;
     kpi_focus_report fr;
-    kpi_error err;
-    int rc = kpi_scenario_resolve_focus(sc, opts, &fr, &err);
-    if (rc == KPI_ECANCEL || cli_interrupted())
+    int rc = kpi_scenario_resolve_focus(sc, opts, &fr, err);
+    if (rc == KPI_ECANCEL || cli_interrupted()) {
+        memset(err, 0, sizeof *err);
+        err->status = KPI_ECANCEL;
+        strcpy(err->msg, "cancelled");
         return KPI_ECANCEL;
+    }
     if (rc != KPI_OK) {
-        if (!err.file[0])
-            snprintf(err.file, sizeof err.file, "%s", label);
-        return cli_fail(&err);
+        if (!err->file[0])
+            snprintf(err->file, sizeof err->file, "%s", label);
+        return rc;
     }
     if (!quiet)
         fprintf(stderr,
@@ -278,14 +290,22 @@ int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *la
     return KPI_OK;
 }
 
-int cli_check_memory(const kpi_memory *need, const char *file, int n_option)
+int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
+                      int quiet)
+{
+    kpi_error err;
+    int rc = cli_resolve_focus_err(sc, opts, label, quiet, &err);
+    if (rc != KPI_OK && rc != KPI_ECANCEL)
+        return cli_fail(&err);
+    return rc;
+}
+
+int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi_error *err)
 {
     char source[128];
-    kpi_error err;
     double avail = kpi_memory_available(source, sizeof source);
-    int rc = kpi_memory_check(need, avail, source, n_option, &err);
-    if (rc == KPI_OK)
-        return KPI_OK;
-    snprintf(err.file, sizeof err.file, "%s", file);
-    return cli_fail(&err);
+    int rc = kpi_memory_check(need, avail, source, n_option, err);
+    if (rc != KPI_OK)
+        snprintf(err->file, sizeof err->file, "%s", file);
+    return rc;
 }

@@ -48,7 +48,13 @@ int main(int argc, char **argv)
      * that NULL instead of aborting.  It is a process-wide setting of GSL,
      * so the program makes it, once, before any thread starts. */
     gsl_set_error_handler_off();
+    if (cli_mpi_init(&argc, &argv) != 0)
+        return KPI_EINTERNAL;
+    /* The other ranks of an MPI job print no results: rank 0 does. */
+    if (cli_mpi_rank() != 0 && !freopen("/dev/null", "w", stdout))
+        return KPI_EIO;
     int rc = dispatch(argc, argv);
+    cli_mpi_finalize();
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "kpisim: writing standard output failed: %s\n", strerror(errno));
         if (rc == 0)
@@ -72,6 +78,11 @@ static int dispatch(int argc, char **argv)
         printf("kpisim %s\n", KPI_VERSION);
         return 0;
     }
+    /* In an MPI job only run, compare and sweep share their work; any
+     * other command is rank 0's alone. */
+    if (cli_mpi_size() > 1 && cli_mpi_rank() != 0 && strcmp(cmd, "run") != 0 &&
+        strcmp(cmd, "compare") != 0 && strcmp(cmd, "sweep") != 0)
+        return 0;
     if (strcmp(cmd, "run") == 0)
         return cli_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
