@@ -114,11 +114,13 @@ intact "$T/f-other"
 
 # A rank out of memory: its address space capped at 300 MB (a small run
 # peaks near 230 MB with the MPI library), its block of 100000 replications
-# needing 390 MB more.  Exit 70, named, before anyone computes.
+# needing 390 MB more.  Refused by the memory check (docs/hardening.md
+# "Limits") before anything runs: exit 64 (the replications came from -n),
+# the rank named, with the estimate.
 fresh "$T/f-oom"
-mpmd 70 "rank 1 out of memory" -- run "$S" -n 200000 --threads 1 -o "$T/f-oom" -- \
+mpmd 64 "rank 1 out of memory" -- run "$S" -n 200000 --threads 1 -o "$T/f-oom" -- \
     sh -c "ulimit -v 300000; exec '$MPIK' run '$S' -n 200000 --threads 1 -o '$T/f-oom'"
-err_has 'rank 1 of 2: out of memory'
+err_has "rank 1 of 2: $S: -n: the run needs about 3[0-9][0-9].[0-9] MiB of memory, more than"
 intact "$T/f-oom"
 
 # A sweep point that fails at run time (the team outgrows the limit), on

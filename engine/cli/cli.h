@@ -140,6 +140,11 @@ typedef void (*cli_points_progress_fn)(void *pdata, long done, long total);
 int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
                    cli_points_progress_fn progress, void *pdata, kpi_error *err);
 
+/* The replications of a run of n whose results this process holds: all of
+ * them alone or on rank 0 of an MPI job (which gathers them), its block of
+ * about n / ranks on the other ranks. */
+long cli_mpi_held(long n);
+
 /* Whether a run that needs need fits in the memory this process may use
  * (kpi_memory_check): KPI_OK, or the status with err filled, blamed on
  * file (printed by the caller with cli_fail, after an MPI job's ranks

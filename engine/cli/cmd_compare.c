@@ -162,7 +162,7 @@ int cli_cmd_compare(int argc, char **argv)
     memset(&need, 0, sizeof need);
     for (int s = 0; s < nsc; s++) {
         kpi_memory one;
-        kpi_memory_estimate(&sc[s], nrep, (int)o.threads, &one);
+        kpi_memory_estimate(&sc[s], cli_mpi_held(nrep), (int)o.threads, &one);
         kpi_memory_add(&need, &one);
     }
     rc = cli_check_memory(&need, paths[0], o.have_n, &err);

@@ -106,7 +106,7 @@ int cli_cmd_run(int argc, char **argv)
         outdir = dirbuf;
     }
     kpi_memory need;
-    kpi_memory_estimate(sc, sc->replications, (int)o.threads, &need);
+    kpi_memory_estimate(sc, cli_mpi_held(sc->replications), (int)o.threads, &need);
     rc = cli_check_memory(&need, path ? path : "<built-in default>", o.have_n, &err);
     rc = cli_mpi_agree(rc, &err);
     if (rc != KPI_OK) {

@@ -309,3 +309,11 @@ int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi
         snprintf(err->file, sizeof err->file, "%s", file);
     return rc;
 }
+
+long cli_mpi_held(long n)
+{
+    int ranks = cli_mpi_size();
+    if (ranks <= 1 || cli_mpi_rank() == 0)
+        return n;
+    return (n + ranks - 1) / ranks;
+}
