@@ -635,13 +635,14 @@ static int push_appt(agent_book *a, int32_t ci, int day)
     return 0;
 }
 
-unsigned kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
-                       const kpi_book_rates *rates, gsl_rng *r, kpi_tally acc,
-                       unsigned *appts)
+int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
+                  const kpi_book_rates *rates, gsl_rng *r, kpi_tally acc, unsigned *out_placed,
+                  unsigned *appts)
 {
     const kpi_scenario *sc = b->sc;
     agent_book *a = &b->ab[id];
     *appts = 0;
+    *out_placed = 0;
     if (calls == 0 || sc->clients.focus <= 0)
         return 0;
     unsigned want = kpi_binomial_draw(&b->to_book, calls, r);
@@ -664,19 +665,20 @@ unsigned kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
         acc[KPI_CONTACTS] += 1;
         acc[KPI_CONTACTS_CLIENTS] += 1;
         if (service_contact(b, ci, m, r, acc) != 0)
-            return placed;
+            return -1;
         /* A client with a need (found on this call, perhaps) may meet. */
         int sales_call = c->grade != G_N && c->grade != G_C;
         if (sales_call && unif(r) < rates->p_meet) {
             if (push_appt(a, ci, t) != 0)
-                return placed;
+                return -1;
             (*appts)++;
         }
     }
     acc[KPI_CALLS_TO_CLIENTS] += placed;
     acc[KPI_APPOINTMENTS] += *appts;
     acc[KPI_APPOINTMENTS_CLIENTS] += *appts;
-    return placed;
+    *out_placed = placed;
+    return 0;
 }
 
 unsigned kpi_book_take_referrals(kpi_book *b, uint32_t id, unsigned want)

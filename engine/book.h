@@ -55,13 +55,14 @@ typedef struct kpi_book_rates {
 /* Day t (from the start of the horizon) of month m: of `calls` calls of
  * agent `id`, sends Bin(calls, focus) to the book, best grade first, each
  * client at most once a month.  Draws each call's contact and meeting;
- * meetings become appointments remembered with their client.  Returns the
- * calls placed with clients (the rest go to prospects) and adds calls,
- * contacts, appointments, referrals to acc; *appts gets the appointments
- * set.  r is the agent's client stream for the day. */
-unsigned kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
-                       const kpi_book_rates *rates, gsl_rng *r, kpi_tally acc,
-                       unsigned *appts);
+ * meetings become appointments remembered with their client.  *placed
+ * gets the calls placed with clients (the rest go to prospects), *appts
+ * the appointments set; adds calls, contacts, appointments, referrals to
+ * acc.  r is the agent's client stream for the day.  Returns 0, or -1 when
+ * out of memory (the replication cannot go on). */
+int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
+                  const kpi_book_rates *rates, gsl_rng *r, kpi_tally acc, unsigned *placed,
+                  unsigned *appts);
 
 /* Takes up to `want` unused referrals of agent id, oldest first; returns
  * how many. */

@@ -483,8 +483,11 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
                                   (uint32_t)t, &m->first[FB_CLIENTS * D + d]);
         else
             kpi_rng_seek(m->r_client, key, KPI_RS_AGENT_CLIENTS, id, (uint32_t)t);
-        unsigned rest = calls - kpi_book_call(m->book, id, mo, t, calls, &am->book,
-                                              m->r_client, acc, &appts[SRC_CLIENT]);
+        unsigned placed;
+        if (kpi_book_call(m->book, id, mo, t, calls, &am->book, m->r_client, acc, &placed,
+                          &appts[SRC_CLIENT]) != 0)
+            return -1;
+        unsigned rest = calls - placed;
         unsigned ref = kpi_book_take_referrals(m->book, id, rest);
         appts[SRC_COLD] = funnel_calls(m, SRC_COLD, rest - ref, acc);
         appts[SRC_REFERRAL] = funnel_calls(m, SRC_REFERRAL, ref, acc);

@@ -126,9 +126,7 @@ lines_of() {
 # function that made the failed call (as addr2line names it, inlined
 # callers included): such a run is reported and counted as skipped, never
 # as passed, until the code is fixed (docs/hardening.md "Known gaps").
-declare -A known_bugs=(
-    [push_appt]="engine/book.c: kpi_book_call returns early when push_appt runs out of memory and engine/model.c carries on, so the run succeeds with other results"
-)
+declare -A known_bugs=()
 
 # known_bug: prints the known bug the failed call of the last run ($T/rep,
 # "failed OBJECT+OFFSET") falls under, if any.
