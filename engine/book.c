@@ -26,18 +26,6 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_statistics_double.h>
 
-/* Uniforms of a stream made by kpi_rng_alloc, inline (rng.h): the same
- * numbers as gsl_rng_uniform and gsl_rng_uniform_pos. */
-static inline double unif(const gsl_rng *r)
-{
-    return kpi_stream_uniform(kpi_stream_of(r));
-}
-
-static inline double unif_pos(const gsl_rng *r)
-{
-    return kpi_stream_uniform_pos(kpi_stream_of(r));
-}
-
 enum { G_A = 0, G_B, G_C, G_D, G_E, G_N, NGRADE };
 enum { ST_PAYING = 0, ST_MATURED, ST_LAPSED, ST_LOST };
 enum { EV_NONE = 0, EV_NEED, EV_BTOA, EV_LAPSE, EV_LOSS, EV_REEVAL };
@@ -188,7 +176,7 @@ kpi_book *kpi_book_create(const kpi_scenario *sc)
     if (sc->premium.mean > 0)
         kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &b->zeta, &b->sigma);
     if (kpi_poisson_prepare(&b->ref_contact, sc->clients.referrals_per_contact) != 0 ||
-        (sc->clients.focus > 0 && kpi_binomial_prepare(&b->to_book, sc->clients.focus, 48) != 0)) {
+        (sc->clients.focus > 0 && kpi_binomial_prepare(&b->to_book, sc->clients.focus, KPI_BINOMIAL_TABLE_N) != 0)) {
         kpi_book_destroy(b);
         return NULL;
     }
@@ -383,8 +371,8 @@ static int reschedule(kpi_book *b, int32_t ci, int base)
     double total = lam[1] + lam[2] + lam[3] + lam[4];
 
     client_stream(b, c);
-    double u1 = unif_pos(b->r), u2 = unif(b->r),
-           u3 = unif(b->r);
+    double u1 = kpi_rng_uniform_pos(b->r), u2 = kpi_rng_uniform(b->r),
+           u3 = kpi_rng_uniform(b->r);
     double wake = INFINITY;
     int kind = EV_NONE;
     if (total > 0) {
@@ -542,19 +530,19 @@ int kpi_book_hire(kpi_book *b, uint32_t id, int initial)
     gsl_rng *r = b->r;
     kpi_rng_seek(r, b->key, KPI_RS_BOOK_INIT, id, 0);
     double want = sc->clients.initial_per_agent, fl = floor(want);
-    long n = (long)fl + (unif(r) < want - fl);
+    long n = (long)fl + (kpi_rng_uniform(r) < want - fl);
     for (long k = 0; k < n; k++) {
         int32_t ci = new_client(b, id);
         if (ci < 0)
             return -1;
         client *c = &b->c[ci];
-        double u = unif(r);
+        double u = kpi_rng_uniform(r);
         c->grade = (uint8_t)grade_from(b->mix_all, NGRADE, u);
         double x = sc->premium.mean;
         if (sc->premium.mean > 0 && sc->premium.cv > 0)
             x = gsl_ran_lognormal(r, b->zeta, b->sigma);
-        int age = 1 + (int)floor(unif(r) * b->term_months);
-        int since = 1 + (int)floor(unif(r) * b->gapc);
+        int age = 1 + (int)floor(kpi_rng_uniform(r) * b->term_months);
+        int since = 1 + (int)floor(kpi_rng_uniform(r) * b->gapc);
         c->last_contact = (int16_t)-since;
         c->last_called = (int16_t)-since;
         c->policies = 1;
@@ -597,7 +585,7 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
     }
     /* E and D move up; an N client may turn out to have an open need
      * (under-insured, a new family member: B5). */
-    double u = unif(r), v = unif(r);
+    double u = kpi_rng_uniform(r), v = kpi_rng_uniform(r);
     if (grade == G_E || grade == G_D) {
         if (u < sc->clients.upgrade_per_contact)
             set_grade(b, ci, grade == G_E ? G_D : G_B);
@@ -660,7 +648,7 @@ int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
         c->last_called = (int16_t)m;
         unlink_client(b, ci);
         link_client(b, ci);
-        if (unif(r) >= rates->p_contact)
+        if (kpi_rng_uniform(r) >= rates->p_contact)
             continue;
         acc[KPI_CONTACTS] += 1;
         acc[KPI_CONTACTS_CLIENTS] += 1;
@@ -668,7 +656,7 @@ int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
             return -1;
         /* A client with a need (found on this call, perhaps) may meet. */
         int sales_call = c->grade != G_N && c->grade != G_C;
-        if (sales_call && unif(r) < rates->p_meet) {
+        if (sales_call && kpi_rng_uniform(r) < rates->p_meet) {
             if (push_appt(a, ci, t) != 0)
                 return -1;
             (*appts)++;
@@ -847,7 +835,7 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
             continue;
         set_state(b, c, ST_MATURED);
         client_stream(b, c);
-        double u = unif(b->r), v = unif(b->r);
+        double u = kpi_rng_uniform(b->r), v = kpi_rng_uniform(b->r);
         if (c->grade == G_N && c->policies < b->max_policies && u < sc->clients.matured_need)
             set_grade(b, ci, grade_from(b->mix_need, 5, v));
         if (reschedule(b, ci, m) != 0)
@@ -882,7 +870,7 @@ int kpi_book_event(kpi_book *b, int m, int tag, double share, kpi_tally acc)
                      (uint32_t)m * KPI_MAX_EVENTS + (uint32_t)tag);
         for (int g = 0; g < NGRADE; g++) {
             for (int32_t ci = a->head[g]; ci >= 0; ci = b->c[ci].next) {
-                if (unif(b->r) >= share)
+                if (kpi_rng_uniform(b->r) >= share)
                     continue;
                 if (reserve((void **)&b->tmp, &b->captmp, n + 1, sizeof *b->tmp) != 0)
                     return -1;

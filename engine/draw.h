@@ -54,12 +54,16 @@ static inline unsigned kpi_poisson_draw(const kpi_poisson *p, const gsl_rng *r)
 {
     if (!p->table)
         return kpi_poisson_slow(p, r);
-    size_t x = kpi_alias_lookup(p->table, kpi_stream_uniform(kpi_stream_of(r)));
+    size_t x = kpi_alias_lookup(p->table, kpi_rng_uniform(r));
     return x < p->k ? (unsigned)x : kpi_poisson_slow(p, r);
 }
 
 /* Frees the table; p can be prepared again. */
 void kpi_poisson_free(kpi_poisson *p);
+
+/* Calls a day up to which Bin(calls, p) is tabulated: four times the default
+ * plan, beyond what a day's calls almost ever reach. */
+#define KPI_BINOMIAL_TABLE_N 48
 
 /* Binomial(n, p) for a fixed p and every n up to nmax, tabulated: one
  * alias table per n, so that a draw is one uniform (the funnels draw
@@ -82,37 +86,12 @@ static inline unsigned kpi_binomial_draw(const kpi_binomial *b, unsigned n, cons
         return 0;
     if (n > b->nmax)
         return gsl_ran_binomial(r, b->p, n);
-    return (unsigned)kpi_alias_lookup(b->table[n], kpi_stream_uniform(kpi_stream_of(r)));
+    return (unsigned)kpi_alias_lookup(b->table[n], kpi_rng_uniform(r));
 }
 
-/* Largest n of kpi_binomial_rows. */
+/* Largest n of kpi_binomial_rows (more meetings a day are drawn with
+ * gsl_ran_binomial). */
 #define KPI_BINOMIAL_ROWS_MAX 8
-
-/* Bin(n, p) for a p that changes too often to tabulate (an agent's sale
- * rate, month by month) and a small n (the meetings of a day): inversion
- * of the distribution function from 0 with the uniform u, in about
- * n p + 1 steps.  For n > 32, gsl_ran_binomial on r instead. */
-static inline unsigned kpi_binomial_small(unsigned n, double p, const gsl_rng *r)
-{
-    if (n == 0 || p <= 0)
-        return 0;
-    if (p >= 1)
-        return n;
-    if (n > 32)
-        return gsl_ran_binomial(r, p, n);
-    double u = kpi_stream_uniform(kpi_stream_of(r));
-    double q = 1 - p, pk = q;
-    for (unsigned j = 1; j < n; j++)
-        pk *= q;
-    double cdf = pk, ratio = p / q;
-    unsigned k = 0;
-    while (u >= cdf && k < n) {
-        pk *= ratio * (double)(n - k) / (double)(k + 1);
-        k++;
-        cdf += pk;
-    }
-    return k;
-}
 
 /* Distribution functions of Bin(n, p) for every n <= nmax, for a p fixed
  * over a stretch of draws (an agent's sale rate in a month): row n (nmax +

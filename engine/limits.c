@@ -33,7 +33,7 @@
 #define AGENT_BYTES_PER_EXPIRY_DAY 12.0
 #define AGENT_BYTES_PER_REFERRAL_MONTH 4.0
 
-/* Bytes the book keeps per client: its record (48), its policies (24
+/* Bytes the book keeps per client: its record (56), its policies (24
  * each, one or two), its calendar entries and scratch (about 12); times
  * SLACK below, about 140 bytes, as measured (docs/hardening.md). */
 #define CLIENT_BYTES 96.0
@@ -153,21 +153,22 @@ double kpi_memory_available(char *source, size_t size)
         what = "free memory (sysconf)";
     }
     /* The process limits, less what the process already holds of them. */
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-        double used = proc_value("/proc/self/status", "VmSize");
+    static const struct {
+        int resource;
+        const char *held, *name;
+    } limits[] = {
+        {RLIMIT_AS, "VmSize", "the address-space limit (ulimit -v, RLIMIT_AS)"},
+        {RLIMIT_DATA, "VmData", "the data-segment limit (ulimit -d, RLIMIT_DATA)"},
+    };
+    for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) {
+        struct rlimit rl;
+        if (getrlimit(limits[i].resource, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+            continue;
+        double used = proc_value("/proc/self/status", limits[i].held);
         double left = (double)rl.rlim_cur - (used > 0 ? used : 0);
         if (left < avail) {
             avail = left;
-            what = "the address-space limit (ulimit -v, RLIMIT_AS)";
-        }
-    }
-    if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-        double used = proc_value("/proc/self/status", "VmData");
-        double left = (double)rl.rlim_cur - (used > 0 ? used : 0);
-        if (left < avail) {
-            avail = left;
-            what = "the data-segment limit (ulimit -d, RLIMIT_DATA)";
+            what = limits[i].name;
         }
     }
     if (source && size > 0)

@@ -29,13 +29,6 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-/* Uniforms of a stream made by kpi_rng_alloc, inline (rng.h): the same
- * numbers as gsl_rng_uniform and gsl_rng_uniform_pos. */
-static inline double unif(const gsl_rng *r)
-{
-    return kpi_stream_uniform(kpi_stream_of(r));
-}
-
 /* Sources of a call, an appointment and a case. */
 enum { SRC_COLD = 0, SRC_REFERRAL = 1, SRC_CLIENT = 2, NSRC = 3 };
 
@@ -46,10 +39,6 @@ enum { DAY_ON = 0, DAY_OFF = 1 };
 enum { FB_DAY = 0, FB_VISIT, FB_PREMIUM, FB_CLIENTS, NFB };
 static const uint32_t fb_purposes[NFB] = {KPI_RS_AGENT_DAY, KPI_RS_AGENT_VISIT,
                                           KPI_RS_AGENT_PREMIUM, KPI_RS_AGENT_CLIENTS};
-
-/* Calls a day up to which the funnels' binomials are tabulated: beyond
- * four times the default plan, where a day's calls almost never reach. */
-#define FUNNEL_TABLE_N 48
 
 struct kpi_model {
     const kpi_scenario *sc;
@@ -85,7 +74,8 @@ struct kpi_model {
     kpi_binomial f_contact[2], f_meet[2];   /* the funnels of cold and referral calls */
     kpi_poisson ref_sale;    /* Poisson(referrals_per_sale), tabulated */
     /* The first block of each day stream of the agent's month, computed in
-     * one batch (rng.h): [stream][day], streams DAY_STREAMS. */
+     * one batch (rng.h): [stream * D + day], streams FB_*; the purposes are
+     * fixed, the days (fb_when) set once a month. */
     int nstreams;                  /* 3, or 4 when calls go to the book */
     uint32_t *fb_purpose, *fb_when;
     philox4x32_ctr_t *first;
@@ -174,11 +164,10 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
                  &m->p_meet[SRC_REFERRAL], &m->p_sale[SRC_REFERRAL]);
     funnel_probs(&sc->funnel.old_client, &m->p_contact[SRC_CLIENT], &m->p_meet[SRC_CLIENT],
                  &m->p_sale[SRC_CLIENT]);
-    /* The prospect funnels' binomials, tabulated for up to FUNNEL_TABLE_N
-     * calls a day (more is drawn by gsl_ran_binomial). */
+    /* The prospect funnels' binomials, tabulated (draw.h). */
     for (int s = SRC_COLD; s <= SRC_REFERRAL; s++)
-        if (kpi_binomial_prepare(&m->f_contact[s], m->p_contact[s], FUNNEL_TABLE_N) != 0 ||
-            kpi_binomial_prepare(&m->f_meet[s], m->p_meet[s], FUNNEL_TABLE_N) != 0)
+        if (kpi_binomial_prepare(&m->f_contact[s], m->p_contact[s], KPI_BINOMIAL_TABLE_N) != 0 ||
+            kpi_binomial_prepare(&m->f_meet[s], m->p_meet[s], KPI_BINOMIAL_TABLE_N) != 0)
             goto fail;
     if (sc->premium.mean > 0)
         kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &m->zeta, &m->sigma);
@@ -345,9 +334,8 @@ typedef double tally[KPI_NKPI];
 typedef struct agent_month {
     double compliance;
     double p_sale[NSRC];
-    double visits_on, visits_off;   /* daily visit capacity on/off plan */
-    unsigned cap_int[2];            /* its whole part [DAY_ON, DAY_OFF] */
-    double cap_frac[2];             /* its fraction */
+    unsigned cap_int[2];            /* daily visit capacity [DAY_ON, DAY_OFF]: whole part */
+    double cap_frac[2];             /* and fraction */
     unsigned rows_n;                /* Bin(held, p_sale) tabulated for held <= rows_n */
     double rows[2][(KPI_BINOMIAL_ROWS_MAX + 1) * (KPI_BINOMIAL_ROWS_MAX + 1)];
     double zeta;                    /* log-scale of this month's premiums */
@@ -404,8 +392,8 @@ static unsigned prospect_cases(const agent_month *am, int src, unsigned held, co
     if (held == 0)
         return 0;
     if (held <= am->rows_n)
-        return kpi_binomial_row_draw(&am->rows[src][held * (am->rows_n + 1)], held, unif(r));
-    return kpi_binomial_small(held, am->p_sale[src], r);
+        return kpi_binomial_row_draw(&am->rows[src][held * (am->rows_n + 1)], held, kpi_rng_uniform(r));
+    return gsl_ran_binomial(r, am->p_sale[src], held);
 }
 
 /* One case of agent id with a client (client >= 0) or a new prospect:
@@ -470,7 +458,7 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
     /* 1. Calls: on-plan or off-plan day, then a Poisson number of calls. */
     kpi_stream_seek_first(kpi_stream_of(m->r_day), key, KPI_RS_AGENT_DAY, id, (uint32_t)t,
                           &m->first[FB_DAY * D + d]);
-    int on = unif(m->r_day) < am->compliance;
+    int on = kpi_rng_uniform(m->r_day) < am->compliance;
     unsigned calls = kpi_poisson_draw(&m->calls[on ? DAY_ON : DAY_OFF][contest_day], m->r_day);
 
     /* 2.-3. Sources and funnels: the book first (best grade first), then
@@ -500,7 +488,7 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
         /* A fractional capacity rounds up with probability its fraction. */
         const int plan = on ? DAY_ON : DAY_OFF;
         unsigned cap = am->cap_int[plan];
-        if (am->cap_frac[plan] > 0 && unif(m->r_visit) < am->cap_frac[plan])
+        if (am->cap_frac[plan] > 0 && kpi_rng_uniform(m->r_visit) < am->cap_frac[plan])
             cap++;
         unsigned held[NSRC];
         hold_visits(m, id, bl, t, slot, cap, held);
@@ -519,7 +507,7 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
         for (unsigned k = 0; k < held[SRC_CLIENT]; k++) {
             int32_t c = m->held_clients[k];
             double p = fmin(1.0, am->p_sale[SRC_CLIENT] * kpi_book_grade_rate(m->book, c));
-            if (unif(m->r_visit) < p)
+            if (kpi_rng_uniform(m->r_visit) < p)
                 m->held_clients[cases[SRC_CLIENT]++] = c;
         }
         unsigned ncases = cases[0] + cases[1] + cases[2];
@@ -715,21 +703,24 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
             return fail_memory(err);
 
         agent_month am;
-        am.visits_on = sc->activity.visits_per_day;
-        am.visits_off = sc->activity.visits_per_day * sc->activity.off_plan_effort;
         for (int pl = DAY_ON; pl <= DAY_OFF; pl++) {
-            double x = pl == DAY_ON ? am.visits_on : am.visits_off, f = floor(x);
+            double x = sc->activity.visits_per_day *
+                       (pl == DAY_ON ? 1.0 : sc->activity.off_plan_effort),
+                   f = floor(x);
             am.cap_int[pl] = (unsigned)f;
             am.cap_frac[pl] = x - f;
         }
         /* Meetings held of one source in a day: at most the capacity. */
         am.rows_n = am.cap_int[DAY_ON] + (am.cap_frac[DAY_ON] > 0);
         if (am.rows_n > KPI_BINOMIAL_ROWS_MAX)
-            am.rows_n = 0;   /* no table: kpi_binomial_small */
+            am.rows_n = 0;   /* no table: gsl_ran_binomial */
         am.zeta = plan.tier > 0 ? m->zeta + log(plan.tier) : -INFINITY;
         am.book.p_contact = m->p_contact[SRC_CLIENT];
         am.book.p_meet = m->p_meet[SRC_CLIENT];
 
+        for (int st = 0; st < m->nstreams; st++)
+            for (int d = 0; d < D; d++)
+                m->fb_when[st * D + d] = (uint32_t)(mo * D + d);
         for (int i = 0; i < m->n; i++) {
             double f = m->skill[i] * ramp(sc, m->tenure[i]) * plan.uplift;
             for (int s = 0; s < NSRC; s++)
@@ -743,9 +734,6 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
             am.compliance = m->compliance[i];
             m->cases_m[i] = 0;
             m->premium_m[i] = 0;
-            for (int st = 0; st < m->nstreams; st++)
-                for (int d = 0; d < D; d++)
-                    m->fb_when[st * D + d] = (uint32_t)(mo * D + d);
             kpi_rng_first_blocks(key, m->id[i], (size_t)(m->nstreams * D), m->fb_purpose,
                                  m->fb_when, m->first);
             /* Day t's backlog slot is t mod E, counted up without a
@@ -766,7 +754,7 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
             if (m->cases_m[i] > 0)
                 active++;
             kpi_rng_seek(m->r_misc, key, KPI_RS_AGENT_EXIT, m->id[i], (uint32_t)mo);
-            double u = unif(m->r_misc);
+            double u = kpi_rng_uniform(m->r_misc);
             int leave = 0;
             if (sc->assessment.enabled) {
                 if (m->tenure[i] < sc->assessment.exempt_months)

@@ -115,7 +115,7 @@ static void first_blocks_lanes(philox4x32_key_t k, uint32_t subject, size_t n,
 void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32_t *purpose,
                           const uint32_t *when, philox4x32_ctr_t *out)
 {
-    philox4x32_key_t k = {{(uint32_t)(key & 0xffffffffu), (uint32_t)(key >> 32)}};
+    philox4x32_key_t k = kpi_philox_key(key);
     uint32_t o[4][LANES];
     for (size_t at = 0; at < n; at += LANES) {
         size_t m = n - at < LANES ? n - at : LANES;

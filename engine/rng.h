@@ -102,13 +102,31 @@ static inline double kpi_stream_uniform_pos(kpi_stream *s)
     return u;
 }
 
+/* The uniforms of a gsl_rng made by kpi_rng_alloc, inline: the numbers of
+ * gsl_rng_uniform and gsl_rng_uniform_pos. */
+static inline double kpi_rng_uniform(const gsl_rng *r)
+{
+    return kpi_stream_uniform(kpi_stream_of(r));
+}
+
+static inline double kpi_rng_uniform_pos(const gsl_rng *r)
+{
+    return kpi_stream_uniform_pos(kpi_stream_of(r));
+}
+
+/* A 64-bit stream key as Philox's two words. */
+static inline philox4x32_key_t kpi_philox_key(uint64_t key)
+{
+    philox4x32_key_t k = {{(uint32_t)(key & 0xffffffffu), (uint32_t)(key >> 32)}};
+    return k;
+}
+
 /* Positions s at the start of stream (key, purpose, subject, when), like
  * kpi_rng_seek. */
 static inline void kpi_stream_seek(kpi_stream *s, uint64_t key, uint32_t purpose,
                                    uint32_t subject, uint32_t when)
 {
-    s->key.v[0] = (uint32_t)(key & 0xffffffffu);
-    s->key.v[1] = (uint32_t)(key >> 32);
+    s->key = kpi_philox_key(key);
     s->ctr.v[0] = 0;
     s->ctr.v[1] = when;
     s->ctr.v[2] = subject;

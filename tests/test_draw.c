@@ -208,9 +208,8 @@ static void check_binomial(const char *what, unsigned n, double p, long draws,
     double *count = calloc((size_t)n + 1, sizeof *count);
     double s = 0;
     for (long i = 0; i < draws; i++) {
-        unsigned x = tab   ? kpi_binomial_draw(tab, n, r)
-                     : row ? kpi_binomial_row_draw(row, n, gsl_rng_uniform(r))
-                           : kpi_binomial_small(n, p, r);
+        unsigned x = tab ? kpi_binomial_draw(tab, n, r)
+                         : kpi_binomial_row_draw(row, n, gsl_rng_uniform(r));
         if (x > n) {
             CHECK(0, "%s Bin(%u, %g): draw %u beyond n", what, n, p, x);
             break;
@@ -253,7 +252,7 @@ static void test_binomials(void)
     const unsigned ns[] = {1, 2, 10, 13, 30, 48, 49, 200};
     for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) {
         kpi_binomial b = {0};
-        CHECK(kpi_binomial_prepare(&b, ps[i], 48) == 0 && b.nmax == 48, "prepare Bin(., %g)",
+        CHECK(kpi_binomial_prepare(&b, ps[i], KPI_BINOMIAL_TABLE_N) == 0 && b.nmax == KPI_BINOMIAL_TABLE_N, "prepare Bin(., %g)",
               ps[i]);
         for (size_t j = 0; j < sizeof ns / sizeof *ns; j++)
             check_binomial("table", ns[j], ps[i], 100000, &b, NULL, 100 * i + j);
@@ -270,17 +269,11 @@ static void test_binomials(void)
             for (unsigned k = 0; k < n; k++)
                 worst = fmax(worst, fabs(rows[n * (NM + 1) + k] - gsl_cdf_binomial_P(k, rp[i], n)));
         CHECK(worst <= 1e-14, "rows of Bin(n <= %d, %g): largest error %.3g", NM, rp[i], worst);
-        /* Draws by inversion from the rows have the binomial law. */
-        for (unsigned n = 1; n <= NM; n += 3)
+        /* Draws by inversion from the rows have the binomial law, for
+         * every number of meetings a day they serve. */
+        for (unsigned n = 1; n <= NM; n++)
             check_binomial("rows", n, rp[i], 100000, NULL, rows + n * (NM + 1), 5000 + 10 * i + n);
     }
-
-    /* Inversion for the meetings of a day, and its fallback above 32. */
-    const double qs[] = {1.0 / 3, 0.9, 0.02, 0, 1};
-    const unsigned ms[] = {1, 2, 3, 5, 32, 33, 120};
-    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
-        for (size_t j = 0; j < sizeof ms / sizeof *ms; j++)
-            check_binomial("small", ms[j], qs[i], 100000, NULL, NULL, 1000 + 100 * i + j);
 }
 
 static void test_lognormal(void)

@@ -18,6 +18,10 @@
  * err->status. */
 int cli_fail(const kpi_error *err);
 
+/* The job's status (cli_mpi_agree; with one process, rc itself), its error
+ * printed with cli_fail when it is not KPI_OK. */
+int cli_agreed(int rc, kpi_error *err);
+
 /* Prints "kpisim: out of memory" to stderr and returns KPI_EINTERNAL. */
 int cli_out_of_memory(void);
 
@@ -94,14 +98,11 @@ int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *
 int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common *c);
 
 /* Resolves clients.repeat_share into a focus when the scenario gives one,
- * reporting on stderr; label names the scenario in messages.  Returns a
- * status (printed already when not KPI_OK). */
+ * reporting the focus found on stderr unless quiet; label names the
+ * scenario in messages.  Returns a status, with err filled when not
+ * KPI_OK (KPI_ECANCEL after Ctrl-C). */
 int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
-                      int quiet);
-
-/* The same, with the error left in err instead of printed. */
-int cli_resolve_focus_err(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
-                          int quiet, kpi_error *err);
+                      int quiet, kpi_error *err);
 
 /* MPI (mpi.c; docs/cluster.md).  With `make MPI=1` and a launcher (mpirun,
  * srun) the job has several ranks; otherwise one, and these pass through. */

@@ -105,11 +105,8 @@ int cli_cmd_compare(int argc, char **argv)
     }
     for (int s = 0; s < nsc; s++) {
         rc = kpi_scenario_load_sets(&sc[s], paths[s], o.sets, (size_t)o.nsets, &err);
-        rc = cli_mpi_agree(rc, &err);   /* every rank of an MPI job loads them */
-        if (rc != KPI_OK) {
-            rc = cli_fail(&err);
+        if ((rc = cli_agreed(rc, &err)) != KPI_OK)   /* every rank of an MPI job loads them */
             goto done;
-        }
     }
     long nrep = o.have_n ? o.nrep : sc[0].replications;
     uint64_t seed = o.have_seed ? o.seed : sc[0].seed;
@@ -166,11 +163,8 @@ int cli_cmd_compare(int argc, char **argv)
         kpi_memory_add(&need, &one);
     }
     rc = cli_check_memory(&need, paths[0], o.have_n, &err);
-    rc = cli_mpi_agree(rc, &err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
+    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
-    }
 
     cli_signals_install();
     cli_progress p;
@@ -180,14 +174,10 @@ int cli_cmd_compare(int argc, char **argv)
     for (int s = 0; s < nsc && rc == KPI_OK; s++) {
         kpi_run_opts opts = {nrep, seed, (int)o.threads, cli_progress_cb, &p};
         p.offset = (long)s * nrep;
-        rc = cli_resolve_focus(&sc[s], &opts, paths[s], o.quiet);
-        memset(&err, 0, sizeof err);
-        err.status = rc;
-        rc = cli_mpi_agree(rc, &err);   /* it printed its own error */
+        rc = cli_resolve_focus(&sc[s], &opts, paths[s], o.quiet, &err);
+        rc = cli_mpi_agree(rc, &err);
         if (rc == KPI_OK)
             rc = cli_mpi_run(&sc[s], &opts, &res[s], &err);
-        else if (rc != KPI_ECANCEL)
-            goto done;
         if (rc != KPI_OK && rc != KPI_ECANCEL) {
             cli_progress_end(&p);
             if (!err.file[0])
@@ -235,11 +225,8 @@ int cli_cmd_compare(int argc, char **argv)
                                   (const kpi_results *const *)res, nsc, &err);
     if (rc == KPI_OK && cli_mpi_rank() == 0)
         rc = kpi_outset_commit(set, &err);
-    rc = cli_mpi_agree(rc, &err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
+    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
-    }
     if (cli_mpi_rank() == 0)
         print_table(names, res, nsc, work);
     if (!o.quiet)

@@ -86,11 +86,8 @@ int cli_cmd_run(int argc, char **argv)
     }
     /* In an MPI job every rank loads the scenario; they agree on the
      * outcome and check that they hold the same one. */
-    rc = cli_mpi_agree(rc, &err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
+    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
-    }
     if (o.have_n)
         sc->replications = o.nrep;
     if (o.have_seed)
@@ -108,25 +105,18 @@ int cli_cmd_run(int argc, char **argv)
     kpi_memory need;
     kpi_memory_estimate(sc, cli_mpi_held(sc->replications), (int)o.threads, &need);
     rc = cli_check_memory(&need, path ? path : "<built-in default>", o.have_n, &err);
-    rc = cli_mpi_agree(rc, &err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
+    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
-    }
 
     cli_signals_install();
     cli_progress p;
     cli_progress_init(&p, sc->name, o.quiet);
     kpi_run_opts opts = {sc->replications, sc->seed, (int)o.threads, cli_progress_cb, &p};
     double t0 = cli_now();
-    rc = cli_resolve_focus(sc, &opts, path ? path : "<built-in default>", o.quiet);
-    memset(&err, 0, sizeof err);
-    err.status = rc;
-    rc = cli_mpi_agree(rc, &err);   /* it printed its own error */
+    rc = cli_resolve_focus(sc, &opts, path ? path : "<built-in default>", o.quiet, &err);
+    rc = cli_mpi_agree(rc, &err);
     if (rc == KPI_OK)
         rc = cli_mpi_run(sc, &opts, &res, &err);
-    else if (rc != KPI_ECANCEL)
-        goto done;
     cli_progress_end(&p);
     if (rc == KPI_ECANCEL) {
         if (cli_mpi_rank() == 0)
@@ -152,11 +142,8 @@ int cli_cmd_run(int argc, char **argv)
     }
     if (rc == KPI_OK && cli_mpi_rank() == 0)
         rc = kpi_write_run(outdir, sc, res, o.per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err);
-    rc = cli_mpi_agree(rc, &err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
+    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
-    }
     if (res)
         print_figures(res, work);
     if (!o.quiet) {

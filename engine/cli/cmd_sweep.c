@@ -111,7 +111,7 @@ static int sweep_point(void *vctx, long pt, kpi_band *bands, kpi_error *err)
         c->bar->offset = c->done_reps;
         c->done_reps += sc->replications;
     }
-    rc = cli_resolve_focus_err(sc, &opts, label, c->quiet, err);
+    rc = cli_resolve_focus(sc, &opts, label, c->quiet, err);
     if (rc == KPI_OK)
         rc = kpi_run(sc, &opts, &res, err);
     if (rc != KPI_OK) {
@@ -167,11 +167,8 @@ int cli_cmd_sweep(int argc, char **argv)
         goto done;
     }
     rc = kpi_sweep_load(base, &sw, path, o.sets, (size_t)o.nsets, &err);
-    rc = cli_mpi_agree(rc, &err);   /* every rank of an MPI job loads it */
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
+    if ((rc = cli_agreed(rc, &err)) != KPI_OK)   /* every rank of an MPI job loads it */
         goto done;
-    }
     /* -n and --seed set the base; a swept replications or seed overrides
      * them point by point, like any --set of a swept key. */
     if (o.have_n)
@@ -214,11 +211,8 @@ int cli_cmd_sweep(int argc, char **argv)
     bands_need.results = (double)sw->npoints * KPI_NFIG * sizeof(kpi_band);
     kpi_memory_add(&need, &bands_need);
     rc = cli_check_memory(&need, path, o.have_n, &err);
-    rc = cli_mpi_agree(rc, &err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
+    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
-    }
     bands = calloc((size_t)sw->npoints * KPI_NFIG, sizeof *bands);
     work = malloc((size_t)most * sizeof *work);
     if (!bands || !work) {
@@ -292,11 +286,8 @@ int cli_cmd_sweep(int argc, char **argv)
         if (rc == KPI_OK)
             rc = kpi_outset_commit(set, &err);
     }
-    rc = cli_mpi_agree(rc, &err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
+    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
-    }
     print_grid(sw, bands);
     if (!o.quiet) {
         fprintf(stderr, "kpisim: %ld points, %ld replications in %.2f s", sw->npoints, total,

@@ -21,6 +21,12 @@ int cli_fail(const kpi_error *err)
     return err->status ? err->status : KPI_EINTERNAL;
 }
 
+int cli_agreed(int rc, kpi_error *err)
+{
+    rc = cli_mpi_agree(rc, err);
+    return rc == KPI_OK ? rc : cli_fail(err);
+}
+
 int cli_out_of_memory(void)
 {
     fputs("kpisim: out of memory\n", stderr);
@@ -264,8 +270,8 @@ int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common
     return 0;
 }
 
-int cli_resolve_focus_err(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
-                          int quiet, kpi_error *err)
+int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
+                      int quiet, kpi_error *err)
 {
     if (sc->clients.repeat_share < 0)
         return KPI_OK;
@@ -288,16 +294,6 @@ int cli_resolve_focus_err(kpi_scenario *sc, const kpi_run_opts *opts, const char
                 "(realised share %.4f over %ld pilot replications, %d pilot runs)\n",
                 label, fr.target, fr.focus, fr.achieved, fr.pilot, fr.evaluations);
     return KPI_OK;
-}
-
-int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
-                      int quiet)
-{
-    kpi_error err;
-    int rc = cli_resolve_focus_err(sc, opts, label, quiet, &err);
-    if (rc != KPI_OK && rc != KPI_ECANCEL)
-        return cli_fail(&err);
-    return rc;
 }
 
 int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi_error *err)

@@ -390,7 +390,7 @@ int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
             MPI_Abort(MPI_COMM_WORLD, KPI_EINTERNAL);
         for (;;) {
             long p;
-            MPI_Send(&rc, 1, MPI_INT, 0, TAG_REQUEST, MPI_COMM_WORLD);
+            MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD);
             MPI_Recv(&p, 1, MPI_LONG, 0, TAG_POINT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             if (p < 0)
                 break;
@@ -407,7 +407,8 @@ int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
         return cli_mpi_agree(rc, err);
     }
 
-    /* Rank 0: a thread computes points while this one serves the workers. */
+    /* Rank 0: a thread computes points while this one serves the workers
+     * (without the thread, the workers take every point). */
     dispatcher d;
     memset(&d, 0, sizeof d);
     d.npoints = npoints;
@@ -428,19 +429,6 @@ int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
         MPI_Status st;
         MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
         if (!flag) {
-            if (!threaded) {
-                /* No thread: compute a point here between requests. */
-                long p = take_point(&d);
-                if (p >= 0) {
-                    kpi_error e;
-                    int r = fn(ctx, p, bands + (size_t)p * KPI_NFIG, &e);
-                    if (r != KPI_OK)
-                        note_failure(&d, 0, r, &e);
-                    else
-                        d.done++;
-                    continue;
-                }
-            }
             pthread_mutex_lock(&d.lock);
             long done = d.done;
             pthread_mutex_unlock(&d.lock);
@@ -450,8 +438,7 @@ int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
             continue;
         }
         if (st.MPI_TAG == TAG_REQUEST) {
-            int wrc;
-            MPI_Recv(&wrc, 1, MPI_INT, st.MPI_SOURCE, TAG_REQUEST, MPI_COMM_WORLD,
+            MPI_Recv(NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_REQUEST, MPI_COMM_WORLD,
                      MPI_STATUS_IGNORE);
             long p = take_point(&d);
             MPI_Send(&p, 1, MPI_LONG, st.MPI_SOURCE, TAG_POINT, MPI_COMM_WORLD);
@@ -481,16 +468,6 @@ int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
     }
     if (threaded)
         pthread_join(tid, NULL);
-    else
-        for (long p; (p = take_point(&d)) >= 0;) {
-            kpi_error e;
-            int r = fn(ctx, p, bands + (size_t)p * KPI_NFIG, &e);
-            if (r != KPI_OK) {
-                note_failure(&d, 0, r, &e);
-                break;
-            }
-            d.done++;
-        }
     free(msg);
     pthread_mutex_destroy(&d.lock);
     if (d.status == KPI_OK && d.done != npoints) {
