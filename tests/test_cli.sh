@@ -7,6 +7,19 @@ set -u
 TEST_NAME=test_cli
 . "$(dirname "$0")/shlib.sh"
 
+# signalled SIGNAL ARGS...: runs kpisim ARGS in the background, sends it
+# SIGNAL after a second, and leaves its exit status in $st (stderr in $T/err).
+signalled() {
+    local sig=$1 pid
+    shift
+    "$KPISIM" "$@" >/dev/null 2>"$T/err" &
+    pid=$!
+    sleep 1
+    kill -"$sig" "$pid"
+    wait "$pid"
+    st=$?
+}
+
 # --- the program ---------------------------------------------------------
 run_k 0 --version; out_has '^kpisim [0-9]\+\.[0-9]\+\.[0-9]\+$'; err_empty
 run_k 0 --help; out_has 'usage: kpisim'
@@ -177,22 +190,12 @@ run_k 0 run "$T/base12.yaml" -n 4 --set activity.calls_per_day=10 --set clients.
 pt=$(awk -F, '$1 == "10" && $2 == "0.3" { print $3 }' "$T/sw1/sweep.csv")
 one=$(awk -F, '$1 == "total_premium" { print $2 }' "$T/sw3/summary.csv")
 check "sweep point (10, 0.3) = run with those keys ($pt vs $one)" test "$pt" = "$one"
-"$KPISIM" sweep tests/data/sweep/calls-focus.yaml -n 100000 -o "$T/swint" --quiet >/dev/null 2>"$T/err" &
-pid=$!
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-st=$?
+signalled INT sweep tests/data/sweep/calls-focus.yaml -n 100000 -o "$T/swint" --quiet
 check "sweep: SIGINT exits 130 (got $st)" test "$st" -eq 130
 check "an interrupted sweep writes nothing" test ! -e "$T/swint"
 # Interrupted in a directory of an earlier sweep: its scenario.yaml is intact.
 cp "$T/sw1/scenario.yaml" "$T/sw1-scenario.yaml"
-"$KPISIM" sweep tests/data/sweep/calls-focus.yaml -n 100000 --set title=Later -o "$T/sw1" --quiet >/dev/null 2>"$T/err" &
-pid=$!
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-st=$?
+signalled INT sweep tests/data/sweep/calls-focus.yaml -n 100000 --set title=Later -o "$T/sw1" --quiet
 check "sweep: SIGINT exits 130 (got $st)" test "$st" -eq 130
 check "an interrupted sweep keeps the earlier scenario.yaml" cmp -s "$T/sw1/scenario.yaml" "$T/sw1-scenario.yaml"
 
@@ -246,28 +249,13 @@ else
 fi
 
 # --- interruption -------------------------------------------------------------
-"$KPISIM" run -n 200000 --threads 1 -o "$T/int" --quiet >/dev/null 2>"$T/err" &
-pid=$!
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-st=$?
+signalled INT run -n 200000 --threads 1 -o "$T/int" --quiet
 check "SIGINT exits 130 (got $st)" test "$st" -eq 130
 err_has 'interrupted'
 check "an interrupted run writes nothing" test ! -e "$T/int/monthly.csv"
-"$KPISIM" run -n 200000 --threads 2 -o "$T/term" --quiet >/dev/null 2>"$T/err" &
-pid=$!
-sleep 1
-kill -TERM "$pid"
-wait "$pid"
-st=$?
+signalled TERM run -n 200000 --threads 2 -o "$T/term" --quiet
 check "SIGTERM exits 130 (got $st)" test "$st" -eq 130
-"$KPISIM" compare scenarios/default.yaml scenarios/default.yaml -n 200000 --threads 2 -o "$T/cint" --quiet >/dev/null 2>"$T/err" &
-pid=$!
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-st=$?
+signalled INT compare scenarios/default.yaml scenarios/default.yaml -n 200000 --threads 2 -o "$T/cint" --quiet
 check "compare: SIGINT exits 130 (got $st)" test "$st" -eq 130
 check "an interrupted compare writes nothing" test ! -e "$T/cint"
 
