@@ -379,28 +379,3 @@ const char *kpi_figure_name(int fig)
 {
     return fig >= 0 && fig < KPI_NFIG ? fig_names[fig] : NULL;
 }
-
-char *kpi_error_format(const kpi_error *err, char *buf, size_t size)
-{
-    size_t n = 0;
-    if (size == 0)
-        return buf;
-    buf[0] = '\0';
-#define APPEND(...) do { \
-        if (n < size) { int w_ = snprintf(buf + n, size - n, __VA_ARGS__); \
-            if (w_ > 0) n += (size_t)w_; } } while (0)
-    if (err->file[0]) {
-        APPEND("%s:", err->file);
-        if (err->line > 0) {
-            APPEND("%d:", err->line);
-            if (err->col > 0)
-                APPEND("%d:", err->col);
-        }
-        APPEND(" ");
-    }
-    if (err->key[0])
-        APPEND("%s: ", err->key);
-    APPEND("%s", err->msg);
-#undef APPEND
-    return buf;
-}
