@@ -13,6 +13,8 @@
 
 #include "kpisim.h"
 
+/* ---- status.c: how a command ends ---------------------------------- */
+
 /* Prints "kpisim: <formatted error>" to stderr (on rank 0 of an MPI job:
  * the ranks agree on errors first, see cli_mpi_agree) and returns
  * err->status. */
@@ -24,6 +26,8 @@ int cli_agreed(int rc, kpi_error *err);
 
 /* Prints "kpisim: out of memory" to stderr and returns KPI_EINTERNAL. */
 int cli_out_of_memory(void);
+
+/* ---- options.c: the command line ------------------------------------ */
 
 /* Prints "kpisim: <message>" plus a hint to use --help; returns KPI_EUSAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...);
@@ -41,7 +45,14 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out
 int cli_opt_value(int argc, char **argv, int *i, const char *cmd, const char *name,
                   const char *shortname, const char **value);
 
-/* Progress and interruption. */
+/* ---- signals.c: Ctrl-C and SIGTERM (depends on nothing else) --------- */
+
+/* Installs SIGINT/SIGTERM handlers that request cancellation. */
+void cli_signals_install(void);
+int cli_interrupted(void);
+
+/* ---- progress.c: the progress bar and the clock ----------------------- */
+
 typedef struct cli_progress {
     int draw;              /* draw a bar (stderr is a terminal, not --quiet) */
     double start;          /* monotonic seconds at start */
@@ -51,10 +62,6 @@ typedef struct cli_progress {
     long offset, grand;    /* a batch of runs: done before this run, in all */
 } cli_progress;
 
-/* Installs SIGINT/SIGTERM handlers that request cancellation. */
-void cli_signals_install(void);
-int cli_interrupted(void);
-
 void cli_progress_init(cli_progress *p, const char *label, int quiet);
 /* A kpi_progress_fn: draws the bar, returns non-zero after Ctrl-C. */
 int cli_progress_cb(void *userdata, long done, long total);
@@ -63,7 +70,8 @@ void cli_progress_end(cli_progress *p);
 
 double cli_now(void);
 
-/* Options shared by run, compare and sweep. */
+/* ---- options.c: the options shared by run, compare and sweep --------- */
+
 typedef struct cli_common {
     const char *outdir;
     const char **sets;      /* --set values, in order */
@@ -97,12 +105,22 @@ int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *
  * c->sets must have room for argc entries. */
 int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common *c);
 
+/* ---- prepare.c: between loading and running -------------------------- */
+
 /* Resolves clients.repeat_share into a focus when the scenario gives one,
  * reporting the focus found on stderr unless quiet; label names the
  * scenario in messages.  Returns a status, with err filled when not
  * KPI_OK (KPI_ECANCEL after Ctrl-C). */
 int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
                       int quiet, kpi_error *err);
+
+/* Whether a run that needs need fits in the memory this process may use
+ * (kpi_memory_check): KPI_OK, or the status with err filled, blamed on
+ * file (printed by the caller with cli_fail, after an MPI job's ranks
+ * agreed).  n_option: the replications came from -n. */
+int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi_error *err);
+
+/* ---- mpi.c: the ranks of an MPI job ----------------------------------- */
 
 /* MPI (mpi.c; docs/cluster.md).  With `make MPI=1` and a launcher (mpirun,
  * srun) the job has several ranks; otherwise one, and these pass through. */
@@ -146,13 +164,8 @@ int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
  * about n / ranks on the other ranks. */
 long cli_mpi_held(long n);
 
-/* Whether a run that needs need fits in the memory this process may use
- * (kpi_memory_check): KPI_OK, or the status with err filled, blamed on
- * file (printed by the caller with cli_fail, after an MPI job's ranks
- * agreed).  n_option: the replications came from -n. */
-int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi_error *err);
+/* ---- cmd_*.c: the commands -------------------------------------------- */
 
-/* Commands. */
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);

@@ -541,3 +541,11 @@ int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
 }
 
 #endif
+
+long cli_mpi_held(long n)
+{
+    int ranks = cli_mpi_size();
+    if (ranks <= 1 || cli_mpi_rank() == 0)
+        return n;
+    return (n + ranks - 1) / ranks;
+}

@@ -1,37 +1,15 @@
 /*
- * common.c - error printing, option values, the progress bar and signals
- * shared by the kpisim commands.
+ * options.c - the command line: usage errors, option values, and the options
+ * shared by run, compare and sweep (cli_common).
  */
 #include "cli.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-int cli_fail(const kpi_error *err)
-{
-    char buf[4096];
-    if (cli_mpi_rank() == 0)
-        fprintf(stderr, "kpisim: %s\n", kpi_error_format(err, buf, sizeof buf));
-    return err->status ? err->status : KPI_EINTERNAL;
-}
-
-int cli_agreed(int rc, kpi_error *err)
-{
-    rc = cli_mpi_agree(rc, err);
-    return rc == KPI_OK ? rc : cli_fail(err);
-}
-
-int cli_out_of_memory(void)
-{
-    fputs("kpisim: out of memory\n", stderr);
-    return KPI_EINTERNAL;
-}
 
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
@@ -95,86 +73,6 @@ int cli_opt_value(int argc, char **argv, int *i, const char *cmd, const char *na
     }
     *value = argv[++*i];
     return 1;
-}
-
-/* The only mutable global of the program, as a signal handler needs: the
- * library itself has none. */
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
-void cli_signals_install(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
-
-int cli_interrupted(void)
-{
-    return interrupted != 0;
-}
-
-double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-void cli_progress_init(cli_progress *p, const char *label, int quiet)
-{
-    memset(p, 0, sizeof *p);
-    p->draw = !quiet && isatty(STDERR_FILENO);
-    p->start = cli_now();
-    p->last = p->start;
-    p->label = label;
-}
-
-int cli_progress_cb(void *userdata, long done, long total)
-{
-    cli_progress *p = userdata;
-    if (interrupted)
-        return 1;
-    if (!p->draw)
-        return 0;
-    double now = cli_now();
-    /* Only for work longer than about a second, redrawn ten times a second. */
-    if (now - p->start < 1.0 || (now - p->last < 0.1 && done < total))
-        return 0;
-    p->last = now;
-    const int width = 30;
-    int fill = total > 0 ? (int)((double)done / (double)total * width) : width;
-    char bar[64];
-    for (int k = 0; k < width; k++)
-        bar[k] = k < fill ? '#' : '.';
-    bar[width] = '\0';
-    if (p->grand > 0) {
-        done += p->offset;
-        total = p->grand;
-    }
-    double eta = done > 0 ? (now - p->start) * (double)(total - done) / (double)done : 0;
-    fprintf(stderr, "\r%s [%s] %3d%% %ld/%ld  %.0fs left ", p->label, bar,
-            (int)(100.0 * (double)done / (double)(total > 0 ? total : 1)), done, total, eta);
-    fflush(stderr);
-    p->drawn = 1;
-    return 0;
-}
-
-void cli_progress_end(cli_progress *p)
-{
-    if (p->drawn) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
-    p->drawn = 0;
 }
 
 int cli_common_init(cli_common *c, int argc)
@@ -268,48 +166,4 @@ int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common
         return 1;
     }
     return 0;
-}
-
-int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *label,
-                      int quiet, kpi_error *err)
-{
-    if (sc->clients.repeat_share < 0)
-        return KPI_OK;
-    kpi_focus_report fr;
-    int rc = kpi_scenario_resolve_focus(sc, opts, &fr, err);
-    if (rc == KPI_ECANCEL || cli_interrupted()) {
-        memset(err, 0, sizeof *err);
-        err->status = KPI_ECANCEL;
-        strcpy(err->msg, "cancelled");
-        return KPI_ECANCEL;
-    }
-    if (rc != KPI_OK) {
-        if (!err->file[0])
-            snprintf(err->file, sizeof err->file, "%s", label);
-        return rc;
-    }
-    if (!quiet)
-        fprintf(stderr,
-                "kpisim: %s: clients.repeat_share %g: using clients.focus = %.4f "
-                "(realised share %.4f over %ld pilot replications, %d pilot runs)\n",
-                label, fr.target, fr.focus, fr.achieved, fr.pilot, fr.evaluations);
-    return KPI_OK;
-}
-
-int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi_error *err)
-{
-    char source[128];
-    double avail = kpi_memory_available(source, sizeof source);
-    int rc = kpi_memory_check(need, avail, source, n_option, err);
-    if (rc != KPI_OK)
-        snprintf(err->file, sizeof err->file, "%s", file);
-    return rc;
-}
-
-long cli_mpi_held(long n)
-{
-    int ranks = cli_mpi_size();
-    if (ranks <= 1 || cli_mpi_rank() == 0)
-        return n;
-    return (n + ranks - 1) / ranks;
 }

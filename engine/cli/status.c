@@ -1,0 +1,28 @@
+/*
+ * status.c - how the commands end: errors printed once for the whole job (rank 0 of
+ * an MPI job, after the ranks agreed) and the status returned as the exit
+ * code.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+
+int cli_fail(const kpi_error *err)
+{
+    char buf[4096];
+    if (cli_mpi_rank() == 0)
+        fprintf(stderr, "kpisim: %s\n", kpi_error_format(err, buf, sizeof buf));
+    return err->status ? err->status : KPI_EINTERNAL;
+}
+
+int cli_agreed(int rc, kpi_error *err)
+{
+    rc = cli_mpi_agree(rc, err);
+    return rc == KPI_OK ? rc : cli_fail(err);
+}
+
+int cli_out_of_memory(void)
+{
+    fputs("kpisim: out of memory\n", stderr);
+    return KPI_EINTERNAL;
+}
