@@ -115,7 +115,7 @@ if len(eng) != len(npy):
     print(f"  DISAGREE months: engine {len(eng)}, NumPy {len(npy)}")
     sys.exit(1)
 print(f"  agreement, per KPI over {len(eng)} months: |mean_engine - mean_numpy| <= 4 x sqrt(se_e^2 + se_n^2)")
-print(f"  {'KPI':<18s} {'engine (mean)':>14s} {'NumPy (mean)':>14s} {'max |z|':>8s} {'mean z':>7s}  result")
+print(f"  {'KPI':<18s} {'engine, /month':>14s} {'NumPy, /month':>14s} {'max |z|':>8s} {'mean z':>7s}  result")
 for k in KPIS:
     zs, em, nm = [], 0.0, 0.0
     for e, q in zip(eng, npy):
