@@ -67,13 +67,12 @@ awk -v e="$ewall" -v n="$nwall" -v s="$nsim" -v a="$ad" 'BEGIN {
     printf "  ratio NumPy / engine: %.2f\n", n / (e > 0 ? e : 0.01)
 }'
 
+row() { # row BENCH WALL RSS: one line of bench/results.csv (1 thread)
+    awk -v b="$1" -v n="$REPS" -v w="$2" -v a="$ad" -v r="$3" 'BEGIN {
+        rate = a / (w > 0 ? w : 0.01); printf "%s,%d,1,%s,%s,%.0f,%.0f,%s\n", b, n, w, a, rate, rate, r }'
+}
 if [ -n "${PEER_RESULTS:-}" ]; then
-    for row in "peer-engine $ewall $erss" "peer-numpy $nwall $nrss"; do
-        set -- $row
-        awk -v b="$1" -v n="$REPS" -v w="$2" -v a="$ad" -v r="$3" 'BEGIN {
-            rate = a / (w > 0 ? w : 0.01); printf "%s,%d,1,%s,%s,%.0f,%.0f,%s\n", b, n, w, a, rate, rate, r }' \
-            >>"$PEER_RESULTS"
-    done
+    { row peer-engine "$ewall" "$erss"; row peer-numpy "$nwall" "$nrss"; } >>"$PEER_RESULTS"
 fi
 
 # The agreement check.
