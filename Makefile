@@ -9,7 +9,8 @@
 #   make fuzz [FUZZ_SECONDS=60]  libFuzzer on the scenario loader (build-fuzz/)
 #   make valgrind [VALGRIND_TESTS="test_a ..."]   the CLI and the unit tests under valgrind
 #   make demo            build, compare two strategies, draw their charts
-#   make bench           the speed benchmarks (bench/run.sh, bench/results.csv)
+#   make bench           the speed benchmarks and the NumPy yardstick
+#                        (bench/run.sh, bench/results.csv)
 #   make install PREFIX=/usr/local [DESTDIR=...]    make uninstall    make clean
 #   make MPI=1           the MPI build: build-mpi/kpisim (Open MPI installed
 #                        first); run it under mpirun or srun (docs/cluster.md)
@@ -402,8 +403,18 @@ demo: all
 	@echo "and the numbers in $(DEMO_DIR)/comparison.csv (docs/compare.md, docs/charts.md)."
 
 # Speed benchmarks (issue 7): scenarios/bench/, figures in bench/results.csv.
-# BENCH_REPS=N shortens the full runs; BENCH_SMALL=N the small ones.
-bench: all
+# BENCH_REPS=N shortens the full runs; BENCH_SMALL=N the small ones.  The
+# NumPy yardstick (bench/peer_numpy.py, issue 18) needs Debian's
+# python3-numpy, installed here like the build's packages (its own stamp:
+# not part of make deps).
+BENCH_PKGS := python3-numpy
+BENCH_STAMP := $(BUILD)/.deps-bench.stamp
+
+$(BENCH_STAMP): Makefile
+	$(Q)$(call apt_install,$(BENCH_PKGS)); \
+	mkdir -p $(@D); touch $@
+
+bench: all $(BENCH_STAMP)
 	bash bench/run.sh ./$(BIN)
 
 install: all

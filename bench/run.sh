@@ -12,7 +12,12 @@
 # (GNU time), and writes every row to bench/results.csv.  Then bench-core
 # at three sizes (agents x months: 50 x 12, 100 x 36, 200 x 72; on
 # BENCH_SCALE_REPS replications, default 200) to show that the time per
-# agent-day does not grow with the size.
+# agent-day does not grow with the size.  Last, the NumPy yardstick
+# (bench/peer_check.sh, issue 18): the engine against bench/peer_numpy.py on
+# scenarios/bench/peer.yaml (BENCH_PEER_REPS replications, default 500, one
+# thread each): both times, the ratio NumPy / engine and the check that their
+# monthly KPIs agree; a disagreement makes the exit status 1 (after the
+# figures are written).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KPISIM=${1:-./kpisim}
@@ -88,5 +93,16 @@ for size in "50 12" "100 36" "200 72"; do
     echo "scale-$1x$2,$SREPS,1,$wall,$ad,$(awk -v a="$ad" -v w="$wall" 'BEGIN { printf "%.0f", a / (w > 0 ? w : 0.01) }'),,$rss" >>"$TMP/results.csv"
 done
 
+# The yardstick: its rows (peer-engine, peer-numpy) go to the same table.
+echo "yardstick: the engine against bench/peer_numpy.py"
+peer=0
+PEER_REPS=${BENCH_PEER_REPS:-500} PEER_RESULTS="$TMP/results.csv" \
+    bash bench/peer_check.sh "$KPISIM" || peer=$?
+
 cp "$TMP/results.csv" "$OUT"
 echo "bench: figures written to $OUT"
+case $peer in
+0) ;;
+69) echo "bench: the NumPy yardstick was skipped (no NumPy or GNU time: make bench installs them)" >&2 ;;
+*) echo "bench: the engine and its NumPy yardstick disagree (above)" >&2; exit "$peer" ;;
+esac
