@@ -18,19 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void kpi_paired_compute(const double *a, size_t astride, const double *b, size_t bstride,
-                        size_t n, double *work, kpi_paired *out)
-{
-    size_t higher = 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = b[i * bstride] - a[i * astride];
-        work[i] = d;
-        higher += d > 0;
-    }
-    kpi_band_compute(work, 1, n, work + n, &out->diff);
-    out->p_higher = (double)higher / (double)n;
-}
-
 /* The rows of one quantity: for each scenario s its own band and its
  * paired difference against scenario 0.  x[s] points at scenario s's value
  * in replication 0, stride[s] doubles apart per replication. */

@@ -1,5 +1,7 @@
 /*
- * calibrate.c - the client focus that yields a target repeat-sale share.
+ * focus.c - the client focus that yields a target repeat-sale share
+ * (kpi_scenario_resolve_focus).  Not `calibrate`: that name is kept for
+ * fitting a scenario to a team's history.
  *
  * Managers speak of the share of sales that come from old clients (R2:
  * 40%, R3: 70%), the model of the share of calls made to the book
