@@ -16,6 +16,17 @@
  * success) and fill a caller-supplied kpi_error.  The status values are the
  * BSD sysexits codes the CLI exits with, so the CLI passes them through.
  * Objects come in create/destroy pairs; every destroy accepts NULL.
+ *
+ * GSL's error handler: the library never calls it on the run path (kpi_run,
+ * kpi_run_range, kpi_scenario_resolve_focus and everything they call).  GSL's
+ * default handler aborts the process, and its allocating functions
+ * (gsl_rng_alloc, the discrete-law tables of randist) report a failed malloc through
+ * it; the library makes its generators and alias tables itself with checked
+ * allocations, calls the other GSL functions (samplers, gsl_sort, gsl_stats)
+ * only with arguments they accept, and reports running out of memory as
+ * KPI_EINTERNAL.  So a caller need not call gsl_set_error_handler_off() for
+ * the out-of-memory contract to hold.  A module that later needs a GSL
+ * allocation off the run path must say here what the caller has to do.
  */
 #ifndef KPISIM_H
 #define KPISIM_H

@@ -16,6 +16,7 @@
  * kpi_memory_available reads the system (/proc/meminfo, sysconf,
  * getrlimit), at this edge of the library, never in the numeric core.
  */
+#include "error.h"
 #include "kpisim.h"
 
 #include <math.h>
@@ -199,20 +200,17 @@ int kpi_memory_check(const kpi_memory *need, double available, const char *sourc
     kpi_memory_format(need->results, res, sizeof res);
     kpi_memory_format(need->workspace, ws, sizeof ws);
     int results_big = need->results >= need->threads * need->workspace;
-    memset(err, 0, sizeof *err);
-    err->status = results_big && n_option ? KPI_EUSAGE : KPI_EDATA;
-    snprintf(err->key, sizeof err->key, "%s",
-             results_big ? (n_option ? "-n" : "replications") : "team.headcount");
-    snprintf(err->msg, sizeof err->msg,
-             "the run needs about %s of memory, more than the %s available (%s): "
-             "%s of results (replications x (months x %d KPIs + %d figures) x 8 bytes) "
-             "and %d x %s of model workspace (about %.0f agents, %.0f clients); lower %s",
-             total, avail, source ? source : "available memory", res, KPI_NKPI, KPI_NFIG,
-             need->threads, ws, need->agents, need->clients,
-             results_big ? (n_option ? "-n (replications) or months" : "replications or months")
-                         : (need->threads > 1 ? "team.headcount, clients.initial_per_agent, "
-                                                "months or --threads"
-                                              : "team.headcount, "
-                                                "clients.initial_per_agent or months"));
-    return err->status;
+    return kpi_error_set(
+        err, results_big && n_option ? KPI_EUSAGE : KPI_EDATA,
+        results_big ? (n_option ? "-n" : "replications") : "team.headcount",
+        "the run needs about %s of memory, more than the %s available (%s): "
+        "%s of results (replications x (months x %d KPIs + %d figures) x 8 bytes) "
+        "and %d x %s of model workspace (about %.0f agents, %.0f clients); lower %s",
+        total, avail, source ? source : "available memory", res, KPI_NKPI, KPI_NFIG,
+        need->threads, ws, need->agents, need->clients,
+        results_big ? (n_option ? "-n (replications) or months" : "replications or months")
+                    : (need->threads > 1 ? "team.headcount, clients.initial_per_agent, "
+                                           "months or --threads"
+                                         : "team.headcount, "
+                                           "clients.initial_per_agent or months"));
 }

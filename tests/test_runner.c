@@ -10,6 +10,8 @@
 
 #include <stdlib.h>
 
+#include <gsl/gsl_errno.h>
+
 static void small(kpi_scenario *sc)
 {
     kpi_scenario_defaults(sc);
@@ -147,8 +149,47 @@ static void test_spread_across_seeds(void)
           "variance of the mean across seeds / reported se^2 = %.3f", v / se2);
 }
 
+/* GSL's error handler is never called on the run path (kpisim.h): with a
+ * handler that counts calls in place of GSL's aborting default (and no
+ * gsl_set_error_handler_off), runs of several shapes call it no time. */
+static int gsl_errors;
+
+static void count_gsl_error(const char *reason, const char *file, int line, int gsl_errno)
+{
+    (void)reason;
+    (void)file;
+    (void)line;
+    (void)gsl_errno;
+    gsl_errors++;
+}
+
+static void test_no_gsl_handler(void)
+{
+    gsl_error_handler_t *old = gsl_set_error_handler(&count_gsl_error);
+    kpi_scenario sc;
+    kpi_run_opts opts = {0};
+    kpi_results *res = NULL;
+    kpi_error err;
+    small(&sc);
+    opts.replications = 6;
+    opts.seed = 3;
+    opts.threads = 2;
+    CHECK(kpi_run(&sc, &opts, &res, &err) == KPI_OK, "run with a counting GSL handler");
+    kpi_results_free(res);
+    res = NULL;
+    /* Orphans reassigned, events, a large mean beyond the Poisson table. */
+    sc.team.attrition = 0.2;
+    sc.activity.calls_per_day = 900;
+    sc.assessment.enabled = 1;
+    CHECK(kpi_run(&sc, &opts, &res, &err) == KPI_OK, "second run with a counting GSL handler");
+    kpi_results_free(res);
+    CHECK(gsl_errors == 0, "GSL's error handler was called %d times on the run path", gsl_errors);
+    gsl_set_error_handler(old);
+}
+
 int main(void)
 {
+    test_no_gsl_handler();
     test_threads();
     test_progress_cancel();
     test_spread_across_seeds();
