@@ -212,6 +212,64 @@ const kpi_key *kpi_key_find(const char *path)
     return NULL;
 }
 
+const char *const kpi_sections[] = {
+    "team", "activity", "funnel", "clients", "premium", "economics",
+    "assessment", "events", "extends", "sweep", NULL
+};
+
+int kpi_top_level_known(const char *name)
+{
+    const kpi_key *k = kpi_key_find(name);
+    if (k && !strchr(name, '.'))
+        return 1;
+    for (size_t i = 0; kpi_sections[i]; i++)
+        if (strcmp(kpi_sections[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+const char *kpi_key_leaf(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot ? dot + 1 : path;
+}
+
+int kpi_name_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-';
+}
+
+#define EV(t) (1u << (t))
+#define EV_ALL ((1u << KPI_EVENT_NTYPES) - 1)
+
+const kpi_event_field kpi_event_fields[KPI_EVENT_NFIELDS] = {
+    {"month", EV_ALL, 1, offsetof(kpi_event, month), 1, KPI_MAX_MONTHS,
+     "a whole number month in [1, 600]"},
+    {"days", EV(KPI_EVENT_CONTEST), 1, offsetof(kpi_event, days), 1, 31,
+     "a whole number of working days in [1, 31]"},
+    {"effort", EV(KPI_EVENT_CONTEST), 0, offsetof(kpi_event, effort), 0, 10,
+     "an effort multiplier in [0, 10]"},
+    {"slump", EV(KPI_EVENT_CONTEST), 0, offsetof(kpi_event, slump), 0, 10,
+     "an effort multiplier in [0, 10]"},
+    {"tier", EV(KPI_EVENT_SEMINAR), 0, offsetof(kpi_event, tier), 0, 10,
+     "a premium multiplier in [0, 10]"},
+    {"uplift", EV(KPI_EVENT_SEMINAR) | EV(KPI_EVENT_TRAINING), 0,
+     offsetof(kpi_event, uplift), 0, 10, "a conversion multiplier in [0, 10]"},
+    {"invited", EV(KPI_EVENT_SEMINAR) | EV(KPI_EVENT_THANK_YOU), 0,
+     offsetof(kpi_event, invited), 0, 1, "a share of the client book in [0, 1]"},
+    {"factor", EV(KPI_EVENT_RECRUITING_DRIVE), 0, offsetof(kpi_event, factor), 0, 100,
+     "a recruits multiplier in [0, 100]"},
+};
+
+int kpi_event_field_find(const char *name)
+{
+    for (int f = 0; f < KPI_EVENT_NFIELDS; f++)
+        if (strcmp(kpi_event_fields[f].name, name) == 0)
+            return f;
+    return -1;
+}
+
 static const char *const event_names[] = {
     "contest", "seminar", "thank_you_event", "recruiting_drive", "training"
 };

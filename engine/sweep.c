@@ -30,6 +30,7 @@
 #include "kpisim.h"
 #include "load.h"
 #include "scenario.h"
+#include "suggest.h"
 #include "yamltree.h"
 
 /* Values of one key at most (a list, or what a range gives). */
@@ -376,7 +377,7 @@ static int read_range(builder *b, kpi_loader *ld, int a, kpi_yslot v)
             if (strcmp(name, fields[i]) == 0)
                 f = i;
         if (f < 0) {
-            const char *best = kpi_load_closest_word(name, fields);
+            const char *best = kpi_suggest_word(name, fields);
             char path[300];
             snprintf(path, sizeof path, "%s.%.40s", ax->key, name);
             kpi_place kat = kpi_loader_place(ld, n->pairs[p].key);
