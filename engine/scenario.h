@@ -2,8 +2,8 @@
  * scenario.h - the scenario schema (private to the library).
  *
  * The table of every scenario key (path, type, range, how to describe what
- * is expected) that the loader (load.c), the emitter (emit.c) and the docs
- * share.  Defaults live in kpi_scenario_defaults (scenario.c); the meaning
+ * is expected, its default) that the loader (load.c), the emitter (emit.c)
+ * and the docs share; kpi_scenario_defaults is made from it.  The meaning
  * of every key is in docs/model.md.
  */
 #ifndef KPI_SCENARIO_H
@@ -30,7 +30,11 @@ typedef struct kpi_key {
     size_t offset;         /* offsetof(kpi_scenario, ...) */
     size_t size;           /* bytes, for text fields */
     double min, max;       /* inclusive range for numbers */
-    const char *expect;    /* what is expected, for messages: "a probability in [0, 1]" */
+    double def;            /* the default of a number or orphan policy */
+    const double *defs;    /* the default stages of a funnel, grades of a mapping */
+    const char *noun;      /* what a value is, without its range: "a probability" */
+    const char *expect;    /* noun and range, made from min and max (scenario.c):
+                            * "a probability in [0, 1]" */
 } kpi_key;
 
 /* The key table, terminated by an entry with path == NULL.  Section keys
