@@ -17,24 +17,14 @@
 #define NEVENT_TYPES KPI_EVENT_NTYPES
 #define EV(t) (1u << (t))
 
-/* The event type names, NULL-terminated, from scenario.c. */
-static void event_type_names(const char *names[NEVENT_TYPES + 1])
-{
-    for (int t = 0; t < NEVENT_TYPES; t++)
-        names[t] = kpi_event_type_name(t);
-    names[NEVENT_TYPES] = NULL;
-}
-
 /* "contest, seminar, ... or training", for messages. */
 static void event_type_list(char *buf, size_t size)
 {
-    const char *names[NEVENT_TYPES + 1];
     size_t used = 0;
-    event_type_names(names);
     buf[0] = '\0';
     for (int t = 0; t < NEVENT_TYPES && used < size; t++) {
         const char *sep = t == 0 ? "" : t == NEVENT_TYPES - 1 ? " or " : ", ";
-        int w = snprintf(buf + used, size - used, "%s%s", sep, names[t] ? names[t] : "?");
+        int w = snprintf(buf + used, size - used, "%s%s", sep, kpi_event_types[t]);
         if (w > 0)
             used += (size_t)w;
     }
@@ -43,17 +33,15 @@ static void event_type_list(char *buf, size_t size)
 /* The event type named at s, or -1 with the error set. */
 static int event_type(kpi_loader *ld, kpi_yslot s, const char *path)
 {
-    const char *names[NEVENT_TYPES + 1];
     const kpi_ynode *n = s.node;
     char got[256], types[128];
-    event_type_names(names);
     event_type_list(types, sizeof types);
     if (n->kind == KPI_YSCALAR && strlen(n->text) == n->len &&
         kpi_yscalar_kind(n) != KPI_YS_NULL) {
         int t = kpi_event_type_find(n->text);
         if (t >= 0)
             return t;
-        const char *best = kpi_suggest_word(n->text, names);
+        const char *best = kpi_suggest_word(n->text, kpi_event_types);
         if (best) {
             kpi_load_describe(n, got, sizeof got);
             kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path,

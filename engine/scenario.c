@@ -226,26 +226,46 @@ int kpi_name_char(char c)
            c == '.' || c == '_' || c == '-';
 }
 
+/* ------------------------------------------------------------------ */
+/* The event schema                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Every event type and field, in one place: the loader reads events
+ * against it, the emitter writes them from it, kpi_event_defaults fills
+ * them from it and tests/test_docs.c checks docs/scenarios.md and
+ * docs/model.md against it. */
+
+const char *const kpi_event_types[KPI_EVENT_NTYPES + 1] = {
+    "contest", "seminar", "thank_you_event", "recruiting_drive", "training", NULL
+};
+
 #define EV(t) (1u << (t))
 #define EV_ALL ((1u << KPI_EVENT_NTYPES) - 1)
+#define EVOFF(f) offsetof(kpi_event, f)
+/* Defaults by type, in the order of enum kpi_event_type: contest, seminar,
+ * thank_you_event, recruiting_drive, training.  A type that does not take
+ * the field still gets a value, so that events compare with memcmp. */
+#define ALL(x) x, x, x, x, x
+#define EVWHOLE(n, types, f, unit, lo, hi, ...) \
+    {n, types, 1, EVOFF(f), lo, hi, {__VA_ARGS__}, "a whole number" unit, \
+     "a whole number" unit RANGE(lo, hi)}
+#define EVREAL(n, types, f, noun, lo, hi, ...) \
+    {n, types, 0, EVOFF(f), lo, hi, {__VA_ARGS__}, noun, noun RANGE(lo, hi)}
 
 const kpi_event_field kpi_event_fields[KPI_EVENT_NFIELDS] = {
-    {"month", EV_ALL, 1, offsetof(kpi_event, month), 1, KPI_MAX_MONTHS,
-     "a whole number month in [1, 600]"},
-    {"days", EV(KPI_EVENT_CONTEST), 1, offsetof(kpi_event, days), 1, 31,
-     "a whole number of working days in [1, 31]"},
-    {"effort", EV(KPI_EVENT_CONTEST), 0, offsetof(kpi_event, effort), 0, 10,
-     "an effort multiplier in [0, 10]"},
-    {"slump", EV(KPI_EVENT_CONTEST), 0, offsetof(kpi_event, slump), 0, 10,
-     "an effort multiplier in [0, 10]"},
-    {"tier", EV(KPI_EVENT_SEMINAR), 0, offsetof(kpi_event, tier), 0, 10,
-     "a premium multiplier in [0, 10]"},
-    {"uplift", EV(KPI_EVENT_SEMINAR) | EV(KPI_EVENT_TRAINING), 0,
-     offsetof(kpi_event, uplift), 0, 10, "a conversion multiplier in [0, 10]"},
-    {"invited", EV(KPI_EVENT_SEMINAR) | EV(KPI_EVENT_THANK_YOU), 0,
-     offsetof(kpi_event, invited), 0, 1, "a share of the client book in [0, 1]"},
-    {"factor", EV(KPI_EVENT_RECRUITING_DRIVE), 0, offsetof(kpi_event, factor), 0, 100,
-     "a recruits multiplier in [0, 100]"},
+    /* month: required (0 = not given); the horizon is checked across keys. */
+    EVWHOLE("month", EV_ALL, month, " month", 1, KPI_MAX_MONTHS, ALL(0)),
+    EVWHOLE("days", EV(KPI_EVENT_CONTEST), days, " of working days", 1, KPI_MAX_WORKING_DAYS,
+            ALL(10)),
+    EVREAL("effort", EV(KPI_EVENT_CONTEST), effort, "an effort multiplier", 0, 10, ALL(1.3)),
+    EVREAL("slump", EV(KPI_EVENT_CONTEST), slump, "an effort multiplier", 0, 10, ALL(0.9)),
+    EVREAL("tier", EV(KPI_EVENT_SEMINAR), tier, "a premium multiplier", 0, 10, ALL(1.2)),
+    EVREAL("uplift", EV(KPI_EVENT_SEMINAR) | EV(KPI_EVENT_TRAINING), uplift,
+           "a conversion multiplier", 0, 10, 1.1, 1.1, 1.1, 1.1, 1.05),
+    EVREAL("invited", EV(KPI_EVENT_SEMINAR) | EV(KPI_EVENT_THANK_YOU), invited,
+           "a share of the client book", 0, 1, 0.1, 0.1, 0.2, 0.1, 0.1),
+    EVREAL("factor", EV(KPI_EVENT_RECRUITING_DRIVE), factor, "a recruits multiplier", 0, 100,
+           ALL(2.0)),
 };
 
 int kpi_event_field_find(const char *name)
@@ -256,21 +276,17 @@ int kpi_event_field_find(const char *name)
     return -1;
 }
 
-static const char *const event_names[] = {
-    "contest", "seminar", "thank_you_event", "recruiting_drive", "training"
-};
-
 const char *kpi_event_type_name(int type)
 {
-    if (type < 0 || type >= (int)(sizeof event_names / sizeof *event_names))
+    if (type < 0 || type >= KPI_EVENT_NTYPES)
         return NULL;
-    return event_names[type];
+    return kpi_event_types[type];
 }
 
 int kpi_event_type_find(const char *name)
 {
-    for (int i = 0; i < (int)(sizeof event_names / sizeof *event_names); i++)
-        if (strcmp(event_names[i], name) == 0)
+    for (int i = 0; i < KPI_EVENT_NTYPES; i++)
+        if (strcmp(kpi_event_types[i], name) == 0)
             return i;
     return -1;
 }
@@ -279,14 +295,18 @@ void kpi_event_defaults(kpi_event *ev, int type)
 {
     memset(ev, 0, sizeof *ev);
     ev->type = type;
-    ev->month = 0;       /* required: the loader insists on it */
-    ev->days = 10;
-    ev->effort = 1.3;
-    ev->slump = 0.9;
-    ev->tier = 1.2;
-    ev->uplift = type == KPI_EVENT_TRAINING ? 1.05 : 1.1;
-    ev->invited = type == KPI_EVENT_THANK_YOU ? 0.2 : 0.1;
-    ev->factor = 2.0;
+    if (type < 0 || type >= KPI_EVENT_NTYPES)
+        return;
+    for (int f = 0; f < KPI_EVENT_NFIELDS; f++) {
+        const kpi_event_field *fd = &kpi_event_fields[f];
+        char *p = (char *)ev + fd->offset;
+        if (fd->whole) {
+            int v = (int)fd->def[type];
+            memcpy(p, &v, sizeof v);
+        } else {
+            memcpy(p, &fd->def[type], sizeof fd->def[type]);
+        }
+    }
 }
 
 /* A funnel is valid when its first stage is positive and no stage is larger

@@ -76,7 +76,10 @@ typedef struct kpi_event_field {
     int whole;            /* int field (1) or double (0) */
     size_t offset;        /* offsetof(kpi_event, ...) */
     double min, max;      /* inclusive range checked by the loader */
-    const char *expect;   /* for messages: "an effort multiplier in [0, 10]" */
+    double def[KPI_EVENT_NTYPES];   /* the default, by event type */
+    const char *noun;     /* what a value is: "an effort multiplier" */
+    const char *expect;   /* noun and range, made from min and max:
+                           * "an effort multiplier in [0, 10]" */
 } kpi_event_field;
 
 #define KPI_EVENT_NFIELDS 8
@@ -85,7 +88,9 @@ extern const kpi_event_field kpi_event_fields[KPI_EVENT_NFIELDS];
 /* The index of the event field named name in kpi_event_fields, or -1. */
 int kpi_event_field_find(const char *name);
 
-/* Event types: names as written in scenarios ("contest", ...). */
+/* Event types: names as written in scenarios ("contest", ...), in the
+ * order of enum kpi_event_type, NULL-terminated. */
+extern const char *const kpi_event_types[KPI_EVENT_NTYPES + 1];
 const char *kpi_event_type_name(int type);
 int kpi_event_type_find(const char *name);   /* -1 when unknown */
 
