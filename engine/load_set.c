@@ -178,13 +178,7 @@ int kpi_load_assign_fast(kpi_scenario *sc, const kpi_key *k, int grade, const ch
         if (kpi_ynum_parse(text, len, &num) != KPI_YNUM_OK ||
             kpi_load_whole_of(&num, (long long)k->min, (long long)k->max, &w) != 0)
             return -1;
-        if (k->type == KPI_KT_INT) {
-            int v = (int)w;
-            memcpy(field, &v, sizeof v);
-        } else {
-            long v = (long)w;
-            memcpy(field, &v, sizeof v);
-        }
+        kpi_key_set_whole(k, sc, w);
         break;
     }
     case KPI_KT_U64: {
@@ -215,14 +209,10 @@ int kpi_load_assign_fast(kpi_scenario *sc, const kpi_key *k, int grade, const ch
         break;
     }
     case KPI_KT_ORPHAN: {
-        int v;
-        if (strcmp(text, "reassign") == 0)
-            v = KPI_ORPHAN_REASSIGN;
-        else if (strcmp(text, "lose") == 0)
-            v = KPI_ORPHAN_LOSE;
-        else
+        int v = kpi_orphan_find(text);
+        if (v < 0)
             return -1;
-        memcpy(field, &v, sizeof v);
+        kpi_key_set_whole(k, sc, v);
         break;
     }
     default:

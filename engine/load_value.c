@@ -265,19 +265,15 @@ static int get_grades(kpi_loader *ld, kpi_yslot s, const kpi_key *k, double g[6]
 
 static int get_orphan(kpi_loader *ld, kpi_yslot s, const kpi_key *k, int *out)
 {
-    static const char *const words[] = {"reassign", "lose", NULL};
     const kpi_ynode *n = s.node;
     if (n->kind == KPI_YSCALAR && strlen(n->text) == n->len) {
-        if (strcmp(n->text, "reassign") == 0) {
-            *out = KPI_ORPHAN_REASSIGN;
-            return KPI_OK;
-        }
-        if (strcmp(n->text, "lose") == 0) {
-            *out = KPI_ORPHAN_LOSE;
+        int v = kpi_orphan_find(n->text);
+        if (v >= 0) {
+            *out = v;
             return KPI_OK;
         }
         const char *best = kpi_yscalar_kind(n) == KPI_YS_NULL ? NULL
-                           : kpi_suggest_word(n->text, words);
+                           : kpi_suggest_word(n->text, kpi_orphan_words);
         if (best) {
             char got[256];
             kpi_load_describe(n, got, sizeof got);
@@ -321,14 +317,10 @@ int kpi_loader_key(kpi_loader *ld, const kpi_key *k, kpi_yslot s)
         break;
     case KPI_KT_INT:
     case KPI_KT_LONG:
-        rc = kpi_loader_whole(ld, s, k->path, k->expect, (long long)k->min, (long long)k->max, &whole);
-        if (rc == KPI_OK && k->type == KPI_KT_INT) {
-            int v = (int)whole;
-            memcpy(field, &v, sizeof v);
-        } else if (rc == KPI_OK) {
-            long v = (long)whole;
-            memcpy(field, &v, sizeof v);
-        }
+        rc = kpi_loader_whole(ld, s, k->path, k->expect, (long long)k->min, (long long)k->max,
+                              &whole);
+        if (rc == KPI_OK)
+            kpi_key_set_whole(k, ld->sc, whole);
         break;
     case KPI_KT_U64: {
         uint64_t v = 0;

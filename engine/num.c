@@ -266,6 +266,25 @@ int kpi_num_format(double x, unsigned style, char *buf, size_t size)
     return 0;
 }
 
+int kpi_num_join(const double *x, size_t n, const char *sep, unsigned style, char *buf,
+                 size_t size)
+{
+    size_t used = 0;
+    if (size == 0)
+        return -1;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        char part[48];
+        if (kpi_num_format(x[i], style, part, sizeof part) != 0)
+            return -1;
+        int w = snprintf(buf + used, size - used, "%s%s", i > 0 ? sep : "", part);
+        if (w < 0 || (size_t)w >= size - used)
+            return -1;
+        used += (size_t)w;
+    }
+    return 0;
+}
+
 int kpi_ynum_format(double x, char *buf, size_t size)
 {
     return kpi_num_format(x, KPI_NUM_YAML, buf, size);

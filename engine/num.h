@@ -50,6 +50,11 @@ int kpi_ynum_parse(const char *text, size_t len, kpi_ynum *out);
  * are always enough). */
 int kpi_num_format(double x, unsigned style, char *buf, size_t size);
 
+/* The n numbers x in the given style, separated by sep ("10:7:3:1"), into
+ * buf.  Returns 0, or -1 when one is not finite or buf is too small. */
+int kpi_num_join(const double *x, size_t n, const char *sep, unsigned style, char *buf,
+                 size_t size);
+
 /* kpi_num_format in the YAML style: "12", "0.1", "1.0e+20". */
 int kpi_ynum_format(double x, char *buf, size_t size);
 

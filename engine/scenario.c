@@ -146,6 +146,43 @@ const kpi_key kpi_keys[] = {
     {NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL}
 };
 
+long long kpi_key_whole(const kpi_key *k, const kpi_scenario *sc)
+{
+    const char *field = (const char *)sc + k->offset;
+    if (k->type == KPI_KT_LONG) {
+        long v;
+        memcpy(&v, field, sizeof v);
+        return v;
+    }
+    int v;
+    memcpy(&v, field, sizeof v);
+    return v;
+}
+
+void kpi_key_set_whole(const kpi_key *k, kpi_scenario *sc, long long v)
+{
+    char *field = (char *)sc + k->offset;
+    if (k->type == KPI_KT_LONG) {
+        long lv = (long)v;
+        memcpy(field, &lv, sizeof lv);
+    } else {
+        int iv = (int)v;
+        memcpy(field, &iv, sizeof iv);
+    }
+}
+
+const char *const kpi_orphan_words[] = {
+    [KPI_ORPHAN_REASSIGN] = "reassign", [KPI_ORPHAN_LOSE] = "lose", NULL
+};
+
+int kpi_orphan_find(const char *word)
+{
+    for (int i = 0; kpi_orphan_words[i]; i++)
+        if (strcmp(kpi_orphan_words[i], word) == 0)
+            return i;
+    return -1;
+}
+
 /* Every key takes its default from the table; the exceptions are the
  * name ("default", a text) and assessment.enabled (not a key: assessment
  * is off until a file gives assessment:). */
@@ -156,16 +193,10 @@ void kpi_scenario_defaults(kpi_scenario *sc)
         char *field = (char *)sc + k->offset;
         switch (k->type) {
         case KPI_KT_INT:
-        case KPI_KT_ORPHAN: {
-            int v = (int)k->def;
-            memcpy(field, &v, sizeof v);
+        case KPI_KT_LONG:
+        case KPI_KT_ORPHAN:
+            kpi_key_set_whole(k, sc, (long long)k->def);
             break;
-        }
-        case KPI_KT_LONG: {
-            long v = (long)k->def;
-            memcpy(field, &v, sizeof v);
-            break;
-        }
         case KPI_KT_U64: {
             uint64_t v = (uint64_t)k->def;
             memcpy(field, &v, sizeof v);

@@ -43,6 +43,17 @@ typedef struct kpi_key {
  * by the loader itself. */
 extern const kpi_key kpi_keys[];
 
+/* The whole number a key of type KPI_KT_INT, KPI_KT_LONG or KPI_KT_ORPHAN
+ * holds in sc, and setting it. */
+long long kpi_key_whole(const kpi_key *k, const kpi_scenario *sc);
+void kpi_key_set_whole(const kpi_key *k, kpi_scenario *sc, long long v);
+
+/* The orphan policies' words: kpi_orphan_words[KPI_ORPHAN_REASSIGN] is
+ * "reassign" (NULL-terminated); kpi_orphan_find returns the policy a word
+ * names, or -1. */
+extern const char *const kpi_orphan_words[];
+int kpi_orphan_find(const char *word);
+
 /* Looks a key up by its dotted path; NULL when unknown. */
 const kpi_key *kpi_key_find(const char *path);
 

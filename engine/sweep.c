@@ -83,18 +83,10 @@ static int format_value(const kpi_scenario *sc, const kpi_key *k, int grade, cha
         return kpi_num_format(g[grade], SWEEP_NUM, buf, size);
     }
     switch (k->type) {
-    case KPI_KT_INT: {
-        int v;
-        memcpy(&v, field, sizeof v);
-        snprintf(buf, size, "%d", v);
+    case KPI_KT_INT:
+    case KPI_KT_LONG:
+        snprintf(buf, size, "%lld", kpi_key_whole(k, sc));
         return 0;
-    }
-    case KPI_KT_LONG: {
-        long v;
-        memcpy(&v, field, sizeof v);
-        snprintf(buf, size, "%ld", v);
-        return 0;
-    }
     case KPI_KT_U64: {
         uint64_t v;
         memcpy(&v, field, sizeof v);
@@ -109,20 +101,13 @@ static int format_value(const kpi_scenario *sc, const kpi_key *k, int grade, cha
     }
     case KPI_KT_FUNNEL: {
         kpi_funnel f;
-        char stage[4][40];
         memcpy(&f, field, sizeof f);
-        for (int i = 0; i < 4; i++)
-            if (kpi_num_format(f.stage[i], SWEEP_NUM, stage[i], sizeof stage[i]) != 0)
-                return -1;
-        snprintf(buf, size, "%s:%s:%s:%s", stage[0], stage[1], stage[2], stage[3]);
-        return 0;
+        return kpi_num_join(f.stage, 4, ":", SWEEP_NUM, buf, size);
     }
-    case KPI_KT_ORPHAN: {
-        int v;
-        memcpy(&v, field, sizeof v);
-        snprintf(buf, size, "%s", v == KPI_ORPHAN_LOSE ? "lose" : "reassign");
+    case KPI_KT_ORPHAN:
+        snprintf(buf, size, "%s", kpi_orphan_words[kpi_key_whole(k, sc) == KPI_ORPHAN_LOSE
+                                                    ? KPI_ORPHAN_LOSE : KPI_ORPHAN_REASSIGN]);
         return 0;
-    }
     default:
         return -1;
     }

@@ -78,6 +78,22 @@ static int clamp_int(size_t v)
     return v > (size_t)INT_MAX - 1 ? INT_MAX - 1 : (int)v;
 }
 
+/* The index after the character or line break at d[i] (a character's
+ * UTF-8 continuation bytes are skipped up to end); *newline says which it
+ * was. */
+static size_t next_char(const unsigned char *d, size_t len, size_t end, size_t i,
+                        int *newline)
+{
+    size_t b = break_length(d, len, i);
+    *newline = b != 0;
+    if (b)
+        return i + b;
+    i++;
+    while (i < end && (d[i] & 0xC0) == 0x80)   /* continuation bytes */
+        i++;
+    return i;
+}
+
 /* The 1-based line and column (in characters, as libyaml counts them) of
  * byte offset off.  A leading BOM is not a character of line 1. */
 static void position_of_offset(const char *data, size_t len, size_t off,
@@ -89,16 +105,13 @@ static void position_of_offset(const char *data, size_t len, size_t off,
     if (off > len)
         off = len;
     while (i < off) {
-        size_t b = break_length(d, len, i);
-        if (b) {
+        int newline;
+        i = next_char(d, len, off, i, &newline);
+        if (newline) {
             l++;
             c = 1;
-            i += b;
         } else {
             c++;
-            i++;
-            while (i < off && (d[i] & 0xC0) == 0x80)   /* continuation bytes */
-                i++;
         }
     }
     *line = clamp_int(l);
@@ -112,18 +125,15 @@ static size_t offset_of_mark(const char *data, size_t len, size_t line, size_t c
     const unsigned char *d = (const unsigned char *)data;
     size_t i = bom_length(data, len), l = 0, c = 0;
     while (i < len && (l < line || c < column)) {
-        size_t b = break_length(d, len, i);
-        if (b) {
-            if (l == line)
-                break;          /* the column lies past the end of its line */
+        int newline;
+        if (l == line && break_length(d, len, i))
+            break;              /* the column lies past the end of its line */
+        i = next_char(d, len, len, i, &newline);
+        if (newline) {
             l++;
             c = 0;
-            i += b;
         } else {
             c++;
-            i++;
-            while (i < len && (d[i] & 0xC0) == 0x80)
-                i++;
         }
     }
     return i;
