@@ -58,6 +58,7 @@ typedef struct policy {
     int32_t client, next;   /* owner and the owner's previous policy */
     int64_t cents;          /* first-year (and renewal) premium */
     int16_t issued;         /* month of issue (negative: before month 1) */
+    int16_t stopped;        /* month it lapsed or was lost, NEVER if not */
     uint8_t paying;
 } policy;
 
@@ -109,6 +110,7 @@ struct kpi_book {
 
     /* Constants. */
     double lam_need, lam_bta, lam_lapse_s, lam_lapse_u, lam_loss;   /* per month */
+    double lam_lapse_1;     /* in the first year of the client's newest policy */
     double gap;             /* service gap, months */
     int gapc;               /* ceil(gap) */
     int term_months, ref_months, max_policies;
@@ -165,6 +167,7 @@ kpi_book *kpi_book_create(const kpi_scenario *sc)
     b->lam_bta = sc->clients.b_to_a_months > 0 ? 1.0 / sc->clients.b_to_a_months : 50.0;
     b->lam_lapse_s = monthly_rate(sc->clients.lapse_per_year);
     b->lam_lapse_u = monthly_rate(sc->clients.lapse_if_unserved_per_year);
+    b->lam_lapse_1 = monthly_rate(sc->clients.lapse_first_year);
     b->lam_loss = monthly_rate(sc->clients.loss_if_unserved_per_year);
     b->gap = sc->clients.service_gap_months;
     b->gapc = (int)ceil(b->gap);
@@ -366,7 +369,14 @@ static int reschedule(kpi_book *b, int32_t ci, int base)
     double lam[5] = {0, 0, 0, 0, 0};
     lam[EV_NEED] = c->grade == G_N && c->policies < b->max_policies ? b->lam_need : 0;
     lam[EV_BTOA] = c->grade == G_B ? b->lam_bta : 0;
-    lam[EV_LAPSE] = c->state == ST_PAYING ? (served ? b->lam_lapse_s : b->lam_lapse_u) : 0;
+    /* The first year of the newest policy has its own lapse rate (higher:
+     * docs/model.md "Persistency"); it ends at that policy's anniversary. */
+    const int anniversary = c->policy >= 0 ? b->p[c->policy].issued + 12 : INT16_MIN;
+    const int first_year = base + 1 < anniversary;
+    lam[EV_LAPSE] = c->state != ST_PAYING ? 0
+                    : first_year          ? b->lam_lapse_1
+                    : served              ? b->lam_lapse_s
+                                          : b->lam_lapse_u;
     lam[EV_LOSS] = ab && !served ? b->lam_loss : 0;
     double total = lam[1] + lam[2] + lam[3] + lam[4];
 
@@ -399,6 +409,11 @@ static int reschedule(kpi_book *b, int32_t ci, int base)
             kind = EV_REEVAL;
         }
     }
+    if (first_year && c->state == ST_PAYING && wake >= anniversary &&
+        b->lam_lapse_1 != (served ? b->lam_lapse_s : b->lam_lapse_u)) {
+        wake = anniversary - 1;
+        kind = EV_REEVAL;
+    }
     c->newgrade = (uint8_t)grade_from(b->mix_need, 5, u3);
     if (wake >= b->M)
         return 0;
@@ -407,14 +422,24 @@ static int reschedule(kpi_book *b, int32_t ci, int base)
     return evec_push(&b->cal[(int)wake], ci, c->stamp);
 }
 
-/* Stops every paying policy of a client (lapse or loss). */
-static void stop_paying(kpi_book *b, client *c)
+/* Stops every paying policy of a client in month m.  A lapse (lapsed !=
+ * 0: the client stopped paying, or bought elsewhere) marks the policies
+ * stopped, for persistency, and the first-year premium of the ones still
+ * in their first year goes to acc[KPI_CLAWBACK]: their commissions are
+ * charged back (docs/model.md "Money").  An orphan lost with a leaver
+ * keeps paying the insurer: not a lapse. */
+static void stop_paying(kpi_book *b, client *c, int m, int lapsed, kpi_tally acc)
 {
     for (int32_t pi = c->policy; pi >= 0; pi = b->p[pi].next) {
         policy *p = &b->p[pi];
         if (p->paying) {
             p->paying = 0;
             b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
+            if (lapsed) {
+                p->stopped = (int16_t)m;
+                if (m - p->issued < 12)
+                    acc[KPI_CLAWBACK] += (double)p->cents / 100.0;
+            }
         }
     }
     c->in_force = 0;
@@ -437,10 +462,10 @@ static void set_state(kpi_book *b, client *c, int st)
     c->state = (uint8_t)st;
 }
 
-static void lose_client(kpi_book *b, int32_t ci, kpi_tally acc)
+static void lose_client(kpi_book *b, int32_t ci, int m, int lapsed, kpi_tally acc)
 {
     client *c = &b->c[ci];
-    stop_paying(b, c);
+    stop_paying(b, c, m, lapsed, acc);
     unlink_client(b, ci);
     set_state(b, c, ST_LOST);
     c->stamp++;
@@ -463,6 +488,7 @@ static int add_policy(kpi_book *b, int32_t ci, int issued, int64_t cents)
     p->next = c->policy;
     p->cents = cents;
     p->issued = (int16_t)issued;
+    p->stopped = NEVER;
     p->paying = 1;
     c->policy = pi;
     c->in_force += cents;
@@ -623,7 +649,7 @@ static int push_appt(agent_book *a, int32_t ci, int day)
     return 0;
 }
 
-int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
+int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls, unsigned room,
                   const kpi_book_rates *rates, gsl_rng *r, kpi_tally acc, unsigned *out_placed,
                   unsigned *appts)
 {
@@ -636,7 +662,7 @@ int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
     unsigned want = kpi_binomial_draw(&b->to_book, calls, r);
     unsigned placed = 0;
     int gi = 0;
-    while (placed < want && gi < NGRADE) {
+    while (placed < want && gi < NGRADE && *appts < room) {
         int g = call_order[gi];
         int32_t ci = a->head[g];
         if (ci < 0 || b->c[ci].last_called == m) {
@@ -760,6 +786,14 @@ int kpi_book_sale(kpi_book *b, uint32_t id, int32_t ci, int m, double premium)
     return reschedule(b, ci, m - 1);
 }
 
+int kpi_book_apply(kpi_book *b, int32_t ci, int m)
+{
+    if (ci < 0 || b->c[ci].state == ST_LOST || b->c[ci].grade == G_N)
+        return 0;
+    set_grade(b, ci, G_N);
+    return reschedule(b, ci, m - 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* The month end                                                       */
 /* ------------------------------------------------------------------ */
@@ -799,11 +833,11 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
             set_grade(b, ci, G_A);
             break;
         case EV_LAPSE:
-            stop_paying(b, c);
+            stop_paying(b, c, m, 1, acc);
             set_state(b, c, ST_LAPSED);
             break;
         case EV_LOSS:
-            lose_client(b, ci, acc);
+            lose_client(b, ci, m, 1, acc);
             continue;
         default:
             break;
@@ -895,7 +929,7 @@ int kpi_book_leave(kpi_book *b, uint32_t id, int m, const uint32_t *heirs, int n
         while (ci >= 0) {
             int32_t next = b->c[ci].next;
             if (lose) {
-                lose_client(b, ci, acc);
+                lose_client(b, ci, m, 0, acc);
             } else {
                 unlink_client(b, ci);
                 uint32_t heir = heirs[gsl_rng_uniform_int(b->r, (unsigned long)n)];
@@ -961,7 +995,20 @@ int kpi_book_figures(kpi_book *b, int months, double *fig)
         top = (top + (double)(k - above) * v) / total;
     }
     fig[KPI_FIG_TOP20_PREMIUM_SHARE] = top;
-    fig[KPI_FIG_SECOND_POLICY_36M] = denom > 0 ? (double)second / (double)denom : 0;
+    fig[KPI_FIG_SECOND_POLICY_36M] = denom > 0 ? (double)second / (double)denom : NAN;
+
+    /* Persistency: policies issued in the horizon whose 13th month after
+     * issue is inside it, still paying then (not lapsed or lost by the
+     * end of month issued + 12). */
+    long issued = 0, kept = 0;
+    for (size_t i = 0; i < b->np; i++) {
+        const policy *p = &b->p[i];
+        if (p->issued < 0 || p->issued + 13 > months - 1)
+            continue;
+        issued++;
+        kept += p->stopped >= p->issued + 13;
+    }
+    fig[KPI_FIG_PERSISTENCY_13M] = issued > 0 ? (double)kept / (double)issued : NAN;
     return 0;
 }
 

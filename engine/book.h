@@ -58,9 +58,10 @@ typedef struct kpi_book_rates {
  * meetings become appointments remembered with their client.  *placed
  * gets the calls placed with clients (the rest go to prospects), *appts
  * the appointments set; adds calls, contacts, appointments, referrals to
- * acc.  r is the agent's client stream for the day.  Returns 0, or -1 when
+ * acc.  The calls stop when room appointments are set (a full diary; pass
+ * UINT_MAX for no limit).  r is the agent's client stream for the day.  Returns 0, or -1 when
  * out of memory (the replication cannot go on). */
-int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls,
+int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls, unsigned room,
                   const kpi_book_rates *rates, gsl_rng *r, kpi_tally acc, unsigned *placed,
                   unsigned *appts);
 
@@ -87,6 +88,11 @@ double kpi_book_grade_rate(const kpi_book *b, int32_t client);
  * client.  premium is the case's first-year premium.  Returns 0 or -1 (out
  * of memory). */
 int kpi_book_sale(kpi_book *b, uint32_t id, int32_t client, int m, double premium);
+
+/* An old client applies (the sales cycle): it has no open need from now
+ * on (grade N), so it is not sold to again while its application waits
+ * for issue; kpi_book_sale records the policy at issue. */
+int kpi_book_apply(kpi_book *b, int32_t client, int m);   /* 0 or -1 (out of memory) */
 
 /* Month end: transitions due (needs, B -> A, lapses, losses), maturities,
  * referral expiry.  Adds clients_lost and the renewal-related counts to

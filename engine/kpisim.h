@@ -123,6 +123,8 @@ typedef struct kpi_scenario {
     char description[KPI_MAX_TEXT];
     int months;
     int working_days;
+    int start_month;             /* calendar month of month 1: 1 (January) .. 12 */
+    double seasonality[12];      /* effort multiplier by calendar month, January first */
     long replications;
     uint64_t seed;
 
@@ -165,6 +167,7 @@ typedef struct kpi_scenario {
         double need_per_year;
         double b_to_a_months;
         double lapse_per_year;
+        double lapse_first_year;
         double lapse_if_unserved_per_year;
         double service_gap_months;
         double loss_if_unserved_per_year;
@@ -191,7 +194,9 @@ typedef struct kpi_scenario {
         double cost_per_new_client;
         double cost_per_contact;
         double cost_per_agent_month;
-        double agent_commission;
+        double agent_commission;           /* agent's share of first-year premium */
+        double agent_renewal_commission;   /* agent's share of renewal premium */
+        double discount_rate;              /* annual, for discounted_profit */
     } economics;
 
     struct {
@@ -200,6 +205,31 @@ typedef struct kpi_scenario {
         int grace_months;
         int exempt_months;
     } assessment;
+
+    /* The sales cycle (docs/model.md "The sales cycle"): several meetings
+     * per prospect, an application, its issue after a lag or never. */
+    struct {
+        int enabled;             /* 0: sales_cycle: ~, one meeting, issue at once */
+        double meetings_cold;    /* mean meetings per met cold prospect (>= 1) */
+        double meetings_referral;
+        int days_between_meetings;
+        int issue_lag_days;
+        double not_taken;        /* share of applications never issued */
+    } sales_cycle;
+
+    /* Agent engagement (docs/model.md "Engagement"): a monthly chain over
+     * engaged, coasting, dormant. */
+    struct {
+        int enabled;             /* 0: engagement: ~, every agent engaged */
+        double engaged_to_coasting, engaged_to_dormant;
+        double coasting_to_engaged, coasting_to_dormant;
+        double dormant_to_engaged, dormant_to_coasting;
+        double coasting_effort;  /* share of the plan a coasting agent works */
+        double no_case_factor, case_factor;
+        double new_agent_factor, new_agent_months;
+        double initial_coasting, initial_dormant;   /* the starting agents */
+        double recruit_coasting, recruit_dormant;   /* recruits, first month */
+    } engagement;
 
     int nevents;
     kpi_event events[KPI_MAX_EVENTS];
@@ -345,6 +375,27 @@ enum kpi_kpi {
     KPI_MEETINGS_COLD,
     KPI_MEETINGS_REFERRAL,
     KPI_MEETINGS_CLIENTS,
+    /* The sales cycle (docs/model.md "The sales cycle"). */
+    KPI_FIRST_MEETINGS,
+    KPI_FOLLOW_UP_MEETINGS,
+    KPI_APPLICATIONS,
+    KPI_NOT_TAKEN,
+    KPI_PROSPECTS_LOST,
+    KPI_PIPELINE,
+    /* Engagement: the agents in each state this month. */
+    KPI_ENGAGED_AGENTS,
+    KPI_COASTING_AGENTS,
+    KPI_DORMANT_AGENTS,
+    /* The spread of production across agents this month. */
+    KPI_AGENTS_0_CASES,
+    KPI_AGENTS_1_CASE,
+    KPI_AGENTS_2_CASES,
+    KPI_AGENTS_3_4_CASES,
+    KPI_AGENTS_5PLUS_CASES,
+    /* Money seen from the agency (docs/model.md "Money"). */
+    KPI_AGENT_COMMISSION,
+    KPI_CLAWBACK,
+    KPI_AGENT_INCOME_MEAN,
     KPI_NKPI
 };
 
@@ -374,6 +425,15 @@ enum kpi_figure {
     KPI_FIG_SECOND_POLICY_36M,
     KPI_FIG_PREMIUM_MONTHLY_CV,
     KPI_FIG_C1_COST_RATIO,
+    KPI_FIG_PREMIUM_VOLATILITY,
+    KPI_FIG_DISCOUNTED_PROFIT,
+    KPI_FIG_TOTAL_APPLICATIONS,
+    KPI_FIG_NOT_TAKEN_SHARE,
+    KPI_FIG_CYCLE_DAYS_MEAN,
+    KPI_FIG_RECRUIT_RETENTION_13M,
+    KPI_FIG_PERSISTENCY_13M,
+    KPI_FIG_AGENT_INCOME_MEAN,
+    KPI_FIG_TOTAL_CLAWBACK,
     KPI_NFIG
 };
 

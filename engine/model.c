@@ -4,8 +4,10 @@
  * A replication runs month by month; within a month every agent works its
  * working days one by one (agent-major order: an agent's state stays in
  * cache for the whole month, and nothing couples agents within a month).
- * The order of operations in a month, every formula and every choice left
- * open by MODEL.md are in docs/model.md; section names are cited below.
+ * This file holds the workspace, the team (hiring, engagement, exits) and
+ * the month, step by step, in the order of docs/model.md "The order of
+ * operations in a month"; the working day is in day.c, the horizon
+ * figures in figures.c.
  *
  * Speed: the hot loop is the agent-day.  Counts are drawn, never single
  * trials (a binomial draw has the law of n Bernoulli trials with one or a
@@ -16,12 +18,9 @@
  * agent and day, so results do not depend on threads and common random
  * numbers stay aligned between scenarios.
  */
-#include "model.h"
+#include "model_private.h"
 
-#include "book.h"
-#include "draw.h"
 #include "error.h"
-#include "rng.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -30,59 +29,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-/* Sources of a call, an appointment and a case. */
-enum { SRC_COLD = 0, SRC_REFERRAL = 1, SRC_CLIENT = 2, NSRC = 3 };
-
-/* The Poisson tables of one month: [on-plan, off-plan] x [normal, contest]. */
-enum { DAY_ON = 0, DAY_OFF = 1 };
-
-/* The day streams whose first blocks are batched, in this order. */
-enum { FB_DAY = 0, FB_VISIT, FB_PREMIUM, FB_CLIENTS, NFB };
 static const uint32_t fb_purposes[NFB] = {KPI_RS_AGENT_DAY, KPI_RS_AGENT_VISIT,
                                           KPI_RS_AGENT_PREMIUM, KPI_RS_AGENT_CLIENTS};
-
-struct kpi_model {
-    const kpi_scenario *sc;
-    gsl_rng *r_day, *r_visit, *r_premium, *r_misc, *r_client;
-    kpi_book *book;
-    int32_t *held_clients;   /* clients met in a day, room for the visit capacity */
-    uint32_t *heirs;         /* ids of the agents who stay, at month end */
-
-    /* Agents, structure of arrays, capacity `cap`, `n` in use, in hiring
-     * order (ids increase). */
-    int n, cap;
-    uint32_t *id;
-    double *tenure;        /* months completed at the start of this month */
-    double *skill;
-    double *compliance;
-    int *below;            /* consecutive assessed months below min_cases */
-    double *cases_m;       /* this month */
-    double *premium_m;
-    uint32_t *backlog;     /* [agent][slot][source], E slots (ring by day) */
-    uint32_t *pending;     /* appointments in the backlog, per agent */
-    unsigned char *leaving;
-    uint32_t next_id;
-
-    /* Constants of the scenario, computed once. */
-    int E;                 /* appointment expiry, working days */
-    double p_contact[NSRC], p_meet[NSRC], p_sale[NSRC];
-    double zeta, sigma;    /* lognormal premium */
-    double skill_zeta, skill_sigma;
-    double mood_zeta, mood_sigma;   /* lognormal atmosphere, mean 1 */
-    double beta_a, beta_b; /* compliance law; beta_a <= 0: everyone equal */
-
-    kpi_poisson calls[2][2];
-    kpi_binomial f_contact[2], f_meet[2];   /* the funnels of cold and referral calls */
-    kpi_poisson ref_sale;    /* Poisson(referrals_per_sale), tabulated */
-    /* The first block of each day stream of the agent's month, computed in
-     * one batch (rng.h): [stream * D + day], streams FB_*; the purposes are
-     * fixed, the days (fb_when) set once a month. */
-    int nstreams;                  /* 3, or 4 when calls go to the book */
-    uint32_t *fb_purpose, *fb_when;
-    philox4x32_ctr_t *first;
-    double pending_at_end;
-    double premium_m_cur;    /* premium of the agent's current day */
-};
 
 /* ------------------------------------------------------------------ */
 /* Workspace                                                           */
@@ -95,7 +43,7 @@ static int grow(kpi_model *m, int need)
     int cap = m->cap ? m->cap : 64;
     while (cap < need)
         cap = cap > KPI_MAX_TEAM / 2 ? KPI_MAX_TEAM : cap * 2;
-    size_t n = (size_t)cap, e = (size_t)m->E * NSRC;
+    size_t n = (size_t)cap, E = (size_t)m->E, G = (size_t)m->G, R = (size_t)m->R;
     void *p;
 #define REGROW(field, count)                                   \
     do {                                                       \
@@ -109,10 +57,22 @@ static int grow(kpi_model *m, int need)
     REGROW(skill, n);
     REGROW(compliance, n);
     REGROW(below, n);
+    REGROW(hired, n);
+    REGROW(state, n);
     REGROW(cases_m, n);
     REGROW(premium_m, n);
-    REGROW(backlog, n * e);
+    REGROW(diary, n * E * SLOT_W);
+    REGROW(diary_fday, n * E);
+    REGROW(follow, n * G * NSRC);
+    REGROW(follow_fday, n * G);
+    REGROW(issue, n * R * NSRC);
+    REGROW(issue_fday, n * R);
+    REGROW(capps, n * m->CQ);
+    REGROW(capps_head, n);
+    REGROW(capps_len, n);
     REGROW(pending, n);
+    REGROW(open_fu, n);
+    REGROW(open_apps, n);
     REGROW(leaving, n);
     REGROW(heirs, n);
 #undef REGROW
@@ -127,6 +87,41 @@ static void funnel_probs(const kpi_funnel *f, double *pc, double *pm, double *ps
     *ps = f->stage[2] > 0 ? f->stage[3] / f->stage[2] : 0;
 }
 
+/* The engagement chain's parameters from the scenario. */
+static void engagement_params(const kpi_scenario *sc, kpi_engagement_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->move[KPI_ENGAGED][KPI_COASTING] = sc->engagement.engaged_to_coasting;
+    p->move[KPI_ENGAGED][KPI_DORMANT] = sc->engagement.engaged_to_dormant;
+    p->move[KPI_COASTING][KPI_ENGAGED] = sc->engagement.coasting_to_engaged;
+    p->move[KPI_COASTING][KPI_DORMANT] = sc->engagement.coasting_to_dormant;
+    p->move[KPI_DORMANT][KPI_ENGAGED] = sc->engagement.dormant_to_engaged;
+    p->move[KPI_DORMANT][KPI_COASTING] = sc->engagement.dormant_to_coasting;
+    p->no_case_factor = sc->engagement.no_case_factor;
+    p->case_factor = sc->engagement.case_factor;
+    p->new_agent_factor = sc->engagement.new_agent_factor;
+    p->new_agent_months = sc->engagement.new_agent_months;
+}
+
+/* The sales cycle's constants: the chance of another meeting after one
+ * (a geometric number of meetings with the scenario's mean), the rings'
+ * lengths, and what a diary holds. */
+static void cycle_constants(kpi_model *m, const kpi_scenario *sc)
+{
+    m->cycle = sc->sales_cycle.enabled;
+    m->G = m->cycle ? sc->sales_cycle.days_between_meetings : 1;
+    m->R = m->cycle ? sc->sales_cycle.issue_lag_days + 1 : 1;
+    m->cont[SRC_COLD] = m->cycle ? 1 - 1 / sc->sales_cycle.meetings_cold : 0;
+    m->cont[SRC_REFERRAL] = m->cycle ? 1 - 1 / sc->sales_cycle.meetings_referral : 0;
+    m->cont[SRC_CLIENT] = 0;
+    m->diary_cap = ceil(sc->activity.visits_per_day * sc->activity.appointment_expiry_days);
+    /* Old clients' applications waiting: at most a day's visits a day. */
+    size_t need = ((size_t)ceil(sc->activity.visits_per_day) + 1) * (size_t)m->R + 1;
+    m->CQ = 1;
+    while (m->CQ < need)
+        m->CQ <<= 1;
+}
+
 int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
 {
     kpi_model *m = calloc(1, sizeof *m);
@@ -134,16 +129,18 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
         goto fail;
     m->sc = sc;
     m->E = sc->activity.appointment_expiry_days;
+    cycle_constants(m, sc);
     m->r_day = kpi_rng_alloc();
     m->r_visit = kpi_rng_alloc();
     m->r_premium = kpi_rng_alloc();
     m->r_misc = kpi_rng_alloc();
     m->r_client = kpi_rng_alloc();
+    m->r_cycle = kpi_rng_alloc();
     m->book = kpi_book_create(sc);
     m->held_clients = malloc(((size_t)ceil(sc->activity.visits_per_day) + 1) *
                              sizeof *m->held_clients);
     if (!m->r_day || !m->r_visit || !m->r_premium || !m->r_misc || !m->r_client ||
-        !m->book || !m->held_clients)
+        !m->r_cycle || !m->book || !m->held_clients)
         goto fail;
     const int D = sc->working_days;
     m->nstreams = sc->clients.focus > 0 ? NFB : FB_CLIENTS;
@@ -180,6 +177,7 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
         m->beta_a = c * k;
         m->beta_b = (1 - c) * k;
     }
+    engagement_params(sc, &m->eng);
     *out = m;
     return KPI_OK;
 
@@ -198,6 +196,7 @@ void kpi_model_destroy(kpi_model *m)
     gsl_rng_free(m->r_premium);
     gsl_rng_free(m->r_misc);
     gsl_rng_free(m->r_client);
+    gsl_rng_free(m->r_cycle);
     kpi_book_destroy(m->book);
     free(m->held_clients);
     free(m->fb_purpose);
@@ -209,12 +208,24 @@ void kpi_model_destroy(kpi_model *m)
     free(m->skill);
     free(m->compliance);
     free(m->below);
+    free(m->hired);
+    free(m->state);
     free(m->cases_m);
     free(m->premium_m);
-    free(m->backlog);
+    free(m->diary);
+    free(m->diary_fday);
+    free(m->follow);
+    free(m->follow_fday);
+    free(m->issue);
+    free(m->issue_fday);
+    free(m->capps);
+    free(m->capps_head);
+    free(m->capps_len);
     free(m->pending);
+    free(m->open_fu);
+    free(m->open_apps);
     free(m->leaving);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < NDAY - 1; i++)
         for (int j = 0; j < 2; j++)
             kpi_poisson_free(&m->calls[i][j]);
     kpi_poisson_free(&m->ref_sale);
@@ -231,14 +242,26 @@ double kpi_model_pending(const kpi_model *m)
 }
 
 /* ------------------------------------------------------------------ */
-/* Team changes (docs/model.md "Agents")                               */
+/* Team changes (docs/model.md "Agents" and "Engagement")              */
 /* ------------------------------------------------------------------ */
 
-/* Adds an agent with the given tenure; its skill and compliance come from
- * its own stream, so they do not depend on who else was hired.  The
- * starting agents get the initial book (initial_book), recruits none.
- * Returns 0 or -1 (out of memory). */
-static int hire(kpi_model *m, uint64_t key, double tenure, int initial_book)
+/* The engagement state of a new agent from the uniform u: the starting
+ * team's mix or the recruits' mix. */
+static int first_state(const kpi_scenario *sc, int recruit, double u)
+{
+    if (!sc->engagement.enabled)
+        return KPI_ENGAGED;
+    double dormant = recruit ? sc->engagement.recruit_dormant : sc->engagement.initial_dormant;
+    double coasting = recruit ? sc->engagement.recruit_coasting : sc->engagement.initial_coasting;
+    return u < dormant ? KPI_DORMANT : u < dormant + coasting ? KPI_COASTING : KPI_ENGAGED;
+}
+
+/* Adds an agent with the given tenure, joining in month `month` (-1: the
+ * starting team); its skill, compliance and first engagement state come
+ * from its own stream, so they do not depend on who else was hired.  The
+ * starting agents get the initial book, recruits none.  Returns 0 or -1
+ * (out of memory). */
+static int hire(kpi_model *m, uint64_t key, double tenure, int month)
 {
     int i = m->n++;
     uint32_t id = m->next_id++;
@@ -246,10 +269,9 @@ static int hire(kpi_model *m, uint64_t key, double tenure, int initial_book)
     m->id[i] = id;
     m->tenure[i] = tenure;
     m->below[i] = 0;
-    m->pending[i] = 0;
+    m->hired[i] = month;
     m->leaving[i] = 0;
-    memset(&m->backlog[(size_t)i * (size_t)m->E * NSRC], 0,
-           (size_t)m->E * NSRC * sizeof *m->backlog);
+    kpi_day_clear(m, i);
     kpi_rng_seek(m->r_misc, key, KPI_RS_AGENT_INIT, id, 0);
     /* Skill: lognormal with mean 1 and standard deviation skill_sd. */
     double z = gsl_ran_ugaussian(m->r_misc);
@@ -257,7 +279,8 @@ static int hire(kpi_model *m, uint64_t key, double tenure, int initial_book)
     /* Compliance: Beta with mean compliance and sd compliance_sd. */
     m->compliance[i] = m->beta_a > 0 ? gsl_ran_beta(m->r_misc, m->beta_a, m->beta_b)
                                      : sc->activity.compliance;
-    return kpi_book_hire(m->book, id, initial_book);
+    m->state[i] = (unsigned char)first_state(sc, month >= 0, kpi_rng_uniform(m->r_misc));
+    return kpi_book_hire(m->book, id, month < 0);
 }
 
 /* The conversion factor of ramp-up: ramp_start in the first month, rising
@@ -320,237 +343,6 @@ static void plan_month(const kpi_scenario *sc, int month1, month_plan *p)
 }
 
 /* ------------------------------------------------------------------ */
-/* A working day of one agent (docs/model.md "A working day")          */
-/* ------------------------------------------------------------------ */
-
-/* The monthly totals the days add to, indexed by enum kpi_kpi. */
-typedef double tally[KPI_NKPI];
-
-/* Per agent and month: what the days of the month need. */
-typedef struct agent_month {
-    double compliance;
-    double p_sale[NSRC];
-    unsigned cap_int[2];            /* daily visit capacity [DAY_ON, DAY_OFF]: whole part */
-    double cap_frac[2];             /* and fraction */
-    unsigned rows_n;                /* Bin(held, p_sale) tabulated for held <= rows_n */
-    double rows[2][(KPI_BINOMIAL_ROWS_MAX + 1) * (KPI_BINOMIAL_ROWS_MAX + 1)];
-    double zeta;                    /* log-scale of this month's premiums */
-    kpi_book_rates book;
-} agent_month;
-
-/* Holds up to cap appointments from the backlog, oldest first, and returns
- * how many of each source were held in held[]; the clients of the client
- * appointments held go to m->held_clients.  Within one day's bucket that is
- * only partly held, which appointments go first is random (a multivariate
- * hypergeometric draw). */
-static void hold_visits(kpi_model *m, uint32_t id, uint32_t *bl, int t, int today_slot,
-                        unsigned cap, unsigned held[NSRC])
-{
-    held[0] = held[1] = held[2] = 0;
-    const int E = m->E;
-    /* The slot of the oldest eligible day (set E days ago) is today's own
-     * slot in a ring of E slots: (t - E) mod E == t mod E. */
-    int slot = today_slot;   /* the slot of age E; age E - 1 is the next one */
-    for (int age = E; age >= 1 && cap > 0; age--, slot = slot + 1 == E ? 0 : slot + 1) {
-        uint32_t *b = &bl[slot * NSRC];
-        unsigned tot = b[0] + b[1] + b[2];
-        if (tot == 0)
-            continue;
-        unsigned h[NSRC] = {b[0], b[1], b[2]};
-        if (tot > cap) {
-            /* Partly held: draw which, source by source. */
-            unsigned left = tot, take = cap;
-            for (int s = 0; s < NSRC; s++) {
-                if (b[s] == 0 || take == 0) {
-                    h[s] = 0;
-                    continue;
-                }
-                h[s] = b[s] == left ? take
-                                    : gsl_ran_hypergeometric(m->r_visit, b[s], left - b[s], take);
-                left -= b[s];
-                take -= h[s];
-            }
-        }
-        if (h[SRC_CLIENT])
-            kpi_book_hold(m->book, id, t - age, h[SRC_CLIENT],
-                          m->held_clients + held[SRC_CLIENT]);
-        for (int s = 0; s < NSRC; s++) {
-            b[s] -= h[s];
-            held[s] += h[s];
-            cap -= h[s];
-        }
-    }
-}
-
-/* Cases from `held` meetings of prospect source src (cold, referral). */
-static unsigned prospect_cases(const agent_month *am, int src, unsigned held, const gsl_rng *r)
-{
-    if (held == 0)
-        return 0;
-    if (held <= am->rows_n)
-        return kpi_binomial_row_draw(&am->rows[src][held * (am->rows_n + 1)], held, kpi_rng_uniform(r));
-    return gsl_ran_binomial(r, am->p_sale[src], held);
-}
-
-/* One case of agent id with a client (client >= 0) or a new prospect:
- * its premium, its place in the book, its referrals. */
-static int write_case(kpi_model *m, uint32_t id, int mo, int32_t client, double mult,
-                      const agent_month *am, tally acc)
-{
-    const kpi_scenario *sc = m->sc;
-    double x = 0;
-    if (sc->premium.mean > 0) {
-        /* Lognormal: exp of a normal drawn by GSL's ziggurat (one 32-bit
-         * output per draw, nearly always). */
-        x = sc->premium.cv > 0
-                ? exp(am->zeta + gsl_ran_gaussian_ziggurat(m->r_premium, m->sigma))
-                : exp(am->zeta);
-        /* A premium is an amount of money: whole cents. */
-        x = round(x * mult * 100.0) / 100.0;
-    }
-    acc[KPI_PREMIUM] += x;
-    m->premium_m_cur += x;
-    if (kpi_book_sale(m->book, id, client, mo, x) != 0)
-        return -1;
-    unsigned k = kpi_poisson_draw(&m->ref_sale, m->r_premium);
-    if (k) {
-        kpi_book_add_referrals(m->book, id, k);
-        acc[KPI_REFERRALS] += k;
-    }
-    return 0;
-}
-
-/* Where each source's counts go in the monthly tally. */
-static const int src_calls[NSRC] = {KPI_CALLS_COLD, KPI_CALLS_REFERRAL, KPI_CALLS_TO_CLIENTS};
-static const int src_meetings[NSRC] = {KPI_MEETINGS_COLD, KPI_MEETINGS_REFERRAL,
-                                       KPI_MEETINGS_CLIENTS};
-
-/* Calls of a prospect source (cold, referral) through its funnel:
- * contacts and appointments. */
-static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
-{
-    if (calls == 0)
-        return 0;
-    unsigned contacts = kpi_binomial_draw(&m->f_contact[src], calls, m->r_day);
-    unsigned appts = kpi_binomial_draw(&m->f_meet[src], contacts, m->r_day);
-    acc[src_calls[src]] += calls;
-    acc[KPI_CONTACTS] += contacts;
-    acc[KPI_APPOINTMENTS] += appts;
-    acc[src == SRC_COLD ? KPI_CONTACTS_COLD : KPI_CONTACTS_REFERRAL] += contacts;
-    acc[src == SRC_COLD ? KPI_APPOINTMENTS_COLD : KPI_APPOINTMENTS_REFERRAL] += appts;
-    return appts;
-}
-
-/* One working day t (counted from the start of the horizon) of agent i in
- * month mo.  Returns 0 or -1 (out of memory). */
-static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
-                     int d, int t, int slot, int contest_day, tally acc)
-{
-    const int D = m->sc->working_days;
-    const uint32_t id = m->id[i];
-    const int E = m->E;
-    uint32_t *bl = &m->backlog[(size_t)i * (size_t)E * NSRC];
-
-    /* 1. Calls: on-plan or off-plan day, then a Poisson number of calls. */
-    kpi_stream_seek_first(kpi_stream_of(m->r_day), key, KPI_RS_AGENT_DAY, id, (uint32_t)t,
-                          &m->first[FB_DAY * D + d]);
-    int on = kpi_rng_uniform(m->r_day) < am->compliance;
-    unsigned calls = kpi_poisson_draw(&m->calls[on ? DAY_ON : DAY_OFF][contest_day], m->r_day);
-
-    /* 2.-3. Sources and funnels: the book first (best grade first), then
-     * unused referrals, then cold prospects. */
-    unsigned appts[NSRC] = {0, 0, 0};
-    if (calls > 0) {
-        acc[KPI_CALLS] += calls;
-        if (m->nstreams > FB_CLIENTS)
-            kpi_stream_seek_first(kpi_stream_of(m->r_client), key, KPI_RS_AGENT_CLIENTS, id,
-                                  (uint32_t)t, &m->first[FB_CLIENTS * D + d]);
-        else
-            kpi_rng_seek(m->r_client, key, KPI_RS_AGENT_CLIENTS, id, (uint32_t)t);
-        unsigned placed;
-        if (kpi_book_call(m->book, id, mo, t, calls, &am->book, m->r_client, acc, &placed,
-                          &appts[SRC_CLIENT]) != 0)
-            return -1;
-        unsigned rest = calls - placed;
-        unsigned ref = kpi_book_take_referrals(m->book, id, rest);
-        appts[SRC_COLD] = funnel_calls(m, SRC_COLD, rest - ref, acc);
-        appts[SRC_REFERRAL] = funnel_calls(m, SRC_REFERRAL, ref, acc);
-    }
-
-    /* 4. Visits: hold the oldest appointments up to the day's capacity. */
-    if (m->pending[i] > 0) {
-        kpi_stream_seek_first(kpi_stream_of(m->r_visit), key, KPI_RS_AGENT_VISIT, id,
-                              (uint32_t)t, &m->first[FB_VISIT * D + d]);
-        /* A fractional capacity rounds up with probability its fraction. */
-        const int plan = on ? DAY_ON : DAY_OFF;
-        unsigned cap = am->cap_int[plan];
-        if (am->cap_frac[plan] > 0 && kpi_rng_uniform(m->r_visit) < am->cap_frac[plan])
-            cap++;
-        unsigned held[NSRC];
-        hold_visits(m, id, bl, t, slot, cap, held);
-        unsigned nheld = held[0] + held[1] + held[2];
-        m->pending[i] -= nheld;
-        acc[KPI_MEETINGS] += nheld;
-        for (int s = 0; s < NSRC; s++)
-            acc[src_meetings[s]] += held[s];
-
-        /* 5. Cases: binomial for prospects, one trial per client met (its
-         * grade sets its rate). */
-        unsigned cases[NSRC];
-        cases[SRC_COLD] = prospect_cases(am, SRC_COLD, held[SRC_COLD], m->r_visit);
-        cases[SRC_REFERRAL] = prospect_cases(am, SRC_REFERRAL, held[SRC_REFERRAL], m->r_visit);
-        cases[SRC_CLIENT] = 0;
-        for (unsigned k = 0; k < held[SRC_CLIENT]; k++) {
-            int32_t c = m->held_clients[k];
-            double p = fmin(1.0, am->p_sale[SRC_CLIENT] * kpi_book_grade_rate(m->book, c));
-            if (kpi_rng_uniform(m->r_visit) < p)
-                m->held_clients[cases[SRC_CLIENT]++] = c;
-        }
-        unsigned ncases = cases[0] + cases[1] + cases[2];
-        if (ncases > 0) {
-            acc[KPI_CASES_COLD] += cases[SRC_COLD];
-            acc[KPI_CASES_REFERRAL] += cases[SRC_REFERRAL];
-            acc[KPI_CASES_REPEAT] += cases[SRC_CLIENT];
-            acc[KPI_CASES] += ncases;
-            m->cases_m[i] += ncases;
-            kpi_stream_seek_first(kpi_stream_of(m->r_premium), key, KPI_RS_AGENT_PREMIUM, id,
-                                  (uint32_t)t, &m->first[FB_PREMIUM * D + d]);
-            m->premium_m_cur = 0;
-            const double rep = m->sc->premium.repeat_multiplier;
-            for (unsigned k = 0; k < cases[SRC_CLIENT]; k++)
-                if (write_case(m, id, mo, m->held_clients[k], rep, am, acc) != 0)
-                    return -1;
-            for (unsigned k = 0; k < cases[SRC_COLD] + cases[SRC_REFERRAL]; k++)
-                if (write_case(m, id, mo, -1, 1.0, am, acc) != 0)
-                    return -1;
-            m->premium_m[i] += m->premium_m_cur;
-        }
-
-        /* Appointments set E working days ago that are still unheld expire
-         * tonight: that bucket is today's slot, reused for today's new ones. */
-        uint32_t *old = &bl[slot * NSRC];
-        unsigned lost = old[0] + old[1] + old[2];
-        if (lost) {
-            acc[KPI_APPOINTMENTS_LOST] += lost;
-            m->pending[i] -= lost;
-            if (old[SRC_CLIENT])
-                kpi_book_expire(m->book, id, t - E);
-            old[0] = old[1] = old[2] = 0;
-        }
-    }
-
-    /* New appointments can be held from the next working day on. */
-    unsigned nnew = appts[0] + appts[1] + appts[2];
-    if (nnew) {
-        uint32_t *b = &bl[slot * NSRC];
-        for (int s = 0; s < NSRC; s++)
-            b[s] += appts[s];
-        m->pending[i] += nnew;
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* The replication                                                     */
 /* ------------------------------------------------------------------ */
 
@@ -570,55 +362,6 @@ static int fail_memory(kpi_error *err)
 static double ratio(double a, double b)
 {
     return b != 0 ? a / b : 0;
-}
-
-/* Horizon figures from the monthly table of one replication. */
-static void figures_from_months(const kpi_scenario *sc, const double *monthly,
-                                double final_headcount, double contacts, double *fig)
-{
-    const int M = sc->months;
-    double sum[KPI_NKPI] = {0};
-    for (int mo = 0; mo < M; mo++)
-        for (int k = 0; k < KPI_NKPI; k++)
-            sum[k] += monthly[mo * KPI_NKPI + k];
-    double last_cases = 0, last_repeat = 0;
-    for (int mo = M > 12 ? M - 12 : 0; mo < M; mo++) {
-        last_cases += monthly[mo * KPI_NKPI + KPI_CASES];
-        last_repeat += monthly[mo * KPI_NKPI + KPI_CASES_REPEAT];
-    }
-    double mean_prem = sum[KPI_PREMIUM] / M, ss = 0;
-    for (int mo = 0; mo < M; mo++) {
-        double d = monthly[mo * KPI_NKPI + KPI_PREMIUM] - mean_prem;
-        ss += d * d;
-    }
-    double sd_prem = M > 1 ? sqrt(ss / (M - 1)) : 0;
-
-    fig[KPI_FIG_TOTAL_PREMIUM] = sum[KPI_PREMIUM];
-    fig[KPI_FIG_TOTAL_CASES] = sum[KPI_CASES];
-    fig[KPI_FIG_FINAL_HEADCOUNT] = final_headcount;
-    fig[KPI_FIG_MEAN_HEADCOUNT] = sum[KPI_HEADCOUNT] / M;
-    fig[KPI_FIG_MEAN_ACTIVITY_RATE] = sum[KPI_ACTIVITY_RATE] / M;
-    fig[KPI_FIG_CASES_PER_ACTIVE] = ratio(sum[KPI_CASES], sum[KPI_ACTIVE_AGENTS]);
-    fig[KPI_FIG_PREMIUM_PER_CASE] = ratio(sum[KPI_PREMIUM], sum[KPI_CASES]);
-    fig[KPI_FIG_REPEAT_SHARE] = ratio(sum[KPI_CASES_REPEAT], sum[KPI_CASES]);
-    fig[KPI_FIG_REPEAT_SHARE_LAST12] = ratio(last_repeat, last_cases);
-    fig[KPI_FIG_TOTAL_CALLS] = sum[KPI_CALLS];
-    fig[KPI_FIG_TOTAL_MEETINGS] = sum[KPI_MEETINGS];
-    fig[KPI_FIG_APPOINTMENTS_LOST] = sum[KPI_APPOINTMENTS_LOST];
-    fig[KPI_FIG_TOTAL_RECRUITS] = sum[KPI_RECRUITS];
-    fig[KPI_FIG_TOTAL_EXITS] = sum[KPI_EXITS];
-    fig[KPI_FIG_FINAL_CLIENTS] = monthly[(M - 1) * KPI_NKPI + KPI_CLIENTS];
-    fig[KPI_FIG_CLIENTS_LOST] = sum[KPI_CLIENTS_LOST];
-    fig[KPI_FIG_TOTAL_RENEWAL_PREMIUM] = sum[KPI_RENEWAL_PREMIUM];
-    fig[KPI_FIG_TOTAL_INCOME] = sum[KPI_INCOME];
-    fig[KPI_FIG_TOTAL_COST] = sum[KPI_COST];
-    fig[KPI_FIG_PROFIT] = sum[KPI_PROFIT];
-    fig[KPI_FIG_PREMIUM_MONTHLY_CV] = ratio(sd_prem, mean_prem);
-    /* C1: acquiring a client (per new-prospect case) against keeping one
-     * for a year (service contacts per client-year in the book). */
-    double client_years = sum[KPI_CLIENTS] / 12.0;
-    double keep = ratio(sc->economics.cost_per_contact * contacts, client_years);
-    fig[KPI_FIG_C1_COST_RATIO] = ratio(sc->economics.cost_per_new_client, keep);
 }
 
 /* ------------------------------------------------------------------ */
@@ -662,8 +405,12 @@ static int recruits_join(kpi_model *m, uint64_t key, month_state *ms, kpi_error 
     if (grow(m, m->n + (int)recruits) != 0)
         return fail_memory(err);
     for (unsigned j = 0; j < recruits; j++)
-        if (hire(m, key, 0, 0) != 0)
+        if (hire(m, key, 0, ms->mo) != 0)
             return fail_memory(err);
+    /* Recruit retention (horizon figure): recruits whose 13th month after
+     * joining is inside the horizon. */
+    if (ms->mo + 13 <= sc->months)
+        m->ret_joined += recruits;
     ms->recruits = recruits;
     return KPI_OK;
 }
@@ -691,9 +438,16 @@ static int client_events(kpi_model *m, month_state *ms)
     return 0;
 }
 
+/* The effort multiplier of the month's season (docs/model.md "The
+ * calendar"). */
+static double season(const kpi_scenario *sc, int mo)
+{
+    return sc->seasonality[(sc->start_month - 1 + mo) % 12];
+}
+
 /* 5. Atmosphere (M1): lognormal, mean 1, sd mood_sd; with last month's
- * slump it sets the month's Poisson tables of daily calls.  Returns 0 or
- * -1 (out of memory). */
+ * slump and the season it sets the month's Poisson tables of daily calls.
+ * Returns 0 or -1 (out of memory). */
 static int atmosphere(kpi_model *m, uint64_t key, const month_state *ms, double slump)
 {
     const kpi_scenario *sc = m->sc;
@@ -702,40 +456,46 @@ static int atmosphere(kpi_model *m, uint64_t key, const month_state *ms, double 
         kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_MOOD, KPI_RS_TEAM, (uint32_t)ms->mo);
         mood = gsl_ran_lognormal(m->r_misc, m->mood_zeta, m->mood_sigma);
     }
-    double lam_on = sc->activity.calls_per_day * mood * slump;
-    double lam_off = lam_on * sc->activity.off_plan_effort;
-    if (kpi_poisson_prepare(&m->calls[DAY_ON][0], lam_on) != 0 ||
-        kpi_poisson_prepare(&m->calls[DAY_OFF][0], lam_off) != 0 ||
-        kpi_poisson_prepare(&m->calls[DAY_ON][1], lam_on * ms->plan.contest_effort) != 0 ||
-        kpi_poisson_prepare(&m->calls[DAY_OFF][1], lam_off * ms->plan.contest_effort) != 0)
-        return -1;
+    double lam[NDAY - 1];
+    lam[DAY_ON] = sc->activity.calls_per_day * mood * slump * season(sc, ms->mo);
+    lam[DAY_OFF] = lam[DAY_ON] * sc->activity.off_plan_effort;
+    lam[DAY_COAST] = lam[DAY_ON] * sc->engagement.coasting_effort;
+    for (int k = DAY_ON; k < NDAY - 1; k++) {
+        if (k == DAY_COAST && !sc->engagement.enabled)
+            continue;
+        if (kpi_poisson_prepare(&m->calls[k][0], lam[k]) != 0 ||
+            kpi_poisson_prepare(&m->calls[k][1], lam[k] * ms->plan.contest_effort) != 0)
+            return -1;
+    }
     return 0;
 }
 
 /* What the working days of the month share across agents: the visit
- * capacity, the size of the binomial rows, the premium scale, the book's
- * funnel. */
+ * capacity of each kind of day, the size of the binomial rows, the premium
+ * scale, the book's funnel. */
 static void month_rates(const kpi_model *m, const month_state *ms, agent_month *am)
 {
     const kpi_scenario *sc = m->sc;
-    for (int pl = DAY_ON; pl <= DAY_OFF; pl++) {
-        double x = sc->activity.visits_per_day *
-                   (pl == DAY_ON ? 1.0 : sc->activity.off_plan_effort),
-               f = floor(x);
-        am->cap_int[pl] = (unsigned)f;
-        am->cap_frac[pl] = x - f;
+    const double share[NDAY] = {1.0, sc->activity.off_plan_effort,
+                                sc->engagement.coasting_effort, 0.0};
+    for (int k = 0; k < NDAY; k++) {
+        double x = sc->activity.visits_per_day * share[k], f = floor(x);
+        am->cap_int[k] = (unsigned)f;
+        am->cap_frac[k] = x - f;
     }
     /* Meetings held of one source in a day: at most the capacity. */
     am->rows_n = am->cap_int[DAY_ON] + (am->cap_frac[DAY_ON] > 0);
     if (am->rows_n > KPI_BINOMIAL_ROWS_MAX)
         am->rows_n = 0;   /* no table: gsl_ran_binomial */
     am->zeta = ms->plan.tier > 0 ? m->zeta + log(ms->plan.tier) : -INFINITY;
+    am->not_taken = sc->sales_cycle.enabled ? sc->sales_cycle.not_taken : 0;
     am->book.p_contact = m->p_contact[SRC_CLIENT];
     am->book.p_meet = m->p_meet[SRC_CLIENT];
 }
 
 /* Agent i's own rates for the month: sale probabilities (skill, ramp-up,
- * seminar uplift) and compliance; its month's counters start at 0. */
+ * seminar uplift), compliance and engagement; its month's counters start
+ * at 0. */
 static void agent_rates(kpi_model *m, int i, const month_state *ms, agent_month *am)
 {
     double f = m->skill[i] * ramp(m->sc, m->tenure[i]) * ms->plan.uplift;
@@ -748,6 +508,7 @@ static void agent_rates(kpi_model *m, int i, const month_state *ms, agent_month 
     am->p_sale[SRC_CLIENT] = m->p_sale[SRC_CLIENT] * f;
     am->book.p_sale_agent = am->p_sale[SRC_CLIENT];
     am->compliance = m->compliance[i];
+    am->engagement = m->state[i];
     m->cases_m[i] = 0;
     m->premium_m[i] = 0;
 }
@@ -765,27 +526,40 @@ static int working_days(kpi_model *m, uint64_t key, month_state *ms)
             m->fb_when[st * D + d] = (uint32_t)(mo * D + d);
     for (int i = 0; i < m->n; i++) {
         agent_rates(m, i, ms, &am);
+        ms->acc[KPI_ENGAGED_AGENTS + m->state[i]] += 1;
         kpi_rng_first_blocks(key, m->id[i], (size_t)(m->nstreams * D), m->fb_purpose,
                              m->fb_when, m->first);
-        /* Day t's backlog slot is t mod E, counted up without a division
+        /* Day t's diary slot is t mod E, counted up without a division
          * per day. */
         for (int d = 0, slot = (mo * D) % m->E; d < D; d++, slot = slot + 1 == m->E ? 0 : slot + 1)
-            if (agent_day(m, key, i, &am, mo, d, mo * D + d, slot, d < ms->plan.contest_days,
-                          ms->acc) != 0)
+            if (kpi_day_work(m, key, i, &am, mo, d, mo * D + d, slot,
+                             d < ms->plan.contest_days, ms->acc) != 0)
                 return -1;
     }
     return 0;
 }
 
+/* The production spread: agents by cases this month (0, 1, 2, 3-4, 5+). */
+static void count_production(tally acc, double cases)
+{
+    int k = cases < 1 ? 0 : cases < 2 ? 1 : cases < 3 ? 2 : cases < 5 ? 3 : 4;
+    acc[KPI_AGENTS_0_CASES + k] += 1;
+}
+
 /* 7. Month end, agent by agent: active or not, assessment and attrition
- * decide who leaves (docs/model.md "Agents"); marks m->leaving. */
+ * decide who leaves (docs/model.md "Agents"); marks m->leaving.  Then the
+ * engagement chain moves those who stay (docs/model.md "Engagement"). */
 static void activity_and_exits(kpi_model *m, uint64_t key, month_state *ms)
 {
     const kpi_scenario *sc = m->sc;
     double active = 0, exits = 0;
+    kpi_engagement_law law;
+    if (sc->engagement.enabled)
+        kpi_engagement_prepare(&law, &m->eng, 1.0, 1.0);
     for (int i = 0; i < m->n; i++) {
         if (m->cases_m[i] > 0)
             active++;
+        count_production(ms->acc, m->cases_m[i]);
         kpi_rng_seek(m->r_misc, key, KPI_RS_AGENT_EXIT, m->id[i], (uint32_t)ms->mo);
         double u = kpi_rng_uniform(m->r_misc);
         int leave = 0;
@@ -799,6 +573,7 @@ static void activity_and_exits(kpi_model *m, uint64_t key, month_state *ms)
             if (m->below[i] >= sc->assessment.grace_months)
                 leave = 1;
         }
+        /* The agent's income for the floor: its first-year commission. */
         double income = sc->economics.agent_commission * m->premium_m[i];
         double p_exit = income < sc->team.income_floor ? sc->team.attrition_below_floor
                                                        : sc->team.attrition;
@@ -806,6 +581,12 @@ static void activity_and_exits(kpi_model *m, uint64_t key, month_state *ms)
             leave = 1;
         m->leaving[i] = (unsigned char)leave;
         exits += leave;
+        if (sc->engagement.enabled && !leave) {
+            kpi_rng_seek(m->r_misc, key, KPI_RS_AGENT_ENGAGE, m->id[i], (uint32_t)ms->mo);
+            m->state[i] = (unsigned char)kpi_engagement_next(&law, m->state[i], m->cases_m[i] > 0,
+                                                             m->tenure[i],
+                                                             kpi_rng_uniform(m->r_misc));
+        }
     }
     ms->active = active;
     ms->exits = exits;
@@ -830,7 +611,7 @@ static int leavers_books(kpi_model *m, month_state *ms)
 }
 
 /* 7. The month's KPIs, over everyone who was on the team during the month
- * (docs/model.md "What a month reports"). */
+ * (docs/model.md "What a month reports" and "Money"). */
 static void month_kpis(const kpi_model *m, month_state *ms)
 {
     const kpi_scenario *sc = m->sc;
@@ -843,24 +624,37 @@ static void month_kpis(const kpi_model *m, month_state *ms)
     acc[KPI_CASES_PER_ACTIVE] = ratio(acc[KPI_CASES], active);
     acc[KPI_PREMIUM_PER_CASE] = ratio(acc[KPI_PREMIUM], acc[KPI_CASES]);
     acc[KPI_REPEAT_SHARE] = ratio(acc[KPI_CASES_REPEAT], acc[KPI_CASES]);
-    acc[KPI_INCOME] = sc->economics.commission_first_year * acc[KPI_PREMIUM] +
+    double pipeline = 0;
+    for (int i = 0; i < m->n; i++)
+        if (!m->leaving[i])
+            pipeline += m->open_fu[i] + m->open_apps[i];
+    acc[KPI_PIPELINE] = pipeline;
+    /* Commissions: the agents' share of first-year and renewal premium,
+     * less what is charged back on first-year lapses; the agency's
+     * commission from the insurer likewise. */
+    acc[KPI_AGENT_COMMISSION] = sc->economics.agent_commission * (acc[KPI_PREMIUM] - acc[KPI_CLAWBACK]) +
+                                sc->economics.agent_renewal_commission * acc[KPI_RENEWAL_PREMIUM];
+    acc[KPI_AGENT_INCOME_MEAN] = ratio(acc[KPI_AGENT_COMMISSION], headcount);
+    acc[KPI_INCOME] = sc->economics.commission_first_year * (acc[KPI_PREMIUM] - acc[KPI_CLAWBACK]) +
                       sc->economics.commission_renewal * acc[KPI_RENEWAL_PREMIUM];
     acc[KPI_COST] =
         sc->economics.cost_per_new_client * (acc[KPI_CASES_COLD] + acc[KPI_CASES_REFERRAL]) +
         sc->economics.cost_per_contact * ms->contacts +
-        sc->economics.cost_per_agent_month * headcount;
+        sc->economics.cost_per_agent_month * headcount + acc[KPI_AGENT_COMMISSION];
     acc[KPI_PROFIT] = acc[KPI_INCOME] - acc[KPI_COST];
 }
 
-/* 7. Leavers go; their unheld appointments are lost with them; everyone
- * else's tenure grows by one month.  The compaction keeps hiring order. */
+/* 7. Leavers go; their unheld appointments are lost with them, and the
+ * prospects of their sales cycle (follow-ups, applications waiting); the
+ * recruits who complete their 13th month are counted; everyone else's
+ * tenure grows by one month.  The compaction keeps hiring order. */
 static void compaction(kpi_model *m, month_state *ms)
 {
-    const size_t e = (size_t)m->E * NSRC;
     int w = 0;
     for (int i = 0; i < m->n; i++) {
         if (m->leaving[i]) {
             ms->acc[KPI_APPOINTMENTS_LOST] += m->pending[i];
+            ms->acc[KPI_PROSPECTS_LOST] += m->open_fu[i] + m->open_apps[i];
             continue;
         }
         if (w != i) {
@@ -869,11 +663,13 @@ static void compaction(kpi_model *m, month_state *ms)
             m->skill[w] = m->skill[i];
             m->compliance[w] = m->compliance[i];
             m->below[w] = m->below[i];
-            m->pending[w] = m->pending[i];
-            memcpy(&m->backlog[(size_t)w * e], &m->backlog[(size_t)i * e],
-                   e * sizeof *m->backlog);
+            m->hired[w] = m->hired[i];
+            m->state[w] = m->state[i];
+            kpi_day_move(m, w, i);
         }
         m->tenure[w] += 1;
+        if (m->hired[w] >= 0 && ms->mo - m->hired[w] == 12)
+            m->ret_kept += 1;
         w++;
     }
     m->n = w;
@@ -919,11 +715,12 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
     /* The starting team, each agent with its initial book. */
     m->n = 0;
     m->next_id = 0;
+    m->cycle_days = m->cycle_cases = m->ret_joined = m->ret_kept = 0;
     kpi_book_reset(m->book, key);
     if (grow(m, sc->team.headcount) != 0)
         return fail_memory(err);
     for (int i = 0; i < sc->team.headcount; i++)
-        if (hire(m, key, sc->team.initial_tenure_months, 1) != 0)
+        if (hire(m, key, sc->team.initial_tenure_months, -1) != 0)
             return fail_memory(err);
 
     double slump = 1;   /* effort multiplier left by last month's contests */
@@ -938,7 +735,7 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
         pending += m->pending[i];
     m->pending_at_end = pending;
     memset(figures, 0, KPI_NFIG * sizeof *figures);
-    figures_from_months(sc, monthly, m->n, contacts_total, figures);
+    kpi_figures_compute(m, monthly, contacts_total, figures);
     if (kpi_book_figures(m->book, M, figures) != 0)
         return fail_memory(err);
     return KPI_OK;

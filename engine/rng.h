@@ -38,7 +38,9 @@ enum kpi_purpose {
     KPI_RS_CLIENT = 10,       /* subject = client's first agent, when = (client
                                  number << 12 | draw count): its transitions */
     KPI_RS_BOOK_EVENT = 11,   /* subject = agent, when = month: event attendance */
-    KPI_RS_ORPHAN = 12        /* subject = leaving agent, when = month: heirs */
+    KPI_RS_ORPHAN = 12,       /* subject = leaving agent, when = month: heirs */
+    KPI_RS_AGENT_ENGAGE = 13, /* subject = agent, when = month: engagement move */
+    KPI_RS_AGENT_CYCLE = 14   /* subject = agent, when = day: follow-ups, issue */
 };
 
 /* The subject of team-level streams. */

@@ -452,8 +452,13 @@ static const char *const kpi_names[KPI_NKPI] = {
     "renewal_premium", "income", "cost", "profit",
     "calls_cold", "calls_referral", "contacts_cold", "contacts_referral", "contacts_clients",
     "appointments_cold", "appointments_referral", "appointments_clients", "meetings_cold",
-    "meetings_referral", "meetings_clients"
+    "meetings_referral", "meetings_clients",
+    "first_meetings", "follow_up_meetings", "applications", "not_taken", "prospects_lost",
+    "pipeline", "engaged_agents", "coasting_agents", "dormant_agents",
+    "agents_0_cases", "agents_1_case", "agents_2_cases", "agents_3_4_cases",
+    "agents_5plus_cases", "agent_commission", "clawback", "agent_income_mean"
 };
+_Static_assert(sizeof kpi_names / sizeof *kpi_names == KPI_NKPI, "a name per KPI");
 
 static const char *const fig_names[KPI_NFIG] = {
     "total_premium", "total_cases", "final_headcount", "mean_headcount",
@@ -462,8 +467,11 @@ static const char *const fig_names[KPI_NFIG] = {
     "total_recruits", "total_exits", "final_clients", "clients_lost",
     "total_renewal_premium", "total_income", "total_cost", "profit",
     "top20_premium_share", "second_policy_36m_share", "premium_monthly_cv",
-    "c1_cost_ratio"
+    "c1_cost_ratio", "premium_volatility", "discounted_profit", "total_applications",
+    "not_taken_share", "cycle_days_mean", "recruit_retention_13m", "persistency_13m",
+    "agent_income_mean", "total_clawback"
 };
+_Static_assert(sizeof fig_names / sizeof *fig_names == KPI_NFIG, "a name per figure");
 
 const char *kpi_kpi_name(int kpi)
 {

@@ -1,0 +1,544 @@
+/*
+ * day.c - the working day of one agent (docs/model.md "A working day" and
+ * "The sales cycle"): calls through the funnels, the diary of
+ * appointments, visits, the follow-up meetings of the sales cycle,
+ * applications and their issue, cases and premiums.
+ *
+ * Everything an agent carries from day to day is counts in rings indexed
+ * by the day: the diary (appointments by the day they were set, E days),
+ * follow-ups waiting for their day (G days), applications waiting for
+ * issue (lag + 1 days), and a short queue of old clients' applications
+ * (whose client must be known at issue).  No prospect is an object: the
+ * cost stays per agent-day.  With the sales cycle off (sales_cycle: ~)
+ * nothing but the diary is used, in the order and with the draws of the
+ * first model.
+ */
+#include "model_private.h"
+
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+/* Where each source's counts go in the monthly tally. */
+static const int src_calls[NSRC] = {KPI_CALLS_COLD, KPI_CALLS_REFERRAL, KPI_CALLS_TO_CLIENTS};
+static const int src_contacts[NSRC] = {KPI_CONTACTS_COLD, KPI_CONTACTS_REFERRAL,
+                                       KPI_CONTACTS_CLIENTS};
+static const int src_appts[NSRC] = {KPI_APPOINTMENTS_COLD, KPI_APPOINTMENTS_REFERRAL,
+                                    KPI_APPOINTMENTS_CLIENTS};
+static const int src_meetings[NSRC] = {KPI_MEETINGS_COLD, KPI_MEETINGS_REFERRAL,
+                                       KPI_MEETINGS_CLIENTS};
+static const int src_cases[NSRC] = {KPI_CASES_COLD, KPI_CASES_REFERRAL, KPI_CASES_REPEAT};
+
+/* ------------------------------------------------------------------ */
+/* An agent's rings                                                    */
+/* ------------------------------------------------------------------ */
+
+static uint32_t *diary_of(const kpi_model *m, int i)
+{
+    return &m->diary[(size_t)i * (size_t)m->E * SLOT_W];
+}
+
+void kpi_day_clear(kpi_model *m, int i)
+{
+    const size_t E = (size_t)m->E, G = (size_t)m->G, R = (size_t)m->R, k = (size_t)i;
+    memset(&m->diary[k * E * SLOT_W], 0, E * SLOT_W * sizeof *m->diary);
+    memset(&m->diary_fday[k * E], 0, E * sizeof *m->diary_fday);
+    memset(&m->follow[k * G * NSRC], 0, G * NSRC * sizeof *m->follow);
+    memset(&m->follow_fday[k * G], 0, G * sizeof *m->follow_fday);
+    memset(&m->issue[k * R * NSRC], 0, R * NSRC * sizeof *m->issue);
+    memset(&m->issue_fday[k * R], 0, R * sizeof *m->issue_fday);
+    m->capps_head[i] = m->capps_len[i] = 0;
+    m->pending[i] = m->open_fu[i] = m->open_apps[i] = 0;
+}
+
+void kpi_day_move(kpi_model *m, int w, int i)
+{
+    const size_t E = (size_t)m->E, G = (size_t)m->G, R = (size_t)m->R;
+    const size_t kw = (size_t)w, ki = (size_t)i, Q = m->CQ;
+#define MOVE(field, width) \
+    memcpy(&m->field[kw * (width)], &m->field[ki * (width)], (width) * sizeof *m->field)
+    MOVE(diary, E * SLOT_W);
+    MOVE(diary_fday, E);
+    MOVE(follow, G * NSRC);
+    MOVE(follow_fday, G);
+    MOVE(issue, R * NSRC);
+    MOVE(issue_fday, R);
+    MOVE(capps, Q);
+#undef MOVE
+    m->capps_head[w] = m->capps_head[i];
+    m->capps_len[w] = m->capps_len[i];
+    m->pending[w] = m->pending[i];
+    m->open_fu[w] = m->open_fu[i];
+    m->open_apps[w] = m->open_apps[i];
+}
+
+/* ------------------------------------------------------------------ */
+/* Calls                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Calls of a prospect source (cold, referral) through its funnel:
+ * contacts and appointments, drawn as binomials. */
+static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
+{
+    if (calls == 0)
+        return 0;
+    unsigned contacts = kpi_binomial_draw(&m->f_contact[src], calls, m->r_day);
+    unsigned appts = kpi_binomial_draw(&m->f_meet[src], contacts, m->r_day);
+    acc[src_calls[src]] += calls;
+    acc[KPI_CONTACTS] += contacts;
+    acc[KPI_APPOINTMENTS] += appts;
+    acc[src_contacts[src]] += contacts;
+    acc[src_appts[src]] += appts;
+    return appts;
+}
+
+/* The same with a diary that holds only `room` more appointments: the
+ * agent calls until the diary is full (the sales cycle's reading of M3:
+ * no appointment is set that could not be kept).  When the calls cannot
+ * fill the diary the binomial draws above are the law; otherwise the calls
+ * are made one by one, each a contact with pc and then an appointment
+ * with pm, until room appointments are set.  *made gets the calls made. */
+static unsigned funnel_calls_room(kpi_model *m, int src, unsigned calls, unsigned room,
+                                  unsigned *made, tally acc)
+{
+    if (calls <= room) {
+        *made = calls;
+        return funnel_calls(m, src, calls, acc);
+    }
+    unsigned n = 0, contacts = 0, appts = 0;
+    while (n < calls && appts < room) {
+        n++;
+        if (kpi_rng_uniform(m->r_day) < m->p_contact[src]) {
+            contacts++;
+            if (kpi_rng_uniform(m->r_day) < m->p_meet[src])
+                appts++;
+        }
+    }
+    acc[src_calls[src]] += n;
+    acc[KPI_CONTACTS] += contacts;
+    acc[KPI_APPOINTMENTS] += appts;
+    acc[src_contacts[src]] += contacts;
+    acc[src_appts[src]] += appts;
+    *made = n;
+    return appts;
+}
+
+/* The day's calls: to the book first (best grade first), then unused
+ * referrals, then cold prospects.  With the sales cycle the calls stop
+ * when the diary is full.  appts[] gets the appointments set by source;
+ * returns the calls made, or -1 (out of memory). */
+static long make_calls(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
+                       int d, int t, unsigned calls, unsigned appts[NSRC], tally acc)
+{
+    const int D = m->sc->working_days;
+    const uint32_t id = m->id[i];
+    unsigned room = UINT_MAX;
+    if (m->cycle) {
+        double free_ = m->diary_cap - (double)m->pending[i];
+        room = free_ > 0 ? (unsigned)free_ : 0;
+        if (room == 0)
+            return 0;
+    }
+    if (m->nstreams > FB_CLIENTS)
+        kpi_stream_seek_first(kpi_stream_of(m->r_client), key, KPI_RS_AGENT_CLIENTS, id,
+                              (uint32_t)t, &m->first[FB_CLIENTS * D + d]);
+    else
+        kpi_rng_seek(m->r_client, key, KPI_RS_AGENT_CLIENTS, id, (uint32_t)t);
+    unsigned placed;
+    if (kpi_book_call(m->book, id, mo, t, calls, room, &am->book, m->r_client, acc, &placed,
+                      &appts[SRC_CLIENT]) != 0)
+        return -1;
+    unsigned rest = calls - placed, made_ref = 0, made_cold = 0;
+    if (room != UINT_MAX) {
+        room -= appts[SRC_CLIENT];
+        if (room == 0)
+            return (long)placed;   /* the diary is full: the day's calls end here */
+    }
+    unsigned ref = kpi_book_take_referrals(m->book, id, rest);
+    if (room == UINT_MAX) {
+        /* No diary limit (the first model): every call is made. */
+        appts[SRC_COLD] = funnel_calls(m, SRC_COLD, rest - ref, acc);
+        appts[SRC_REFERRAL] = funnel_calls(m, SRC_REFERRAL, ref, acc);
+        return (long)calls;
+    }
+    /* Warm calls first: the diary may fill before the cold ones. */
+    appts[SRC_REFERRAL] = funnel_calls_room(m, SRC_REFERRAL, ref, room, &made_ref, acc);
+    if (made_ref < ref) {
+        /* The diary filled on a referral: the ones not called stay warm. */
+        kpi_book_add_referrals(m->book, id, ref - made_ref);
+    } else {
+        room -= appts[SRC_REFERRAL];
+        unsigned cold = rest - ref;
+        if (room == 0)
+            cold = 0;
+        appts[SRC_COLD] = funnel_calls_room(m, SRC_COLD, cold, room, &made_cold, acc);
+    }
+    return (long)(placed + made_ref + made_cold);
+}
+
+/* ------------------------------------------------------------------ */
+/* Visits                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Takes up to cap of the counts b[NSRC] of one diary slot and kind into
+ * h[]: all of them when they fit, else which ones go first is random (a
+ * multivariate hypergeometric draw, source by source).  Returns the
+ * number taken. */
+static unsigned take_part(const gsl_rng *r, const uint32_t *b, unsigned cap, unsigned h[NSRC])
+{
+    unsigned tot = b[0] + b[1] + b[2];
+    if (tot <= cap) {
+        h[0] = b[0];
+        h[1] = b[1];
+        h[2] = b[2];
+        return tot;
+    }
+    unsigned left = tot, take = cap;
+    for (int s = 0; s < NSRC; s++) {
+        if (b[s] == 0 || take == 0) {
+            h[s] = 0;
+            continue;
+        }
+        h[s] = b[s] == left ? take : gsl_ran_hypergeometric(r, b[s], left - b[s], take);
+        left -= b[s];
+        take -= h[s];
+    }
+    return cap;
+}
+
+/* Holds up to cap appointments from the diary, oldest day first and, within
+ * a day, follow-ups before first meetings; held[kind][source] gets the
+ * counts, *fsum the first-meeting days of the follow-ups held (their share
+ * of each slot's sum), m->held_clients the clients of the client
+ * appointments held. */
+static void hold_visits(kpi_model *m, int i, int t, int today_slot, unsigned cap,
+                        unsigned held[NKIND][NSRC], double *fsum)
+{
+    memset(held, 0, NKIND * NSRC * sizeof **held);
+    *fsum = 0;
+    const int E = m->E;
+    const uint32_t id = m->id[i];
+    uint32_t *bl = diary_of(m, i);
+    double *fday = &m->diary_fday[(size_t)i * (size_t)E];
+    /* The slot of the oldest eligible day (set E days ago) is today's own
+     * slot in a ring of E slots: (t - E) mod E == t mod E. */
+    int slot = today_slot;
+    for (int age = E; age >= 1 && cap > 0; age--, slot = slot + 1 == E ? 0 : slot + 1) {
+        for (int kind = KIND_FOLLOW; kind >= KIND_FIRST && cap > 0; kind--) {
+            uint32_t *b = &bl[slot * SLOT_W + kind * NSRC];
+            unsigned h[NSRC], tot = b[0] + b[1] + b[2];
+            if (tot == 0)
+                continue;
+            unsigned took = take_part(m->r_visit, b, cap, h);
+            if (kind == KIND_FOLLOW) {
+                double share = fday[slot] * (double)took / (double)tot;
+                *fsum += share;
+                fday[slot] -= share;
+            }
+            if (h[SRC_CLIENT])
+                kpi_book_hold(m->book, id, t - age, h[SRC_CLIENT],
+                              m->held_clients + held[KIND_FIRST][SRC_CLIENT] +
+                                  held[KIND_FOLLOW][SRC_CLIENT]);
+            for (int s = 0; s < NSRC; s++) {
+                b[s] -= h[s];
+                held[kind][s] += h[s];
+            }
+            cap -= took;
+        }
+    }
+}
+
+/* Successes of `n` meetings of prospect source src (cold, referral) at the
+ * agent's sale rate: Bin(n, p_sale), from the month's rows when n is small. */
+static unsigned prospect_sales(const agent_month *am, int src, unsigned n, const gsl_rng *r)
+{
+    if (n == 0)
+        return 0;
+    if (n <= am->rows_n)
+        return kpi_binomial_row_draw(&am->rows[src][n * (am->rows_n + 1)], n, kpi_rng_uniform(r));
+    return gsl_ran_binomial(r, am->p_sale[src], n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Cases                                                               */
+/* ------------------------------------------------------------------ */
+
+/* One case of agent i with a client (client >= 0) or a new prospect:
+ * its premium, its place in the book, its referrals. */
+static int write_case(kpi_model *m, int i, int mo, int32_t client, double mult,
+                      const agent_month *am, tally acc)
+{
+    const kpi_scenario *sc = m->sc;
+    double x = 0;
+    if (sc->premium.mean > 0) {
+        /* Lognormal: exp of a normal drawn by GSL's ziggurat (one 32-bit
+         * output per draw, nearly always). */
+        x = sc->premium.cv > 0
+                ? exp(am->zeta + gsl_ran_gaussian_ziggurat(m->r_premium, m->sigma))
+                : exp(am->zeta);
+        /* A premium is an amount of money: whole cents. */
+        x = round(x * mult * 100.0) / 100.0;
+    }
+    acc[KPI_PREMIUM] += x;
+    m->premium_m_cur += x;
+    if (kpi_book_sale(m->book, m->id[i], client, mo, x) != 0)
+        return -1;
+    unsigned k = kpi_poisson_draw(&m->ref_sale, m->r_premium);
+    if (k) {
+        kpi_book_add_referrals(m->book, m->id[i], k);
+        acc[KPI_REFERRALS] += k;
+    }
+    return 0;
+}
+
+/* Cases of the day: cases[source] new ones, the clients of the client
+ * cases in clients[]; the premium stream of the day is positioned here. */
+static int write_cases(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo, int d,
+                       int t, const unsigned cases[NSRC], const int32_t *clients, tally acc)
+{
+    const int D = m->sc->working_days;
+    unsigned ncases = cases[0] + cases[1] + cases[2];
+    if (ncases == 0)
+        return 0;
+    for (int s = 0; s < NSRC; s++)
+        acc[src_cases[s]] += cases[s];
+    acc[KPI_CASES] += ncases;
+    m->cases_m[i] += ncases;
+    kpi_stream_seek_first(kpi_stream_of(m->r_premium), key, KPI_RS_AGENT_PREMIUM, m->id[i],
+                          (uint32_t)t, &m->first[FB_PREMIUM * D + d]);
+    m->premium_m_cur = 0;
+    const double rep = m->sc->premium.repeat_multiplier;
+    for (unsigned k = 0; k < cases[SRC_CLIENT]; k++)
+        if (write_case(m, i, mo, clients[k], rep, am, acc) != 0)
+            return -1;
+    for (unsigned k = 0; k < cases[SRC_COLD] + cases[SRC_REFERRAL]; k++)
+        if (write_case(m, i, mo, -1, 1.0, am, acc) != 0)
+            return -1;
+    m->premium_m[i] += m->premium_m_cur;
+    return 0;
+}
+
+/* The first model's outcome of the meetings held: each converts on the
+ * spot into a case (one meeting per prospect, issue at once). */
+static int close_on_the_spot(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
+                             int d, int t, const unsigned held[NSRC], tally acc)
+{
+    unsigned cases[NSRC];
+    cases[SRC_COLD] = prospect_sales(am, SRC_COLD, held[SRC_COLD], m->r_visit);
+    cases[SRC_REFERRAL] = prospect_sales(am, SRC_REFERRAL, held[SRC_REFERRAL], m->r_visit);
+    cases[SRC_CLIENT] = 0;
+    for (unsigned k = 0; k < held[SRC_CLIENT]; k++) {
+        int32_t c = m->held_clients[k];
+        double p = fmin(1.0, am->p_sale[SRC_CLIENT] * kpi_book_grade_rate(m->book, c));
+        if (kpi_rng_uniform(m->r_visit) < p)
+            m->held_clients[cases[SRC_CLIENT]++] = c;
+    }
+    acc[KPI_APPLICATIONS] += cases[0] + cases[1] + cases[2];
+    return write_cases(m, key, i, am, mo, d, t, cases, m->held_clients, acc);
+}
+
+/* The sales cycle's outcome of the meetings held (docs/model.md "The sales
+ * cycle"): after each meeting a prospect needs another with probability
+ * cont (a follow-up, G working days later), else this was its last meeting
+ * and it applies with the sale rate; an old client meets once and applies
+ * with its rate.  An application is never issued with probability
+ * not_taken; the others wait for issue.  fsum: the first-meeting days of
+ * the follow-ups held. */
+static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, int t,
+                          unsigned held[NKIND][NSRC], double fsum, tally acc)
+{
+    const size_t ki = (size_t)i;
+    const int g = t % m->G, r = t % m->R;
+    uint32_t *fu = &m->follow[(ki * (size_t)m->G + (size_t)g) * NSRC];
+    uint32_t *iss = &m->issue[(ki * (size_t)m->R + (size_t)r) * NSRC];
+    unsigned met = 0, cont_all = 0, issued_all = 0, apps_all = 0;
+    for (int s = SRC_COLD; s <= SRC_REFERRAL; s++) {
+        unsigned h = held[KIND_FIRST][s] + held[KIND_FOLLOW][s];
+        if (h == 0)
+            continue;
+        met += h;
+        unsigned c = m->cont[s] > 0 ? gsl_ran_binomial(m->r_cycle, m->cont[s], h) : 0;
+        unsigned a = prospect_sales(am, s, h - c, m->r_visit);
+        unsigned ok = am->not_taken > 0 ? gsl_ran_binomial(m->r_cycle, 1 - am->not_taken, a) : a;
+        fu[s] += c;
+        iss[s] += ok;
+        acc[src_appts[s]] += c;
+        cont_all += c;
+        apps_all += a;
+        issued_all += ok;
+    }
+    if (met > 0) {
+        /* Each prospect met today carries its first-meeting day on: its
+         * share of the day's sum, in expectation exact. */
+        double F = fsum + (double)t * (double)(held[KIND_FIRST][SRC_COLD] +
+                                               held[KIND_FIRST][SRC_REFERRAL]);
+        m->follow_fday[ki * (size_t)m->G + (size_t)g] += F * (double)cont_all / (double)met;
+        m->issue_fday[ki * (size_t)m->R + (size_t)r] += F * (double)issued_all / (double)met;
+    }
+    acc[KPI_APPOINTMENTS] += cont_all;
+    m->pending[i] += cont_all;
+    m->open_fu[i] += cont_all;
+    /* Old clients: one meeting, then the sale trial at the grade's rate. */
+    const int lag = m->R - 1;
+    for (unsigned k = 0; k < held[KIND_FIRST][SRC_CLIENT]; k++) {
+        int32_t c = m->held_clients[k];
+        double p = fmin(1.0, am->p_sale[SRC_CLIENT] * kpi_book_grade_rate(m->book, c));
+        if (!(kpi_rng_uniform(m->r_visit) < p))
+            continue;
+        apps_all++;
+        if (kpi_book_apply(m->book, c, mo) != 0)
+            return -1;
+        if (kpi_rng_uniform(m->r_cycle) < am->not_taken)
+            continue;
+        pending_app *q = &m->capps[ki * m->CQ];
+        uint32_t at = (m->capps_head[i] + m->capps_len[i]) & (m->CQ - 1);
+        q[at].client = c;
+        q[at].day = t + lag;
+        m->capps_len[i]++;
+        issued_all++;
+    }
+    acc[KPI_APPLICATIONS] += apps_all;
+    acc[KPI_NOT_TAKEN] += apps_all - issued_all;
+    m->open_apps[i] += issued_all;
+    return 0;
+}
+
+/* Issue (sales cycle): the applications made `lag` days ago become cases
+ * today; the first-meeting days they carry give the cycle's length. */
+static int issue_cases(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo, int d,
+                       int t, tally acc)
+{
+    const size_t ki = (size_t)i;
+    const int lag = m->R - 1, r = (t + 1) % m->R;   /* (t - lag) mod R */
+    uint32_t *iss = &m->issue[(ki * (size_t)m->R + (size_t)r) * NSRC];
+    double *fday = &m->issue_fday[ki * (size_t)m->R + (size_t)r];
+    unsigned cases[NSRC] = {iss[SRC_COLD], iss[SRC_REFERRAL], 0};
+    pending_app *q = &m->capps[ki * m->CQ];
+    while (m->capps_len[i] > 0 && q[m->capps_head[i]].day <= t) {
+        m->held_clients[cases[SRC_CLIENT]++] = q[m->capps_head[i]].client;
+        m->capps_head[i] = (m->capps_head[i] + 1) & (m->CQ - 1);
+        m->capps_len[i]--;
+    }
+    unsigned n = cases[0] + cases[1] + cases[2];
+    if (n == 0)
+        return 0;
+    double np = (double)(cases[SRC_COLD] + cases[SRC_REFERRAL]);
+    m->cycle_days += (double)t * np - *fday + (double)lag * (double)cases[SRC_CLIENT];
+    m->cycle_cases += n;
+    *fday = 0;
+    iss[SRC_COLD] = iss[SRC_REFERRAL] = 0;
+    m->open_apps[i] -= n;
+    return write_cases(m, key, i, am, mo, d, t, cases, m->held_clients, acc);
+}
+
+/* ------------------------------------------------------------------ */
+/* The day                                                             */
+/* ------------------------------------------------------------------ */
+
+int kpi_day_work(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo, int d,
+                 int t, int slot, int contest_day, tally acc)
+{
+    const int D = m->sc->working_days;
+    const uint32_t id = m->id[i];
+    const int E = m->E;
+    uint32_t *bl = diary_of(m, i);
+
+    /* 0. Follow-ups due today join the diary as if set yesterday. */
+    if (m->cycle) {
+        const size_t g = (size_t)i * (size_t)m->G + (size_t)(t % m->G);
+        uint32_t *f = &m->follow[g * NSRC];
+        if (f[0] + f[1] + f[2] > 0) {
+            int y = slot == 0 ? E - 1 : slot - 1;
+            uint32_t *b = &bl[y * SLOT_W + KIND_FOLLOW * NSRC];
+            for (int s = 0; s < NSRC; s++) {
+                b[s] += f[s];
+                f[s] = 0;
+            }
+            m->diary_fday[(size_t)i * (size_t)E + (size_t)y] += m->follow_fday[g];
+            m->follow_fday[g] = 0;
+        }
+    }
+
+    /* 1. The kind of day: an engaged agent works the plan with probability
+     * its compliance; a coasting agent coasts; a dormant one is idle. */
+    kpi_stream_seek_first(kpi_stream_of(m->r_day), key, KPI_RS_AGENT_DAY, id, (uint32_t)t,
+                          &m->first[FB_DAY * D + d]);
+    int kind = am->engagement == KPI_DORMANT    ? DAY_IDLE
+               : am->engagement == KPI_COASTING ? DAY_COAST
+               : kpi_rng_uniform(m->r_day) < am->compliance ? DAY_ON
+                                                              : DAY_OFF;
+    unsigned calls = kind == DAY_IDLE ? 0
+                                      : kpi_poisson_draw(&m->calls[kind][contest_day], m->r_day);
+
+    /* 2.-3. Calls, sources and funnels. */
+    unsigned appts[NSRC] = {0, 0, 0};
+    if (calls > 0) {
+        long made = make_calls(m, key, i, am, mo, d, t, calls, appts, acc);
+        if (made < 0)
+            return -1;
+        acc[KPI_CALLS] += (double)made;
+    }
+
+    /* 4. Visits: hold the oldest appointments up to the day's capacity. */
+    if (m->pending[i] > 0) {
+        kpi_stream_seek_first(kpi_stream_of(m->r_visit), key, KPI_RS_AGENT_VISIT, id,
+                              (uint32_t)t, &m->first[FB_VISIT * D + d]);
+        if (m->cycle)
+            kpi_rng_seek(m->r_cycle, key, KPI_RS_AGENT_CYCLE, id, (uint32_t)t);
+        /* A fractional capacity rounds up with probability its fraction. */
+        unsigned cap = am->cap_int[kind];
+        if (am->cap_frac[kind] > 0 && kpi_rng_uniform(m->r_visit) < am->cap_frac[kind])
+            cap++;
+        unsigned held[NKIND][NSRC];
+        double fsum;
+        hold_visits(m, i, t, slot, cap, held, &fsum);
+        unsigned first = held[KIND_FIRST][0] + held[KIND_FIRST][1] + held[KIND_FIRST][2];
+        unsigned follow = held[KIND_FOLLOW][0] + held[KIND_FOLLOW][1] + held[KIND_FOLLOW][2];
+        m->pending[i] -= first + follow;
+        m->open_fu[i] -= follow;
+        acc[KPI_MEETINGS] += first + follow;
+        acc[KPI_FIRST_MEETINGS] += first;
+        acc[KPI_FOLLOW_UP_MEETINGS] += follow;
+        for (int s = 0; s < NSRC; s++)
+            acc[src_meetings[s]] += held[KIND_FIRST][s] + held[KIND_FOLLOW][s];
+
+        /* 5. What the meetings lead to. */
+        int rc = m->cycle ? cycle_outcomes(m, i, am, mo, t, held, fsum, acc)
+                          : close_on_the_spot(m, key, i, am, mo, d, t, held[KIND_FIRST], acc);
+        if (rc != 0)
+            return -1;
+
+        /* Appointments set E working days ago that are still unheld expire
+         * tonight: that bucket is today's slot, reused for today's new
+         * ones.  A follow-up that expires loses its prospect. */
+        uint32_t *old = &bl[slot * SLOT_W];
+        unsigned lost_first = old[0] + old[1] + old[2];
+        unsigned lost_follow = old[NSRC] + old[NSRC + 1] + old[NSRC + 2];
+        if (lost_first + lost_follow) {
+            acc[KPI_APPOINTMENTS_LOST] += lost_first + lost_follow;
+            acc[KPI_PROSPECTS_LOST] += lost_follow;
+            m->pending[i] -= lost_first + lost_follow;
+            m->open_fu[i] -= lost_follow;
+            if (old[SRC_CLIENT])
+                kpi_book_expire(m->book, id, t - E);
+            memset(old, 0, SLOT_W * sizeof *old);
+            m->diary_fday[(size_t)i * (size_t)E + (size_t)slot] = 0;
+        }
+    }
+
+    /* 6. Issue (sales cycle): applications of `lag` days ago. */
+    if (m->cycle && m->open_apps[i] > 0 && issue_cases(m, key, i, am, mo, d, t, acc) != 0)
+        return -1;
+
+    /* New appointments can be held from the next working day on. */
+    unsigned nnew = appts[0] + appts[1] + appts[2];
+    if (nnew) {
+        uint32_t *b = &bl[slot * SLOT_W];
+        for (int s = 0; s < NSRC; s++)
+            b[s] += appts[s];
+        m->pending[i] += nnew;
+    }
+    return 0;
+}
