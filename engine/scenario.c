@@ -154,6 +154,14 @@ const kpi_key kpi_keys[] = {
     {NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL}
 };
 
+const char *kpi_key_expect(const kpi_key *k, int grade, char *buf, size_t size)
+{
+    if (grade < 0)
+        return k->expect;
+    snprintf(buf, size, "a number in [%g, %g]", k->min, k->max);
+    return buf;
+}
+
 long long kpi_key_whole(const kpi_key *k, const kpi_scenario *sc)
 {
     const char *field = (const char *)sc + k->offset;
