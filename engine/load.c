@@ -223,7 +223,7 @@ int kpi_loader_unknown_leaf(kpi_loader *ld, kpi_place at, const char *section, c
 
 /* Checks the key of pair i of map: a scalar without NUL bytes that no
  * earlier pair repeats.  Returns its text, or NULL with the error set
- * (path_prefix names the mapping in messages). */
+ * (section names the mapping in messages). */
 const char *kpi_loader_pair_key(kpi_loader *ld, const kpi_ynode *map, size_t i, const char *section)
 {
     kpi_yslot key = map->pairs[i].key;

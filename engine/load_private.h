@@ -13,6 +13,9 @@
  *   load_set.c    KEY=VALUE assignments (--set, kpi_scenario_set, sweeps)
  * Did-you-mean lives in suggest.c, the schema in scenario.c.  Only the
  * loader's files include this header; sweep.c uses load.h.
+ *
+ * Names: kpi_loader_* take the loader (they read its state or report into
+ * its error record); kpi_load_* need no loader.
  */
 #ifndef KPI_LOAD_PRIVATE_H
 #define KPI_LOAD_PRIVATE_H

@@ -221,12 +221,6 @@ static int get_funnel(kpi_loader *ld, kpi_yslot s, const kpi_key *k, kpi_funnel 
     return KPI_OK;
 }
 
-/* What one grade of the grade mapping k expects: "a number in [0, 1]". */
-static void grade_expect(const kpi_key *k, char *buf, size_t size)
-{
-    snprintf(buf, size, "a number in [%g, %g]", k->min, k->max);
-}
-
 /* A grade mapping {A: x, ..., N: x}; grades left out keep their value. */
 static int get_grades(kpi_loader *ld, kpi_yslot s, const kpi_key *k, double g[6])
 {
@@ -253,8 +247,8 @@ static int get_grades(kpi_loader *ld, kpi_yslot s, const kpi_key *k, double g[6]
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->pairs[i].key), path,
                            "unknown grade: expected one of A, B, C, D, E, N");
         }
-        grade_expect(k, expect, sizeof expect);
-        int rc = kpi_loader_real(ld, n->pairs[i].value, path, expect, k->min, k->max,
+        int rc = kpi_loader_real(ld, n->pairs[i].value, path,
+                                 kpi_key_expect(k, 0, expect, sizeof expect), k->min, k->max,
                                  &tmp[at - KPI_GRADES]);
         if (rc != KPI_OK)
             return rc;
@@ -435,8 +429,8 @@ int kpi_loader_grade(kpi_loader *ld, const kpi_key *k, int grade, kpi_yslot s,
 {
     double *grades = (double *)(void *)((char *)ld->sc + k->offset);
     char expect[64];
-    grade_expect(k, expect, sizeof expect);
-    int rc = kpi_loader_real(ld, s, path, expect, k->min, k->max, &grades[grade]);
+    int rc = kpi_loader_real(ld, s, path, kpi_key_expect(k, grade, expect, sizeof expect),
+                             k->min, k->max, &grades[grade]);
     if (rc == KPI_OK)
         ld->key_place[k - kpi_keys] = kpi_loader_place(ld, s);
     return rc;

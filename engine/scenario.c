@@ -1,9 +1,15 @@
 /*
- * scenario.c - the scenario schema: defaults, the key table, cross-key checks.
+ * scenario.c - the scenario schema: the key table (with each key's range,
+ * expect text and default, from which kpi_scenario_defaults is made), the
+ * top-level names, the event schema (types, fields, defaults), and the
+ * cross-key checks.
  *
- * The loader (load.c) reads files against this table; the emitter (emit.c)
- * writes every key of it back.  Each default is explained, with its source,
- * in docs/model.md.
+ * The loader (load.c and load_*.c) reads files against these tables; the
+ * emitter (emit.c) writes every key back from them; tests/test_docs.c
+ * checks docs/scenarios.md and docs/model.md against them.  Each default
+ * is explained, with its source, in docs/model.md.  Adding a key: a row
+ * of kpi_keys[] and its rows in the two pages (test_docs says which are
+ * missing).
  */
 #include "scenario.h"
 
@@ -12,6 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "error.h"
 
 #define OFF(f) offsetof(kpi_scenario, f)
 #define SIZE(f) sizeof(((kpi_scenario *)0)->f)
@@ -145,6 +153,14 @@ const kpi_key kpi_keys[] = {
 
     {NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL}
 };
+
+const char *kpi_key_expect(const kpi_key *k, int grade, char *buf, size_t size)
+{
+    if (grade < 0)
+        return k->expect;
+    snprintf(buf, size, "a number in [%g, %g]", k->min, k->max);
+    return buf;
+}
 
 long long kpi_key_whole(const kpi_key *k, const kpi_scenario *sc)
 {
@@ -434,12 +450,8 @@ int kpi_scenario_check(const kpi_scenario *sc, kpi_error *err)
 {
     char key[256], msg[1024];
     int rc = kpi_scenario_check_keys(sc, key, sizeof key, msg, sizeof msg);
-    if (rc != KPI_OK && err) {
-        memset(err, 0, sizeof *err);
-        err->status = rc;
-        snprintf(err->key, sizeof err->key, "%s", key);
-        snprintf(err->msg, sizeof err->msg, "%s", msg);
-    }
+    if (rc != KPI_OK)
+        return kpi_error_set(err, rc, key, "%s", msg);
     return rc;
 }
 

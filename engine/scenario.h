@@ -43,6 +43,10 @@ typedef struct kpi_key {
  * by the loader itself. */
 extern const kpi_key kpi_keys[];
 
+/* What a value of key k expects, for messages: k->expect, or for one
+ * grade (grade >= 0) of a grade mapping "a number in [0, 1]" (in buf). */
+const char *kpi_key_expect(const kpi_key *k, int grade, char *buf, size_t size);
+
 /* The whole number a key of type KPI_KT_INT, KPI_KT_LONG or KPI_KT_ORPHAN
  * holds in sc, and setting it. */
 long long kpi_key_whole(const kpi_key *k, const kpi_scenario *sc);

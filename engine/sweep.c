@@ -283,12 +283,11 @@ static int check_list_duplicates(builder *b, kpi_loader *ld, int a)
  * mapping given as a value. */
 static void value_expect(const kpi_key *k, int grade, char *buf, size_t size)
 {
-    if (grade >= 0)
-        snprintf(buf, size, "a number in [%g, %g]", k->min, k->max);
-    else if (k->type == KPI_KT_FUNNEL)
+    char grade_buf[64];
+    if (grade < 0 && k->type == KPI_KT_FUNNEL)
         snprintf(buf, size, "a funnel written as text \"prospects:contacts:meetings:sales\"");
     else
-        snprintf(buf, size, "%s", k->expect);
+        snprintf(buf, size, "%s", kpi_key_expect(k, grade, grade_buf, sizeof grade_buf));
 }
 
 /* KEY: [v1, v2, ...] */
