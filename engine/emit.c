@@ -172,6 +172,16 @@ static int value(emitter *e, const kpi_scenario *sc, const kpi_key *k)
             return fail(e, KPI_EINTERNAL, "cannot write the funnel: a stage is not finite");
         return scalar(e, text, strlen(text), 1);
     }
+    case KPI_KT_MONTHS: {
+        double v[12];
+        memcpy(v, field, sizeof v);
+        if ((rc = sequence_start(e, 1)) != KPI_OK)
+            return rc;
+        for (int i = 0; i < 12; i++)
+            if ((rc = number(e, v[i])) != KPI_OK)
+                return rc;
+        return sequence_end(e);
+    }
     case KPI_KT_GRADES: {
         double g[6];
         memcpy(g, field, sizeof g);
@@ -202,9 +212,8 @@ static int written(const kpi_scenario *sc, const kpi_key *k)
         return sc->clients.repeat_share < 0;
     if (strcmp(k->path, "clients.repeat_share") == 0)
         return sc->clients.repeat_share >= 0;
-    if (strncmp(k->path, "assessment.", 11) == 0)
-        return sc->assessment.enabled;
-    return 1;
+    const kpi_block *b = kpi_block_of(k->path);
+    return b ? kpi_block_enabled(b, sc) : 1;
 }
 
 /* One event as a flow mapping: type, then the fields of its type. */
@@ -265,6 +274,14 @@ static int body(emitter *e, const kpi_scenario *sc)
     }
     if (section[0] && (rc = mapping_end(e)) != KPI_OK)
         return rc;
+    /* A block that is on by default and switched off says so. */
+    for (const kpi_block *b = kpi_blocks; b->name; b++) {
+        if (!b->on || kpi_block_enabled(b, sc))
+            continue;
+        e->key = b->name;
+        if ((rc = word(e, b->name)) != KPI_OK || (rc = word(e, "~")) != KPI_OK)
+            return rc;
+    }
     e->key = "events";
     if (sc->nevents < 0 || sc->nevents > KPI_MAX_EVENTS)
         return fail(e, KPI_EINTERNAL, "cannot write the events: their count is out of range");

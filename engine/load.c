@@ -264,8 +264,9 @@ static int apply_top_key(kpi_loader *ld, const char *name, kpi_yslot key, kpi_ys
         return KPI_OK;                  /* followed before anything else */
     if (strcmp(name, "events") == 0)
         return kpi_loader_events(ld, value);
-    if (strcmp(name, "assessment") == 0)
-        return kpi_loader_assessment(ld, value);
+    const kpi_block *b = kpi_block_find(name);
+    if (b)
+        return kpi_loader_block(ld, b, value);
     k = kpi_key_find(name);
     if (k && !strchr(name, '.'))
         return kpi_loader_key(ld, k, value);

@@ -104,7 +104,7 @@ int kpi_loader_grade(kpi_loader *ld, const kpi_key *k, int grade, kpi_yslot s,
 /* Applies the keys of a section mapping (team:, activity:, ...), and
  * assessment: (which also switches assessment on or off). */
 int kpi_loader_section(kpi_loader *ld, const char *section, kpi_yslot s);
-int kpi_loader_assessment(kpi_loader *ld, kpi_yslot s);
+int kpi_loader_block(kpi_loader *ld, const kpi_block *b, kpi_yslot s);
 
 /* The whole number num holds, in [lo, hi] (12.0 and 1e3 are whole, 12.5
  * is not) / in [0, 2^64 - 1].  0, or -1 when it is not such a number. */

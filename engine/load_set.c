@@ -96,8 +96,8 @@ int kpi_loader_assignment(kpi_loader *ld, const char *text)
         rc = kpi_loader_key(ld, k, v);
     } else if (strcmp(key, "events") == 0) {
         rc = kpi_loader_events(ld, v);
-    } else if (strcmp(key, "assessment") == 0) {
-        rc = kpi_loader_assessment(ld, v);
+    } else if (kpi_block_find(key)) {
+        rc = kpi_loader_block(ld, kpi_block_find(key), v);
     } else if (kpi_top_level_known(key)) {
         rc = kpi_loader_section(ld, key, v);
     } else if ((k = grade_path(key, &grade)) != NULL) {

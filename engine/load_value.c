@@ -257,6 +257,25 @@ static int get_grades(kpi_loader *ld, kpi_yslot s, const kpi_key *k, double g[6]
     return KPI_OK;
 }
 
+/* A list of 12 numbers, one a calendar month, January first. */
+static int get_months(kpi_loader *ld, kpi_yslot s, const kpi_key *k, double v[12])
+{
+    const kpi_ynode *n = s.node;
+    double tmp[12];
+    if (n->kind != KPI_YSEQUENCE)
+        return kpi_loader_fail_got(ld, s, k->path, k->expect);
+    if (n->nitems != 12)
+        return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), k->path,
+                               "expected %s, got a list of %zu values", k->expect, n->nitems);
+    for (size_t i = 0; i < 12; i++) {
+        int rc = kpi_loader_real(ld, n->items[i], k->path, k->expect, k->min, k->max, &tmp[i]);
+        if (rc != KPI_OK)
+            return rc;
+    }
+    memcpy(v, tmp, sizeof tmp);
+    return KPI_OK;
+}
+
 static int get_orphan(kpi_loader *ld, kpi_yslot s, const kpi_key *k, int *out)
 {
     const kpi_ynode *n = s.node;
@@ -282,8 +301,8 @@ static int get_orphan(kpi_loader *ld, kpi_yslot s, const kpi_key *k, int *out)
  * are two ways to say one thing: the last one given wins.  When
  * repeat_share is given the engine searches the focus itself, so focus
  * goes back to its default, which keeps a written and reloaded scenario
- * identical (emit.c writes only one).  An assessment key switches
- * assessment on. */
+ * identical (emit.c writes only one).  A key of a block (assessment,
+ * sales_cycle, engagement) switches its block on. */
 void kpi_load_after_set(kpi_scenario *sc, const kpi_key *k)
 {
     if (strcmp(k->path, "clients.focus") == 0) {
@@ -293,8 +312,9 @@ void kpi_load_after_set(kpi_scenario *sc, const kpi_key *k)
         kpi_scenario_defaults(&d);
         sc->clients.focus = d.clients.focus;
     }
-    if (strncmp(k->path, "assessment.", 11) == 0)
-        sc->assessment.enabled = 1;
+    const kpi_block *b = kpi_block_of(k->path);
+    if (b)
+        kpi_block_set(b, sc, 1);
 }
 
 /* Sets the key k from the value at s and remembers where. */
@@ -334,6 +354,9 @@ int kpi_loader_key(kpi_loader *ld, const kpi_key *k, kpi_yslot s)
         break;
     case KPI_KT_GRADES:
         rc = get_grades(ld, s, k, (double *)(void *)field);
+        break;
+    case KPI_KT_MONTHS:
+        rc = get_months(ld, s, k, (double *)(void *)field);
         break;
     case KPI_KT_ORPHAN: {
         int v = 0;
@@ -400,28 +423,35 @@ int kpi_loader_section(kpi_loader *ld, const char *section, kpi_yslot s)
     return KPI_OK;
 }
 
-/* assessment: a mapping (even {}) switches assessment on and sets its
- * keys; nothing (assessment: or assessment: ~) switches it off and puts
- * its keys back to their defaults, so that an emitted scenario, which
- * leaves the section out, reads back identical. */
-int kpi_loader_assessment(kpi_loader *ld, kpi_yslot s)
+/* A block (assessment:, sales_cycle:, engagement:): a mapping (even {})
+ * switches it on and sets its keys; nothing (NAME: or NAME: ~) switches it
+ * off and puts its keys back to their defaults, so that an emitted
+ * scenario, which leaves their values out, reads back identical. */
+int kpi_loader_block(kpi_loader *ld, const kpi_block *b, kpi_yslot s)
 {
     const kpi_ynode *n = s.node;
     if (n->kind == KPI_YSCALAR && kpi_yscalar_kind(n) == KPI_YS_NULL) {
         kpi_scenario d;
         kpi_scenario_defaults(&d);
-        ld->sc->assessment = d.assessment;
-        ld->sc->assessment.enabled = 0;
-        for (size_t i = 0; i < ld->nkeys; i++)
-            if (strncmp(kpi_keys[i].path, "assessment.", 11) == 0)
-                ld->key_place[i].file = NULL;
+        for (size_t i = 0; i < ld->nkeys; i++) {
+            const kpi_key *k = &kpi_keys[i];
+            if (kpi_block_of(k->path) != b)
+                continue;
+            memcpy((char *)ld->sc + k->offset, (const char *)&d + k->offset,
+                   kpi_key_bytes(k));
+            ld->key_place[i].file = NULL;
+        }
+        kpi_block_set(b, ld->sc, 0);
         return KPI_OK;
     }
-    if (n->kind != KPI_YMAPPING)
-        return kpi_loader_fail_got(ld, s, "assessment",
-                        "a mapping of assessment keys (or nothing, to switch assessment off)");
-    ld->sc->assessment.enabled = 1;
-    return kpi_loader_section(ld, "assessment", s);
+    if (n->kind != KPI_YMAPPING) {
+        char expect[128];
+        snprintf(expect, sizeof expect, "a mapping of %s keys (or nothing, to switch it off)",
+                 b->name);
+        return kpi_loader_fail_got(ld, s, b->name, expect);
+    }
+    kpi_block_set(b, ld->sc, 1);
+    return kpi_loader_section(ld, b->name, s);
 }
 
 int kpi_loader_grade(kpi_loader *ld, const kpi_key *k, int grade, kpi_yslot s,

@@ -46,17 +46,22 @@
     {p, KPI_KT_GRADES, OFF(f), 0, lo, hi, 0, def6, "a mapping of grades", \
      "a mapping of grades A, B, C, D, E, N to " noun RANGE(lo, hi) tail}
 
+#define MONTHS(p, f, noun, lo, hi, def12) \
+    {p, KPI_KT_MONTHS, OFF(f), 0, lo, hi, 0, def12, "a list of 12 numbers", \
+     "a list of 12 " noun ", January first, each" RANGE(lo, hi)}
+
 /* The replications limit as digits (KPI_MAX_REPLICATIONS is a long
  * constant, 10000000L, which would print with its L). */
 #define REPLICATIONS_MAX 10000000
 _Static_assert(REPLICATIONS_MAX == KPI_MAX_REPLICATIONS, "REPLICATIONS_MAX");
 
-static const double cold_funnel[4] = {10, 7, 3, 1};         /* F2 */
+static const double cold_funnel[4] = {40, 30, 10, 1};       /* F1 */
 static const double referral_funnel[4] = {6, 5, 3, 1};
 static const double old_client_funnel[4] = {3, 3, 2, 1};    /* F3 */
 static const double grade_mix[6] = {0.10, 0.15, 0.05, 0.10, 0.20, 0.40};
 static const double grade_rate[6] = {1.0, 0.3, 0.0, 0.3, 0.1, 0.0};
 static const double need_grade_mix[6] = {0.50, 0.30, 0.05, 0.10, 0.05, 0.0};
+static const double flat_year[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 
 const kpi_key kpi_keys[] = {
     {"name", KPI_KT_NAME, OFF(name), SIZE(name), 0, 0, 0, NULL, "a name",
@@ -65,6 +70,8 @@ const kpi_key kpi_keys[] = {
     TEXT("description", description),
     INT("months", months, " of months", 1, KPI_MAX_MONTHS, 12),
     INT("working_days", working_days, " of days", 1, KPI_MAX_WORKING_DAYS, 22),
+    INT("calendar.start_month", start_month, "", 1, 12, 1),
+    MONTHS("calendar.seasonality", seasonality, "effort multipliers", 0, 10, flat_year),
     WHOLE("replications", KPI_KT_LONG, replications, "", 1, REPLICATIONS_MAX, 1000),
     /* The date of the training slides (001). */
     {"seed", KPI_KT_U64, OFF(seed), 0, 0, 18446744073709551615.0, 20121013, NULL,
@@ -113,6 +120,7 @@ const kpi_key kpi_keys[] = {
     PROB("clients.need_per_year", clients.need_per_year, 0.35),
     REAL("clients.b_to_a_months", clients.b_to_a_months, "a number of months", 0, 600, 6),
     PROB("clients.lapse_per_year", clients.lapse_per_year, 0.05),
+    PROB("clients.lapse_first_year", clients.lapse_first_year, 0.12),
     PROB("clients.lapse_if_unserved_per_year", clients.lapse_if_unserved_per_year, 0.15),
     REAL("clients.service_gap_months", clients.service_gap_months, "a number of months", 1, 600,
          12),
@@ -138,18 +146,47 @@ const kpi_key kpi_keys[] = {
     REAL("premium.repeat_multiplier", premium.repeat_multiplier, "a multiplier", 0, 100, 1.0),
 
     REAL("economics.commission_first_year", economics.commission_first_year, "a rate", 0, 10,
-         0.5),
-    REAL("economics.commission_renewal", economics.commission_renewal, "a rate", 0, 10, 0.05),
+         0.8),
+    REAL("economics.commission_renewal", economics.commission_renewal, "a rate", 0, 10, 0.08),
     REAL("economics.cost_per_new_client", economics.cost_per_new_client, "an amount", 0, 1e12,
          800),
     REAL("economics.cost_per_contact", economics.cost_per_contact, "an amount", 0, 1e12, 75),
     REAL("economics.cost_per_agent_month", economics.cost_per_agent_month, "an amount", 0, 1e12,
-         2000),
-    PROB("economics.agent_commission", economics.agent_commission, 0.3),
+         1000),
+    PROB("economics.agent_commission", economics.agent_commission, 0.5),
+    PROB("economics.agent_renewal_commission", economics.agent_renewal_commission, 0.04),
+    REAL("economics.discount_rate", economics.discount_rate, "an annual rate", 0, 1, 0.08),
 
     REAL("assessment.min_cases", assessment.min_cases, "a number of cases", 0, 1000, 1),
     INT("assessment.grace_months", assessment.grace_months, " of months", 1, 120, 3),
     INT("assessment.exempt_months", assessment.exempt_months, " of months", 0, 120, 3),
+
+    REAL("sales_cycle.meetings_cold", sales_cycle.meetings_cold, "a mean number of meetings", 1,
+         20, 3),
+    REAL("sales_cycle.meetings_referral", sales_cycle.meetings_referral,
+         "a mean number of meetings", 1, 20, 2.5),
+    INT("sales_cycle.days_between_meetings", sales_cycle.days_between_meetings,
+        " of working days", 1, KPI_MAX_EXPIRY_DAYS, 5),
+    INT("sales_cycle.issue_lag_days", sales_cycle.issue_lag_days, " of working days", 0, 132,
+        15),
+    PROB("sales_cycle.not_taken", sales_cycle.not_taken, 0.2),
+
+    PROB("engagement.engaged_to_coasting", engagement.engaged_to_coasting, 0.08),
+    PROB("engagement.engaged_to_dormant", engagement.engaged_to_dormant, 0.02),
+    PROB("engagement.coasting_to_engaged", engagement.coasting_to_engaged, 0.25),
+    PROB("engagement.coasting_to_dormant", engagement.coasting_to_dormant, 0.1),
+    PROB("engagement.dormant_to_engaged", engagement.dormant_to_engaged, 0.05),
+    PROB("engagement.dormant_to_coasting", engagement.dormant_to_coasting, 0.1),
+    PROB("engagement.coasting_effort", engagement.coasting_effort, 0.3),
+    REAL("engagement.no_case_factor", engagement.no_case_factor, "a multiplier", 0, 10, 1.5),
+    REAL("engagement.case_factor", engagement.case_factor, "a multiplier", 0, 10, 1.5),
+    REAL("engagement.new_agent_factor", engagement.new_agent_factor, "a multiplier", 0, 10, 1.5),
+    REAL("engagement.new_agent_months", engagement.new_agent_months, "a number of months", 0,
+         120, 12),
+    PROB("engagement.initial_coasting", engagement.initial_coasting, 0.2),
+    PROB("engagement.initial_dormant", engagement.initial_dormant, 0.2),
+    PROB("engagement.recruit_coasting", engagement.recruit_coasting, 0.3),
+    PROB("engagement.recruit_dormant", engagement.recruit_dormant, 0.1),
 
     {NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL}
 };
@@ -200,8 +237,9 @@ int kpi_orphan_find(const char *word)
 }
 
 /* Every key takes its default from the table; the exceptions are the
- * name ("default", a text) and assessment.enabled (not a key: assessment
- * is off until a file gives assessment:). */
+ * name ("default", a text) and the flags of the blocks (kpi_blocks: not
+ * keys; assessment is off until a file gives assessment:, the sales cycle
+ * and engagement are on until a file switches them off). */
 void kpi_scenario_defaults(kpi_scenario *sc)
 {
     memset(sc, 0, sizeof *sc);
@@ -228,13 +266,79 @@ void kpi_scenario_defaults(kpi_scenario *sc)
         case KPI_KT_GRADES:
             memcpy(field, k->defs, 6 * sizeof *k->defs);
             break;
+        case KPI_KT_MONTHS:
+            memcpy(field, k->defs, 12 * sizeof *k->defs);
+            break;
         default:                 /* texts: empty */
             break;
         }
     }
     strcpy(sc->name, "default");
-    sc->assessment.enabled = 0;
+    for (const kpi_block *b = kpi_blocks; b->name; b++)
+        kpi_block_set(b, sc, b->on);
     sc->nevents = 0;
+}
+
+const kpi_block kpi_blocks[] = {
+    {"assessment", OFF(assessment.enabled), 0},
+    {"sales_cycle", OFF(sales_cycle.enabled), 1},
+    {"engagement", OFF(engagement.enabled), 1},
+    {NULL, 0, 0},
+};
+
+const kpi_block *kpi_block_find(const char *name)
+{
+    for (const kpi_block *b = kpi_blocks; b->name; b++)
+        if (strcmp(b->name, name) == 0)
+            return b;
+    return NULL;
+}
+
+const kpi_block *kpi_block_of(const char *path)
+{
+    const char *dot = strchr(path, '.');
+    if (!dot)
+        return NULL;
+    for (const kpi_block *b = kpi_blocks; b->name; b++)
+        if (strlen(b->name) == (size_t)(dot - path) && strncmp(b->name, path, (size_t)(dot - path)) == 0)
+            return b;
+    return NULL;
+}
+
+int kpi_block_enabled(const kpi_block *b, const kpi_scenario *sc)
+{
+    int on;
+    memcpy(&on, (const char *)sc + b->enabled, sizeof on);
+    return on;
+}
+
+void kpi_block_set(const kpi_block *b, kpi_scenario *sc, int on)
+{
+    memcpy((char *)sc + b->enabled, &on, sizeof on);
+}
+
+size_t kpi_key_bytes(const kpi_key *k)
+{
+    switch (k->type) {
+    case KPI_KT_TEXT:
+    case KPI_KT_NAME:
+        return k->size;
+    case KPI_KT_INT:
+    case KPI_KT_ORPHAN:
+        return sizeof(int);
+    case KPI_KT_LONG:
+        return sizeof(long);
+    case KPI_KT_U64:
+        return sizeof(uint64_t);
+    case KPI_KT_FUNNEL:
+        return sizeof(kpi_funnel);
+    case KPI_KT_GRADES:
+        return 6 * sizeof(double);
+    case KPI_KT_MONTHS:
+        return 12 * sizeof(double);
+    default:
+        return sizeof(double);
+    }
 }
 
 const kpi_key *kpi_key_find(const char *path)
@@ -247,7 +351,7 @@ const kpi_key *kpi_key_find(const char *path)
 
 const char *const kpi_sections[] = {
     "team", "activity", "funnel", "clients", "premium", "economics",
-    "assessment", "events", "extends", "sweep", NULL
+    "assessment", "sales_cycle", "engagement", "calendar", "events", "extends", "sweep", NULL
 };
 
 int kpi_top_level_known(const char *name)

@@ -21,7 +21,8 @@ enum kpi_key_type {
     KPI_KT_FUNNEL,   /* kpi_funnel: "a:b:c:d" or [a, b, c, d] */
     KPI_KT_GRADES,   /* double[6]: mapping {A: x, B: x, C: x, D: x, E: x, N: x} */
     KPI_KT_ORPHAN,   /* int: reassign | lose */
-    KPI_KT_OPTREAL   /* double, optional: < 0 stored when not given */
+    KPI_KT_OPTREAL,  /* double, optional: < 0 stored when not given */
+    KPI_KT_MONTHS    /* double[12]: a list of 12 numbers, January first */
 };
 
 typedef struct kpi_key {
@@ -36,6 +37,27 @@ typedef struct kpi_key {
     const char *expect;    /* noun and range, made from min and max (scenario.c):
                             * "a probability in [0, 1]" */
 } kpi_key;
+
+/* A block of keys that can be switched off as a whole (`NAME: ~`):
+ * assessment (off unless a file gives it), sales_cycle and engagement (on
+ * unless a file switches them off).  The flag is an int of the scenario. */
+typedef struct kpi_block {
+    const char *name;      /* the section, e.g. "engagement" */
+    size_t enabled;        /* offsetof(kpi_scenario, ...) of its flag */
+    int on;                /* its default: on (1) or off (0) */
+} kpi_block;
+
+extern const kpi_block kpi_blocks[];   /* terminated by name == NULL */
+
+/* The block named name, or the block key path belongs to ("engagement"
+ * for "engagement.case_factor"); NULL when none. */
+const kpi_block *kpi_block_find(const char *name);
+const kpi_block *kpi_block_of(const char *path);
+int kpi_block_enabled(const kpi_block *b, const kpi_scenario *sc);
+void kpi_block_set(const kpi_block *b, kpi_scenario *sc, int on);
+
+/* The size in bytes of key k's field in kpi_scenario. */
+size_t kpi_key_bytes(const kpi_key *k);
 
 /* The key table, terminated by an entry with path == NULL.  Section keys
  * (team, activity, ...) are implied by the dotted paths; "extends",
