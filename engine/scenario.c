@@ -149,7 +149,7 @@ const kpi_key kpi_keys[] = {
          0.8),
     REAL("economics.commission_renewal", economics.commission_renewal, "a rate", 0, 10, 0.08),
     REAL("economics.cost_per_new_client", economics.cost_per_new_client, "an amount", 0, 1e12,
-         800),
+         1500),
     REAL("economics.cost_per_contact", economics.cost_per_contact, "an amount", 0, 1e12, 75),
     REAL("economics.cost_per_agent_month", economics.cost_per_agent_month, "an amount", 0, 1e12,
          1000),

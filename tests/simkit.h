@@ -12,6 +12,7 @@
 #include "model.h"
 #include "rng.h"
 #include "scenario.h"
+#include "firstmodel.h"
 
 #include <stdlib.h>
 
@@ -28,6 +29,7 @@
 static inline void plain(kpi_scenario *sc)
 {
     kpi_scenario_defaults(sc);
+    first_model(sc);
     sc->months = 6;
     sc->working_days = 22;
     sc->team.headcount = 10;

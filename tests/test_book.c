@@ -31,6 +31,7 @@ enum { PAYING = 0, MATURED, LAPSED, LOST };
 static void book_only(kpi_scenario *sc, int g, int months)
 {
     kpi_scenario_defaults(sc);
+    first_model(sc);
     sc->months = months;
     sc->team.headcount = 20;
     sc->clients.initial_per_agent = 500;
@@ -39,6 +40,7 @@ static void book_only(kpi_scenario *sc, int g, int months)
     sc->clients.need_per_year = 0;
     sc->clients.b_to_a_months = 600;
     sc->clients.lapse_per_year = 0;
+    sc->clients.lapse_first_year = 0;
     sc->clients.lapse_if_unserved_per_year = 0;
     sc->clients.loss_if_unserved_per_year = 0;
     sc->clients.policy_term_years = 100;
@@ -130,6 +132,7 @@ static void test_transitions(void)
      * lapse_if_unserved_per_year.  Gap 1 month: nobody is served. */
     book_only(&sc, N, 12);
     sc.clients.lapse_per_year = 0.1;
+    sc.clients.lapse_first_year = sc.clients.lapse_per_year;
     sc.clients.lapse_if_unserved_per_year = 0.5;
     sc.clients.service_gap_months = 1;
     CHECK(run_book(&sc, 3, &k) == 0, "book run");
@@ -142,6 +145,7 @@ static void test_transitions(void)
     check_share(k.states[LAPSED], n, mixed_share(600, 0.1, 0.5),
                 "served clients lapse at 0.1 a year");
     sc.clients.lapse_per_year = 0;
+    sc.clients.lapse_first_year = sc.clients.lapse_per_year;
     sc.clients.lapse_if_unserved_per_year = 0;
     CHECK(run_book(&sc, 5, &k) == 0, "book run");
     CHECK(k.states[LAPSED] == 0, "lapse rates 0: no lapse (%ld)", k.states[LAPSED]);
@@ -280,6 +284,7 @@ static void test_old_client_funnel(void)
         sc.clients.grade_mix[g] = g == A ? 1 : 0;
     sc.clients.need_per_year = 0;
     sc.clients.lapse_per_year = sc.clients.lapse_if_unserved_per_year = 0;
+    sc.clients.lapse_first_year = sc.clients.lapse_per_year;
     sc.clients.loss_if_unserved_per_year = 0;
     if (simulate(&sc, 100, 41, &x) != 0) {
         CHECK(0, "simulation failed");
@@ -401,6 +406,7 @@ static void test_service_and_team(void)
     sc.clients.initial_per_agent = 100;
     sc.clients.service_gap_months = 6;
     sc.clients.lapse_per_year = 0.02;
+    sc.clients.lapse_first_year = sc.clients.lapse_per_year;
     sc.clients.lapse_if_unserved_per_year = 0.3;
     sc.clients.loss_if_unserved_per_year = 0.3;
     sc.clients.focus = 0;
@@ -510,6 +516,7 @@ static void test_repeat_share_input(void)
 {
     kpi_scenario sc;
     kpi_scenario_defaults(&sc);
+    first_model(&sc);
     sc.months = 36;
     sc.clients.repeat_share = 0.4;
     kpi_run_opts o = {300, 7, 2, NULL, NULL};
@@ -538,6 +545,7 @@ static void test_repeat_share_input(void)
 
     /* Unreachable: a 3-month horizon with no initial book. */
     kpi_scenario_defaults(&sc);
+    first_model(&sc);
     sc.months = 3;
     sc.clients.initial_per_agent = 0;
     sc.clients.repeat_share = 0.7;
