@@ -16,9 +16,11 @@
 
 #include <yaml.h>
 
-#include "load.h"
+#include "error.h"
 #include "scenario.h"
 #include "yamltree.h"
+
+#define OUT_OF_MEMORY "out of memory while writing the scenario"
 
 typedef struct emitter {
     yaml_emitter_t y;
@@ -42,11 +44,7 @@ static int write_out(void *data, unsigned char *buf, size_t size)
 
 static int fail(emitter *e, int status, const char *msg)
 {
-    memset(e->err, 0, sizeof *e->err);
-    e->err->status = status;
-    snprintf(e->err->key, sizeof e->err->key, "%s", e->key ? e->key : "");
-    snprintf(e->err->msg, sizeof e->err->msg, "%s", msg);
-    return status;
+    return kpi_error_set(e->err, status, e->key, "%s", msg);
 }
 
 /* "writing the scenario failed: <reason>"; errno is left at that error
@@ -69,7 +67,7 @@ static int emitter_failed(emitter *e)
     if (e->write_errno)
         return fail_write(e, e->write_errno);
     if (e->y.error == YAML_MEMORY_ERROR)
-        return fail(e, KPI_EINTERNAL, "out of memory while writing the scenario");
+        return fail(e, KPI_EINTERNAL, OUT_OF_MEMORY);
     snprintf(msg, sizeof msg, "cannot write the scenario: %s",
              e->y.problem ? e->y.problem : "the YAML emitter failed");
     return fail(e, KPI_EINTERNAL, msg);
@@ -115,48 +113,39 @@ static int whole(emitter *e, long long v)
     return word(e, buf);
 }
 
-static int mapping_start(emitter *e, int flow)
+/* Starts (start) or ends a mapping (mapping) or a sequence, in flow style
+ * ({a: 1}, [1, 2]) or block style. */
+static int collection(emitter *e, int mapping, int start, int flow)
 {
     yaml_event_t ev;
-    if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-                                             flow ? YAML_FLOW_MAPPING_STYLE
-                                                  : YAML_BLOCK_MAPPING_STYLE))
-        return fail(e, KPI_EINTERNAL, "out of memory while writing the scenario");
+    int ok;
+    if (start && mapping)
+        ok = yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+                                                 flow ? YAML_FLOW_MAPPING_STYLE
+                                                      : YAML_BLOCK_MAPPING_STYLE);
+    else if (start)
+        ok = yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+                                                  flow ? YAML_FLOW_SEQUENCE_STYLE
+                                                       : YAML_BLOCK_SEQUENCE_STYLE);
+    else if (mapping)
+        ok = yaml_mapping_end_event_initialize(&ev);
+    else
+        ok = yaml_sequence_end_event_initialize(&ev);
+    if (!ok)
+        return fail(e, KPI_EINTERNAL, OUT_OF_MEMORY);
     return emit(e, &ev);
 }
 
-static int mapping_end(emitter *e)
-{
-    yaml_event_t ev;
-    if (!yaml_mapping_end_event_initialize(&ev))
-        return fail(e, KPI_EINTERNAL, "out of memory while writing the scenario");
-    return emit(e, &ev);
-}
-
-static int sequence_start(emitter *e, int flow)
-{
-    yaml_event_t ev;
-    if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-                                              flow ? YAML_FLOW_SEQUENCE_STYLE
-                                                   : YAML_BLOCK_SEQUENCE_STYLE))
-        return fail(e, KPI_EINTERNAL, "out of memory while writing the scenario");
-    return emit(e, &ev);
-}
-
-static int sequence_end(emitter *e)
-{
-    yaml_event_t ev;
-    if (!yaml_sequence_end_event_initialize(&ev))
-        return fail(e, KPI_EINTERNAL, "out of memory while writing the scenario");
-    return emit(e, &ev);
-}
+static int mapping_start(emitter *e, int flow) { return collection(e, 1, 1, flow); }
+static int mapping_end(emitter *e) { return collection(e, 1, 0, 0); }
+static int sequence_start(emitter *e, int flow) { return collection(e, 0, 1, flow); }
+static int sequence_end(emitter *e) { return collection(e, 0, 0, 0); }
 
 /* The value of key k of sc. */
 static int value(emitter *e, const kpi_scenario *sc, const kpi_key *k)
 {
     const char *field = (const char *)sc + k->offset;
-    int rc, iv;
-    long lv;
+    int rc;
     uint64_t uv;
     double dv;
     char buf[32];
@@ -165,11 +154,8 @@ static int value(emitter *e, const kpi_scenario *sc, const kpi_key *k)
     case KPI_KT_NAME:
         return scalar(e, field, strnlen(field, k->size), 1);
     case KPI_KT_INT:
-        memcpy(&iv, field, sizeof iv);
-        return whole(e, iv);
     case KPI_KT_LONG:
-        memcpy(&lv, field, sizeof lv);
-        return whole(e, lv);
+        return whole(e, kpi_key_whole(k, sc));
     case KPI_KT_U64:
         memcpy(&uv, field, sizeof uv);
         snprintf(buf, sizeof buf, "%" PRIu64, uv);
@@ -180,16 +166,10 @@ static int value(emitter *e, const kpi_scenario *sc, const kpi_key *k)
         return number(e, dv);
     case KPI_KT_FUNNEL: {
         kpi_funnel fn;
-        char text[4 * 48 + 4] = "";
+        char text[4 * 48 + 4];
         memcpy(&fn, field, sizeof fn);
-        for (int i = 0; i < 4; i++) {
-            char part[48];
-            if (kpi_ynum_format(fn.stage[i], part, sizeof part) != 0)
-                return fail(e, KPI_EINTERNAL, "cannot write the funnel: a stage is not finite");
-            if (i > 0)
-                strcat(text, ":");
-            strcat(text, part);
-        }
+        if (kpi_num_join(fn.stage, 4, ":", KPI_NUM_YAML, text, sizeof text) != 0)
+            return fail(e, KPI_EINTERNAL, "cannot write the funnel: a stage is not finite");
         return scalar(e, text, strlen(text), 1);
     }
     case KPI_KT_GRADES: {
@@ -204,13 +184,12 @@ static int value(emitter *e, const kpi_scenario *sc, const kpi_key *k)
         }
         return mapping_end(e);
     }
-    case KPI_KT_ORPHAN:
-        memcpy(&iv, field, sizeof iv);
-        if (iv == KPI_ORPHAN_REASSIGN)
-            return word(e, "reassign");
-        if (iv == KPI_ORPHAN_LOSE)
-            return word(e, "lose");
+    case KPI_KT_ORPHAN: {
+        long long v = kpi_key_whole(k, sc);
+        if (v == KPI_ORPHAN_REASSIGN || v == KPI_ORPHAN_LOSE)
+            return word(e, kpi_orphan_words[v]);
         return fail(e, KPI_EINTERNAL, "cannot write the value: unknown orphan policy");
+    }
     default:
         return fail(e, KPI_EINTERNAL, "cannot write the value: unknown key type");
     }
@@ -311,7 +290,7 @@ int kpi_scenario_emit(const kpi_scenario *sc, FILE *f, kpi_error *err)
     e.f = f;
     e.err = err ? err : &local;
     if (!yaml_emitter_initialize(&e.y)) {
-        rc = fail(&e, KPI_EINTERNAL, "out of memory while writing the scenario");
+        rc = fail(&e, KPI_EINTERNAL, OUT_OF_MEMORY);
         goto done;
     }
     ready = 1;
@@ -320,25 +299,25 @@ int kpi_scenario_emit(const kpi_scenario *sc, FILE *f, kpi_error *err)
     yaml_emitter_set_width(&e.y, -1);      /* one line a value: no folding of long text */
     yaml_emitter_set_indent(&e.y, 2);
     if (!yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING)) {
-        rc = fail(&e, KPI_EINTERNAL, "out of memory while writing the scenario");
+        rc = fail(&e, KPI_EINTERNAL, OUT_OF_MEMORY);
         goto done;
     }
     if ((rc = emit(&e, &ev)) != KPI_OK)
         goto done;
     if (!yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1)) {
-        rc = fail(&e, KPI_EINTERNAL, "out of memory while writing the scenario");
+        rc = fail(&e, KPI_EINTERNAL, OUT_OF_MEMORY);
         goto done;
     }
     if ((rc = emit(&e, &ev)) != KPI_OK || (rc = body(&e, sc)) != KPI_OK)
         goto done;
     if (!yaml_document_end_event_initialize(&ev, 1)) {
-        rc = fail(&e, KPI_EINTERNAL, "out of memory while writing the scenario");
+        rc = fail(&e, KPI_EINTERNAL, OUT_OF_MEMORY);
         goto done;
     }
     if ((rc = emit(&e, &ev)) != KPI_OK)
         goto done;
     if (!yaml_stream_end_event_initialize(&ev)) {
-        rc = fail(&e, KPI_EINTERNAL, "out of memory while writing the scenario");
+        rc = fail(&e, KPI_EINTERNAL, OUT_OF_MEMORY);
         goto done;
     }
     if ((rc = emit(&e, &ev)) != KPI_OK)

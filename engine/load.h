@@ -1,47 +1,27 @@
 /*
  * load.h - the scenario loader's private interface.
  *
- * load.c turns the node tree of yamltree.h into a kpi_scenario, key by key
- * against kpi_keys[] (scenario.h).  Besides the public kpi_scenario_load,
- * kpi_scenario_load_string, kpi_scenario_load_sets and kpi_scenario_set
- * (kpisim.h) it offers the table of event fields, which the emitter shares,
- * and the loader's pieces that the sweep file reader (sweep.c) builds on:
- * a load that hands the top file's sweep: block to a callback, the checks
- * and messages of single values, and a fast KEY=VALUE assignment.
+ * load.c (with load_*.c, see load_private.h) turns the node tree of
+ * yamltree.h into a kpi_scenario, key by key against kpi_keys[]
+ * (scenario.h).  Besides the public kpi_scenario_load, kpi_scenario_load_string,
+ * kpi_scenario_load_sets and kpi_scenario_set (kpisim.h) it offers the
+ * loader's pieces that the sweep file reader (sweep.c) builds on: a load
+ * that hands the top file's sweep: block to a callback, the checks and
+ * messages of single values, and a fast KEY=VALUE assignment.
  */
 #ifndef KPI_LOAD_H
 #define KPI_LOAD_H
 
 #include <stddef.h>
 
+#include "error.h"
 #include "kpisim.h"
 #include "scenario.h"
 #include "yamltree.h"
 
-#if defined(__GNUC__)
-#define KPI_PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-#else
-#define KPI_PRINTF_LIKE(f, a)
-#endif
-
 /* At most this many files in one extends: chain (the file loaded and its
  * ancestors). */
 #define KPI_MAX_EXTENDS 16
-
-/* One field of an event entry besides its type, in the order a file and
- * the emitter write them.  types is a bit set of (1 << enum kpi_event_type):
- * the types that take the field (month: all of them). */
-typedef struct kpi_event_field {
-    const char *name;
-    unsigned types;
-    int whole;            /* int field (1) or double (0) */
-    size_t offset;        /* offsetof(kpi_event, ...) */
-    double min, max;      /* inclusive range checked by the loader */
-    const char *expect;   /* for messages: "an effort multiplier in [0, 10]" */
-} kpi_event_field;
-
-#define KPI_EVENT_NFIELDS 8
-extern const kpi_event_field kpi_event_fields[KPI_EVENT_NFIELDS];
 
 /* ------------------------------------------------------------------ */
 /* For sweep files (sweep.c)                                           */
@@ -55,7 +35,7 @@ typedef struct kpi_place {
     int line, col;
 } kpi_place;
 
-/* The state of one load, opaque outside load.c.  Everything below that
+/* The state of one load, opaque outside the loader's files.  Everything below that
  * takes one reports errors into the kpi_error the load was given, in the
  * loader's words. */
 typedef struct kpi_loader kpi_loader;
@@ -133,9 +113,5 @@ int kpi_loader_number(kpi_loader *ld, kpi_yslot v, const char *path, const char 
 /* The cross-key check of the loader's scenario, blamed where the blamed
  * key was last set (as kpi_scenario_load does). */
 int kpi_loader_check(kpi_loader *ld);
-
-/* The closest of the NULL-terminated words to word (the loader's
- * did-you-mean), or NULL when none is close. */
-const char *kpi_load_closest_word(const char *word, const char *const *words);
 
 #endif /* KPI_LOAD_H */

@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "kpisim.h"
+#include "num.h"   /* kpi_format_number, KPI_NUMBUF */
 
 /* ------------------------------------------------------------------ */
 /* Atomic output files                                                */
@@ -103,20 +104,5 @@ int kpi_outset_remove(kpi_outset *set, const char *dir, const char *name, kpi_er
  * create directory DIR: PARENT: REASON" when a parent failed;
  * KPI_EINTERNAL when out of memory. */
 int kpi_mkdir_p(const char *dir, kpi_error *err);
-
-/* ------------------------------------------------------------------ */
-/* Numbers                                                            */
-/* ------------------------------------------------------------------ */
-
-/* Room for any number kpi_format_number writes, the NUL included. */
-#define KPI_NUMBUF 32
-
-/* Writes the shortest of %.15g, %.16g and %.17g that reads back (strtod)
- * as exactly x, always with '.' as the decimal point whatever the locale;
- * negative zero is written "0".  The output is what a CSV reader and
- * gnuplot expect: "12", "0.1", "-3.25", "1.5e-07", "1e+20".
- * Returns KPI_OK, or KPI_EINTERNAL (buf set to "") when x is NaN or
- * infinite (a model bug: no output may hold one) or size < KPI_NUMBUF. */
-int kpi_format_number(double x, char *buf, size_t size);
 
 #endif /* KPI_OUTPUT_H */

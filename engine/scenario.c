@@ -1,208 +1,241 @@
 /*
- * scenario.c - the scenario schema: defaults, the key table, cross-key checks.
+ * scenario.c - the scenario schema: the key table (with each key's range,
+ * expect text and default, from which kpi_scenario_defaults is made), the
+ * top-level names, the event schema (types, fields, defaults), and the
+ * cross-key checks.
  *
- * The loader (load.c) reads files against this table; the emitter (emit.c)
- * writes every key of it back.  Each default is explained, with its source,
- * in docs/model.md.
+ * The loader (load.c and load_*.c) reads files against these tables; the
+ * emitter (emit.c) writes every key back from them; tests/test_docs.c
+ * checks docs/scenarios.md and docs/model.md against them.  Each default
+ * is explained, with its source, in docs/model.md.  Adding a key: a row
+ * of kpi_keys[] and its rows in the two pages (test_docs says which are
+ * missing).
  */
 #include "scenario.h"
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "error.h"
+
+#define OFF(f) offsetof(kpi_scenario, f)
+#define SIZE(f) sizeof(((kpi_scenario *)0)->f)
+
+/* A key's expect text is made from its numbers, so the two never
+ * disagree: STR(600) is "600", STR(1e12) is "1e12".  Whole numbers say
+ * "a whole number" and their unit; other numbers their noun; then the
+ * range. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define RANGE(lo, hi) " in [" STR(lo) ", " STR(hi) "]"
+
+#define TEXT(p, f) {p, KPI_KT_TEXT, OFF(f), SIZE(f), 0, 0, 0, NULL, "a text", "a text"}
+#define WHOLE(p, t, f, unit, lo, hi, d) \
+    {p, t, OFF(f), 0, lo, hi, d, NULL, "a whole number" unit, "a whole number" unit RANGE(lo, hi)}
+#define INT(p, f, unit, lo, hi, d) WHOLE(p, KPI_KT_INT, f, unit, lo, hi, d)
+#define REAL(p, f, noun, lo, hi, d) \
+    {p, KPI_KT_REAL, OFF(f), 0, lo, hi, d, NULL, noun, noun RANGE(lo, hi)}
+#define PROB(p, f, d) REAL(p, f, "a probability", 0, 1, d)
+#define FUNNEL(p, f, def4) \
+    {p, KPI_KT_FUNNEL, OFF(f), 0, 0, 0, 0, def4, "a funnel", \
+     "a funnel \"prospects:contacts:meetings:sales\" that never grows"}
+#define GRADES(p, f, noun, lo, hi, tail, def6) \
+    {p, KPI_KT_GRADES, OFF(f), 0, lo, hi, 0, def6, "a mapping of grades", \
+     "a mapping of grades A, B, C, D, E, N to " noun RANGE(lo, hi) tail}
+
+/* The replications limit as digits (KPI_MAX_REPLICATIONS is a long
+ * constant, 10000000L, which would print with its L). */
+#define REPLICATIONS_MAX 10000000
+_Static_assert(REPLICATIONS_MAX == KPI_MAX_REPLICATIONS, "REPLICATIONS_MAX");
+
+static const double cold_funnel[4] = {10, 7, 3, 1};         /* F2 */
+static const double referral_funnel[4] = {6, 5, 3, 1};
+static const double old_client_funnel[4] = {3, 3, 2, 1};    /* F3 */
+static const double grade_mix[6] = {0.10, 0.15, 0.05, 0.10, 0.20, 0.40};
+static const double grade_rate[6] = {1.0, 0.3, 0.0, 0.3, 0.1, 0.0};
+static const double need_grade_mix[6] = {0.50, 0.30, 0.05, 0.10, 0.05, 0.0};
+
+const kpi_key kpi_keys[] = {
+    {"name", KPI_KT_NAME, OFF(name), SIZE(name), 0, 0, 0, NULL, "a name",
+     "a name of letters, digits, '.', '_' or '-'"},
+    TEXT("title", title),
+    TEXT("description", description),
+    INT("months", months, " of months", 1, KPI_MAX_MONTHS, 12),
+    INT("working_days", working_days, " of days", 1, KPI_MAX_WORKING_DAYS, 22),
+    WHOLE("replications", KPI_KT_LONG, replications, "", 1, REPLICATIONS_MAX, 1000),
+    /* The date of the training slides (001). */
+    {"seed", KPI_KT_U64, OFF(seed), 0, 0, 18446744073709551615.0, 20121013, NULL,
+     "a whole number", "a whole number" RANGE(0, 18446744073709551615)},
+
+    INT("team.headcount", team.headcount, " of agents", 0, KPI_MAX_HEADCOUNT, 20),
+    REAL("team.initial_tenure_months", team.initial_tenure_months, "a number of months", 0, 600,
+         24),
+    REAL("team.skill_sd", team.skill_sd, "a standard deviation", 0, 2, 0.25),
+    PROB("team.ramp_start", team.ramp_start, 0.3),
+    REAL("team.ramp_months", team.ramp_months, "a number of months", 0, 120, 6),
+    REAL("team.recruits_per_month", team.recruits_per_month, "a mean number of recruits", 0,
+         10000, 1.0),
+    REAL("team.recruits_per_agent", team.recruits_per_agent,
+         "a mean number of recruits per agent", 0, 10, 0.0),
+    PROB("team.attrition", team.attrition, 0.02),
+    REAL("team.income_floor", team.income_floor, "an amount", 0, 1e12, 0),
+    PROB("team.attrition_below_floor", team.attrition_below_floor, 0.10),
+
+    REAL("activity.calls_per_day", activity.calls_per_day, "a mean number of calls", 0, 1000,
+         10),                                                               /* M3 */
+    REAL("activity.visits_per_day", activity.visits_per_day, "a number of visits", 0, 100,
+         3),                                                                /* M3 */
+    PROB("activity.compliance", activity.compliance, 0.7),
+    REAL("activity.compliance_sd", activity.compliance_sd, "a standard deviation", 0, 0.5, 0.1),
+    PROB("activity.off_plan_effort", activity.off_plan_effort, 0.3),
+    REAL("activity.mood_sd", activity.mood_sd, "a standard deviation", 0, 2, 0.05),
+    INT("activity.appointment_expiry_days", activity.appointment_expiry_days,
+        " of working days", 1, KPI_MAX_EXPIRY_DAYS, 5),
+
+    FUNNEL("funnel.cold", funnel.cold, cold_funnel),
+    FUNNEL("funnel.referral", funnel.referral, referral_funnel),
+    FUNNEL("funnel.old_client", funnel.old_client, old_client_funnel),
+
+    PROB("clients.focus", clients.focus, 0.5),
+    /* Optional: -1 stands for "not given" (the engine then keeps focus). */
+    {"clients.repeat_share", KPI_KT_OPTREAL, OFF(clients.repeat_share), 0, 0, 1, -1, NULL,
+     "a share of cases", "a share of cases" RANGE(0, 1)},
+    REAL("clients.initial_per_agent", clients.initial_per_agent, "a number of clients", 0,
+         10000, 30),                                                /* Customer 30 (B5) */
+    GRADES("clients.grade_mix", clients.grade_mix, "shares", 0, 1, " that add up to 1",
+           grade_mix),
+    GRADES("clients.grade_rate", clients.grade_rate, "rates", 0, 1, "", grade_rate),
+    GRADES("clients.need_grade_mix", clients.need_grade_mix, "shares", 0, 1,
+           " that add up to 1", need_grade_mix),
+    PROB("clients.need_per_year", clients.need_per_year, 0.35),
+    REAL("clients.b_to_a_months", clients.b_to_a_months, "a number of months", 0, 600, 6),
+    PROB("clients.lapse_per_year", clients.lapse_per_year, 0.05),
+    PROB("clients.lapse_if_unserved_per_year", clients.lapse_if_unserved_per_year, 0.15),
+    REAL("clients.service_gap_months", clients.service_gap_months, "a number of months", 1, 600,
+         12),
+    PROB("clients.loss_if_unserved_per_year", clients.loss_if_unserved_per_year, 0.2),
+    REAL("clients.policy_term_years", clients.policy_term_years, "a number of years", 1, 100,
+         10),
+    PROB("clients.matured_need", clients.matured_need, 0.7),
+    REAL("clients.max_policies", clients.max_policies, "a number of policies", 1, 100,
+         9),                                                  /* R1: 7-11 in a lifetime */
+    REAL("clients.referrals_per_sale", clients.referrals_per_sale, "a mean number of referrals",
+         0, 100, 0.5),
+    REAL("clients.referrals_per_contact", clients.referrals_per_contact,
+         "a mean number of referrals", 0, 100, 0.1),
+    REAL("clients.referral_expiry_months", clients.referral_expiry_months, "a number of months",
+         1, 600, 3),
+    PROB("clients.upgrade_per_contact", clients.upgrade_per_contact, 0.2),
+    PROB("clients.need_per_contact", clients.need_per_contact, 0.1),
+    {"clients.orphan_policy", KPI_KT_ORPHAN, OFF(clients.orphan_policy), 0, 0, 0,
+     KPI_ORPHAN_REASSIGN, NULL, "reassign or lose", "reassign or lose"},
+
+    REAL("premium.mean", premium.mean, "an amount", 0, 1e12, 5000),
+    REAL("premium.cv", premium.cv, "a coefficient of variation", 0, 10, 0.8),
+    REAL("premium.repeat_multiplier", premium.repeat_multiplier, "a multiplier", 0, 100, 1.0),
+
+    REAL("economics.commission_first_year", economics.commission_first_year, "a rate", 0, 10,
+         0.5),
+    REAL("economics.commission_renewal", economics.commission_renewal, "a rate", 0, 10, 0.05),
+    REAL("economics.cost_per_new_client", economics.cost_per_new_client, "an amount", 0, 1e12,
+         800),
+    REAL("economics.cost_per_contact", economics.cost_per_contact, "an amount", 0, 1e12, 75),
+    REAL("economics.cost_per_agent_month", economics.cost_per_agent_month, "an amount", 0, 1e12,
+         2000),
+    PROB("economics.agent_commission", economics.agent_commission, 0.3),
+
+    REAL("assessment.min_cases", assessment.min_cases, "a number of cases", 0, 1000, 1),
+    INT("assessment.grace_months", assessment.grace_months, " of months", 1, 120, 3),
+    INT("assessment.exempt_months", assessment.exempt_months, " of months", 0, 120, 3),
+
+    {NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL}
+};
+
+const char *kpi_key_expect(const kpi_key *k, int grade, char *buf, size_t size)
+{
+    if (grade < 0)
+        return k->expect;
+    snprintf(buf, size, "a number in [%g, %g]", k->min, k->max);
+    return buf;
+}
+
+long long kpi_key_whole(const kpi_key *k, const kpi_scenario *sc)
+{
+    const char *field = (const char *)sc + k->offset;
+    if (k->type == KPI_KT_LONG) {
+        long v;
+        memcpy(&v, field, sizeof v);
+        return v;
+    }
+    int v;
+    memcpy(&v, field, sizeof v);
+    return v;
+}
+
+void kpi_key_set_whole(const kpi_key *k, kpi_scenario *sc, long long v)
+{
+    char *field = (char *)sc + k->offset;
+    if (k->type == KPI_KT_LONG) {
+        long lv = (long)v;
+        memcpy(field, &lv, sizeof lv);
+    } else {
+        int iv = (int)v;
+        memcpy(field, &iv, sizeof iv);
+    }
+}
+
+const char *const kpi_orphan_words[] = {
+    [KPI_ORPHAN_REASSIGN] = "reassign", [KPI_ORPHAN_LOSE] = "lose", NULL
+};
+
+int kpi_orphan_find(const char *word)
+{
+    for (int i = 0; kpi_orphan_words[i]; i++)
+        if (strcmp(kpi_orphan_words[i], word) == 0)
+            return i;
+    return -1;
+}
+
+/* Every key takes its default from the table; the exceptions are the
+ * name ("default", a text) and assessment.enabled (not a key: assessment
+ * is off until a file gives assessment:). */
 void kpi_scenario_defaults(kpi_scenario *sc)
 {
     memset(sc, 0, sizeof *sc);
-    strcpy(sc->name, "default");
-    sc->months = 12;
-    sc->working_days = 22;
-    sc->replications = 1000;
-    sc->seed = 20121013u;   /* the date of the training slides (001) */
-
-    sc->team.headcount = 20;
-    sc->team.initial_tenure_months = 24;
-    sc->team.skill_sd = 0.25;
-    sc->team.ramp_start = 0.3;
-    sc->team.ramp_months = 6;
-    sc->team.recruits_per_month = 1.0;
-    sc->team.recruits_per_agent = 0.0;
-    sc->team.attrition = 0.02;
-    sc->team.income_floor = 0;
-    sc->team.attrition_below_floor = 0.10;
-
-    sc->activity.calls_per_day = 10;      /* M3 */
-    sc->activity.visits_per_day = 3;      /* M3 */
-    sc->activity.compliance = 0.7;
-    sc->activity.compliance_sd = 0.1;
-    sc->activity.off_plan_effort = 0.3;
-    sc->activity.mood_sd = 0.05;
-    sc->activity.appointment_expiry_days = 5;
-
-    sc->funnel.cold = (kpi_funnel){{10, 7, 3, 1}};       /* F2 */
-    sc->funnel.referral = (kpi_funnel){{6, 5, 3, 1}};
-    sc->funnel.old_client = (kpi_funnel){{3, 3, 2, 1}};  /* F3 */
-
-    sc->clients.focus = 0.5;
-    sc->clients.repeat_share = -1;
-    sc->clients.initial_per_agent = 30;   /* Customer 30 (B5) */
-    {
-        static const double mix[6] = {0.10, 0.15, 0.05, 0.10, 0.20, 0.40};
-        static const double rate[6] = {1.0, 0.3, 0.0, 0.3, 0.1, 0.0};
-        static const double need[6] = {0.50, 0.30, 0.05, 0.10, 0.05, 0.0};
-        memcpy(sc->clients.grade_mix, mix, sizeof mix);
-        memcpy(sc->clients.grade_rate, rate, sizeof rate);
-        memcpy(sc->clients.need_grade_mix, need, sizeof need);
+    for (const kpi_key *k = kpi_keys; k->path; k++) {
+        char *field = (char *)sc + k->offset;
+        switch (k->type) {
+        case KPI_KT_INT:
+        case KPI_KT_LONG:
+        case KPI_KT_ORPHAN:
+            kpi_key_set_whole(k, sc, (long long)k->def);
+            break;
+        case KPI_KT_U64: {
+            uint64_t v = (uint64_t)k->def;
+            memcpy(field, &v, sizeof v);
+            break;
+        }
+        case KPI_KT_REAL:
+        case KPI_KT_OPTREAL:
+            memcpy(field, &k->def, sizeof k->def);
+            break;
+        case KPI_KT_FUNNEL:
+            memcpy(field, k->defs, 4 * sizeof *k->defs);
+            break;
+        case KPI_KT_GRADES:
+            memcpy(field, k->defs, 6 * sizeof *k->defs);
+            break;
+        default:                 /* texts: empty */
+            break;
+        }
     }
-    sc->clients.need_per_year = 0.35;
-    sc->clients.b_to_a_months = 6;
-    sc->clients.lapse_per_year = 0.05;
-    sc->clients.lapse_if_unserved_per_year = 0.15;
-    sc->clients.service_gap_months = 12;
-    sc->clients.loss_if_unserved_per_year = 0.2;
-    sc->clients.policy_term_years = 10;
-    sc->clients.matured_need = 0.7;
-    sc->clients.max_policies = 9;         /* R1: 7-11 in a lifetime */
-    sc->clients.referrals_per_sale = 0.5;
-    sc->clients.referrals_per_contact = 0.1;
-    sc->clients.referral_expiry_months = 3;
-    sc->clients.upgrade_per_contact = 0.2;
-    sc->clients.need_per_contact = 0.1;
-    sc->clients.orphan_policy = KPI_ORPHAN_REASSIGN;
-
-    sc->premium.mean = 5000;
-    sc->premium.cv = 0.8;
-    sc->premium.repeat_multiplier = 1.0;
-
-    sc->economics.commission_first_year = 0.5;
-    sc->economics.commission_renewal = 0.05;
-    sc->economics.cost_per_new_client = 800;
-    sc->economics.cost_per_contact = 75;
-    sc->economics.cost_per_agent_month = 2000;
-    sc->economics.agent_commission = 0.3;
-
+    strcpy(sc->name, "default");
     sc->assessment.enabled = 0;
-    sc->assessment.min_cases = 1;
-    sc->assessment.grace_months = 3;
-    sc->assessment.exempt_months = 3;
-
     sc->nevents = 0;
 }
-
-#define OFF(f) offsetof(kpi_scenario, f)
-#define TEXT(p, f, e) {p, KPI_KT_TEXT, OFF(f), sizeof(((kpi_scenario *)0)->f), 0, 0, e}
-#define NUM(p, t, f, lo, hi, e) {p, t, OFF(f), 0, lo, hi, e}
-#define PROB(p, f) NUM(p, KPI_KT_REAL, f, 0, 1, "a probability in [0, 1]")
-
-const kpi_key kpi_keys[] = {
-    {"name", KPI_KT_NAME, OFF(name), sizeof(((kpi_scenario *)0)->name), 0, 0,
-     "a name of letters, digits, '.', '_' or '-'"},
-    TEXT("title", title, "a text"),
-    TEXT("description", description, "a text"),
-    NUM("months", KPI_KT_INT, months, 1, KPI_MAX_MONTHS, "a whole number of months in [1, 600]"),
-    NUM("working_days", KPI_KT_INT, working_days, 1, KPI_MAX_WORKING_DAYS,
-        "a whole number of days in [1, 31]"),
-    NUM("replications", KPI_KT_LONG, replications, 1, (double)KPI_MAX_REPLICATIONS,
-        "a whole number in [1, 10000000]"),
-    NUM("seed", KPI_KT_U64, seed, 0, 18446744073709551615.0,
-        "a whole number in [0, 18446744073709551615]"),
-
-    NUM("team.headcount", KPI_KT_INT, team.headcount, 0, KPI_MAX_HEADCOUNT,
-        "a whole number of agents in [0, 100000]"),
-    NUM("team.initial_tenure_months", KPI_KT_REAL, team.initial_tenure_months, 0, 600,
-        "a number of months in [0, 600]"),
-    NUM("team.skill_sd", KPI_KT_REAL, team.skill_sd, 0, 2, "a standard deviation in [0, 2]"),
-    PROB("team.ramp_start", team.ramp_start),
-    NUM("team.ramp_months", KPI_KT_REAL, team.ramp_months, 0, 120, "a number of months in [0, 120]"),
-    NUM("team.recruits_per_month", KPI_KT_REAL, team.recruits_per_month, 0, 10000,
-        "a mean number of recruits in [0, 10000]"),
-    NUM("team.recruits_per_agent", KPI_KT_REAL, team.recruits_per_agent, 0, 10,
-        "a mean number of recruits per agent in [0, 10]"),
-    PROB("team.attrition", team.attrition),
-    NUM("team.income_floor", KPI_KT_REAL, team.income_floor, 0, 1e12, "an amount in [0, 1e12]"),
-    PROB("team.attrition_below_floor", team.attrition_below_floor),
-
-    NUM("activity.calls_per_day", KPI_KT_REAL, activity.calls_per_day, 0, 1000,
-        "a mean number of calls in [0, 1000]"),
-    NUM("activity.visits_per_day", KPI_KT_REAL, activity.visits_per_day, 0, 100,
-        "a number of visits in [0, 100]"),
-    PROB("activity.compliance", activity.compliance),
-    NUM("activity.compliance_sd", KPI_KT_REAL, activity.compliance_sd, 0, 0.5,
-        "a standard deviation in [0, 0.5]"),
-    PROB("activity.off_plan_effort", activity.off_plan_effort),
-    NUM("activity.mood_sd", KPI_KT_REAL, activity.mood_sd, 0, 2, "a standard deviation in [0, 2]"),
-    NUM("activity.appointment_expiry_days", KPI_KT_INT, activity.appointment_expiry_days, 1,
-        KPI_MAX_EXPIRY_DAYS, "a whole number of working days in [1, 66]"),
-
-    {"funnel.cold", KPI_KT_FUNNEL, OFF(funnel.cold), 0, 0, 0,
-     "a funnel \"prospects:contacts:meetings:sales\" that never grows"},
-    {"funnel.referral", KPI_KT_FUNNEL, OFF(funnel.referral), 0, 0, 0,
-     "a funnel \"prospects:contacts:meetings:sales\" that never grows"},
-    {"funnel.old_client", KPI_KT_FUNNEL, OFF(funnel.old_client), 0, 0, 0,
-     "a funnel \"prospects:contacts:meetings:sales\" that never grows"},
-
-    PROB("clients.focus", clients.focus),
-    {"clients.repeat_share", KPI_KT_OPTREAL, OFF(clients.repeat_share), 0, 0, 1,
-     "a share of cases in [0, 1]"},
-    NUM("clients.initial_per_agent", KPI_KT_REAL, clients.initial_per_agent, 0, 10000,
-        "a number of clients in [0, 10000]"),
-    {"clients.grade_mix", KPI_KT_GRADES, OFF(clients.grade_mix), 0, 0, 1,
-     "a mapping of grades A, B, C, D, E, N to shares in [0, 1] that add up to 1"},
-    {"clients.grade_rate", KPI_KT_GRADES, OFF(clients.grade_rate), 0, 0, 1,
-     "a mapping of grades A, B, C, D, E, N to rates in [0, 1]"},
-    {"clients.need_grade_mix", KPI_KT_GRADES, OFF(clients.need_grade_mix), 0, 0, 1,
-     "a mapping of grades A, B, C, D, E, N to shares in [0, 1] that add up to 1"},
-    PROB("clients.need_per_year", clients.need_per_year),
-    NUM("clients.b_to_a_months", KPI_KT_REAL, clients.b_to_a_months, 0, 600,
-        "a number of months in [0, 600]"),
-    PROB("clients.lapse_per_year", clients.lapse_per_year),
-    PROB("clients.lapse_if_unserved_per_year", clients.lapse_if_unserved_per_year),
-    NUM("clients.service_gap_months", KPI_KT_REAL, clients.service_gap_months, 1, 600,
-        "a number of months in [1, 600]"),
-    PROB("clients.loss_if_unserved_per_year", clients.loss_if_unserved_per_year),
-    NUM("clients.policy_term_years", KPI_KT_REAL, clients.policy_term_years, 1, 100,
-        "a number of years in [1, 100]"),
-    PROB("clients.matured_need", clients.matured_need),
-    NUM("clients.max_policies", KPI_KT_REAL, clients.max_policies, 1, 100,
-        "a number of policies in [1, 100]"),
-    NUM("clients.referrals_per_sale", KPI_KT_REAL, clients.referrals_per_sale, 0, 100,
-        "a mean number of referrals in [0, 100]"),
-    NUM("clients.referrals_per_contact", KPI_KT_REAL, clients.referrals_per_contact, 0, 100,
-        "a mean number of referrals in [0, 100]"),
-    NUM("clients.referral_expiry_months", KPI_KT_REAL, clients.referral_expiry_months, 1, 600,
-        "a number of months in [1, 600]"),
-    PROB("clients.upgrade_per_contact", clients.upgrade_per_contact),
-    PROB("clients.need_per_contact", clients.need_per_contact),
-    {"clients.orphan_policy", KPI_KT_ORPHAN, OFF(clients.orphan_policy), 0, 0, 0,
-     "reassign or lose"},
-
-    NUM("premium.mean", KPI_KT_REAL, premium.mean, 0, 1e12, "an amount in [0, 1e12]"),
-    NUM("premium.cv", KPI_KT_REAL, premium.cv, 0, 10, "a coefficient of variation in [0, 10]"),
-    NUM("premium.repeat_multiplier", KPI_KT_REAL, premium.repeat_multiplier, 0, 100,
-        "a multiplier in [0, 100]"),
-
-    NUM("economics.commission_first_year", KPI_KT_REAL, economics.commission_first_year, 0, 10,
-        "a rate in [0, 10]"),
-    NUM("economics.commission_renewal", KPI_KT_REAL, economics.commission_renewal, 0, 10,
-        "a rate in [0, 10]"),
-    NUM("economics.cost_per_new_client", KPI_KT_REAL, economics.cost_per_new_client, 0, 1e12,
-        "an amount in [0, 1e12]"),
-    NUM("economics.cost_per_contact", KPI_KT_REAL, economics.cost_per_contact, 0, 1e12,
-        "an amount in [0, 1e12]"),
-    NUM("economics.cost_per_agent_month", KPI_KT_REAL, economics.cost_per_agent_month, 0, 1e12,
-        "an amount in [0, 1e12]"),
-    PROB("economics.agent_commission", economics.agent_commission),
-
-    NUM("assessment.min_cases", KPI_KT_REAL, assessment.min_cases, 0, 1000,
-        "a number of cases in [0, 1000]"),
-    NUM("assessment.grace_months", KPI_KT_INT, assessment.grace_months, 1, 120,
-        "a whole number of months in [1, 120]"),
-    NUM("assessment.exempt_months", KPI_KT_INT, assessment.exempt_months, 0, 120,
-        "a whole number of months in [0, 120]"),
-
-    {NULL, 0, 0, 0, 0, 0, NULL}
-};
 
 const kpi_key *kpi_key_find(const char *path)
 {
@@ -212,21 +245,95 @@ const kpi_key *kpi_key_find(const char *path)
     return NULL;
 }
 
-static const char *const event_names[] = {
-    "contest", "seminar", "thank_you_event", "recruiting_drive", "training"
+const char *const kpi_sections[] = {
+    "team", "activity", "funnel", "clients", "premium", "economics",
+    "assessment", "events", "extends", "sweep", NULL
 };
+
+int kpi_top_level_known(const char *name)
+{
+    const kpi_key *k = kpi_key_find(name);
+    if (k && !strchr(name, '.'))
+        return 1;
+    for (size_t i = 0; kpi_sections[i]; i++)
+        if (strcmp(kpi_sections[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+const char *kpi_key_leaf(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot ? dot + 1 : path;
+}
+
+int kpi_name_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-';
+}
+
+/* ------------------------------------------------------------------ */
+/* The event schema                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Every event type and field, in one place: the loader reads events
+ * against it, the emitter writes them from it, kpi_event_defaults fills
+ * them from it and tests/test_docs.c checks docs/scenarios.md and
+ * docs/model.md against it. */
+
+const char *const kpi_event_types[KPI_EVENT_NTYPES + 1] = {
+    "contest", "seminar", "thank_you_event", "recruiting_drive", "training", NULL
+};
+
+#define EV(t) (1u << (t))
+#define EV_ALL ((1u << KPI_EVENT_NTYPES) - 1)
+#define EVOFF(f) offsetof(kpi_event, f)
+/* Defaults by type, in the order of enum kpi_event_type: contest, seminar,
+ * thank_you_event, recruiting_drive, training.  A type that does not take
+ * the field still gets a value, so that events compare with memcmp. */
+#define ALL(x) x, x, x, x, x
+#define EVWHOLE(n, types, f, unit, lo, hi, ...) \
+    {n, types, 1, EVOFF(f), lo, hi, {__VA_ARGS__}, "a whole number" unit, \
+     "a whole number" unit RANGE(lo, hi)}
+#define EVREAL(n, types, f, noun, lo, hi, ...) \
+    {n, types, 0, EVOFF(f), lo, hi, {__VA_ARGS__}, noun, noun RANGE(lo, hi)}
+
+const kpi_event_field kpi_event_fields[KPI_EVENT_NFIELDS] = {
+    /* month: required (0 = not given); the horizon is checked across keys. */
+    EVWHOLE("month", EV_ALL, month, " month", 1, KPI_MAX_MONTHS, ALL(0)),
+    EVWHOLE("days", EV(KPI_EVENT_CONTEST), days, " of working days", 1, KPI_MAX_WORKING_DAYS,
+            ALL(10)),
+    EVREAL("effort", EV(KPI_EVENT_CONTEST), effort, "an effort multiplier", 0, 10, ALL(1.3)),
+    EVREAL("slump", EV(KPI_EVENT_CONTEST), slump, "an effort multiplier", 0, 10, ALL(0.9)),
+    EVREAL("tier", EV(KPI_EVENT_SEMINAR), tier, "a premium multiplier", 0, 10, ALL(1.2)),
+    EVREAL("uplift", EV(KPI_EVENT_SEMINAR) | EV(KPI_EVENT_TRAINING), uplift,
+           "a conversion multiplier", 0, 10, 1.1, 1.1, 1.1, 1.1, 1.05),
+    EVREAL("invited", EV(KPI_EVENT_SEMINAR) | EV(KPI_EVENT_THANK_YOU), invited,
+           "a share of the client book", 0, 1, 0.1, 0.1, 0.2, 0.1, 0.1),
+    EVREAL("factor", EV(KPI_EVENT_RECRUITING_DRIVE), factor, "a recruits multiplier", 0, 100,
+           ALL(2.0)),
+};
+
+int kpi_event_field_find(const char *name)
+{
+    for (int f = 0; f < KPI_EVENT_NFIELDS; f++)
+        if (strcmp(kpi_event_fields[f].name, name) == 0)
+            return f;
+    return -1;
+}
 
 const char *kpi_event_type_name(int type)
 {
-    if (type < 0 || type >= (int)(sizeof event_names / sizeof *event_names))
+    if (type < 0 || type >= KPI_EVENT_NTYPES)
         return NULL;
-    return event_names[type];
+    return kpi_event_types[type];
 }
 
 int kpi_event_type_find(const char *name)
 {
-    for (int i = 0; i < (int)(sizeof event_names / sizeof *event_names); i++)
-        if (strcmp(event_names[i], name) == 0)
+    for (int i = 0; i < KPI_EVENT_NTYPES; i++)
+        if (strcmp(kpi_event_types[i], name) == 0)
             return i;
     return -1;
 }
@@ -235,14 +342,18 @@ void kpi_event_defaults(kpi_event *ev, int type)
 {
     memset(ev, 0, sizeof *ev);
     ev->type = type;
-    ev->month = 0;       /* required: the loader insists on it */
-    ev->days = 10;
-    ev->effort = 1.3;
-    ev->slump = 0.9;
-    ev->tier = 1.2;
-    ev->uplift = type == KPI_EVENT_TRAINING ? 1.05 : 1.1;
-    ev->invited = type == KPI_EVENT_THANK_YOU ? 0.2 : 0.1;
-    ev->factor = 2.0;
+    if (type < 0 || type >= KPI_EVENT_NTYPES)
+        return;
+    for (int f = 0; f < KPI_EVENT_NFIELDS; f++) {
+        const kpi_event_field *fd = &kpi_event_fields[f];
+        char *p = (char *)ev + fd->offset;
+        if (fd->whole) {
+            int v = (int)fd->def[type];
+            memcpy(p, &v, sizeof v);
+        } else {
+            memcpy(p, &fd->def[type], sizeof fd->def[type]);
+        }
+    }
 }
 
 /* A funnel is valid when its first stage is positive and no stage is larger
@@ -339,12 +450,8 @@ int kpi_scenario_check(const kpi_scenario *sc, kpi_error *err)
 {
     char key[256], msg[1024];
     int rc = kpi_scenario_check_keys(sc, key, sizeof key, msg, sizeof msg);
-    if (rc != KPI_OK && err) {
-        memset(err, 0, sizeof *err);
-        err->status = rc;
-        snprintf(err->key, sizeof err->key, "%s", key);
-        snprintf(err->msg, sizeof err->msg, "%s", msg);
-    }
+    if (rc != KPI_OK)
+        return kpi_error_set(err, rc, key, "%s", msg);
     return rc;
 }
 

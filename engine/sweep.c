@@ -30,6 +30,7 @@
 #include "kpisim.h"
 #include "load.h"
 #include "scenario.h"
+#include "suggest.h"
 #include "yamltree.h"
 
 /* Values of one key at most (a list, or what a range gives). */
@@ -64,13 +65,9 @@ typedef struct builder {
 /* Values as text                                                      */
 /* ------------------------------------------------------------------ */
 
-/* A number in the loader's shortest exact form ("-0" written as "0"). */
-static int format_real(double x, char *buf, size_t size)
-{
-    if (x == 0)
-        x = 0;
-    return kpi_ynum_format(x, buf, size);
-}
+/* A sweep value as --set text: the loader's shortest exact form, "-0"
+ * written as "0". */
+#define SWEEP_NUM (KPI_NUM_YAML | KPI_NUM_NO_NEG_ZERO)
 
 /* The value of the key k (grade: -1 or one grade) in sc as the text a
  * --set gives: numbers in the shortest form that reads back exactly, whole
@@ -83,21 +80,13 @@ static int format_value(const kpi_scenario *sc, const kpi_key *k, int grade, cha
     if (grade >= 0) {
         double g[6];
         memcpy(g, field, sizeof g);
-        return format_real(g[grade], buf, size);
+        return kpi_num_format(g[grade], SWEEP_NUM, buf, size);
     }
     switch (k->type) {
-    case KPI_KT_INT: {
-        int v;
-        memcpy(&v, field, sizeof v);
-        snprintf(buf, size, "%d", v);
+    case KPI_KT_INT:
+    case KPI_KT_LONG:
+        snprintf(buf, size, "%lld", kpi_key_whole(k, sc));
         return 0;
-    }
-    case KPI_KT_LONG: {
-        long v;
-        memcpy(&v, field, sizeof v);
-        snprintf(buf, size, "%ld", v);
-        return 0;
-    }
     case KPI_KT_U64: {
         uint64_t v;
         memcpy(&v, field, sizeof v);
@@ -108,24 +97,17 @@ static int format_value(const kpi_scenario *sc, const kpi_key *k, int grade, cha
     case KPI_KT_OPTREAL: {
         double v;
         memcpy(&v, field, sizeof v);
-        return format_real(v, buf, size);
+        return kpi_num_format(v, SWEEP_NUM, buf, size);
     }
     case KPI_KT_FUNNEL: {
         kpi_funnel f;
-        char stage[4][40];
         memcpy(&f, field, sizeof f);
-        for (int i = 0; i < 4; i++)
-            if (format_real(f.stage[i], stage[i], sizeof stage[i]) != 0)
-                return -1;
-        snprintf(buf, size, "%s:%s:%s:%s", stage[0], stage[1], stage[2], stage[3]);
-        return 0;
+        return kpi_num_join(f.stage, 4, ":", SWEEP_NUM, buf, size);
     }
-    case KPI_KT_ORPHAN: {
-        int v;
-        memcpy(&v, field, sizeof v);
-        snprintf(buf, size, "%s", v == KPI_ORPHAN_LOSE ? "lose" : "reassign");
+    case KPI_KT_ORPHAN:
+        snprintf(buf, size, "%s", kpi_orphan_words[kpi_key_whole(k, sc) == KPI_ORPHAN_LOSE
+                                                    ? KPI_ORPHAN_LOSE : KPI_ORPHAN_REASSIGN]);
         return 0;
-    }
     default:
         return -1;
     }
@@ -301,12 +283,11 @@ static int check_list_duplicates(builder *b, kpi_loader *ld, int a)
  * mapping given as a value. */
 static void value_expect(const kpi_key *k, int grade, char *buf, size_t size)
 {
-    if (grade >= 0)
-        snprintf(buf, size, "a number in [%g, %g]", k->min, k->max);
-    else if (k->type == KPI_KT_FUNNEL)
+    char grade_buf[64];
+    if (grade < 0 && k->type == KPI_KT_FUNNEL)
         snprintf(buf, size, "a funnel written as text \"prospects:contacts:meetings:sales\"");
     else
-        snprintf(buf, size, "%s", k->expect);
+        snprintf(buf, size, "%s", kpi_key_expect(k, grade, grade_buf, sizeof grade_buf));
 }
 
 /* KEY: [v1, v2, ...] */
@@ -376,7 +357,7 @@ static int read_range(builder *b, kpi_loader *ld, int a, kpi_yslot v)
             if (strcmp(name, fields[i]) == 0)
                 f = i;
         if (f < 0) {
-            const char *best = kpi_load_closest_word(name, fields);
+            const char *best = kpi_suggest_word(name, fields);
             char path[300];
             snprintf(path, sizeof path, "%s.%.40s", ax->key, name);
             kpi_place kat = kpi_loader_place(ld, n->pairs[p].key);
@@ -441,11 +422,7 @@ static int read_range(builder *b, kpi_loader *ld, int a, kpi_yslot v)
         double x = from + (double)j * step;
         if (!(x == floor(x) && fabs(x) <= 9007199254740992.0))
             x = kpi_ynum_round(x, SWEEP_RANGE_DIGITS);
-        if (x == 0)
-            x = 0;
-        if (x == floor(x) && fabs(x) < 1e20)
-            snprintf(text, sizeof text, "%.0f", x);
-        else if (format_real(x, text, sizeof text) != 0)
+        if (kpi_num_format(x, SWEEP_NUM | KPI_NUM_WHOLE_IN_FULL, text, sizeof text) != 0)
             return kpi_loader_fail(ld, KPI_EINTERNAL, at, ax->key,
                                    "internal error: %g cannot be written", x);
         if (kpi_load_assign_fast(b->scratch, info->k, info->grade, text) != 0) {

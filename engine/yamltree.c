@@ -14,7 +14,6 @@
 #include "yamltree.h"
 
 #include <limits.h>
-#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,6 +78,22 @@ static int clamp_int(size_t v)
     return v > (size_t)INT_MAX - 1 ? INT_MAX - 1 : (int)v;
 }
 
+/* The index after the character or line break at d[i] (a character's
+ * UTF-8 continuation bytes are skipped up to end); *newline says which it
+ * was. */
+static size_t next_char(const unsigned char *d, size_t len, size_t end, size_t i,
+                        int *newline)
+{
+    size_t b = break_length(d, len, i);
+    *newline = b != 0;
+    if (b)
+        return i + b;
+    i++;
+    while (i < end && (d[i] & 0xC0) == 0x80)   /* continuation bytes */
+        i++;
+    return i;
+}
+
 /* The 1-based line and column (in characters, as libyaml counts them) of
  * byte offset off.  A leading BOM is not a character of line 1. */
 static void position_of_offset(const char *data, size_t len, size_t off,
@@ -90,16 +105,13 @@ static void position_of_offset(const char *data, size_t len, size_t off,
     if (off > len)
         off = len;
     while (i < off) {
-        size_t b = break_length(d, len, i);
-        if (b) {
+        int newline;
+        i = next_char(d, len, off, i, &newline);
+        if (newline) {
             l++;
             c = 1;
-            i += b;
         } else {
             c++;
-            i++;
-            while (i < off && (d[i] & 0xC0) == 0x80)   /* continuation bytes */
-                i++;
         }
     }
     *line = clamp_int(l);
@@ -113,18 +125,15 @@ static size_t offset_of_mark(const char *data, size_t len, size_t line, size_t c
     const unsigned char *d = (const unsigned char *)data;
     size_t i = bom_length(data, len), l = 0, c = 0;
     while (i < len && (l < line || c < column)) {
-        size_t b = break_length(d, len, i);
-        if (b) {
-            if (l == line)
-                break;          /* the column lies past the end of its line */
+        int newline;
+        if (l == line && break_length(d, len, i))
+            break;              /* the column lies past the end of its line */
+        i = next_char(d, len, len, i, &newline);
+        if (newline) {
             l++;
             c = 0;
-            i += b;
         } else {
             c++;
-            i++;
-            while (i < len && (d[i] & 0xC0) == 0x80)
-                i++;
         }
     }
     return i;
@@ -803,18 +812,6 @@ static int text_is(const kpi_ynode *n, const char *const *words)
     return 0;
 }
 
-static int is_nonfinite_text(const char *t, size_t len)
-{
-    static const char *const words[] = {
-        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
-        ".nan", ".NaN", ".NAN", NULL
-    };
-    for (const char *const *w = words; *w; w++)
-        if (strlen(*w) == len && memcmp(*w, t, len) == 0)
-            return 1;
-    return 0;
-}
-
 int kpi_yscalar_kind(const kpi_ynode *n)
 {
     static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
@@ -852,226 +849,4 @@ int kpi_yscalar_kind(const kpi_ynode *n)
     default:
         return KPI_YS_NUMBER;
     }
-}
-
-static int digit_value(char c, int base)
-{
-    int v;
-    if (c >= '0' && c <= '9')
-        v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-        v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-        v = c - 'A' + 10;
-    else
-        return -1;
-    return v < base ? v : -1;
-}
-
-/* Reads the digits of an integer in base 2, 10 or 16 (with '_'
- * separators, at least one digit) into out.  Returns 0, or -1 when t is
- * not such a run of digits. */
-static int parse_digits(const char *t, size_t len, int base, kpi_ynum *out)
-{
-    int ndigits = 0;
-    uint64_t mag = 0;
-    double value = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (t[i] == '_')
-            continue;
-        int d = digit_value(t[i], base);
-        if (d < 0)
-            return -1;
-        ndigits++;
-        if (!out->int_overflow &&
-            mag > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-            out->int_overflow = 1;
-        else
-            mag = mag * (uint64_t)base + (uint64_t)d;
-        value = value * base + d;
-    }
-    if (ndigits == 0)
-        return -1;
-    out->mag = out->int_overflow ? 0 : mag;
-    out->value = out->int_overflow ? value : (double)mag;
-    return 0;
-}
-
-/* Length of a run of digits and '_' that starts with a digit. */
-static size_t digit_run(const char *t, size_t len, size_t i)
-{
-    size_t j = i;
-    if (j >= len || t[j] < '0' || t[j] > '9')
-        return 0;
-    while (j < len && ((t[j] >= '0' && t[j] <= '9') || t[j] == '_'))
-        j++;
-    return j - i;
-}
-
-/* strtod in the "C" locale, so that "1.5" reads the same everywhere.
- * Returns 0, or -1 if the C locale object cannot be made. */
-static int strtod_c(const char *s, double *out)
-{
-    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    if (c == (locale_t)0)
-        return -1;
-    locale_t old = uselocale(c);
-    *out = strtod(s, NULL);
-    uselocale(old);
-    freelocale(c);
-    return 0;
-}
-
-int kpi_ynum_parse(const char *t, size_t len, kpi_ynum *out)
-{
-    size_t i = 0, int_len, frac_len = 0, exp_len = 0;
-    int has_dot = 0;
-    memset(out, 0, sizeof *out);
-    out->status = KPI_YNUM_NOT_NUMBER;
-    if (is_nonfinite_text(t, len)) {
-        out->negative = t[0] == '-';
-        out->value = t[1] == 'n' || t[1] == 'N' ? (double)NAN
-                     : t[0] == '-' ? -(double)INFINITY : (double)INFINITY;
-        out->status = KPI_YNUM_NONFINITE;
-        return out->status;
-    }
-    if (i < len && (t[i] == '+' || t[i] == '-')) {
-        out->negative = t[i] == '-';
-        i++;
-    }
-    if (len - i > 2 && t[i] == '0' && (t[i + 1] == 'x' || t[i + 1] == 'b')) {
-        if (parse_digits(t + i + 2, len - i - 2, t[i + 1] == 'x' ? 16 : 2, out) != 0)
-            return out->status;
-        out->is_int = 1;
-        if (out->negative)
-            out->value = -out->value;
-        out->status = KPI_YNUM_OK;
-        return out->status;
-    }
-    int_len = digit_run(t, len, i);
-    size_t j = i + int_len;
-    if (j < len && t[j] == '.') {
-        has_dot = 1;
-        frac_len = digit_run(t, len, j + 1);
-        j += 1 + frac_len;
-    }
-    if (int_len == 0 && frac_len == 0)
-        return out->status;
-    if (j < len && (t[j] == 'e' || t[j] == 'E')) {
-        size_t k = j + 1;
-        if (k < len && (t[k] == '+' || t[k] == '-'))
-            k++;
-        size_t n = 0;
-        while (k + n < len && t[k + n] >= '0' && t[k + n] <= '9')
-            n++;
-        if (n == 0)
-            return out->status;
-        exp_len = k + n - j;
-        j = k + n;
-    }
-    if (j != len)
-        return out->status;
-
-    if (!has_dot && exp_len == 0) {
-        /* An integer.  YAML 1.1 reads 012 as octal 10; people mean 12.
-         * Neither reading is safe, so it is refused. */
-        if (t[i] == '0' && int_len > 1) {
-            out->status = KPI_YNUM_OCTAL;
-            return out->status;
-        }
-        parse_digits(t + i, int_len, 10, out);
-        out->is_int = 1;
-        if (!out->int_overflow) {
-            out->value = out->negative ? -out->value : out->value;
-            out->status = KPI_YNUM_OK;
-            return out->status;
-        }
-        /* Too large for 64 bits: the double below is still exact enough
-         * for a range message. */
-    }
-
-    /* A fraction or exponent (or a huge integer): strtod on the text
-     * without its '_' separators. */
-    char small[128], *buf = small;
-    if (len >= sizeof small) {
-        buf = malloc(len + 1);
-        if (!buf)
-            return out->status;
-    }
-    size_t n = 0;
-    for (size_t k = 0; k < len; k++)
-        if (t[k] != '_')
-            buf[n++] = t[k];
-    buf[n] = '\0';
-    double v;
-    int ok = strtod_c(buf, &v) == 0;
-    if (buf != small)
-        free(buf);
-    if (!ok)
-        return out->status;
-    out->value = v;
-    /* Underflow (1e-400) gives 0 or a denormal: a fine value.  Overflow
-     * gives infinity: not a number this program can use. */
-    out->status = isfinite(v) ? KPI_YNUM_OK : KPI_YNUM_NONFINITE;
-    return out->status;
-}
-
-int kpi_ynum_format(double x, char *buf, size_t size)
-{
-    char tmp[40];
-    if (!isfinite(x) || size < 2)
-        return -1;
-    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    if (c == (locale_t)0)
-        return -1;
-    locale_t old = uselocale(c);
-    int found = 0;
-    for (int prec = 15; prec <= 17 && !found; prec++) {
-        kpi_ynum back;
-        snprintf(tmp, sizeof tmp, "%.*g", prec, x);
-        if (kpi_ynum_parse(tmp, strlen(tmp), &back) == KPI_YNUM_OK &&
-            memcmp(&back.value, &x, sizeof x) == 0)
-            found = 1;
-    }
-    uselocale(old);
-    freelocale(c);
-    if (!found)
-        return -1;
-    /* "1e+20" is a float to us but a string to strict YAML 1.1 readers,
-     * which want a '.' in the mantissa: "1.0e+20". */
-    char *e = strchr(tmp, 'e');
-    if (e && !strchr(tmp, '.')) {
-        char out[48];
-        snprintf(out, sizeof out, "%.*s.0%s", (int)(e - tmp), tmp, e);
-        if (strlen(out) >= size)
-            return -1;
-        memcpy(buf, out, strlen(out) + 1);
-        return 0;
-    }
-    if (strlen(tmp) >= size)
-        return -1;
-    memcpy(buf, tmp, strlen(tmp) + 1);
-    return 0;
-}
-
-double kpi_ynum_round(double x, int digits)
-{
-    char tmp[48];
-    kpi_ynum back;
-    if (!isfinite(x) || x == 0)
-        return x;
-    if (digits < 1)
-        digits = 1;
-    if (digits > 17)
-        digits = 17;
-    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    if (c == (locale_t)0)
-        return x;
-    locale_t old = uselocale(c);
-    snprintf(tmp, sizeof tmp, "%.*e", digits - 1, x);
-    uselocale(old);
-    freelocale(c);
-    if (kpi_ynum_parse(tmp, strlen(tmp), &back) != KPI_YNUM_OK)
-        return x;
-    return back.value;
 }

@@ -7,9 +7,8 @@
  * libyaml's event parser, enforces the structural limits (nesting depth,
  * node count with aliases expanded, one document) and builds a tree whose
  * every node carries its 1-based line and column.  It also owns the YAML 1.1
- * scalar rules the loader needs (what is null, a boolean, a number) and the
- * number syntax both ways (reading and the shortest exact writing), so that
- * the loader and the emitter agree on it.
+ * scalar rules the loader needs (what is null, a boolean, a number); the
+ * number syntax itself, both ways, is num.c's (num.h, included here).
  *
  * Aliases are resolved by reference: an alias slot points at the anchored
  * node, so the tree is a DAG and a "billion laughs" file costs no more
@@ -23,6 +22,7 @@
 #include <stdint.h>
 
 #include "kpisim.h"
+#include "num.h"
 
 #define KPI_YAML_MAX_BYTES (1024 * 1024)   /* a scenario file is at most 1 MiB */
 #define KPI_YAML_MAX_DEPTH 64              /* nested mappings and sequences */
@@ -132,41 +132,5 @@ enum kpi_yscalar_kind {
     KPI_YS_TEXT
 };
 int kpi_yscalar_kind(const kpi_ynode *scalar);
-
-/* A number as written. */
-enum kpi_ynum_status {
-    KPI_YNUM_OK = 0,
-    KPI_YNUM_NOT_NUMBER,   /* not number syntax */
-    KPI_YNUM_NONFINITE,    /* .inf/.nan, or too large for a double */
-    KPI_YNUM_OCTAL         /* 012: octal to YAML 1.1, decimal to people: refused */
-};
-
-typedef struct kpi_ynum {
-    int status;            /* enum kpi_ynum_status */
-    int is_int;            /* written as an integer (decimal, 0x hex, 0b binary) */
-    int negative;          /* written with a leading '-' */
-    int int_overflow;      /* is_int and the magnitude does not fit in 64 bits */
-    uint64_t mag;          /* is_int: the exact magnitude (when no overflow) */
-    double value;          /* the value as the nearest double */
-} kpi_ynum;
-
-/* Reads a number: [-+] then digits with optional '_' separators, an
- * optional fraction and an optional exponent (1e3, 2.5E-4, 1_000.5, .5),
- * or an integer 0x1F / 0b101.  Independent of the process locale.
- * Returns out->status. */
-int kpi_ynum_parse(const char *text, size_t len, kpi_ynum *out);
-
-/* Writes the finite double x in the shortest of %.15g, %.16g and %.17g
- * that reads back (kpi_ynum_parse) to the identical double, with ".0"
- * added before an exponent so that YAML 1.1 readers see a float too.
- * Independent of the process locale.  Returns 0 on success, -1 when x is
- * not finite or buf is too small (32 bytes are always enough). */
-int kpi_ynum_format(double x, char *buf, size_t size);
-
-/* The double nearest to x written with `digits` significant decimal
- * digits (1 to 17): kpi_ynum_round(0.1 * 3, 12) is the double of 0.3,
- * which 0.1 * 3 is not.  Independent of the process locale.  Returns x
- * itself when it is not finite. */
-double kpi_ynum_round(double x, int digits);
 
 #endif /* KPI_YAMLTREE_H */

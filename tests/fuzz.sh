@@ -76,7 +76,9 @@ if [ -n "$covbin" ] && [ -x "$covbin" ]; then
         </dev/null >"$dir/cov/run.log" 2>&1
     if "$prof" merge -sparse "$dir"/cov/profiles/*.profraw -o "$dir/cov/corpus.profdata" 2>/dev/null &&
         "$cov" report "$covbin" -instr-profile="$dir/cov/corpus.profdata" \
-            engine/yamltree.c engine/load.c engine/scenario.c engine/sweep.c engine/emit.c \
+            engine/yamltree.c engine/num.c engine/load.c engine/load_value.c \
+            engine/load_event.c engine/load_file.c engine/load_set.c engine/suggest.c \
+            engine/scenario.c engine/sweep.c engine/emit.c \
             >"$dir/cov/report.txt" 2>/dev/null; then
         echo "fuzz.sh: the loader's files covered by the corpus (llvm-cov; $dir/cov/report.txt):"
         awk 'NR == 1 || /^-/ { next } { printf "  %-22s lines %7s  branches %7s  functions %7s\n",

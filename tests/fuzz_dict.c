@@ -47,9 +47,9 @@ static void words(const char *s)
 
 int main(void)
 {
-    static const char *const loader_keys[] = {
-        "extends", "sweep", "events", "type", "from", "to", "step", "assessment",
-        "reassign", "lose", "A", "B", "C", "D", "E", "N", NULL};
+    /* Words of the loader that no table holds: an event's type, a sweep
+     * range's fields. */
+    static const char *const loader_keys[] = {"type", "from", "to", "step", NULL};
     static const char *const yaml[] = {
         ": ", "- ", "---", "...", "{", "}", "[", "]", ", ", "&a ", "*a", "<<: ", "!!str ",
         "!!int ", "!!float ", "!!map", "!!seq", "%YAML 1.1", "%TAG ", "? ", "|", ">", "'",
@@ -68,6 +68,12 @@ int main(void)
         words(kpi_event_fields[i].name);
     for (int t = 0; t < KPI_EVENT_NTYPES; t++)
         words(kpi_event_type_name(t));
+    for (int i = 0; kpi_sections[i]; i++)
+        words(kpi_sections[i]);
+    for (int i = 0; kpi_orphan_words[i]; i++)
+        words(kpi_orphan_words[i]);
+    for (const char *g = KPI_GRADES; *g; g++)
+        word(g, 1);
     for (int i = 0; loader_keys[i]; i++)
         words(loader_keys[i]);
     for (int i = 0; yaml[i]; i++)
