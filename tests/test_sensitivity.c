@@ -284,6 +284,29 @@ static void check_morris_design(const double *x, size_t r, size_t k, size_t p, c
     CHECK(offgrid == 0, "%s: %zu points off the grid", what, offgrid);
 }
 
+/* Campolongo's spread of r trajectories: the sum over pairs of trajectories
+ * of the squared sum of the distances between their points. */
+static double morris_spread(const double *x, size_t r, size_t k)
+{
+    size_t a, b, i, j, c, rows = k + 1;
+    double total = 0;
+    for (a = 0; a < r; a++)
+        for (b = a + 1; b < r; b++) {
+            double d = 0;
+            for (i = 0; i < rows; i++)
+                for (j = 0; j < rows; j++) {
+                    double s = 0;
+                    for (c = 0; c < k; c++) {
+                        double e = x[(a * rows + i) * k + c] - x[(b * rows + j) * k + c];
+                        s += e * e;
+                    }
+                    d += sqrt(s);
+                }
+            total += d * d;
+        }
+    return total;
+}
+
 static double linear(const double *x, const double *c, size_t k)
 {
     double s = 1.5;
@@ -352,6 +375,22 @@ static void test_morris(void)
         CHECK(out[0].sigma > 0.1, "morris x^2: sigma %g", out[0].sigma);
         CHECK(out[1].mu_star == 0.0 && out[1].sigma == 0.0, "morris no effect: %g %g",
               out[1].mu_star, out[1].sigma);
+    }
+
+    /* Campolongo's choice spreads the trajectories out: over 10 draws its
+     * spread beats that of the plain design of the same size every time
+     * (the best 20 of 100 against any 20). */
+    {
+        int wins = 0, d;
+        for (d = 0; d < 10; d++) {
+            double plain, spread;
+            kpi_sens_design_morris(x, R, K, P, 0, rng, &err);
+            plain = morris_spread(x, R, K);
+            kpi_sens_design_morris(x, R, K, P, 100, rng, &err);
+            spread = morris_spread(x, R, K);
+            wins += spread > plain;
+        }
+        CHECK_INT(wins, 10, "Campolongo spread beats the plain design");
     }
 
     /* Errors: odd p, a step moving two keys. */
@@ -628,6 +667,17 @@ static void test_gfunction(void)
     y = saltelli_run(gfun, a, NULL, n, K, NULL);
     CHECK(kpi_sens_sobol_indices(y, n, K, o, NULL, &err) == KPI_OK, "g: %s", err.msg);
     kpi_sens_sobol_bootstrap(y, n, K, 1000, 0.99, rng, o, &err);
+    /* The same generator state gives the same intervals. */
+    {
+        kpi_sens_sobol again[K];
+        size_t i;
+        memcpy(again, o, sizeof again);
+        gsl_rng_set(rng, 99);
+        kpi_sens_sobol_bootstrap(y, n, K, 1000, 0.99, rng, again, &err);
+        for (i = 0; i < K; i++)
+            CHECK(again[i].s1_lo == o[i].s1_lo && again[i].st_hi == o[i].st_hi,
+                  "bootstrap of key %zu not reproducible", i + 1);
+    }
     check_indices("g-function a = (0, 1, 4.5, 9, 99, 99), Sobol base, n = 8192 (65536 runs)", o,
                   s1, st, K);
     free(y);
@@ -679,6 +729,20 @@ static void test_sobol_errors(void)
     kpi_sens_sobol o[3];
     kpi_error err;
     size_t i;
+    gsl_rng *rng = new_rng(3);
+    for (i = 0; i < 15; i++)
+        y[i] = (double)(i * i % 7);
+    kpi_sens_sobol_indices(y, 5, 1, o, NULL, &err);
+    CHECK(kpi_sens_sobol_bootstrap(y, 5, 1, 9, 0.9, rng, o, &err) == KPI_EDATA,
+          "9 resamples accepted");
+    CHECK(kpi_sens_sobol_bootstrap(y, 5, 1, 100, 1.0, rng, o, &err) == KPI_EDATA,
+          "level 1 accepted");
+    CHECK(kpi_sens_sobol_bootstrap(y, 5, 1, 100, 0.9, NULL, o, &err) == KPI_EDATA,
+          "bootstrap without rng accepted");
+    CHECK(kpi_sens_sobol_convergence(y, 3, 1, 0.1, o, NULL, NULL, &err) == KPI_EDATA,
+          "convergence with n = 3 accepted");
+    CHECK(kpi_sens_sobol_noise(y, y, 5, 1, 0.0, o, &err) == KPI_EDATA, "z = 0 accepted");
+    gsl_rng_free(rng);
     for (i = 0; i < 15; i++)
         y[i] = 4.0;
     CHECK(kpi_sens_sobol_indices(y, 5, 1, o, NULL, &err) == KPI_EDATA, "constant accepted");
