@@ -682,6 +682,7 @@ int kpi_sens_sobol_indices(const double *y, size_t n, size_t k, kpi_sens_sobol *
         o->s1_half = o->st_half = NAN;
         o->s1_floor = o->st_floor = NAN;
         o->s1_noise = o->st_noise = 0;
+        o->s1_adj = o->st_adj = NAN;
     }
     if (var_y)
         *var_y = v;
@@ -791,7 +792,7 @@ int kpi_sens_sobol_noise(const double *y, const double *se, size_t n, size_t k, 
                          kpi_sens_sobol *out, kpi_error *err)
 {
     const double *fa = y, *fb = y + n, *sa = se, *sb = se ? se + n : NULL;
-    double mean = 0.0, v = 0.0;
+    double mean = 0.0, v = 0.0, nv = 0.0;
     size_t i, j;
     int status = check_saltelli(y, n, k, 2, out, "noise", err);
 
@@ -808,9 +809,12 @@ int kpi_sens_sobol_noise(const double *y, const double *se, size_t n, size_t k, 
     for (j = 0; j < n; j++)
         mean += fa[j] + fb[j];
     mean /= (double)(2 * n);
-    for (j = 0; j < n; j++)
+    for (j = 0; j < n; j++) {
         v += (fa[j] - mean) * (fa[j] - mean) + (fb[j] - mean) * (fb[j] - mean);
+        nv += sa[j] * sa[j] + sb[j] * sb[j];
+    }
     v /= (double)(2 * n - 1);
+    nv /= (double)(2 * n);
     if (!(v > 0))
         return kpi_error_set(err, KPI_EDATA, NULL,
                              "noise: the output is constant, its indices are undefined");
@@ -829,6 +833,8 @@ int kpi_sens_sobol_noise(const double *y, const double *se, size_t n, size_t k, 
         out[i].st_floor = bias + z * sqrt(vart) / ((double)n * v);
         out[i].s1_noise = fabs(out[i].s1) <= out[i].s1_floor;
         out[i].st_noise = out[i].st <= out[i].st_floor;
+        out[i].s1_adj = nv < v ? out[i].s1 * v / (v - nv) : NAN;
+        out[i].st_adj = nv < v ? (out[i].st - bias) * v / (v - nv) : NAN;
     }
     return KPI_OK;
 }

@@ -181,6 +181,7 @@ typedef struct kpi_sens_sobol {
     double s1_floor;          /* noise floor of s1: |s1| below it is noise */
     double st_floor;          /* noise floor of st: st below it is noise */
     int s1_noise, st_noise;   /* 1 when the index is below its floor */
+    double s1_adj, st_adj;    /* the indices with the noise taken out */
 } kpi_sens_sobol;
 
 /* Point estimates from y, the (k + 2) n outputs of a Saltelli design (in
@@ -230,6 +231,10 @@ int kpi_sens_sobol_convergence(const double *y, size_t n, size_t k, double tol,
  * z sd_noise(ST_i): an index at or below its floor cannot be told from 0
  * with this much replication noise, and its flag (s1_noise: |s1| <=
  * s1_floor; st_noise: st <= st_floor) is set.  z > 0 (2 is a fair default).
+ * Noise also inflates V, by the mean noise variance of A and B, nv; the
+ * adjusted indices take both effects out:
+ *     s1_adj = S1_i V / (V - nv),   st_adj = (ST_i - eta_i) V / (V - nv)
+ * (NaN when nv >= V: the output is all noise).
  * out must hold the estimates of kpi_sens_sobol_indices.  KPI_OK or
  * KPI_EDATA (a negative or non-finite standard error). */
 int kpi_sens_sobol_noise(const double *y, const double *se, size_t n, size_t k, double z,

@@ -530,7 +530,7 @@ static void check_indices(const char *what, const kpi_sens_sobol *o, const doubl
            "(99%% interval)      se\n",
            what);
     for (i = 0; i < k; i++) {
-        printf("  %3zu  %7.4f  %7.4f  [%7.4f, %7.4f]  %.4f  %7.4f  %7.4f  [%7.4f, %7.4f]  %.4f\n",
+        printf("  %3zu  %7.5f  %7.5f  [%8.5f, %8.5f]  %.5f  %7.5f  %7.5f  [%8.5f, %8.5f]  %.5f\n",
                i + 1, s1[i], o[i].s1, o[i].s1_lo, o[i].s1_hi, o[i].s1_se, st[i], o[i].st,
                o[i].st_lo, o[i].st_hi, o[i].st_se);
         CHECK(o[i].s1_lo <= s1[i] && s1[i] <= o[i].s1_hi, "%s S1_%zu: %g outside [%g, %g]", what,
@@ -693,10 +693,11 @@ static void test_noise(void)
     size_t n = 1 << 13, i, rows = (K + 2) * n;
     gsl_rng *rng = new_rng(5);
     kpi_error err;
-    double v, *se = malloc(rows * sizeof *se), *y;
+    double v, s1[K], st[K], *se = malloc(rows * sizeof *se), *y;
 
     for (i = 0; i < K; i++)
         p[i] = (kpi_sens_param){NULL, KPI_SENS_UNIFORM, -M_PI, M_PI, 0, 0, 0};
+    ishigami_truth(s1, st);
     y = saltelli_run(ishigami, NULL, p, n, K, NULL);
     /* Noise sd 1 (V of Ishigami is 13.84, so about 7% of it). */
     for (i = 0; i < rows; i++) {
@@ -705,11 +706,19 @@ static void test_noise(void)
     }
     kpi_sens_sobol_indices(y, n, K, o, &v, &err);
     CHECK(kpi_sens_sobol_noise(y, se, n, K, 2.0, o, &err) == KPI_OK, "noise: %s", err.msg);
-    printf("Ishigami + noise sd 1 (V = %.3f): floors and flags (z = 2)\n", v);
-    for (i = 0; i < K; i++)
-        printf("  key %zu  S1 %7.4f floor %.4f %s   ST %7.4f floor %.4f %s\n", i + 1, o[i].s1,
-               o[i].s1_floor, o[i].s1_noise ? "noise" : "real ", o[i].st, o[i].st_floor,
-               o[i].st_noise ? "noise" : "real ");
+    printf("Ishigami + noise sd 1 (V = %.3f): floors, flags (z = 2), adjusted indices\n", v);
+    for (i = 0; i < K; i++) {
+        printf("  key %zu  S1 %7.4f floor %.4f %s adjusted %7.4f (true %.4f)   "
+               "ST %7.4f floor %.4f %s adjusted %7.4f (true %.4f)\n",
+               i + 1, o[i].s1, o[i].s1_floor, o[i].s1_noise ? "noise" : "real ", o[i].s1_adj,
+               s1[i], o[i].st, o[i].st_floor, o[i].st_noise ? "noise" : "real ", o[i].st_adj,
+               st[i]);
+        /* Taken out, the noise leaves the indices of the clean function
+         * (the tolerance: the estimate's se, scaled like the index by
+         * V / (V - 1), the noise variance being 1). */
+        CHECK_NEAR(o[i].s1_adj, s1[i], Z_TOL * o[i].s1_se * v / (v - 1), "adjusted S1");
+        CHECK_NEAR(o[i].st_adj, st[i], Z_TOL * o[i].st_se * v / (v - 1), "adjusted ST");
+    }
     /* The no-effect key: its ST is the noise bias 1/V in expectation. */
     CHECK_NEAR(o[3].st, 1.0 / v, Z_TOL * o[3].st_se, "dummy ST = noise ratio");
     CHECK(o[3].s1_noise && o[3].st_noise, "dummy key not flagged");
