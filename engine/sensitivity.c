@@ -763,6 +763,11 @@ int kpi_sens_sobol_convergence(const double *y, size_t n, size_t k, double tol,
         return status;
     if (!(tol >= 0))
         return kpi_error_set(err, KPI_EDATA, NULL, "convergence: the tolerance must be >= 0");
+    for (i = 0; i < k; i++)
+        if (isnan(out[i].s1) || isnan(out[i].st))
+            return kpi_error_set(err, KPI_EDATA, NULL,
+                                 "convergence: no estimates to compare with "
+                                 "(kpi_sens_sobol_indices first)");
     if (!(buf = malloc(2 * k * sizeof *buf)))
         return kpi_error_oom(err, "for the convergence check");
     /* The first n/2 rows of every block: the blocks keep their stride n. */
@@ -778,9 +783,6 @@ int kpi_sens_sobol_convergence(const double *y, size_t n, size_t k, double tol,
         worst = fmax(worst, fabs(out[i].st - buf[k + i]));
     }
     free(buf);
-    if (isnan(worst))
-        return kpi_error_set(err, KPI_EDATA, NULL,
-                             "convergence: out holds no estimates (kpi_sens_sobol_indices first)");
     if (max_change)
         *max_change = worst;
     if (converged)

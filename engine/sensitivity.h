@@ -120,7 +120,7 @@ int kpi_sens_design_saltelli(const double *base, size_t n, size_t k, double *des
  * k + 1 rows each (r (k + 1) rows of k columns).  Each trajectory starts at
  * a random grid point, then moves one key at a time by +Delta or -Delta, in
  * a random order of the keys (random base point, orientation and order:
- * Morris 1991).  pool == 0 or pool == r: the plain design.  pool > r: pool
+ * Morris 1991).  pool <= r (0 say): the plain design.  pool > r: pool
  * candidate trajectories are drawn and r of them kept, chosen greedily to
  * spread them out (Campolongo, Cariboni and Saltelli 2007, with a greedy
  * choice in place of their exhaustive search: docs/sensitivity.md).
@@ -213,7 +213,7 @@ int kpi_sens_sobol_bootstrap(const double *y, size_t n, size_t k, size_t nboot, 
  * estimates, from kpi_sens_sobol_indices); *max_change (may be NULL)
  * receives the largest |index(n) - index(n/2)| over both kinds and all
  * keys, and *converged (may be NULL) 1 when it is <= tol.  KPI_OK or
- * KPI_EDATA. */
+ * KPI_EDATA (also when out holds no estimates). */
 int kpi_sens_sobol_convergence(const double *y, size_t n, size_t k, double tol,
                                kpi_sens_sobol *out, double *max_change, int *converged,
                                kpi_error *err);

@@ -750,6 +750,12 @@ static void test_sobol_errors(void)
           "bootstrap without rng accepted");
     CHECK(kpi_sens_sobol_convergence(y, 3, 1, 0.1, o, NULL, NULL, &err) == KPI_EDATA,
           "convergence with n = 3 accepted");
+    {
+        kpi_sens_sobol blank = o[0];
+        blank.s1 = NAN;
+        CHECK(kpi_sens_sobol_convergence(y, 5, 1, 0.1, &blank, NULL, NULL, &err) == KPI_EDATA,
+              "convergence without estimates accepted");
+    }
     CHECK(kpi_sens_sobol_noise(y, y, 5, 1, 0.0, o, &err) == KPI_EDATA, "z = 0 accepted");
     gsl_rng_free(rng);
     for (i = 0; i < 15; i++)
