@@ -50,6 +50,10 @@ do for [i = 1:npanel * nstage] {
     v[i] = STATS_sum
 }
 val(p, s) = v[(p - 1) * nstage + s]
+if (val(1, 1) <= 0) {
+    print kpi_script . ": nothing to show: no calls in any month"
+    exit status kpi_skip_status
+}
 
 # "12.7 : 8.9 : 3.5 : 1": calls, contacts and meetings held per case.
 r1(x, c) = c > 0 ? (x / c >= 99.95 ? sprintf("%.0f", x / c) : sprintf("%.1f", x / c)) : "-"
