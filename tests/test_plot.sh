@@ -142,12 +142,13 @@ EOF
 
 # svgcheck.py MODE FILE...: what a reader sees in an SVG chart, from its
 # <text> elements (gnuplot writes each in a <g transform="translate(X,Y)">
-# with its font-size and text-anchor).  Prints "BAD FILE: why" lines.
+# with its font-size and text-anchor; rotated ones, the y axis labels, are
+# left out).  Prints "BAD FILE: why" lines.
 #   ticks   no axis repeats a tick label (an axis: consecutive right-aligned
 #           numbers at one x)
 #   zero    the first axis (the left one) starts at 0
-#   fit     no text runs off the 1280-pixel width (its width estimated from
-#           its characters and font size)
+#   fit     no text runs off the 1280-pixel width, and no two texts on one
+#           line overlap (widths estimated from characters and font size)
 #   codes   no text in a large font holds a claim code (K3, M1): codes may
 #           stay in small print only
 cat >"$T/svgcheck.py" <<'EOF'
@@ -161,7 +162,7 @@ def texts(path):
     for g in ET.parse(path).getroot().iter(NS + 'g'):
         m = re.match(r'translate\(([-0-9.]+),([-0-9.]+)\)', g.get('transform') or '')
         t = g.find(NS + 'text')
-        if m and t is not None:
+        if m and t is not None and 'rotate' not in g.get('transform'):
             out.append((float(m.group(1)), float(m.group(2)), float(g.get('font-size') or 12),
                         g.get('text-anchor') or 'start', ''.join(t.itertext()).strip()))
     return out
@@ -181,7 +182,7 @@ def axes(ts):
     return runs
 
 def width(s, size):
-    return sum(size * (1.0 if unicodedata.east_asian_width(c) in 'WF' else 0.52) for c in s)
+    return sum(size * (1.0 if unicodedata.east_asian_width(c) in 'WF' else 0.55) for c in s)
 
 def value(s):
     s = s.rstrip('%')
@@ -200,11 +201,16 @@ for f in files:
         if not run or min(value(s) for x, s in run[0]) != 0:
             print('BAD %s: the axis does not start at zero: %s' % (f, run[0] if run else 'no axis'))
     elif mode == 'fit':
+        boxes = []
         for x, y, size, anchor, s in ts:
             w = width(s, size)
             lo = x - (w / 2 if anchor == 'middle' else (w if anchor == 'end' else 0))
             if lo < -2 or lo + w > 1282:
                 print('BAD %s: text runs off the chart (%.0f to %.0f px): %r' % (f, lo, lo + w, s))
+            for lo2, hi2, y2, size2, s2 in boxes:
+                if abs(y - y2) < 0.6 * min(size, size2) and lo < hi2 - 2 and lo2 < lo + w - 2:
+                    print('BAD %s: texts overlap: %r and %r' % (f, s2, s))
+            boxes.append((lo, lo + w, y, size, s))
     elif mode == 'codes':
         for x, y, size, anchor, s in ts:
             if size >= 13 and re.search(r'\b[FRCBKM][0-9]\b', s):
@@ -326,9 +332,9 @@ out_lines 5
 listed_files
 check_svg "An activity-managed team in a mature market" "${F[@]}"
 
-# The funnel by source: each source's ratios (calls : contacts : meetings :
-# cases, per case, from the sums of the monthly means) beside its plan.
-ratio_of() { # ratio_of CALLS CONTACTS MEETINGS CASES: "12.7 : 8.9 : 3.5 : 1" from monthly.csv
+# The funnel by source: each source's ratios (calls : contacts : appointments
+# set : cases, per case, from the sums of the monthly means) beside its plan.
+ratio_of() { # ratio_of CALLS CONTACTS APPOINTMENTS CASES: "12.7 : 8.9 : 3.5 : 1" from monthly.csv
     awk -F, -v a="$1_mean" -v b="$2_mean" -v m="$3_mean" -v c="$4_mean" '
         NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
         { x += $h[a]; y += $h[b]; z += $h[m]; n += $h[c] }
@@ -336,10 +342,10 @@ ratio_of() { # ratio_of CALLS CONTACTS MEETINGS CASES: "12.7 : 8.9 : 3.5 : 1" fr
         END { print r(x) " : " r(y) " : " r(z) " : 1" }' "$D/run/monthly.csv"
 }
 check_svg "Cold prospects" "$D/run/plots/funnel.svg"
-check_svg "$(ratio_of calls_cold contacts_cold meetings_cold cases_cold)" "$D/run/plots/funnel.svg"
-check_svg "$(ratio_of calls_referral contacts_referral meetings_referral cases_referral)" "$D/run/plots/funnel.svg"
-check_svg "$(ratio_of calls_to_clients contacts_clients meetings_clients cases_repeat)" "$D/run/plots/funnel.svg"
-check_svg "$(ratio_of calls contacts meetings cases)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls_cold contacts_cold appointments_cold cases_cold)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls_referral contacts_referral appointments_referral cases_referral)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls_to_clients contacts_clients appointments_clients cases_repeat)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls contacts appointments cases)" "$D/run/plots/funnel.svg"
 check_svg "planned 10 : 7 : 3 : 1" "$D/run/plots/funnel.svg"
 check_svg "planned 6 : 5 : 3 : 1" "$D/run/plots/funnel.svg"
 check_svg "planned 3 : 3 : 2 : 1" "$D/run/plots/funnel.svg"
@@ -353,7 +359,7 @@ check "compare charts" test -f "$D/cmp/plots/compare-premium.png" -a -f "$D/cmp/
 check_png "${F[@]}"
 run_k 0 plot "$D/cmp" --format=svg
 check_svg "Activity-centred management: 10 calls, 3 visits, every day" "$D/cmp/plots/compare-premium.svg"
-check_svg "P(higher)" "$D/cmp/plots/compare-premium.svg"
+check_svg "higher in" "$D/cmp/plots/compare-premium.svg"
 check_svg "Traditional management: atmosphere, incentives, contests" "$D/cmp/plots/traditional-kpis.svg"
 
 run_k 0 plot "$D/sweep"
@@ -420,6 +426,52 @@ KPISIM_PLOTS="$T/skipall" "$KPISIM" plot "$T/skiprun" >"$T/out" 2>"$T/err" </dev
 st=$?
 check "every chart skipped exits 65 (got $st)" test "$st" -eq 65
 err_has 'no chart drawn'
+
+# --- charts for the people in the room (issue 17) ------------------------------------
+# A long baseline name and title are shortened or wrapped, never cut at the
+# edge; the levels of a compare start at zero; each scenario's band is
+# outlined in its own colour (dashed p05 and p95), so overlapping bands stay
+# apart.
+"$KPISIM" compare tests/data/plot/long-baseline.yaml tests/data/plot/short-activity.yaml \
+    -n 10 -o "$D/long" --quiet >/dev/null 2>"$T/err" || bad "long-name compare failed: $(cat "$T/err")"
+run_k 0 plot "$D/long" --format svg
+svg_ok fit "$D/long/plots/"compare-*.svg "$D/cmp/plots/"*.svg "$D/run/plots/"*.svg "$D/sweep/plots/"*.svg
+svg_ok zero "$D/long/plots/compare-headcount.svg" "$D/cmp/plots/compare-headcount.svg" \
+    "$D/cmp/plots/compare-premium.svg"
+svg_ok ticks "$D/long/plots/"*.svg "$D/cmp/plots/"*.svg "$D/sweep/plots/"*.svg
+for c in '  0, 114, 178' '230, 159,   0'; do
+    n=$(grep -c "stroke='rgb($c)' stroke-dasharray" "$D/cmp/plots/compare-premium.svg")
+    check "compare: the band of the scenario in rgb($c) is outlined ($n dashed lines)" test "$n" -ge 2
+done
+# A sweep's chart says it is a sweep, over its keys in words; the keys as
+# written stay in small print.
+check_svg "Sweep over calls per day and client focus" "$D/sweep/plots/"*.svg
+check_svg "calls per day" "$D/sweep/plots/sweep-total_premium.svg"
+check "the heat map's axes are not raw keys" test -z "$(grep -E '<text>(activity\.calls_per_day|clients\.focus)</text>' "$D/sweep/plots/"*.svg)"
+check_svg "Sweep over calls per day" "$D/sweep1/plots/sweep-total_premium.svg"
+# Subtitles and legends in words: no code (K3, M1) in a large font.
+svg_ok codes "$D/run/plots/"*.svg "$D/cmp/plots/"*.svg "$D/sweep/plots/"*.svg
+# The funnel compares like with like: appointments set against the plan's
+# third stage, meetings held on their own line.
+check_svg "$(ratio_of calls_cold contacts_cold appointments_cold cases_cold)" "$D/run/plots/funnel.svg"
+held=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    { m += $h["meetings_cold_mean"]; c += $h["cases_cold_mean"] } END { printf "%.1f", m / c }' "$D/run/monthly.csv")
+check_svg "meetings held: $held a case" "$D/run/plots/funnel.svg"
+
+# --- every chart file a document names is one that kpisim plot writes ------------------
+# (docs/training.md once said compare.png for compare-premium.png.)  The
+# names written: those of the run, compare and sweep above, a compare's
+# scenario charts also without their NAME- prefix.  A doc's names: every
+# NAME.png or NAME.svg in README.md, docs/*.md and the man page, except the
+# pictures of docs/img/ and placeholders in capitals (OUT.png).
+written=$(for f in "$D/run/plots/"* "$D/cmp/plots/"* "$D/sweep/plots/"*; do
+    b=${f##*/}; echo "${b%.*}"; done | sed -e 's/^traditional-//' -e 's/^activity-//' | sort -u)
+mentioned=$(grep -ohE '[A-Za-z0-9_./-]*[A-Za-z0-9_]\.(png|svg)\b' README.md docs/*.md docs/kpisim.1 |
+    grep -v 'img/' | sed 's|.*/||; s/\.[a-z]*$//' | grep -v '^[A-Z_]*$' | sort -u)
+for m in $mentioned; do
+    if printf '%s\n' "$written" | grep -qx -- "$m"; then ok; else bad "a document names $m.png, which kpisim plot does not write (it writes: $(echo $written))"; fi
+done
+check "documents name some charts" test -n "$mentioned"
 
 # --- titles in Chinese and Russian (the PNG checked by eye once: docs/img/) ----------
 run_k 0 plot "$D/zh" --format svg
