@@ -120,8 +120,8 @@ inside = 0.4
 @kpi_open
 set multiplot
 set label 1 title at screen 0.5, screen 0.955 center font kpi_title_font_for(title) textcolor rgb kpi_ink
-set label 2 sprintf("The funnel of each source over %s months (mean of the replications), realised and as the scenario plans it", \
-    months ne "" ? months : "the") \
+set label 2 sprintf("The funnel of each source over %s (mean of the replications), realised and as the scenario plans it", \
+    months eq "" ? "the months" : (months eq "1" ? "one month" : months . " months")) \
     at screen 0.5, screen 0.905 center font kpi_sub_font textcolor rgb kpi_grey
 set label 3 sprintf("kpisim  %s%s", kpi_reps(reps), kpi_basename(kpi_dir)) \
     at screen 0.99, screen 0.02 right font kpi_small_font textcolor rgb "#999999"

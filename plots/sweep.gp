@@ -96,7 +96,7 @@ set format cb kpi_tick_format(abs(vmax) > abs(vmin) ? vmax : vmin, cstep) . (kpi
 
 if (nkeys >= 2) {
     set label 1 sprintf("%s%s%s%s", stitle ne "" ? stitle . ": " : "", flabel, \
-        ismean ? " (mean of the replications)" : "", slice ne "" ? sprintf(" (%s)", slice) : "") \
+        ismean ? ", mean of the replications" : "", slice ne "" ? sprintf(" (%s)", slice) : "") \
         at screen 0.5, screen 0.905 center font kpi_sub_font textcolor rgb kpi_grey
     set lmargin at screen 0.14
     set rmargin at screen 0.84
@@ -136,9 +136,21 @@ if (nkeys >= 2) {
     set bmargin at screen 0.19
     set xlabel l1 textcolor rgb kpi_ink
     set ylabel flabel textcolor rgb kpi_ink
-    ystep = vmax > vmin ? kpi_nice((vmax - vmin) / 5.0) : 1
-    set ytics ystep
-    set format y kpi_tick_format(abs(vmax) > abs(vmin) ? vmax : vmin, ystep) . (kpi_is_share(base) ? "%%" : "")
+    # A level from zero (a share from 0 to 100%), the band included.
+    blo = vmin
+    bhi = vmax
+    if (band) {
+        stats kpi_file using (column(base . "_p05") * fsc) nooutput
+        blo = STATS_min
+        stats kpi_file using (column(base . "_p95") * fsc) nooutput
+        bhi = STATS_max
+    }
+    kpi_lo = kpi_is_share(base) ? 0 : blo
+    kpi_hi = kpi_is_share(base) ? 100 : bhi
+    kpi_zero = 1
+    kpi_pct = kpi_is_share(base)
+    @kpi_set_y
+    fsc = fsc / kpi_yu
     set key at screen 0.5, screen 0.04 center center horizontal maxrows 1 reverse Left samplen 2.5 \
         width 3
     if (!numeric1) {
