@@ -264,4 +264,27 @@ while IFS= read -r f; do
     run_k 0 validate "$f"
 done < <(find scenarios -name '*.yaml' | sort)
 
+
+# --- issue 17: `kpisim help COMMAND`, `validate --set` ---------------------------------
+# help COMMAND prints that command's help, as COMMAND --help does.
+for c in run validate compare sweep explain plot; do
+    "$KPISIM" "$c" --help >"$T/want" 2>&1
+    run_k 0 help "$c"
+    check "kpisim help $c prints the help of $c" cmp -s "$T/want" "$T/out"
+done
+run_k 64 help frobnicate; err_has "unknown command 'frobnicate'"
+run_k 0 help; out_has 'usage: kpisim COMMAND'
+# validate applies --set KEY=VALUE (repeatable, also --set=KEY=VALUE) as run does.
+run_k 0 validate scenarios/default.yaml --set activity.calls_per_day=12 --set=months=6
+out_has 'scenarios/default.yaml: ok'
+run_k 65 validate scenarios/default.yaml --set activity.compliance=1.3
+err_has 'activity.compliance: expected a probability in \[0, 1\], got 1.3'
+run_k 65 validate --set activity.nope=1 scenarios/default.yaml; err_has 'activity.nope'
+run_k 0 validate scenarios/sweeps/calls-focus.yaml --set months=6
+out_has 'a sweep of 63 points'
+run_k 64 validate scenarios/default.yaml --set; err_has 'needs a value'
+run_k 64 validate --set months=6; err_has 'no scenario file given'
+# the override reaches the scenario checked: months 0 is refused
+run_k 65 validate scenarios/default.yaml --set months=0; err_has 'months'
+
 summary
