@@ -82,6 +82,10 @@ struct kpi_model {
     philox4x32_ctr_t *first;
     double pending_at_end;
     double premium_m_cur;    /* premium of the agent's current day */
+
+    /* From the run's options (kpi_model_limits). */
+    kpi_budget budget;                       /* the workspace's growing arrays */
+    const volatile sig_atomic_t *cancel;     /* NULL, or non-zero: stop */
 };
 
 /* ------------------------------------------------------------------ */
@@ -96,6 +100,14 @@ static int grow(kpi_model *m, int need)
     while (cap < need)
         cap = cap > KPI_MAX_TEAM / 2 ? KPI_MAX_TEAM : cap * 2;
     size_t n = (size_t)cap, e = (size_t)m->E * NSRC;
+    /* Bytes per agent of the arrays below. */
+    const double per_agent =
+        (double)(sizeof *m->id + sizeof *m->tenure + sizeof *m->skill + sizeof *m->compliance +
+                 sizeof *m->below + sizeof *m->cases_m + sizeof *m->premium_m +
+                 e * sizeof *m->backlog + sizeof *m->pending + sizeof *m->leaving +
+                 sizeof *m->heirs);
+    if (kpi_budget_take(&m->budget, (double)(cap - m->cap) * per_agent) != 0)
+        return -1;
     void *p;
 #define REGROW(field, count)                                   \
     do {                                                       \
@@ -140,6 +152,8 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
     m->r_misc = kpi_rng_alloc();
     m->r_client = kpi_rng_alloc();
     m->book = kpi_book_create(sc);
+    if (m->book)
+        kpi_book_set_budget(m->book, &m->budget);
     m->held_clients = malloc(((size_t)ceil(sc->activity.visits_per_day) + 1) *
                              sizeof *m->held_clients);
     if (!m->r_day || !m->r_visit || !m->r_premium || !m->r_misc || !m->r_client ||
@@ -223,6 +237,13 @@ void kpi_model_destroy(kpi_model *m)
         kpi_binomial_free(&m->f_meet[s]);
     }
     free(m);
+}
+
+void kpi_model_limits(kpi_model *m, const volatile sig_atomic_t *cancel, double workspace_limit)
+{
+    m->cancel = cancel;
+    m->budget.limit = workspace_limit > 0 ? workspace_limit : 0;
+    m->budget.exceeded = 0;
 }
 
 double kpi_model_pending(const kpi_model *m)
@@ -562,9 +583,28 @@ static int fail_team(kpi_error *err, int month1)
                          KPI_MAX_TEAM, month1);
 }
 
-static int fail_memory(kpi_error *err)
+/* An allocation failed, or the workspace budget refused a growth. */
+static int fail_memory(const kpi_model *m, kpi_error *err)
 {
-    return kpi_error_oom(err, "while simulating");
+    char lim[32];
+    if (!m->budget.exceeded)
+        return kpi_error_oom(err, "while simulating");
+    kpi_memory_format(m->budget.limit, lim, sizeof lim);
+    return kpi_error_set(err, KPI_EINTERNAL, NULL,
+                         "the run outgrew the memory the memory check approved for it "
+                         "(%s per model workspace): its team or client book grew larger "
+                         "than estimated; lower team.headcount, months or --threads",
+                         lim);
+}
+
+static int cancelled(const kpi_model *m)
+{
+    return m->cancel && *m->cancel;
+}
+
+static int fail_cancel(kpi_error *err)
+{
+    return kpi_error_set(err, KPI_ECANCEL, NULL, "cancelled");
 }
 
 static double ratio(double a, double b)
@@ -660,10 +700,10 @@ static int recruits_join(kpi_model *m, uint64_t key, month_state *ms, kpi_error 
     if ((double)m->n + recruits > KPI_MAX_TEAM)
         return fail_team(err, ms->mo + 1);
     if (grow(m, m->n + (int)recruits) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     for (unsigned j = 0; j < recruits; j++)
         if (hire(m, key, 0, 0) != 0)
-            return fail_memory(err);
+            return fail_memory(m, err);
     ms->recruits = recruits;
     return KPI_OK;
 }
@@ -893,14 +933,14 @@ static int run_month(kpi_model *m, uint64_t key, int mo, double *slump, double *
     training(m, &ms);
     if (client_events(m, &ms) != 0 || atmosphere(m, key, &ms, *slump) != 0 ||
         working_days(m, key, &ms) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     /* Month end: the book's transitions, then activity, assessment and
      * exits, the leavers' books, the KPIs, the compaction. */
     if (kpi_book_month_end(m->book, mo, ms.acc) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     activity_and_exits(m, key, &ms);
     if (leavers_books(m, &ms) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     *contacts_total += ms.contacts;
     month_kpis(m, &ms);
     compaction(m, &ms);
@@ -921,17 +961,23 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
     m->next_id = 0;
     kpi_book_reset(m->book, key);
     if (grow(m, sc->team.headcount) != 0)
-        return fail_memory(err);
-    for (int i = 0; i < sc->team.headcount; i++)
+        return fail_memory(m, err);
+    for (int i = 0; i < sc->team.headcount; i++) {
+        if (i % 1024 == 1023 && cancelled(m))
+            return fail_cancel(err);
         if (hire(m, key, sc->team.initial_tenure_months, 1) != 0)
-            return fail_memory(err);
+            return fail_memory(m, err);
+    }
 
     double slump = 1;   /* effort multiplier left by last month's contests */
     double contacts_total = 0;
-    for (int mo = 0; mo < M; mo++)
+    for (int mo = 0; mo < M; mo++) {
+        if (cancelled(m))
+            return fail_cancel(err);
         if ((rc = run_month(m, key, mo, &slump, &monthly[mo * KPI_NKPI], &contacts_total,
                             err)) != KPI_OK)
             return rc;
+    }
 
     double pending = 0;
     for (int i = 0; i < m->n; i++)
@@ -940,6 +986,6 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
     memset(figures, 0, KPI_NFIG * sizeof *figures);
     figures_from_months(sc, monthly, m->n, contacts_total, figures);
     if (kpi_book_figures(m->book, M, figures) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     return KPI_OK;
 }

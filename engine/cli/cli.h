@@ -54,6 +54,8 @@ typedef struct cli_progress {
 /* Installs SIGINT/SIGTERM handlers that request cancellation. */
 void cli_signals_install(void);
 int cli_interrupted(void);
+/* The flag the handlers set, for kpi_run_opts.cancel. */
+const volatile sig_atomic_t *cli_cancel_flag(void);
 
 void cli_progress_init(cli_progress *p, const char *label, int quiet);
 /* A kpi_progress_fn: draws the bar, returns non-zero after Ctrl-C. */
@@ -151,6 +153,9 @@ long cli_mpi_held(long n);
  * file (printed by the caller with cli_fail, after an MPI job's ranks
  * agreed).  n_option: the replications came from -n. */
 int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi_error *err);
+/* kpi_run_opts.workspace_limit for a run the check approved:
+ * (available - results) / threads, at least the estimated workspace. */
+double cli_workspace_limit(const kpi_memory *need);
 
 /* Commands. */
 int cli_cmd_run(int argc, char **argv);

@@ -122,6 +122,11 @@ int cli_interrupted(void)
     return interrupted != 0;
 }
 
+const volatile sig_atomic_t *cli_cancel_flag(void)
+{
+    return &interrupted;
+}
+
 double cli_now(void)
 {
     struct timespec ts;
@@ -304,6 +309,13 @@ int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi
     if (rc != KPI_OK)
         snprintf(err->file, sizeof err->file, "%s", file);
     return rc;
+}
+
+double cli_workspace_limit(const kpi_memory *need)
+{
+    double avail = kpi_memory_available(NULL, 0);
+    double limit = (avail - need->results) / (need->threads > 0 ? need->threads : 1);
+    return limit > need->workspace ? limit : need->workspace;
 }
 
 long cli_mpi_held(long n)
