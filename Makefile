@@ -268,7 +268,18 @@ $(FAULT_SHIM): tests/faultshim.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fPIC -shared $< -o $@ -ldl
 
-test: deps $(PROGRAM) $(TEST_PROGS) $(TEST_LOCALE) $(FAULT_HELPERS) mpi-program
+# The library stands alone (tests/test_standalone.sh): a program that only
+# runs links without libyaml, nor anything else the loader or the writers need.
+STANDALONE := $(BUILD)/tests/standalone
+STANDALONE_HELPERS := $(if $(filter test_standalone,$(TEST_NAMES)),$(STANDALONE))
+-include $(STANDALONE).d
+
+$(STANDALONE): tests/standalone.c $(LIB) | $(DEPS_STAMP)
+	$(SAY) CC $<
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $@.d -MT $@ $< $(LIB) $(LDFLAGS) $(SANFLAGS) -lgsl -lgslcblas -lm -pthread -o $@
+
+test: deps $(PROGRAM) $(TEST_PROGS) $(TEST_LOCALE) $(FAULT_HELPERS) $(STANDALONE_HELPERS) mpi-program
 	$(Q)KPISIM='$(abspath $(BIN))' KPI_BUILD='$(BUILD)' LOCPATH='$(abspath $(BUILD)/locale)' \
 	    KPISIM_MPI='$(abspath build-mpi/kpisim)' \
 	    bash tests/run.sh $(TEST_PROGS) $(TEST_SCRIPTS)

@@ -12,32 +12,11 @@
 
 #include "output.h"
 
+#include "error.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void kpi_paired_compute(const double *a, size_t astride, const double *b, size_t bstride,
-                        size_t n, double *work, kpi_paired *out)
-{
-    size_t higher = 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = b[i * bstride] - a[i * astride];
-        work[i] = d;
-        higher += d > 0;
-    }
-    kpi_band_compute(work, 1, n, work + n, &out->diff);
-    out->p_higher = (double)higher / (double)n;
-}
-
-static int fail(kpi_error *err, int status, const char *msg, const char *path)
-{
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->status = status;
-        snprintf(err->msg, sizeof err->msg, "%s: %s", path, msg);
-    }
-    return status;
-}
 
 /* The rows of one quantity: for each scenario s its own band and its
  * paired difference against scenario 0.  x[s] points at scenario s's value
@@ -66,9 +45,9 @@ static int put_rows(kpi_outfile *of, const char *kind, const char *name, int mon
         for (int i = 0; i < 8; i++) {
             num[0] = ',';
             if (kpi_format_number(v[i], num + 1, sizeof num - 1) != KPI_OK)
-                return fail(err, KPI_EINTERNAL,
-                            "a value is not a finite number (internal error)",
-                            kpi_outfile_path(of));
+                return kpi_error_set(err, KPI_EINTERNAL, NULL,
+                                     "%s: a value is not a finite number (internal error)",
+                                     kpi_outfile_path(of));
             kpi_outfile_puts(of, num);
         }
         if (kpi_outfile_puts(of, "\n") != 0)
@@ -86,7 +65,7 @@ int kpi_write_comparison(const char *dir, const char *const *names,
     if (!err)
         err = &scratch;
     if (!set)
-        return fail(err, KPI_EINTERNAL, "out of memory", dir);
+        return kpi_error_set(err, KPI_EINTERNAL, NULL, "%s: out of memory", dir);
     rc = kpi_stage_comparison(set, dir, names, res, nsc, err);
     if (rc == KPI_OK)
         rc = kpi_outset_commit(set, err);
@@ -101,13 +80,14 @@ int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *na
     if (!err)
         err = &scratch;
     if (nsc < 1)
-        return fail(err, KPI_EINTERNAL, "no scenario to compare", dir);
+        return kpi_error_set(err, KPI_EINTERNAL, NULL, "%s: no scenario to compare", dir);
     size_t n = (size_t)res[0]->replications;
     int months = res[0]->months;
     for (int s = 1; s < nsc; s++) {
         if ((size_t)res[s]->replications != n)
-            return fail(err, KPI_EINTERNAL,
-                        "scenarios run with different replications (internal error)", dir);
+            return kpi_error_set(err, KPI_EINTERNAL, NULL,
+                                 "%s: scenarios run with different replications (internal error)",
+                                 dir);
         if (res[s]->months < months)
             months = res[s]->months;
     }
@@ -119,7 +99,7 @@ int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *na
     size_t *stride = malloc((size_t)nsc * sizeof *stride);
     kpi_outfile *of = NULL;
     if (!work || !x || !stride) {
-        rc = fail(err, KPI_EINTERNAL, "out of memory", dir);
+        rc = kpi_error_set(err, KPI_EINTERNAL, NULL, "%s: out of memory", dir);
         goto done;
     }
     of = kpi_outfile_open(dir, "comparison.csv", err);

@@ -4,6 +4,7 @@
 #include "draw.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_sf_gamma.h>
@@ -13,9 +14,104 @@
  * (about mu + 7 sqrt(mu) + 10 entries). */
 #define TAIL_MASS 1e-12
 
+/* Vose's method ("A linear algorithm for generating random numbers with a
+ * given distribution", IEEE TSE 17(9), 1991): scale the weights to mean 1;
+ * pair each column under 1 (small) with one over 1 (large), which gives the
+ * small one's missing share and goes on with what it has left, until one
+ * list is empty; what remains is full (rounding leaves it within ulps of
+ * 1).  The large column's remainder is computed as (p_l + p_s) - 1 in that
+ * order, Vose's numerically stable form. */
+int kpi_alias_init(kpi_alias *t, const double *w, size_t k)
+{
+    double sum = 0, *p = NULL;
+    size_t *small = NULL, *large = NULL, ns = 0, nl = 0, i;
+
+    t->k = 0;
+    t->threshold = NULL;
+    t->alias = NULL;
+    if (k == 0 || k > SIZE_MAX / 2 / sizeof(double))
+        return -1;
+    for (i = 0; i < k; i++) {
+        if (!(w[i] >= 0) || !isfinite(w[i]))
+            return -1;
+        sum += w[i];
+    }
+    if (!(sum > 0) || !isfinite(sum))
+        return -1;
+
+    t->threshold = malloc(k * sizeof *t->threshold);
+    t->alias = malloc(k * sizeof *t->alias);
+    p = malloc(k * sizeof *p);
+    small = malloc(2 * k * sizeof *small);     /* small: [0, k), large: [k, 2k) */
+    if (!t->threshold || !t->alias || !p || !small) {
+        free(p);
+        free(small);
+        kpi_alias_free(t);
+        return -1;
+    }
+    large = small + k;
+    for (i = 0; i < k; i++) {
+        p[i] = w[i] / sum * (double)k;
+        if (p[i] < 1)
+            small[ns++] = i;
+        else
+            large[nl++] = i;
+    }
+    while (ns > 0 && nl > 0) {
+        size_t s = small[--ns], l = large[nl - 1];
+        t->threshold[s] = ((double)s + p[s]) / (double)k;
+        t->alias[s] = l;
+        p[l] = (p[l] + p[s]) - 1;
+        if (p[l] < 1) {
+            nl--;
+            small[ns++] = l;
+        }
+    }
+    /* Full columns: rounding left them within ulps of 1. */
+    while (nl > 0) {
+        size_t l = large[--nl];
+        t->threshold[l] = ((double)l + 1) / (double)k;
+        t->alias[l] = l;
+    }
+    while (ns > 0) {
+        size_t s = small[--ns];
+        t->threshold[s] = ((double)s + 1) / (double)k;
+        t->alias[s] = s;
+    }
+    t->k = k;
+    free(p);
+    free(small);
+    return 0;
+}
+
+void kpi_alias_free(kpi_alias *t)
+{
+    free(t->threshold);
+    free(t->alias);
+    t->threshold = NULL;
+    t->alias = NULL;
+    t->k = 0;
+}
+
+double kpi_alias_prob(const kpi_alias *t, size_t i)
+{
+    double k = (double)t->k, prob = 0;
+    size_t c;
+    for (c = 0; c < t->k; c++) {
+        double keep = t->threshold[c] - (double)c / k;   /* u in [c/k, threshold) */
+        if (keep > 1 / k)
+            keep = 1 / k;
+        if (c == i)
+            prob += t->alias[c] == c ? 1 / k : keep;
+        else if (t->alias[c] == i)
+            prob += 1 / k - keep;
+    }
+    return prob;
+}
+
 int kpi_poisson_prepare(kpi_poisson *p, double mu)
 {
-    if (p->table && p->mu == mu)
+    if (p->table.k && p->mu == mu)
         return 0;
     kpi_poisson_free(p);
     p->mu = mu;
@@ -44,14 +140,14 @@ int kpi_poisson_prepare(kpi_poisson *p, double mu)
     p->k = j;
     p->tail = 1.0 - cum > 0 ? 1.0 - cum : 0;
     w[j] = p->tail;
-    p->table = gsl_ran_discrete_preproc(j + 1, w);
+    int rc = kpi_alias_init(&p->table, w, j + 1);
     free(w);
-    return p->table ? 0 : -1;
+    return rc;
 }
 
 unsigned kpi_poisson_slow(const kpi_poisson *p, const gsl_rng *r)
 {
-    if (!p->table)
+    if (!p->table.k)
         return p->mu > 0 ? gsl_ran_poisson(r, p->mu) : 0;
     /* The tail: invert P(X = j | X >= k) from j = k upwards. */
     double u = gsl_rng_uniform(r) * p->tail;
@@ -67,9 +163,7 @@ unsigned kpi_poisson_slow(const kpi_poisson *p, const gsl_rng *r)
 
 void kpi_poisson_free(kpi_poisson *p)
 {
-    if (p->table)
-        gsl_ran_discrete_free(p->table);
-    p->table = NULL;
+    kpi_alias_free(&p->table);
 }
 
 int kpi_binomial_prepare(kpi_binomial *b, double p, unsigned nmax)
@@ -85,8 +179,7 @@ int kpi_binomial_prepare(kpi_binomial *b, double p, unsigned nmax)
     for (unsigned n = 1; n <= nmax; n++) {
         for (unsigned k = 0; k <= n; k++)
             w[k] = gsl_ran_binomial_pdf(k, p, n);
-        b->table[n] = gsl_ran_discrete_preproc((size_t)n + 1, w);
-        if (!b->table[n]) {
+        if (kpi_alias_init(&b->table[n], w, (size_t)n + 1) != 0) {
             free(w);
             return -1;
         }
@@ -100,7 +193,7 @@ void kpi_binomial_free(kpi_binomial *b)
 {
     if (b->table)
         for (unsigned n = 1; n <= b->nmax; n++)
-            gsl_ran_discrete_free(b->table[n]);
+            kpi_alias_free(&b->table[n]);
     free(b->table);
     b->table = NULL;
     b->nmax = 0;

@@ -3,9 +3,13 @@
  *
  * The number of calls an agent makes in a day is Poisson with a mean that
  * changes only month by month (or on contest days), and it is drawn for
- * every agent-day.  kpi_poisson tabulates that law once with GSL's Walker
- * alias tables (gsl_ran_discrete): one uniform per draw instead of the
- * mean + 1 uniforms and the exp() of the textbook method, with the same law.
+ * every agent-day.  kpi_poisson tabulates that law once in a Walker alias
+ * table (kpi_alias, built by Vose's method): one uniform per draw instead of
+ * the mean + 1 uniforms and the exp() of the textbook method, with the same
+ * law.  The tables are kpisim's own rather than GSL's gsl_ran_discrete: GSL
+ * 2.7's builder writes through unchecked mallocs and reports errors through
+ * its process-wide handler, which aborts unless the caller turned it off;
+ * this one checks every allocation and returns -1.
  * The funnels' binomials are tabulated the same way, and the draws that run
  * every agent-day are inline.
  */
@@ -20,23 +24,46 @@
 /* Largest mean tabulated; larger means are drawn with gsl_ran_poisson. */
 #define KPI_POISSON_TABLE_MAX 700.0
 
-/* One draw from a Walker alias table made by gsl_ran_discrete_preproc,
- * given the uniform u in [0, 1): the lookup of gsl_ran_discrete, inline
- * (a test checks that both give the same outcomes from the same stream). */
-static inline size_t kpi_alias_lookup(const gsl_ran_discrete_t *g, double u)
+/* A Walker alias table over the outcomes 0 .. k - 1.  Column c (of k
+ * equal columns of [0, 1)) gives c when the uniform u is below
+ * threshold[c], else alias[c]; a full column has alias[c] == c.  The
+ * thresholds are on the scale of u ((c + f) / k for a column that keeps a
+ * share f for c), so a draw is one uniform, one multiplication and one
+ * lookup.  k == 0: no table. */
+typedef struct kpi_alias {
+    size_t k;
+    double *threshold;      /* [k] */
+    size_t *alias;          /* [k] */
+} kpi_alias;
+
+/* Builds t over the k >= 1 weights w (each >= 0 and finite, their sum > 0;
+ * they need not add up to 1) by Vose's method, exact up to rounding: the
+ * probability of each outcome the table implies (kpi_alias_prob) is
+ * w[i] / sum within a few ulps.  Returns 0, or -1 when out of memory or
+ * the weights are not valid (t is then empty).  t's earlier contents are
+ * not freed: start from a zeroed or freed table. */
+int kpi_alias_init(kpi_alias *t, const double *w, size_t k);
+
+/* Frees the arrays of t; t is empty afterwards (k == 0).  Accepts an empty
+ * table. */
+void kpi_alias_free(kpi_alias *t);
+
+/* The probability of outcome i that t implies: the share of [0, 1) whose
+ * uniforms give i.  For tests. */
+double kpi_alias_prob(const kpi_alias *t, size_t i);
+
+/* One draw from t given the uniform u in [0, 1). */
+static inline size_t kpi_alias_lookup(const kpi_alias *t, double u)
 {
-    size_t c = (size_t)(u * (double)g->K);
-    double f = g->F[c];
-    if (f == 1.0 || u < f)
-        return c;
-    return g->A[c];
+    size_t c = (size_t)(u * (double)t->k);
+    return u < t->threshold[c] ? c : t->alias[c];
 }
 
 typedef struct kpi_poisson {
     double mu;
     size_t k;                  /* table outcomes 0 .. k - 1, outcome k = "k or more" */
     double tail;               /* P(X >= k) */
-    gsl_ran_discrete_t *table; /* NULL when mu is 0 or beyond the table */
+    kpi_alias table;           /* empty when mu is 0 or beyond the table */
 } kpi_poisson;
 
 /* Prepares p for mean mu >= 0 (frees an earlier table of p).  Returns 0, or
@@ -52,9 +79,9 @@ unsigned kpi_poisson_slow(const kpi_poisson *p, const gsl_rng *r);
  * tail law). */
 static inline unsigned kpi_poisson_draw(const kpi_poisson *p, const gsl_rng *r)
 {
-    if (!p->table)
+    if (!p->table.k)
         return kpi_poisson_slow(p, r);
-    size_t x = kpi_alias_lookup(p->table, kpi_rng_uniform(r));
+    size_t x = kpi_alias_lookup(&p->table, kpi_rng_uniform(r));
     return x < p->k ? (unsigned)x : kpi_poisson_slow(p, r);
 }
 
@@ -72,7 +99,7 @@ void kpi_poisson_free(kpi_poisson *p);
 typedef struct kpi_binomial {
     double p;
     unsigned nmax;
-    gsl_ran_discrete_t **table;   /* [nmax + 1], table[0] unused */
+    kpi_alias *table;             /* [nmax + 1], table[0] unused */
 } kpi_binomial;
 
 /* Prepares b for probability p in [0, 1] and n <= nmax.  Returns 0 or -1
@@ -86,7 +113,7 @@ static inline unsigned kpi_binomial_draw(const kpi_binomial *b, unsigned n, cons
         return 0;
     if (n > b->nmax)
         return gsl_ran_binomial(r, b->p, n);
-    return (unsigned)kpi_alias_lookup(b->table[n], kpi_rng_uniform(r));
+    return (unsigned)kpi_alias_lookup(&b->table[n], kpi_rng_uniform(r));
 }
 
 /* Largest n of kpi_binomial_rows (more meetings a day are drawn with

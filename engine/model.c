@@ -20,6 +20,7 @@
 
 #include "book.h"
 #include "draw.h"
+#include "error.h"
 #include "rng.h"
 
 #include <math.h>
@@ -81,6 +82,10 @@ struct kpi_model {
     philox4x32_ctr_t *first;
     double pending_at_end;
     double premium_m_cur;    /* premium of the agent's current day */
+
+    /* From the run's options (kpi_model_limits). */
+    kpi_budget budget;                       /* the workspace's growing arrays */
+    const volatile sig_atomic_t *cancel;     /* NULL, or non-zero: stop */
 };
 
 /* ------------------------------------------------------------------ */
@@ -95,6 +100,14 @@ static int grow(kpi_model *m, int need)
     while (cap < need)
         cap = cap > KPI_MAX_TEAM / 2 ? KPI_MAX_TEAM : cap * 2;
     size_t n = (size_t)cap, e = (size_t)m->E * NSRC;
+    /* Bytes per agent of the arrays below. */
+    const double per_agent =
+        (double)(sizeof *m->id + sizeof *m->tenure + sizeof *m->skill + sizeof *m->compliance +
+                 sizeof *m->below + sizeof *m->cases_m + sizeof *m->premium_m +
+                 e * sizeof *m->backlog + sizeof *m->pending + sizeof *m->leaving +
+                 sizeof *m->heirs);
+    if (kpi_budget_take(&m->budget, (double)(cap - m->cap) * per_agent) != 0)
+        return -1;
     void *p;
 #define REGROW(field, count)                                   \
     do {                                                       \
@@ -139,6 +152,8 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
     m->r_misc = kpi_rng_alloc();
     m->r_client = kpi_rng_alloc();
     m->book = kpi_book_create(sc);
+    if (m->book)
+        kpi_book_set_budget(m->book, &m->budget);
     m->held_clients = malloc(((size_t)ceil(sc->activity.visits_per_day) + 1) *
                              sizeof *m->held_clients);
     if (!m->r_day || !m->r_visit || !m->r_premium || !m->r_misc || !m->r_client ||
@@ -184,13 +199,8 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
 
 fail:
     kpi_model_destroy(m);
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->status = KPI_EINTERNAL;
-        strcpy(err->msg, "out of memory creating the model workspace");
-    }
     *out = NULL;
-    return KPI_EINTERNAL;
+    return kpi_error_oom(err, "creating the model workspace");
 }
 
 void kpi_model_destroy(kpi_model *m)
@@ -227,6 +237,13 @@ void kpi_model_destroy(kpi_model *m)
         kpi_binomial_free(&m->f_meet[s]);
     }
     free(m);
+}
+
+void kpi_model_limits(kpi_model *m, const volatile sig_atomic_t *cancel, double workspace_limit)
+{
+    m->cancel = cancel;
+    m->budget.limit = workspace_limit > 0 ? workspace_limit : 0;
+    m->budget.exceeded = 0;
 }
 
 double kpi_model_pending(const kpi_model *m)
@@ -560,26 +577,34 @@ static int agent_day(kpi_model *m, uint64_t key, int i, const agent_month *am, i
 
 static int fail_team(kpi_error *err, int month1)
 {
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->status = KPI_EDATA;
-        strcpy(err->key, "team.recruits_per_agent");
-        snprintf(err->msg, sizeof err->msg,
-                 "the team grew beyond %d agents in month %d; lower team.recruits_per_month "
-                 "or team.recruits_per_agent",
-                 KPI_MAX_TEAM, month1);
-    }
-    return KPI_EDATA;
+    return kpi_error_set(err, KPI_EDATA, "team.recruits_per_agent",
+                         "the team grew beyond %d agents in month %d; lower "
+                         "team.recruits_per_month or team.recruits_per_agent",
+                         KPI_MAX_TEAM, month1);
 }
 
-static int fail_memory(kpi_error *err)
+/* An allocation failed, or the workspace budget refused a growth. */
+static int fail_memory(const kpi_model *m, kpi_error *err)
 {
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->status = KPI_EINTERNAL;
-        strcpy(err->msg, "out of memory while simulating");
-    }
-    return KPI_EINTERNAL;
+    char lim[32];
+    if (!m->budget.exceeded)
+        return kpi_error_oom(err, "while simulating");
+    kpi_memory_format(m->budget.limit, lim, sizeof lim);
+    return kpi_error_set(err, KPI_EINTERNAL, NULL,
+                         "the run outgrew the memory the memory check approved for it "
+                         "(%s per model workspace): its team or client book grew larger "
+                         "than estimated; lower team.headcount, months or --threads",
+                         lim);
+}
+
+static int cancelled(const kpi_model *m)
+{
+    return m->cancel && *m->cancel;
+}
+
+static int fail_cancel(kpi_error *err)
+{
+    return kpi_error_set(err, KPI_ECANCEL, NULL, "cancelled");
 }
 
 static double ratio(double a, double b)
@@ -636,202 +661,322 @@ static void figures_from_months(const kpi_scenario *sc, const double *monthly,
     fig[KPI_FIG_C1_COST_RATIO] = ratio(sc->economics.cost_per_new_client, keep);
 }
 
+/* ------------------------------------------------------------------ */
+/* The month, step by step (docs/model.md "The order of operations in  */
+/* a month"): each step below is one item of that list                 */
+/* ------------------------------------------------------------------ */
+
+/* What the steps of one month share. */
+typedef struct month_state {
+    int mo;                /* 0-based month */
+    month_plan plan;
+    tally acc;
+    unsigned recruits;
+    double active, exits;
+    double contacts;       /* the book's service contacts this month */
+} month_state;
+
+/* 1. Events: the month's plan, and the renewal premium due this month. */
+static void month_events(kpi_model *m, int mo, month_state *ms)
+{
+    memset(ms, 0, sizeof *ms);
+    ms->mo = mo;
+    plan_month(m->sc, mo + 1, &ms->plan);
+    ms->acc[KPI_RENEWAL_PREMIUM] = kpi_book_month_start(m->book, mo);
+}
+
+/* 2. Recruits join at the start of the month (K4).  Returns KPI_OK,
+ * KPI_EDATA (the team outgrew KPI_MAX_TEAM) or KPI_EINTERNAL. */
+static int recruits_join(kpi_model *m, uint64_t key, month_state *ms, kpi_error *err)
+{
+    const kpi_scenario *sc = m->sc;
+    double lam = (sc->team.recruits_per_month + sc->team.recruits_per_agent * m->n) *
+                 ms->plan.recruit_factor;
+    unsigned recruits = 0;
+    if (lam > 0) {
+        kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_RECRUIT, KPI_RS_TEAM, (uint32_t)ms->mo);
+        recruits = gsl_ran_poisson(m->r_misc, lam);
+    }
+    if ((double)m->n + recruits > KPI_MAX_TEAM)
+        return fail_team(err, ms->mo + 1);
+    if (grow(m, m->n + (int)recruits) != 0)
+        return fail_memory(m, err);
+    for (unsigned j = 0; j < recruits; j++)
+        if (hire(m, key, 0, 0) != 0)
+            return fail_memory(m, err);
+    ms->recruits = recruits;
+    return KPI_OK;
+}
+
+/* 3. Training: every agent's skill, permanently. */
+static void training(kpi_model *m, const month_state *ms)
+{
+    if (ms->plan.training != 1)
+        for (int i = 0; i < m->n; i++)
+            m->skill[i] *= ms->plan.training;
+}
+
+/* 4. Client events: invited clients attend at the start of the month.
+ * Returns 0 or -1 (out of memory). */
+static int client_events(kpi_model *m, month_state *ms)
+{
+    const kpi_scenario *sc = m->sc;
+    for (int e = 0; e < sc->nevents; e++) {
+        const kpi_event *ev = &sc->events[e];
+        if (ev->month == ms->mo + 1 &&
+            (ev->type == KPI_EVENT_THANK_YOU || ev->type == KPI_EVENT_SEMINAR))
+            if (kpi_book_event(m->book, ms->mo, e, ev->invited, ms->acc) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* 5. Atmosphere (M1): lognormal, mean 1, sd mood_sd; with last month's
+ * slump it sets the month's Poisson tables of daily calls.  Returns 0 or
+ * -1 (out of memory). */
+static int atmosphere(kpi_model *m, uint64_t key, const month_state *ms, double slump)
+{
+    const kpi_scenario *sc = m->sc;
+    double mood = 1;
+    if (sc->activity.mood_sd > 0) {
+        kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_MOOD, KPI_RS_TEAM, (uint32_t)ms->mo);
+        mood = gsl_ran_lognormal(m->r_misc, m->mood_zeta, m->mood_sigma);
+    }
+    double lam_on = sc->activity.calls_per_day * mood * slump;
+    double lam_off = lam_on * sc->activity.off_plan_effort;
+    if (kpi_poisson_prepare(&m->calls[DAY_ON][0], lam_on) != 0 ||
+        kpi_poisson_prepare(&m->calls[DAY_OFF][0], lam_off) != 0 ||
+        kpi_poisson_prepare(&m->calls[DAY_ON][1], lam_on * ms->plan.contest_effort) != 0 ||
+        kpi_poisson_prepare(&m->calls[DAY_OFF][1], lam_off * ms->plan.contest_effort) != 0)
+        return -1;
+    return 0;
+}
+
+/* What the working days of the month share across agents: the visit
+ * capacity, the size of the binomial rows, the premium scale, the book's
+ * funnel. */
+static void month_rates(const kpi_model *m, const month_state *ms, agent_month *am)
+{
+    const kpi_scenario *sc = m->sc;
+    for (int pl = DAY_ON; pl <= DAY_OFF; pl++) {
+        double x = sc->activity.visits_per_day *
+                   (pl == DAY_ON ? 1.0 : sc->activity.off_plan_effort),
+               f = floor(x);
+        am->cap_int[pl] = (unsigned)f;
+        am->cap_frac[pl] = x - f;
+    }
+    /* Meetings held of one source in a day: at most the capacity. */
+    am->rows_n = am->cap_int[DAY_ON] + (am->cap_frac[DAY_ON] > 0);
+    if (am->rows_n > KPI_BINOMIAL_ROWS_MAX)
+        am->rows_n = 0;   /* no table: gsl_ran_binomial */
+    am->zeta = ms->plan.tier > 0 ? m->zeta + log(ms->plan.tier) : -INFINITY;
+    am->book.p_contact = m->p_contact[SRC_CLIENT];
+    am->book.p_meet = m->p_meet[SRC_CLIENT];
+}
+
+/* Agent i's own rates for the month: sale probabilities (skill, ramp-up,
+ * seminar uplift) and compliance; its month's counters start at 0. */
+static void agent_rates(kpi_model *m, int i, const month_state *ms, agent_month *am)
+{
+    double f = m->skill[i] * ramp(m->sc, m->tenure[i]) * ms->plan.uplift;
+    for (int s = 0; s < NSRC; s++)
+        am->p_sale[s] = fmin(1.0, m->p_sale[s] * f);
+    if (am->rows_n > 0)
+        for (int s = SRC_COLD; s <= SRC_REFERRAL; s++)
+            kpi_binomial_rows(am->p_sale[s], am->rows_n, am->rows[s]);
+    /* The client's grade rate multiplies this one at the visit. */
+    am->p_sale[SRC_CLIENT] = m->p_sale[SRC_CLIENT] * f;
+    am->book.p_sale_agent = am->p_sale[SRC_CLIENT];
+    am->compliance = m->compliance[i];
+    m->cases_m[i] = 0;
+    m->premium_m[i] = 0;
+}
+
+/* 6. Working days: each agent works each of the month's days, agent by
+ * agent (docs/model.md "A working day").  Returns 0 or -1 (out of
+ * memory). */
+static int working_days(kpi_model *m, uint64_t key, month_state *ms)
+{
+    const int D = m->sc->working_days, mo = ms->mo;
+    agent_month am;
+    month_rates(m, ms, &am);
+    for (int st = 0; st < m->nstreams; st++)
+        for (int d = 0; d < D; d++)
+            m->fb_when[st * D + d] = (uint32_t)(mo * D + d);
+    for (int i = 0; i < m->n; i++) {
+        agent_rates(m, i, ms, &am);
+        kpi_rng_first_blocks(key, m->id[i], (size_t)(m->nstreams * D), m->fb_purpose,
+                             m->fb_when, m->first);
+        /* Day t's backlog slot is t mod E, counted up without a division
+         * per day. */
+        for (int d = 0, slot = (mo * D) % m->E; d < D; d++, slot = slot + 1 == m->E ? 0 : slot + 1)
+            if (agent_day(m, key, i, &am, mo, d, mo * D + d, slot, d < ms->plan.contest_days,
+                          ms->acc) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* 7. Month end, agent by agent: active or not, assessment and attrition
+ * decide who leaves (docs/model.md "Agents"); marks m->leaving. */
+static void activity_and_exits(kpi_model *m, uint64_t key, month_state *ms)
+{
+    const kpi_scenario *sc = m->sc;
+    double active = 0, exits = 0;
+    for (int i = 0; i < m->n; i++) {
+        if (m->cases_m[i] > 0)
+            active++;
+        kpi_rng_seek(m->r_misc, key, KPI_RS_AGENT_EXIT, m->id[i], (uint32_t)ms->mo);
+        double u = kpi_rng_uniform(m->r_misc);
+        int leave = 0;
+        if (sc->assessment.enabled) {
+            if (m->tenure[i] < sc->assessment.exempt_months)
+                m->below[i] = 0;
+            else if (m->cases_m[i] < sc->assessment.min_cases)
+                m->below[i]++;
+            else
+                m->below[i] = 0;
+            if (m->below[i] >= sc->assessment.grace_months)
+                leave = 1;
+        }
+        double income = sc->economics.agent_commission * m->premium_m[i];
+        double p_exit = income < sc->team.income_floor ? sc->team.attrition_below_floor
+                                                       : sc->team.attrition;
+        if (u < p_exit)
+            leave = 1;
+        m->leaving[i] = (unsigned char)leave;
+        exits += leave;
+    }
+    ms->active = active;
+    ms->exits = exits;
+}
+
+/* 7. Leavers' books go to the agents who stay (or are lost).  Returns 0
+ * or -1 (out of memory). */
+static int leavers_books(kpi_model *m, month_state *ms)
+{
+    if (ms->exits > 0) {
+        int nh = 0;
+        for (int i = 0; i < m->n; i++)
+            if (!m->leaving[i])
+                m->heirs[nh++] = m->id[i];
+        for (int i = 0; i < m->n; i++)
+            if (m->leaving[i] && kpi_book_leave(m->book, m->id[i], ms->mo, m->heirs, nh, ms->acc) != 0)
+                return -1;
+    }
+    kpi_book_stocks(m->book, ms->acc);
+    ms->contacts = kpi_book_contacts(m->book);
+    return 0;
+}
+
+/* 7. The month's KPIs, over everyone who was on the team during the month
+ * (docs/model.md "What a month reports"). */
+static void month_kpis(const kpi_model *m, month_state *ms)
+{
+    const kpi_scenario *sc = m->sc;
+    double *acc = ms->acc, headcount = m->n, active = ms->active;
+    acc[KPI_HEADCOUNT] = headcount;
+    acc[KPI_RECRUITS] = ms->recruits;
+    acc[KPI_EXITS] = ms->exits;
+    acc[KPI_ACTIVE_AGENTS] = active;
+    acc[KPI_ACTIVITY_RATE] = ratio(active, headcount);
+    acc[KPI_CASES_PER_ACTIVE] = ratio(acc[KPI_CASES], active);
+    acc[KPI_PREMIUM_PER_CASE] = ratio(acc[KPI_PREMIUM], acc[KPI_CASES]);
+    acc[KPI_REPEAT_SHARE] = ratio(acc[KPI_CASES_REPEAT], acc[KPI_CASES]);
+    acc[KPI_INCOME] = sc->economics.commission_first_year * acc[KPI_PREMIUM] +
+                      sc->economics.commission_renewal * acc[KPI_RENEWAL_PREMIUM];
+    acc[KPI_COST] =
+        sc->economics.cost_per_new_client * (acc[KPI_CASES_COLD] + acc[KPI_CASES_REFERRAL]) +
+        sc->economics.cost_per_contact * ms->contacts +
+        sc->economics.cost_per_agent_month * headcount;
+    acc[KPI_PROFIT] = acc[KPI_INCOME] - acc[KPI_COST];
+}
+
+/* 7. Leavers go; their unheld appointments are lost with them; everyone
+ * else's tenure grows by one month.  The compaction keeps hiring order. */
+static void compaction(kpi_model *m, month_state *ms)
+{
+    const size_t e = (size_t)m->E * NSRC;
+    int w = 0;
+    for (int i = 0; i < m->n; i++) {
+        if (m->leaving[i]) {
+            ms->acc[KPI_APPOINTMENTS_LOST] += m->pending[i];
+            continue;
+        }
+        if (w != i) {
+            m->id[w] = m->id[i];
+            m->tenure[w] = m->tenure[i];
+            m->skill[w] = m->skill[i];
+            m->compliance[w] = m->compliance[i];
+            m->below[w] = m->below[i];
+            m->pending[w] = m->pending[i];
+            memcpy(&m->backlog[(size_t)w * e], &m->backlog[(size_t)i * e],
+                   e * sizeof *m->backlog);
+        }
+        m->tenure[w] += 1;
+        w++;
+    }
+    m->n = w;
+}
+
+/* One month, its steps in the order of docs/model.md; the month's row
+ * goes to row, *slump is carried to the next month.  Returns KPI_OK or a
+ * status with err filled. */
+static int run_month(kpi_model *m, uint64_t key, int mo, double *slump, double *row,
+                     double *contacts_total, kpi_error *err)
+{
+    month_state ms;
+    int rc;
+    month_events(m, mo, &ms);
+    if ((rc = recruits_join(m, key, &ms, err)) != KPI_OK)
+        return rc;
+    training(m, &ms);
+    if (client_events(m, &ms) != 0 || atmosphere(m, key, &ms, *slump) != 0 ||
+        working_days(m, key, &ms) != 0)
+        return fail_memory(m, err);
+    /* Month end: the book's transitions, then activity, assessment and
+     * exits, the leavers' books, the KPIs, the compaction. */
+    if (kpi_book_month_end(m->book, mo, ms.acc) != 0)
+        return fail_memory(m, err);
+    activity_and_exits(m, key, &ms);
+    if (leavers_books(m, &ms) != 0)
+        return fail_memory(m, err);
+    *contacts_total += ms.contacts;
+    month_kpis(m, &ms);
+    compaction(m, &ms);
+    memcpy(row, ms.acc, sizeof ms.acc);
+    *slump = ms.plan.slump_next;
+    return KPI_OK;
+}
+
 int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
                   kpi_error *err)
 {
     const kpi_scenario *sc = m->sc;
-    const int M = sc->months, D = sc->working_days;
+    const int M = sc->months;
+    int rc;
 
+    /* The starting team, each agent with its initial book. */
     m->n = 0;
     m->next_id = 0;
     kpi_book_reset(m->book, key);
     if (grow(m, sc->team.headcount) != 0)
-        return fail_memory(err);
-    for (int i = 0; i < sc->team.headcount; i++)
+        return fail_memory(m, err);
+    for (int i = 0; i < sc->team.headcount; i++) {
+        if (i % 1024 == 1023 && cancelled(m))
+            return fail_cancel(err);
         if (hire(m, key, sc->team.initial_tenure_months, 1) != 0)
-            return fail_memory(err);
+            return fail_memory(m, err);
+    }
 
     double slump = 1;   /* effort multiplier left by last month's contests */
     double contacts_total = 0;
     for (int mo = 0; mo < M; mo++) {
-        tally acc;
-        memset(acc, 0, sizeof acc);
-        month_plan plan;
-        plan_month(sc, mo + 1, &plan);
-        acc[KPI_RENEWAL_PREMIUM] = kpi_book_month_start(m->book, mo);
-
-        /* Recruits join at the start of the month (K4). */
-        double lam = (sc->team.recruits_per_month + sc->team.recruits_per_agent * m->n) *
-                     plan.recruit_factor;
-        unsigned recruits = 0;
-        if (lam > 0) {
-            kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_RECRUIT, KPI_RS_TEAM, (uint32_t)mo);
-            recruits = gsl_ran_poisson(m->r_misc, lam);
-        }
-        if ((double)m->n + recruits > KPI_MAX_TEAM)
-            return fail_team(err, mo + 1);
-        if (grow(m, m->n + (int)recruits) != 0)
-            return fail_memory(err);
-        for (unsigned j = 0; j < recruits; j++)
-            if (hire(m, key, 0, 0) != 0)
-                return fail_memory(err);
-        if (plan.training != 1)
-            for (int i = 0; i < m->n; i++)
-                m->skill[i] *= plan.training;
-
-        /* Client events of the month: invited clients attend at its start. */
-        for (int e = 0; e < sc->nevents; e++) {
-            const kpi_event *ev = &sc->events[e];
-            if (ev->month == mo + 1 &&
-                (ev->type == KPI_EVENT_THANK_YOU || ev->type == KPI_EVENT_SEMINAR))
-                if (kpi_book_event(m->book, mo, e, ev->invited, acc) != 0)
-                    return fail_memory(err);
-        }
-
-        /* Atmosphere (M1): lognormal, mean 1, sd mood_sd. */
-        double mood = 1;
-        if (sc->activity.mood_sd > 0) {
-            kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_MOOD, KPI_RS_TEAM, (uint32_t)mo);
-            mood = gsl_ran_lognormal(m->r_misc, m->mood_zeta, m->mood_sigma);
-        }
-        double lam_on = sc->activity.calls_per_day * mood * slump;
-        double lam_off = lam_on * sc->activity.off_plan_effort;
-        if (kpi_poisson_prepare(&m->calls[DAY_ON][0], lam_on) != 0 ||
-            kpi_poisson_prepare(&m->calls[DAY_OFF][0], lam_off) != 0 ||
-            kpi_poisson_prepare(&m->calls[DAY_ON][1], lam_on * plan.contest_effort) != 0 ||
-            kpi_poisson_prepare(&m->calls[DAY_OFF][1], lam_off * plan.contest_effort) != 0)
-            return fail_memory(err);
-
-        agent_month am;
-        for (int pl = DAY_ON; pl <= DAY_OFF; pl++) {
-            double x = sc->activity.visits_per_day *
-                       (pl == DAY_ON ? 1.0 : sc->activity.off_plan_effort),
-                   f = floor(x);
-            am.cap_int[pl] = (unsigned)f;
-            am.cap_frac[pl] = x - f;
-        }
-        /* Meetings held of one source in a day: at most the capacity. */
-        am.rows_n = am.cap_int[DAY_ON] + (am.cap_frac[DAY_ON] > 0);
-        if (am.rows_n > KPI_BINOMIAL_ROWS_MAX)
-            am.rows_n = 0;   /* no table: gsl_ran_binomial */
-        am.zeta = plan.tier > 0 ? m->zeta + log(plan.tier) : -INFINITY;
-        am.book.p_contact = m->p_contact[SRC_CLIENT];
-        am.book.p_meet = m->p_meet[SRC_CLIENT];
-
-        for (int st = 0; st < m->nstreams; st++)
-            for (int d = 0; d < D; d++)
-                m->fb_when[st * D + d] = (uint32_t)(mo * D + d);
-        for (int i = 0; i < m->n; i++) {
-            double f = m->skill[i] * ramp(sc, m->tenure[i]) * plan.uplift;
-            for (int s = 0; s < NSRC; s++)
-                am.p_sale[s] = fmin(1.0, m->p_sale[s] * f);
-            if (am.rows_n > 0)
-                for (int s = SRC_COLD; s <= SRC_REFERRAL; s++)
-                    kpi_binomial_rows(am.p_sale[s], am.rows_n, am.rows[s]);
-            /* The client's grade rate multiplies this one at the visit. */
-            am.p_sale[SRC_CLIENT] = m->p_sale[SRC_CLIENT] * f;
-            am.book.p_sale_agent = am.p_sale[SRC_CLIENT];
-            am.compliance = m->compliance[i];
-            m->cases_m[i] = 0;
-            m->premium_m[i] = 0;
-            kpi_rng_first_blocks(key, m->id[i], (size_t)(m->nstreams * D), m->fb_purpose,
-                                 m->fb_when, m->first);
-            /* Day t's backlog slot is t mod E, counted up without a
-             * division per day. */
-            for (int d = 0, slot = (mo * D) % m->E; d < D;
-                 d++, slot = slot + 1 == m->E ? 0 : slot + 1)
-                if (agent_day(m, key, i, &am, mo, d, mo * D + d, slot, d < plan.contest_days,
-                              acc) != 0)
-                    return fail_memory(err);
-        }
-
-        /* Month end: the book's transitions, then activity, assessment and
-         * exits (docs/model.md "Agents"). */
-        if (kpi_book_month_end(m->book, mo, acc) != 0)
-            return fail_memory(err);
-        double active = 0, exits = 0;
-        for (int i = 0; i < m->n; i++) {
-            if (m->cases_m[i] > 0)
-                active++;
-            kpi_rng_seek(m->r_misc, key, KPI_RS_AGENT_EXIT, m->id[i], (uint32_t)mo);
-            double u = kpi_rng_uniform(m->r_misc);
-            int leave = 0;
-            if (sc->assessment.enabled) {
-                if (m->tenure[i] < sc->assessment.exempt_months)
-                    m->below[i] = 0;
-                else if (m->cases_m[i] < sc->assessment.min_cases)
-                    m->below[i]++;
-                else
-                    m->below[i] = 0;
-                if (m->below[i] >= sc->assessment.grace_months)
-                    leave = 1;
-            }
-            double income = sc->economics.agent_commission * m->premium_m[i];
-            double p_exit = income < sc->team.income_floor ? sc->team.attrition_below_floor
-                                                           : sc->team.attrition;
-            if (u < p_exit)
-                leave = 1;
-            m->leaving[i] = (unsigned char)leave;
-            exits += leave;
-        }
-
-        /* Leavers' books go to the agents who stay (or are lost). */
-        if (exits > 0) {
-            int nh = 0;
-            for (int i = 0; i < m->n; i++)
-                if (!m->leaving[i])
-                    m->heirs[nh++] = m->id[i];
-            for (int i = 0; i < m->n; i++)
-                if (m->leaving[i] &&
-                    kpi_book_leave(m->book, m->id[i], mo, m->heirs, nh, acc) != 0)
-                    return fail_memory(err);
-        }
-        kpi_book_stocks(m->book, acc);
-        double contacts = kpi_book_contacts(m->book);
-        contacts_total += contacts;
-
-        double headcount = m->n;
-        acc[KPI_HEADCOUNT] = headcount;
-        acc[KPI_RECRUITS] = recruits;
-        acc[KPI_EXITS] = exits;
-        acc[KPI_ACTIVE_AGENTS] = active;
-        acc[KPI_ACTIVITY_RATE] = ratio(active, headcount);
-        acc[KPI_CASES_PER_ACTIVE] = ratio(acc[KPI_CASES], active);
-        acc[KPI_PREMIUM_PER_CASE] = ratio(acc[KPI_PREMIUM], acc[KPI_CASES]);
-        acc[KPI_REPEAT_SHARE] = ratio(acc[KPI_CASES_REPEAT], acc[KPI_CASES]);
-        acc[KPI_INCOME] = sc->economics.commission_first_year * acc[KPI_PREMIUM] +
-                          sc->economics.commission_renewal * acc[KPI_RENEWAL_PREMIUM];
-        acc[KPI_COST] =
-            sc->economics.cost_per_new_client * (acc[KPI_CASES_COLD] + acc[KPI_CASES_REFERRAL]) +
-            sc->economics.cost_per_contact * contacts +
-            sc->economics.cost_per_agent_month * headcount;
-        acc[KPI_PROFIT] = acc[KPI_INCOME] - acc[KPI_COST];
-
-        /* Leavers go; their unheld appointments are lost with them.  The
-         * compaction keeps hiring order. */
-        int w = 0;
-        for (int i = 0; i < m->n; i++) {
-            if (m->leaving[i]) {
-                acc[KPI_APPOINTMENTS_LOST] += m->pending[i];
-                continue;
-            }
-            if (w != i) {
-                m->id[w] = m->id[i];
-                m->tenure[w] = m->tenure[i];
-                m->skill[w] = m->skill[i];
-                m->compliance[w] = m->compliance[i];
-                m->below[w] = m->below[i];
-                m->pending[w] = m->pending[i];
-                memcpy(&m->backlog[(size_t)w * (size_t)m->E * NSRC],
-                       &m->backlog[(size_t)i * (size_t)m->E * NSRC],
-                       (size_t)m->E * NSRC * sizeof *m->backlog);
-            }
-            m->tenure[w] += 1;
-            w++;
-        }
-        m->n = w;
-        memcpy(&monthly[mo * KPI_NKPI], acc, sizeof acc);
-        slump = plan.slump_next;
+        if (cancelled(m))
+            return fail_cancel(err);
+        if ((rc = run_month(m, key, mo, &slump, &monthly[mo * KPI_NKPI], &contacts_total,
+                            err)) != KPI_OK)
+            return rc;
     }
 
     double pending = 0;
@@ -841,6 +986,6 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
     memset(figures, 0, KPI_NFIG * sizeof *figures);
     figures_from_months(sc, monthly, m->n, contacts_total, figures);
     if (kpi_book_figures(m->book, M, figures) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     return KPI_OK;
 }

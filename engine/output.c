@@ -7,6 +7,8 @@
  */
 #include "output.h"
 
+#include "error.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -28,20 +30,6 @@ struct kpi_outfile {
     char *path;       /* DIR/NAME */
     char *tmp;        /* DIR/.NAME.XXXXXX */
 };
-
-/* Fills err (which may be NULL) with a status and a formatted message. */
-static int fail(kpi_error *err, int status, const char *fmt, ...)
-{
-    va_list ap;
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->status = status;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
 
 /* "DIR/PREFIXNAMESUFFIX", without doubling a '/' that ends dir. */
 static char *join(const char *dir, const char *prefix, const char *name,
@@ -114,7 +102,7 @@ kpi_outfile *kpi_outfile_open(const char *dir, const char *name, kpi_error *err)
 
     of = calloc(1, sizeof *of);
     if (!of) {
-        fail(err, KPI_EINTERNAL, "out of memory");
+        kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory");
         return NULL;
     }
     of->fd = -1;
@@ -123,7 +111,7 @@ kpi_outfile *kpi_outfile_open(const char *dir, const char *name, kpi_error *err)
     of->tmp = join(dir, ".", name, ".XXXXXX");
     if (!of->dir || !of->path || !of->tmp) {
         outfile_free(of);
-        fail(err, KPI_EINTERNAL, "out of memory");
+        kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory");
         return NULL;
     }
     strcpy(of->dir, dir);
@@ -138,7 +126,7 @@ kpi_outfile *kpi_outfile_open(const char *dir, const char *name, kpi_error *err)
     }
     if (fd < 0) {
         e = errno;
-        fail(err, KPI_ECREATE, "cannot create %s: %s", of->path, strerror(e));
+        kpi_error_set(err, KPI_ECREATE, NULL, "cannot create %s: %s", of->path, strerror(e));
         outfile_free(of);
         return NULL;
     }
@@ -147,7 +135,7 @@ kpi_outfile *kpi_outfile_open(const char *dir, const char *name, kpi_error *err)
         e = errno;
         close(fd);
         unlink(of->tmp);
-        fail(err, e == ENOMEM ? KPI_EINTERNAL : KPI_ECREATE, "cannot create %s: %s",
+        kpi_error_set(err, e == ENOMEM ? KPI_EINTERNAL : KPI_ECREATE, NULL, "cannot create %s: %s",
              of->path, strerror(e));
         outfile_free(of);
         return NULL;
@@ -218,7 +206,7 @@ int kpi_outfile_finish(kpi_outfile *of, kpi_error *err)
         of->fd = -1;
     }
     if (of->errnum)
-        return fail(err, KPI_EIO, "writing %s failed: %s", of->path,
+        return kpi_error_set(err, KPI_EIO, NULL, "writing %s failed: %s", of->path,
                     strerror(of->errnum));
     of->finished = 1;
     return KPI_OK;
@@ -246,7 +234,7 @@ int kpi_outfile_commit(kpi_outfile *of, kpi_error *err)
     int rc;
     if (!set) {
         kpi_outfile_discard(of);
-        return fail(err, KPI_EINTERNAL, "out of memory");
+        return kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory");
     }
     rc = kpi_outset_add(set, of, err);
     if (rc == KPI_OK)
@@ -301,7 +289,7 @@ static int outset_push(kpi_outset *set, kpi_outfile *of, int remove, kpi_error *
         change *nc = realloc(set->c, ncap * sizeof *nc);
         if (!nc) {
             kpi_outfile_discard(of);
-            return fail(err, KPI_EINTERNAL, "out of memory");
+            return kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory");
         }
         set->c = nc;
         set->cap = ncap;
@@ -327,14 +315,14 @@ int kpi_outset_remove(kpi_outset *set, const char *dir, const char *name, kpi_er
 {
     kpi_outfile *of = calloc(1, sizeof *of);
     if (!of)
-        return fail(err, KPI_EINTERNAL, "out of memory");
+        return kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory");
     of->fd = -1;
     of->finished = 1;
     of->dir = malloc(strlen(dir) + 1);
     of->path = join(dir, "", name, "");
     if (!of->dir || !of->path) {
         outfile_free(of);
-        return fail(err, KPI_EINTERNAL, "out of memory");
+        return kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory");
     }
     strcpy(of->dir, dir);
     return outset_push(set, of, 1, err);
@@ -440,7 +428,7 @@ int kpi_outset_commit(kpi_outset *set, kpi_error *err)
     if (!err)
         err = &scratch;
     if (set->committed)
-        return fail(err, KPI_EINTERNAL, "an output set was committed twice (internal error)");
+        return kpi_error_set(err, KPI_EINTERNAL, NULL, "an output set was committed twice (internal error)");
     set->committed = 1;
     for (i = 0; i < set->n; i++) {
         change *c = &set->c[i];
@@ -499,11 +487,11 @@ int kpi_outset_commit(kpi_outset *set, kpi_error *err)
 failed:
     where = set->c[i].of->path;
     if (e == ENOMEM)
-        rc = fail(err, KPI_EINTERNAL, "writing %s failed: out of memory", where);
+        rc = kpi_error_set(err, KPI_EINTERNAL, NULL, "writing %s failed: out of memory", where);
     else if (set->c[i].remove)
-        rc = fail(err, KPI_EIO, "cannot remove %s: %s", where, strerror(e));
+        rc = kpi_error_set(err, KPI_EIO, NULL, "cannot remove %s: %s", where, strerror(e));
     else
-        rc = fail(err, KPI_EIO, "writing %s failed: %s", where, strerror(e));
+        rc = kpi_error_set(err, KPI_EIO, NULL, "writing %s failed: %s", where, strerror(e));
     const char *kept;
     if (roll_back(set, &kept) > 0) {
         size_t n = strlen(err->msg);
@@ -553,11 +541,11 @@ int kpi_mkdir_p(const char *dir, kpi_error *err)
     int e = 0;
 
     if (n == 0)
-        return fail(err, KPI_ECREATE, "cannot create directory '': %s",
+        return kpi_error_set(err, KPI_ECREATE, NULL, "cannot create directory '': %s",
                     strerror(ENOENT));
     buf = malloc(n + 1);
     if (!buf)
-        return fail(err, KPI_EINTERNAL, "out of memory");
+        return kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory");
     memcpy(buf, dir, n + 1);
     /* Each parent in turn, from the top: "a/b/c" makes "a", "a/b", "a/b/c".
      * On a failure buf is left cut at the component that failed. */
@@ -576,9 +564,9 @@ int kpi_mkdir_p(const char *dir, kpi_error *err)
         /* Name what was asked for, and the component when it differs:
          * "cannot create directory out/a/b: out/a: Not a directory". */
         int rc = strlen(buf) == n
-                     ? fail(err, KPI_ECREATE, "cannot create directory %s: %s", dir,
+                     ? kpi_error_set(err, KPI_ECREATE, NULL, "cannot create directory %s: %s", dir,
                             strerror(e))
-                     : fail(err, KPI_ECREATE, "cannot create directory %s: %s: %s",
+                     : kpi_error_set(err, KPI_ECREATE, NULL, "cannot create directory %s: %s: %s",
                             dir, buf, strerror(e));
         free(buf);
         return rc;

@@ -8,6 +8,7 @@
  */
 #include "rng.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void kpi_stream_refill(kpi_stream *s)
@@ -48,9 +49,22 @@ static const gsl_rng_type philox_type = {
     &philox_get_double
 };
 
+/* Not gsl_rng_alloc: it reports a failed malloc through GSL's error
+ * handler, whose default aborts the process.  The same two blocks, checked;
+ * gsl_rng_free frees them (it frees the state, then the generator). */
 gsl_rng *kpi_rng_alloc(void)
 {
-    return gsl_rng_alloc(&philox_type);
+    gsl_rng *r = malloc(sizeof *r);
+    if (!r)
+        return NULL;
+    r->state = calloc(1, philox_type.size);
+    if (!r->state) {
+        free(r);
+        return NULL;
+    }
+    r->type = &philox_type;
+    philox_set(r->state, 0);
+    return r;
 }
 
 /* The splitmix64 finaliser: a bijection of 64-bit words whose output bits

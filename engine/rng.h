@@ -45,7 +45,8 @@ enum kpi_purpose {
 #define KPI_RS_TEAM 0xffffffffu
 
 /* Allocates a stream (a gsl_rng of kpisim's Philox type); NULL when out of
- * memory.  Free with gsl_rng_free. */
+ * memory, never GSL's error handler (no gsl_rng_alloc).  Free with
+ * gsl_rng_free. */
 gsl_rng *kpi_rng_alloc(void);
 
 /* The 64-bit key of replication rep of a run with the given seed: a strong

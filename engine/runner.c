@@ -10,6 +10,7 @@
  */
 #include "kpisim.h"
 
+#include "error.h"
 #include "model.h"
 #include "rng.h"
 #include "scenario.h"
@@ -60,9 +61,15 @@ static void *worker(void *arg)
         record_failure(j, -1, rc, &e);
         return NULL;
     }
+    kpi_model_limits(m, j->opts->cancel, j->opts->workspace_limit);
     for (;;) {
         if (atomic_load(&j->stop))
             break;
+        if (j->opts->cancel && *j->opts->cancel) {
+            kpi_error_set(&e, KPI_ECANCEL, NULL, "cancelled");
+            record_failure(j, j->count, KPI_ECANCEL, &e);
+            break;
+        }
         long r = atomic_fetch_add(&j->next, 1);
         if (r >= j->count)
             break;
@@ -79,9 +86,7 @@ static void *worker(void *arg)
             int cancel = j->opts->progress(j->opts->userdata, done, j->count);
             pthread_mutex_unlock(&j->lock);
             if (cancel) {
-                memset(&e, 0, sizeof e);
-                e.status = KPI_ECANCEL;
-                strcpy(e.msg, "cancelled");
+                kpi_error_set(&e, KPI_ECANCEL, NULL, "cancelled");
                 record_failure(j, r, KPI_ECANCEL, &e);
                 break;
             }
@@ -91,26 +96,16 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static int usage_error(kpi_error *err, const char *msg)
-{
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->status = KPI_EUSAGE;
-        strncpy(err->msg, msg, sizeof err->msg - 1);
-    }
-    return KPI_EUSAGE;
-}
-
 int kpi_run_range(const kpi_scenario *sc, const kpi_run_opts *opts, long first, long count,
                   double *monthly, double *figures, kpi_error *err)
 {
     if (count < 0 || first < 0 || opts->threads < 1)
-        return usage_error(err, "bad replication range or thread count");
+        return kpi_error_set(err, KPI_EUSAGE, NULL, "bad replication range or thread count");
     int rc = kpi_scenario_check(sc, err);
     if (rc != KPI_OK)
         return rc;
     if (sc->clients.repeat_share >= 0)
-        return usage_error(err, "clients.repeat_share is given: find the client focus with "
+        return kpi_error_set(err, KPI_EUSAGE, NULL, "clients.repeat_share is given: find the client focus with "
                                 "kpi_scenario_resolve_focus before running");
     if (count == 0)
         return KPI_OK;
@@ -129,7 +124,7 @@ int kpi_run_range(const kpi_scenario *sc, const kpi_run_opts *opts, long first, 
     atomic_init(&j.next, 0);
     atomic_init(&j.stop, 0);
     if (pthread_mutex_init(&j.lock, NULL) != 0)
-        return usage_error(err, "cannot create a mutex");
+        return kpi_error_set(err, KPI_EUSAGE, NULL, "cannot create a mutex");
 
     long nthreads = opts->threads < count ? opts->threads : count;
     pthread_t *tid = NULL;
@@ -157,16 +152,11 @@ int kpi_run(const kpi_scenario *sc, const kpi_run_opts *opts, kpi_results **out,
 {
     *out = NULL;
     if (opts->replications < 1 || opts->replications > KPI_MAX_REPLICATIONS)
-        return usage_error(err, "the number of replications must be in [1, 10000000]");
+        return kpi_error_set(err, KPI_EUSAGE, NULL,
+                             "the number of replications must be in [1, 10000000]");
     kpi_results *res = kpi_results_create(sc->months, opts->replications);
-    if (!res) {
-        if (err) {
-            memset(err, 0, sizeof *err);
-            err->status = KPI_EINTERNAL;
-            strcpy(err->msg, "out of memory for the results of the run");
-        }
-        return KPI_EINTERNAL;
-    }
+    if (!res)
+        return kpi_error_oom(err, "for the results of the run");
     int rc = kpi_run_range(sc, opts, 0, opts->replications, res->monthly, res->figures, err);
     if (rc != KPI_OK) {
         kpi_results_free(res);

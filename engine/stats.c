@@ -1,6 +1,6 @@
 /*
  * stats.c - statistics across replications: the bands of monthly.csv and
- * summary.csv.
+ * summary.csv, and the paired differences of comparison.csv.
  *
  * The writers (write.c) call kpi_band_compute once per column: the values
  * of one KPI in one month across all replications (a strided slice of
@@ -36,4 +36,19 @@ void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
     band->p50 = gsl_stats_quantile_from_sorted_data(work, 1, n, 0.50);
     band->p75 = gsl_stats_quantile_from_sorted_data(work, 1, n, 0.75);
     band->p95 = gsl_stats_quantile_from_sorted_data(work, 1, n, 0.95);
+}
+
+/* The paired difference b - a, replication by replication (compare.c
+ * writes it for scenarios run on common random numbers). */
+void kpi_paired_compute(const double *a, size_t astride, const double *b, size_t bstride,
+                        size_t n, double *work, kpi_paired *out)
+{
+    size_t higher = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = b[i * bstride] - a[i * astride];
+        work[i] = d;
+        higher += d > 0;
+    }
+    kpi_band_compute(work, 1, n, work + n, &out->diff);
+    out->p_higher = (double)higher / (double)n;
 }

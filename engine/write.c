@@ -334,41 +334,6 @@ int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err)
     return commit_alone(set, set ? kpi_stage_scenario(set, sc, path, err) : 0, err);
 }
 
-kpi_results *kpi_results_create(int months, long replications)
-{
-    kpi_results *res;
-    size_t nm, nf;
-
-    if (months <= 0 || replications <= 0 ||
-        (unsigned long)replications > SIZE_MAX / sizeof(double) / KPI_NFIG ||
-        (size_t)replications > SIZE_MAX / sizeof(double) / KPI_NKPI / (size_t)months)
-        return NULL;
-    nm = (size_t)replications * (size_t)months * KPI_NKPI;
-    nf = (size_t)replications * KPI_NFIG;
-
-    res = calloc(1, sizeof *res);
-    if (!res)
-        return NULL;
-    res->months = months;
-    res->replications = replications;
-    res->monthly = calloc(nm, sizeof *res->monthly);
-    res->figures = calloc(nf, sizeof *res->figures);
-    if (!res->monthly || !res->figures) {
-        kpi_results_free(res);
-        return NULL;
-    }
-    return res;
-}
-
-void kpi_results_free(kpi_results *res)
-{
-    if (!res)
-        return;
-    free(res->monthly);
-    free(res->figures);
-    free(res);
-}
-
 int kpi_write_sweep(const char *dir, const kpi_sweep *sw, const kpi_band *bands,
                     kpi_error *err)
 {

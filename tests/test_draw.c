@@ -138,8 +138,7 @@ static void test_streams(void)
 }
 
 /* The inline draws give the very numbers of GSL's generic calls on the
- * same stream: gsl_rng_get, gsl_rng_uniform, gsl_rng_uniform_pos and the
- * alias lookup of gsl_ran_discrete. */
+ * same stream: gsl_rng_get, gsl_rng_uniform and gsl_rng_uniform_pos. */
 static void test_inline_identity(void)
 {
     gsl_rng *a = kpi_rng_alloc(), *b = kpi_rng_alloc();
@@ -162,16 +161,6 @@ static void test_inline_identity(void)
     }
     CHECK(same == n, "inline stream draws equal GSL's: %ld of %ld", same, n);
 
-    double w[7] = {0.05, 0.3, 0, 0.2, 0.15, 0.25, 0.05};
-    gsl_ran_discrete_t *t = gsl_ran_discrete_preproc(7, w);
-    kpi_rng_seek(a, k, 5, 1, 2);
-    kpi_rng_seek(b, k, 5, 1, 2);
-    same = 0;
-    for (long i = 0; i < n; i++)
-        same += gsl_ran_discrete(a, t) ==
-                kpi_alias_lookup(t, kpi_stream_uniform(kpi_stream_of(b)));
-    CHECK(same == n, "inline alias lookup equals gsl_ran_discrete: %ld of %ld", same, n);
-
     /* Batched first blocks (more than one batch of lanes, mixed purposes)
      * are the blocks the streams make themselves, and a stream positioned
      * with one continues exactly like a stream positioned by a seek. */
@@ -193,9 +182,112 @@ static void test_inline_identity(void)
         same += eq;
     }
     CHECK(same == NB, "batched first blocks continue as seeked streams: %ld of %d", same, NB);
-    gsl_ran_discrete_free(t);
     gsl_rng_free(a);
     gsl_rng_free(b);
+}
+
+/* kpisim's alias tables (kpi_alias, Vose's method) have the law of their
+ * weights: the probability each table implies, computed exactly from its
+ * columns, equals the weight over the sum within 1e-12 and equals the
+ * probability GSL's own alias table (gsl_ran_discrete_pdf) gives; and
+ * draws through kpi_alias_lookup pass a chi-square test against the
+ * weights, as do draws of gsl_ran_discrete on the same stream. */
+static void check_alias(const char *what, const double *w, size_t k, uint64_t key)
+{
+    kpi_alias t = {0};
+    double sum = 0, worst = 0, worst_gsl = 0;
+    size_t i;
+    for (i = 0; i < k; i++)
+        sum += w[i];
+    if (kpi_alias_init(&t, w, k) != 0) {
+        CHECK(0, "alias %s: init failed", what);
+        return;
+    }
+    gsl_ran_discrete_t *g = gsl_ran_discrete_preproc(k, w);
+    for (i = 0; i < k; i++) {
+        double p = kpi_alias_prob(&t, i);
+        worst = fmax(worst, fabs(p - w[i] / sum));
+        worst_gsl = fmax(worst_gsl, fabs(p - gsl_ran_discrete_pdf(i, g)));
+        CHECK(t.alias[i] < k && t.threshold[i] >= (double)i / (double)k - 1e-15 &&
+                  t.threshold[i] <= (double)(i + 1) / (double)k + 1e-15,
+              "alias %s: column %zu well formed", what, i);
+    }
+    CHECK(worst <= 1e-12, "alias %s (%zu outcomes): implied probabilities within %.3g of the weights",
+          what, k, worst);
+    CHECK(worst_gsl <= 1e-12, "alias %s: implied probabilities within %.3g of gsl_ran_discrete_pdf",
+          what, worst_gsl);
+
+    /* Draws: chi-square over the outcomes of positive weight, both
+     * samplers; an outcome of weight 0 is never drawn. */
+    enum { DRAWS = 200000 };
+    double *cnt = calloc(2 * k, sizeof *cnt);
+    gsl_rng *r = kpi_rng_alloc();
+    kpi_rng_seek(r, key, 97, (uint32_t)k, 0);
+    for (long n = 0; n < DRAWS; n++) {
+        cnt[kpi_alias_lookup(&t, kpi_rng_uniform(r))]++;
+        cnt[k + gsl_ran_discrete(r, g)]++;
+    }
+    for (int s = 0; s < 2; s++) {
+        double chi = 0, zero = 0;
+        int dof = -1;
+        for (i = 0; i < k; i++) {
+            double e = w[i] / sum * DRAWS, o = cnt[(size_t)s * k + i];
+            if (w[i] == 0) {
+                zero += o;
+                continue;
+            }
+            chi += (o - e) * (o - e) / e;
+            dof++;
+        }
+        CHECK(zero == 0, "alias %s: %g draws of outcomes of weight 0 (%s)", what, zero,
+              s ? "gsl_ran_discrete" : "kpi_alias_lookup");
+        if (dof > 0)
+            CHECK(gsl_cdf_chisq_Q(chi, dof) > 1e-4, "alias %s: chi-square %.2f with %d dof (%s)",
+                  what, chi, dof, s ? "gsl_ran_discrete" : "kpi_alias_lookup");
+    }
+    free(cnt);
+    gsl_rng_free(r);
+    gsl_ran_discrete_free(g);
+    kpi_alias_free(&t);
+    CHECK(t.k == 0 && !t.threshold && !t.alias, "alias %s: freed table is empty", what);
+}
+
+static void test_alias(void)
+{
+    const double w7[7] = {0.05, 0.3, 0, 0.2, 0.15, 0.25, 0.05};
+    const double one[1] = {2.5};
+    const double even[5] = {1, 1, 1, 1, 1};
+    const double skew[4] = {1e-9, 1, 3e-7, 1e6};
+    check_alias("seven", w7, 7, 1);
+    check_alias("one outcome", one, 1, 2);
+    check_alias("even", even, 5, 3);
+    check_alias("skewed", skew, 4, 4);
+    /* Poisson(45.5) and Bin(48, 0.7) weights, as the model uses them. */
+    double pw[120], bw[49];
+    for (unsigned j = 0; j < 120; j++)
+        pw[j] = gsl_ran_poisson_pdf(j, 45.5);
+    for (unsigned j = 0; j <= 48; j++)
+        bw[j] = gsl_ran_binomial_pdf(j, 0.7, 48);
+    check_alias("poisson", pw, 120, 5);
+    check_alias("binomial", bw, 49, 6);
+    /* A thousand random weights, some zero. */
+    double *rw = malloc(1000 * sizeof *rw);
+    gsl_rng *r = kpi_rng_alloc();
+    kpi_rng_seek(r, 9, 1, 2, 3);
+    for (int j = 0; j < 1000; j++)
+        rw[j] = j % 17 == 0 ? 0 : -log(kpi_rng_uniform_pos(r));
+    check_alias("random", rw, 1000, 7);
+    free(rw);
+    gsl_rng_free(r);
+
+    /* Weights that make no law are refused, leaving an empty table. */
+    kpi_alias t = {0};
+    const double neg[3] = {1, -1, 2}, zeros[2] = {0, 0}, nan_w[2] = {1, NAN};
+    CHECK(kpi_alias_init(&t, neg, 3) == -1 && t.k == 0, "alias: a negative weight is refused");
+    CHECK(kpi_alias_init(&t, zeros, 2) == -1 && t.k == 0, "alias: zero weights are refused");
+    CHECK(kpi_alias_init(&t, nan_w, 2) == -1 && t.k == 0, "alias: a NaN weight is refused");
+    CHECK(kpi_alias_init(&t, one, 0) == -1 && t.k == 0, "alias: no outcomes is refused");
+    kpi_alias_free(&t);
 }
 
 /* Chi-square test of draws of Bin(n, p) against the binomial law (cells
@@ -304,6 +396,7 @@ int main(void)
     }
     test_streams();
     test_inline_identity();
+    test_alias();
     test_binomials();
     test_lognormal();
     return TEST_DONE();

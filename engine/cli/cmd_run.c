@@ -111,7 +111,8 @@ int cli_cmd_run(int argc, char **argv)
     cli_signals_install();
     cli_progress p;
     cli_progress_init(&p, sc->name, o.quiet);
-    kpi_run_opts opts = {sc->replications, sc->seed, (int)o.threads, cli_progress_cb, &p};
+    kpi_run_opts opts = {sc->replications, sc->seed, (int)o.threads, cli_progress_cb, &p,
+                         cli_cancel_flag(), cli_workspace_limit(&need)};
     double t0 = cli_now();
     rc = cli_resolve_focus(sc, &opts, path ? path : "<built-in default>", o.quiet, &err);
     rc = cli_mpi_agree(rc, &err);

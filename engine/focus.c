@@ -1,5 +1,7 @@
 /*
- * calibrate.c - the client focus that yields a target repeat-sale share.
+ * focus.c - the client focus that yields a target repeat-sale share
+ * (kpi_scenario_resolve_focus).  Not `calibrate`: that name is kept for
+ * fitting a scenario to a team's history.
  *
  * Managers speak of the share of sales that come from old clients (R2:
  * 40%, R3: 70%), the model of the share of calls made to the book
@@ -11,6 +13,7 @@
  * share is a smooth, increasing function of the focus rather than a noisy
  * one.  docs/model.md "Repeat share as an input" states the tolerance.
  */
+#include "error.h"
 #include "kpisim.h"
 
 #include <math.h>
@@ -49,17 +52,6 @@ static int share_at(pilot *p, double f, double *share, kpi_error *err)
     return KPI_OK;
 }
 
-static int fail(kpi_error *err, int status, const char *fmt, double a, double b)
-{
-    if (err) {
-        memset(err, 0, sizeof *err);
-        err->status = status;
-        strcpy(err->key, "clients.repeat_share");
-        snprintf(err->msg, sizeof err->msg, fmt, a, b);
-    }
-    return status;
-}
-
 int kpi_scenario_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts,
                                kpi_focus_report *report, kpi_error *err)
 {
@@ -79,7 +71,7 @@ int kpi_scenario_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts,
     if (!p.monthly || !p.figures) {
         free(p.monthly);
         free(p.figures);
-        return fail(err, KPI_EINTERNAL, "out of memory for the pilot runs (%g, %g)", 0, 0);
+        return kpi_error_oom(err, "for the pilot runs");
     }
 
     /* The share is 0 at focus 0 and largest at focus 1 (more calls to the
@@ -94,7 +86,7 @@ int kpi_scenario_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts,
         goto done;
     iters = 2;
     if (target > shi + SHARE_TOL) {
-        rc = fail(err, KPI_EDATA,
+        rc = kpi_error_set(err, KPI_EDATA, "clients.repeat_share",
                   "no client focus in [0, 1] reaches a repeat share of %g: even with every "
                   "call to the book the share is %.4g (the book is too small or converts too "
                   "little; grow clients.initial_per_agent or the old-client funnel)",
@@ -102,7 +94,7 @@ int kpi_scenario_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts,
         goto done;
     }
     if (target < slo - SHARE_TOL) {
-        rc = fail(err, KPI_EDATA,
+        rc = kpi_error_set(err, KPI_EDATA, "clients.repeat_share",
                   "no client focus in [0, 1] gives a repeat share as low as %g: at focus 0 "
                   "it is %.4g", target, slo);
         goto done;
