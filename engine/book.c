@@ -990,7 +990,7 @@ int kpi_book_figures(kpi_book *b, int months, double *fig)
         top = (top + (double)(k - above) * v) / total;
     }
     fig[KPI_FIG_TOP20_PREMIUM_SHARE] = top;
-    fig[KPI_FIG_SECOND_POLICY_36M] = denom > 0 ? (double)second / (double)denom : 0;
+    fig[KPI_FIG_SECOND_POLICY_36M] = denom > 0 ? (double)second / (double)denom : NAN;
     return 0;
 }
 

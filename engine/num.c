@@ -292,6 +292,10 @@ int kpi_ynum_format(double x, char *buf, size_t size)
 
 int kpi_format_number(double x, char *buf, size_t size)
 {
+    if (isnan(x) && size > 0) {
+        buf[0] = '\0';   /* not applicable: an empty cell */
+        return KPI_OK;
+    }
     if (size < KPI_NUMBUF || kpi_num_format(x, KPI_NUM_CSV, buf, size) != 0) {
         if (size > 0)
             buf[0] = '\0';

@@ -62,9 +62,11 @@ int kpi_ynum_format(double x, char *buf, size_t size);
 #define KPI_NUMBUF 32
 
 /* kpi_num_format in the CSV style, what a CSV reader and gnuplot expect:
- * "12", "0.1", "-3.25", "1.5e-07", "1e+20", negative zero as "0".
- * Returns KPI_OK, or KPI_EINTERNAL (buf set to "") when x is NaN or
- * infinite (a model bug: no output may hold one) or size < KPI_NUMBUF. */
+ * "12", "0.1", "-3.25", "1.5e-07", "1e+20", negative zero as "0"; NaN,
+ * which stands for "not applicable" (a figure the horizon cannot
+ * measure), as an empty cell "".  Returns KPI_OK, or KPI_EINTERNAL (buf
+ * set to "") when x is infinite (a model bug: no output may hold one) or
+ * size < KPI_NUMBUF. */
 int kpi_format_number(double x, char *buf, size_t size);
 
 /* The double nearest to x written with `digits` significant decimal

@@ -16,16 +16,27 @@
  */
 #include "kpisim.h"
 
+#include <math.h>
+
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
                       kpi_band *band)
 {
-    size_t i;
+    size_t i, k = 0;
 
+    /* NaN stands for "not applicable" in a replication (a figure its
+     * horizon cannot measure): the band is over the others, and NaN when
+     * no replication has a value. */
     for (i = 0; i < n; i++)
-        work[i] = x[i * stride];
+        if (!isnan(x[i * stride]))
+            work[k++] = x[i * stride];
+    n = k;
+    if (n == 0) {
+        band->mean = band->sd = band->p05 = band->p25 = band->p50 = band->p75 = band->p95 = NAN;
+        return;
+    }
     gsl_sort(work, 1, n);
 
     band->mean = gsl_stats_mean(work, 1, n);
@@ -43,12 +54,14 @@ void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
 void kpi_paired_compute(const double *a, size_t astride, const double *b, size_t bstride,
                         size_t n, double *work, kpi_paired *out)
 {
-    size_t higher = 0;
+    size_t higher = 0, k = 0;
     for (size_t i = 0; i < n; i++) {
         double d = b[i * bstride] - a[i * astride];
-        work[i] = d;
+        if (isnan(d))
+            continue;   /* not applicable in this replication */
+        work[k++] = d;
         higher += d > 0;
     }
-    kpi_band_compute(work, 1, n, work + n, &out->diff);
-    out->p_higher = (double)higher / (double)n;
+    kpi_band_compute(work, 1, k, work + n, &out->diff);
+    out->p_higher = k > 0 ? (double)higher / (double)k : NAN;
 }

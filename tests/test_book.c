@@ -315,6 +315,7 @@ static void test_old_client_funnel(void)
 
     /* The lifetime cap: with max_policies 1 nobody buys again. */
     plain(&sc);
+    sc.months = 40;   /* so that R4's 36 months fit in the horizon */
     sc.clients.focus = 0.5;
     sc.clients.initial_per_agent = 100;
     sc.clients.max_policies = 1;

@@ -131,7 +131,8 @@ for f in comparison.csv default/monthly.csv default/summary.csv default/scenario
 done
 check "comparison.csv header" test "$(head -n 1 "$T/c1/comparison.csv")" = \
     "kind,name,month,scenario,mean,p05,p95,diff_mean,diff_p05,diff_p95,diff_sd,p_higher"
-nz=$(awk -F, 'NR > 1 && $4 == "default-2" && ($8 != 0 || $9 != 0 || $10 != 0 || $11 != 0 || $12 != 0)' "$T/c1/comparison.csv" | wc -l)
+# (a figure the horizon cannot measure has empty cells: no difference either)
+nz=$(awk -F, 'NR > 1 && $4 == "default-2" && ($8 $9 $10 $11 $12 != "") && ($8 != 0 || $9 != 0 || $10 != 0 || $11 != 0 || $12 != 0)' "$T/c1/comparison.csv" | wc -l)
 check "a scenario compared with itself: all differences 0 ($nz rows not)" test "$nz" -eq 0
 rows=$(awk -F, 'NR > 1' "$T/c1/comparison.csv" | wc -l)
 check "comparison.csv has 2 x (figures + 39 KPIs x 12 months) rows (got $rows)" \
