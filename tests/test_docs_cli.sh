@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_docs.sh - the documents against the program and against each other:
+# test_docs_cli.sh - the documents against the program and against each other:
 #   - every claim id of the sources (F1, R4, K2, ...) cited in README.md,
 #     docs/ or scenarios/ has its entry in docs/sources.md, which says what
 #     it means and where kpisim expresses it;
@@ -8,7 +8,7 @@
 #
 # Run from the repository root; KPISIM names the binary (default ./kpisim).
 set -u
-TEST_NAME=test_docs
+TEST_NAME=test_docs_cli
 . "$(dirname "$0")/shlib.sh"
 
 # --- claim ids ---------------------------------------------------------------------
