@@ -119,6 +119,7 @@ struct kpi_book {
     double zeta, sigma;
     kpi_poisson ref_contact; /* Poisson(referrals_per_contact), tabulated */
     kpi_binomial to_book;    /* Bin(calls, focus), tabulated */
+    kpi_budget *budget;      /* NULL: no limit, nothing counted */
 };
 
 /* ------------------------------------------------------------------ */
@@ -133,6 +134,11 @@ static double monthly_rate(double per_year)
     if (per_year >= 1)
         per_year = 1 - 1e-12;
     return -log1p(-per_year) / 12.0;
+}
+
+void kpi_book_set_budget(kpi_book *b, kpi_budget *budget)
+{
+    b->budget = budget;
 }
 
 kpi_book *kpi_book_create(const kpi_scenario *sc)
@@ -242,24 +248,28 @@ int kpi_book_reset(kpi_book *b, uint64_t key)
 
 /* Grows a dynamic array to hold `need` elements of `size` bytes (the new
  * elements are not initialised). */
-static int reserve(void **v, size_t *cap, size_t need, size_t size)
+static int reserve(kpi_book *b, void **v, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return 0;
     size_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
-    void *p = realloc(*v, n * size);
-    if (!p)
+    if (kpi_budget_take(b->budget, (double)(n - *cap) * (double)size) != 0)
         return -1;
+    void *p = realloc(*v, n * size);
+    if (!p) {
+        kpi_budget_give(b->budget, (double)(n - *cap) * (double)size);
+        return -1;
+    }
     *v = p;
     *cap = n;
     return 0;
 }
 
-static int evec_push(evec *e, int32_t ci, uint16_t stamp)
+static int evec_push(kpi_book *b, evec *e, int32_t ci, uint16_t stamp)
 {
-    if (reserve((void **)&e->v, &e->cap, e->n + 1, sizeof *e->v) != 0)
+    if (reserve(b, (void **)&e->v, &e->cap, e->n + 1, sizeof *e->v) != 0)
         return -1;
     e->v[e->n].client = ci;
     e->v[e->n].stamp = stamp;
@@ -267,9 +277,9 @@ static int evec_push(evec *e, int32_t ci, uint16_t stamp)
     return 0;
 }
 
-static int ivec_push(ivec *e, int32_t x)
+static int ivec_push(kpi_book *b, ivec *e, int32_t x)
 {
-    if (reserve((void **)&e->v, &e->cap, e->n + 1, sizeof *e->v) != 0)
+    if (reserve(b, (void **)&e->v, &e->cap, e->n + 1, sizeof *e->v) != 0)
         return -1;
     e->v[e->n++] = x;
     return 0;
@@ -419,7 +429,7 @@ static int reschedule(kpi_book *b, int32_t ci, int base)
         return 0;
     c->wake = (int16_t)wake;
     c->kind = (uint8_t)kind;
-    return evec_push(&b->cal[(int)wake], ci, c->stamp);
+    return evec_push(b, &b->cal[(int)wake], ci, c->stamp);
 }
 
 /* Stops every paying policy of a client in month m.  A lapse (lapsed !=
@@ -479,7 +489,7 @@ static void lose_client(kpi_book *b, int32_t ci, int m, int lapsed, kpi_tally ac
 
 static int add_policy(kpi_book *b, int32_t ci, int issued, int64_t cents)
 {
-    if (reserve((void **)&b->p, &b->capp, b->np + 1, sizeof *b->p) != 0)
+    if (reserve(b, (void **)&b->p, &b->capp, b->np + 1, sizeof *b->p) != 0)
         return -1;
     int32_t pi = (int32_t)b->np++;
     client *c = &b->c[ci];
@@ -494,14 +504,14 @@ static int add_policy(kpi_book *b, int32_t ci, int issued, int64_t cents)
     c->in_force += cents;
     b->renew[((issued % 12) + 12) % 12] += cents;
     int due = issued + b->term_months;
-    if (due >= 0 && due < b->M && ivec_push(&b->mat[due], pi) != 0)
+    if (due >= 0 && due < b->M && ivec_push(b, &b->mat[due], pi) != 0)
         return -1;
     return 0;
 }
 
 static int32_t new_client(kpi_book *b, uint32_t agent)
 {
-    if (reserve((void **)&b->c, &b->capc, b->nc + 1, sizeof *b->c) != 0)
+    if (reserve(b, (void **)&b->c, &b->capc, b->nc + 1, sizeof *b->c) != 0)
         return -1;
     int32_t ci = (int32_t)b->nc++;
     client *c = &b->c[ci];
@@ -529,9 +539,15 @@ int kpi_book_hire(kpi_book *b, uint32_t id, int initial)
         size_t n = b->capab ? b->capab : 64;
         while (n <= id)
             n *= 2;
-        agent_book *ab = realloc(b->ab, n * sizeof *ab);
-        if (!ab)
+        double bytes = (double)(n - b->capab) *
+                       ((double)sizeof *b->ab + (double)b->ref_months * sizeof(uint32_t));
+        if (kpi_budget_take(b->budget, bytes) != 0)
             return -1;
+        agent_book *ab = realloc(b->ab, n * sizeof *ab);
+        if (!ab) {
+            kpi_budget_give(b->budget, bytes);
+            return -1;
+        }
         memset(ab + b->capab, 0, (n - b->capab) * sizeof *ab);
         b->ab = ab;
         b->capab = n;
@@ -630,13 +646,17 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
 
 /* The ring's capacity is a power of two (16, doubled when full), so
  * positions wrap with a mask, not a division. */
-static int push_appt(agent_book *a, int32_t ci, int day)
+static int push_appt(kpi_book *b, agent_book *a, int32_t ci, int day)
 {
     if (a->qlen == a->qcap) {
         size_t n = a->qcap ? a->qcap * 2 : 16;
-        appt *q = malloc(n * sizeof *q);
-        if (!q)
+        if (kpi_budget_take(b->budget, (double)(n - a->qcap) * sizeof(appt)) != 0)
             return -1;
+        appt *q = malloc(n * sizeof *q);
+        if (!q) {
+            kpi_budget_give(b->budget, (double)(n - a->qcap) * sizeof(appt));
+            return -1;
+        }
         for (size_t k = 0; k < a->qlen; k++)
             q[k] = a->q[(a->qhead + k) & (a->qcap - 1)];
         free(a->q);
@@ -683,7 +703,7 @@ int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls, unsign
         /* A client with a need (found on this call, perhaps) may meet. */
         int sales_call = c->grade != G_N && c->grade != G_C;
         if (sales_call && kpi_rng_uniform(r) < rates->p_meet) {
-            if (push_appt(a, ci, t) != 0)
+            if (push_appt(b, a, ci, t) != 0)
                 return -1;
             (*appts)++;
         }
@@ -876,6 +896,15 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
             return -1;
     }
 
+    /* This month's calendar and maturities are done with: their memory
+     * goes back, so that a long run holds only the entries still ahead
+     * (not every entry ever made).  Nothing reads them again. */
+    kpi_budget_give(b->budget, (double)e->cap * sizeof *e->v + (double)mv->cap * sizeof *mv->v);
+    free(e->v);
+    free(mv->v);
+    *e = (evec){0};
+    *mv = (ivec){0};
+
     /* Referrals received ref_months ago expire tonight. */
     const int R = b->ref_months;
     for (size_t i = 0; i < b->capab; i++) {
@@ -906,7 +935,7 @@ int kpi_book_event(kpi_book *b, int m, int tag, double share, kpi_tally acc)
             for (int32_t ci = a->head[g]; ci >= 0; ci = b->c[ci].next) {
                 if (kpi_rng_uniform(b->r) >= share)
                     continue;
-                if (reserve((void **)&b->tmp, &b->captmp, n + 1, sizeof *b->tmp) != 0)
+                if (reserve(b, (void **)&b->tmp, &b->captmp, n + 1, sizeof *b->tmp) != 0)
                     return -1;
                 b->tmp[n++] = ci;
             }
@@ -961,7 +990,7 @@ int kpi_book_figures(kpi_book *b, int months, double *fig)
 {
     /* C3: share of the premium in force held by the top 20% of clients. */
     size_t n = 0;
-    if (reserve((void **)&b->dtmp, &b->capdtmp, b->nc, sizeof *b->dtmp) != 0)
+    if (reserve(b, (void **)&b->dtmp, &b->capdtmp, b->nc, sizeof *b->dtmp) != 0)
         return -1;
     double total = 0;
     long denom = 0, second = 0;

@@ -25,12 +25,46 @@
 
 typedef struct kpi_book kpi_book;
 
+/* The bytes a workspace's growing arrays hold (the agents' arrays, the
+ * book's clients, policies, calendar, appointment rings), counted as they
+ * grow and shrink, against a limit (kpi_run_opts.workspace_limit; 0 = no
+ * limit).  A growth that would pass the limit is refused like a failed
+ * allocation, with exceeded set, so that the run ends with a clean error
+ * before the kernel's out-of-memory killer ends the process. */
+typedef struct kpi_budget {
+    double used, limit;
+    int exceeded;
+} kpi_budget;
+
+/* Takes bytes from the budget (NULL: none); 0, or -1 past the limit. */
+static inline int kpi_budget_take(kpi_budget *g, double bytes)
+{
+    if (!g)
+        return 0;
+    if (g->limit > 0 && g->used + bytes > g->limit) {
+        g->exceeded = 1;
+        return -1;
+    }
+    g->used += bytes;
+    return 0;
+}
+
+static inline void kpi_budget_give(kpi_budget *g, double bytes)
+{
+    if (g)
+        g->used -= bytes;
+}
+
 /* What the book adds to a month's totals (indexed by enum kpi_kpi). */
 typedef double kpi_tally[KPI_NKPI];
 
 /* Creates the book workspace for sc (which must outlive it); NULL when out
  * of memory. */
 kpi_book *kpi_book_create(const kpi_scenario *sc);
+
+/* The budget the book's growing arrays count against (NULL: none); it must
+ * outlive the book. */
+void kpi_book_set_budget(kpi_book *b, kpi_budget *budget);
 void kpi_book_destroy(kpi_book *b);
 
 /* Starts a replication with the given stream key.  Returns 0. */

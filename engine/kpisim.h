@@ -31,6 +31,7 @@
 #ifndef KPISIM_H
 #define KPISIM_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -456,6 +457,8 @@ typedef struct kpi_run_opts {
     int threads;            /* >= 1 */
     kpi_progress_fn progress;   /* may be NULL */
     void *userdata;
+    const volatile sig_atomic_t *cancel;  /* may be NULL; non-zero: stop */
+    double workspace_limit;  /* bytes one model workspace may grow to; 0 = no limit */
 } kpi_run_opts;
 
 /* Results of a run: for replication r, month m (0-based) and KPI k the
@@ -468,7 +471,18 @@ typedef struct kpi_results {
     double *figures;
 } kpi_results;
 
-/* Runs opts->replications replications of sc.  Replication r draws only
+/* Cancelling: a flag a signal handler sets (opts->cancel) is read at least
+ * once a simulated month and between replications; a run then ends within
+ * about a second with KPI_ECANCEL, like a progress callback's cancel.
+ *
+ * The workspace budget: each thread's model workspace counts the bytes its
+ * growing arrays (agents, clients, policies, calendar) take; a growth past
+ * opts->workspace_limit ends the run with KPI_EINTERNAL and a message
+ * saying it outgrew the memory the check approved (docs/hardening.md
+ * "Limits"), instead of the kernel's out-of-memory killer.  Set it from
+ * the memory check: (available - results) / threads.
+ *
+ * Runs opts->replications replications of sc.  Replication r draws only
  * from random streams keyed by (seed, r), so results do not depend on the
  * number of threads, and replications [r0, r1) of one run equal those of
  * any other run with the same seed.  On success *out owns the results. */
@@ -533,8 +547,10 @@ void kpi_memory_estimate(const kpi_scenario *sc, long replications, int threads,
  * zeroed sum. */
 void kpi_memory_add(kpi_memory *sum, const kpi_memory *one);
 
-/* The memory this process may still use, in bytes: MemAvailable of
- * /proc/meminfo (else free pages from sysconf), lowered to what is left
+/* The memory this process may still use, in bytes: the environment
+ * variable KPISIM_MEMORY_AVAILABLE (bytes, a budget set from outside: tests,
+ * batch systems) when set, else MemAvailable of /proc/meminfo (else free
+ * pages from sysconf); lowered to what is left
  * of RLIMIT_AS and RLIMIT_DATA when they are set.  source (may be NULL)
  * receives which of them it was, for messages. */
 double kpi_memory_available(char *source, size_t size);

@@ -21,43 +21,111 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-/* Bytes a workspace keeps per agent: the model's arrays (ids, tenure,
- * skill, compliance, counters: about 60 bytes, and 3 counters of 4 bytes
- * per day of the appointment backlog), the agent's book record (queues,
- * appointment ring: about 250 bytes) and its referral ring (4 bytes a
- * month), with room for the arrays' doubling. */
-#define AGENT_BYTES 320.0
-#define AGENT_BYTES_PER_EXPIRY_DAY 12.0
+/* The estimate is a bound on what one replication's workspace can hold,
+ * not its expected size: a run may not outgrow what the check approved
+ * (and if it does, kpi_run_opts.workspace_limit ends it cleanly).  It
+ * counts records, each bounded by what the model cannot exceed:
+ *
+ *   agents      the team's expected size month by month (recruits at the
+ *               largest recruiting factor of the events) plus a margin of
+ *               six standard deviations; not a hard bound (recruits are
+ *               Poisson), which is why the workspace budget exists;
+ *   cases       meetings are at most the visit capacity of a day
+ *               (ceil(visits_per_day x max(1, off_plan_effort))): a hard
+ *               bound, and what long runs reach (the book fills the
+ *               calendar); they convert at most at the best funnel's sale
+ *               rate times the events' uplifts and a margin on the team's
+ *               mean skill; each case is a policy, each prospect case a
+ *               client;
+ *   calendar    the book's pending transitions: measured at most 3 entries
+ *               per client (docs/hardening.md "Limits"), bounded here by
+ *               CAL_PER_CLIENT.
+ *
+ * Sizes are the structs' (book.c, model.c); every array grows by
+ * doubling, so its capacity is up to twice what it holds (SLACK). */
+#define AGENT_MODEL_BYTES 57.0            /* model.c's arrays per agent */
+#define AGENT_MODEL_BYTES_PER_EXPIRY_DAY 12.0   /* the appointment backlog */
+#define AGENT_BOOK_BYTES 104.0            /* book.c's agent_book */
 #define AGENT_BYTES_PER_REFERRAL_MONTH 4.0
+#define APPT_BYTES 8.0                    /* a client appointment in the ring */
+#define CLIENT_BYTES 56.0                 /* book.c's client */
+#define POLICY_BYTES 28.0                 /* a policy and its maturity entry */
+#define CAL_ENTRY_BYTES 8.0
+#define CAL_PER_CLIENT 4.0
+#define SCRATCH_PER_CLIENT 12.0           /* the figures' scratch arrays */
 
-/* Bytes the book keeps per client: its record (56), its policies (24
- * each, one or two), its calendar entries and scratch (about 12); times
- * SLACK below, about 140 bytes, as measured (docs/hardening.md). */
-#define CLIENT_BYTES 96.0
+/* Growth of arrays by doubling: capacity up to twice what is used. */
+#define SLACK 2.0
 
-/* Growth of arrays by doubling: on average half again what is used. */
-#define SLACK 1.5
+/* Standard deviations of margin on the team's size and on its mean skill. */
+#define RECRUIT_MARGIN_SD 6.0
+#define SKILL_MARGIN_SD 6.0
 
 /* The program itself, the loader and stdio: a floor under every estimate. */
 #define BASE_BYTES (8.0 * 1024 * 1024)
 
-/* New clients one agent brings into the book in a month at full effort:
- * the cases of the prospect funnel (kpi_explain's "cases"), the meetings
- * capped by the visits of the month. */
-static double new_clients_per_agent_month(const kpi_scenario *sc)
+/* The most meetings (so cases) one agent can have in a day: the visit
+ * capacity on its busier kind of day, rounded up. */
+static double max_cases_per_agent_day(const kpi_scenario *sc)
 {
-    const double *fc = sc->funnel.cold.stage;
-    double effort = sc->activity.compliance +
-                    (1 - sc->activity.compliance) * sc->activity.off_plan_effort;
-    double calls = sc->working_days * sc->activity.calls_per_day * effort;
-    double prospects = calls * (1 - sc->clients.focus);
-    double meetings = fmin(prospects * fc[2] / fc[0],
-                           sc->working_days * sc->activity.visits_per_day * effort);
-    return meetings * (fc[2] > 0 ? fc[3] / fc[2] : 0);
+    double effort = sc->activity.off_plan_effort > 1 ? sc->activity.off_plan_effort : 1;
+    return ceil(sc->activity.visits_per_day * effort);
+}
+
+/* The sale rate of a funnel: sales per meeting. */
+static double sale_rate(const kpi_funnel *f)
+{
+    return f->stage[2] > 0 ? f->stage[3] / f->stage[2] : 0;
+}
+
+/* The largest product of the seminars' conversion uplifts in a month and
+ * of all training uplifts (training is permanent). */
+static double max_uplift(const kpi_scenario *sc)
+{
+    double most = 1, training = 1;
+    for (int i = 0; i < sc->nevents; i++)
+        if (sc->events[i].type == KPI_EVENT_TRAINING && sc->events[i].uplift > 1)
+            training *= sc->events[i].uplift;
+    for (int m = 1; m <= sc->months; m++) {
+        double f = 1;
+        for (int i = 0; i < sc->nevents; i++)
+            if (sc->events[i].month == m && sc->events[i].type == KPI_EVENT_SEMINAR)
+                f *= sc->events[i].uplift;
+        most = fmax(most, f);
+    }
+    return most * training;
+}
+
+/* The share of meetings that can become cases, at most: the funnel's sale
+ * rate times the largest uplift, times a margin for the team's skill
+ * (mean 1; SKILL_MARGIN_SD standard deviations of the mean of n agents'),
+ * at most 1.  prospects: only the cold and referral funnels. */
+static double max_sale_share(const kpi_scenario *sc, double agents, int prospects)
+{
+    double p = fmax(sale_rate(&sc->funnel.cold), sale_rate(&sc->funnel.referral));
+    if (!prospects)
+        p = fmax(p, sale_rate(&sc->funnel.old_client));
+    double skill = 1 + SKILL_MARGIN_SD * sc->team.skill_sd / sqrt(fmax(agents, 1));
+    return fmin(1.0, p * max_uplift(sc) * skill);
+}
+
+/* The largest recruiting factor any month's events give. */
+static double max_recruit_factor(const kpi_scenario *sc)
+{
+    double most = 1;
+    for (int m = 1; m <= sc->months; m++) {
+        double f = 1;
+        for (int i = 0; i < sc->nevents; i++)
+            if (sc->events[i].month == m && sc->events[i].type == KPI_EVENT_RECRUITING_DRIVE)
+                f *= sc->events[i].factor;
+        most = fmax(most, f);
+    }
+    return most;
 }
 
 /* The total of a need: the floor, the results, the workspaces and the
@@ -79,27 +147,45 @@ void kpi_memory_estimate(const kpi_scenario *sc, long replications, int threads,
      * replication, kept until the statistics are written (kpi_results). */
     out->results = (double)replications * (months * KPI_NKPI + KPI_NFIG) * sizeof(double);
 
-    /* The team month by month at its expected size: recruits join and
-     * team.attrition leaves (assessment and the income floor only make it
-     * smaller); its largest size and its agent-months. */
-    double n = n0, peak = n0, agent_months = 0;
-    for (int m = 0; m < sc->months; m++) {
-        agent_months += n;
-        n = fmin(n * (1 - sc->team.attrition) + sc->team.recruits_per_month +
-                     sc->team.recruits_per_agent * n,
+    /* The team month by month: its expected size (recruits at the largest
+     * factor of the events join, team.attrition leaves; assessment and the
+     * income floor only make it smaller), and above it a margin of
+     * RECRUIT_MARGIN_SD standard deviations of a Poisson team of that size
+     * (the team's law when recruits and exits balance); the agent-months
+     * and the largest team of that upper path. */
+    double factor = max_recruit_factor(sc);
+    double n = n0, agent_months = 0, peak = 0;
+    for (int m = 0; m <= sc->months; m++) {
+        double upper = fmin(n + (m > 0 ? RECRUIT_MARGIN_SD * (sqrt(n) + 1) : 0),
+                            (double)KPI_MAX_TEAM);
+        peak = fmax(peak, upper);
+        if (m == sc->months)
+            break;
+        agent_months += upper;
+        n = fmin(n * (1 - sc->team.attrition) +
+                     (sc->team.recruits_per_month + sc->team.recruits_per_agent * n) * factor,
                  (double)KPI_MAX_TEAM);
-        peak = fmax(peak, n);
     }
     out->agents = peak;
-    /* Clients: the starting books, then every agent-month's new clients
-     * (clients stay in the book's arrays when they lapse or are lost). */
-    out->clients = n0 * sc->clients.initial_per_agent +
-                   agent_months * new_clients_per_agent_month(sc);
 
-    double per_agent = AGENT_BYTES +
-                       AGENT_BYTES_PER_EXPIRY_DAY * sc->activity.appointment_expiry_days +
-                       AGENT_BYTES_PER_REFERRAL_MONTH * sc->clients.referral_expiry_months;
-    out->workspace = SLACK * (out->agents * per_agent + out->clients * CLIENT_BYTES);
+    /* Clients and policies: the starting books (one policy each), then
+     * every agent-month's meetings at the visit capacity, converting at
+     * the best sale rate: the prospects' cases are new clients, every case
+     * a policy. */
+    double initial = n0 * ceil(sc->clients.initial_per_agent);
+    double meetings = agent_months * sc->working_days * max_cases_per_agent_day(sc);
+    out->clients = initial + meetings * max_sale_share(sc, n0, 1);
+    double policies = initial + meetings * max_sale_share(sc, n0, 0);
+
+    double per_agent = AGENT_MODEL_BYTES +
+                       AGENT_MODEL_BYTES_PER_EXPIRY_DAY * sc->activity.appointment_expiry_days +
+                       AGENT_BOOK_BYTES +
+                       AGENT_BYTES_PER_REFERRAL_MONTH * sc->clients.referral_expiry_months +
+                       APPT_BYTES * sc->activity.appointment_expiry_days *
+                           max_cases_per_agent_day(sc);
+    double per_client = CLIENT_BYTES + CAL_PER_CLIENT * CAL_ENTRY_BYTES + SCRATCH_PER_CLIENT;
+    out->workspace = SLACK * (out->agents * per_agent + out->clients * per_client +
+                              policies * POLICY_BYTES);
     out->threads = threads < 1 ? 1 : threads;
     if ((double)out->threads > (double)replications)
         out->threads = replications > 0 ? (int)replications : 1;
@@ -146,8 +232,20 @@ static double proc_value(const char *file, const char *key)
 
 double kpi_memory_available(char *source, size_t size)
 {
-    double avail = proc_value("/proc/meminfo", "MemAvailable");
-    const char *what = "MemAvailable in /proc/meminfo";
+    /* A budget set from outside (tests, batch systems): replaces what the
+     * machine reports, the process limits still apply. */
+    const char *env = getenv("KPISIM_MEMORY_AVAILABLE");
+    char *end = NULL;
+    double budget = env && *env ? strtod(env, &end) : -1;
+    double avail;
+    const char *what;
+    if (end && *end == '\0' && budget >= 0 && isfinite(budget)) {
+        avail = budget;
+        what = "KPISIM_MEMORY_AVAILABLE";
+    } else {
+        avail = proc_value("/proc/meminfo", "MemAvailable");
+        what = "MemAvailable in /proc/meminfo";
+    }
     if (avail < 0) {
         long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
         avail = pages > 0 && page > 0 ? (double)pages * (double)page : INFINITY;

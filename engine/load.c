@@ -193,7 +193,7 @@ int kpi_loader_fail_got(kpi_loader *ld, kpi_yslot s, const char *path, const cha
         kpi_ynum_parse(s.node->text, s.node->len, &num) == KPI_YNUM_OK)
         hint = " (numbers are written without quotes)";
     return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path, "expected %s, got %s%s",
-                   expect, got, hint);
+                           expect, got, hint);
 }
 
 /* The message for an unknown key leaf in section, at place at. */
@@ -205,12 +205,12 @@ int kpi_loader_unknown_leaf(kpi_loader *ld, kpi_place at, const char *section, c
     snprintf(path, sizeof path, "%s%s%s", section, *section ? "." : "", shown);
     if (strcmp(leaf, "<<") == 0)
         return kpi_loader_fail(ld, KPI_EDATA, at, path,
-                       "unknown key: YAML merge keys ('<<') are not supported; "
-                       "use extends: to start from another scenario");
+                               "unknown key: YAML merge keys ('<<') are not supported; "
+                               "use extends: to start from another scenario");
     if (kpi_key_find(leaf) && strchr(leaf, '.'))
         return kpi_loader_fail(ld, KPI_EDATA, at, path,
-                       "unknown key: write it nested, as '%s:' under '%.*s:'",
-                       kpi_key_leaf(leaf), (int)(kpi_key_leaf(leaf) - leaf - 1), leaf);
+                               "unknown key: write it nested, as '%s:' under '%.*s:'",
+                               kpi_key_leaf(leaf), (int)(kpi_key_leaf(leaf) - leaf - 1), leaf);
     best = kpi_suggest_key(section, leaf);
     if (best)
         return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key; did you mean '%s'?", best);
@@ -233,14 +233,14 @@ const char *kpi_loader_pair_key(kpi_loader *ld, const kpi_ynode *map, size_t i, 
         char got[64];
         kpi_load_describe(k, got, sizeof got);
         kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, key), section,
-                "expected a key name, got %s", got);
+                        "expected a key name, got %s", got);
         return NULL;
     }
     kpi_load_show_text(k->text, k->len, shown, sizeof shown);
     snprintf(path, sizeof path, "%s%s%s", section, *section ? "." : "", shown);
     if (strlen(k->text) != k->len) {
         kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, key), path,
-                "unknown key (it holds a NUL character)");
+                        "unknown key (it holds a NUL character)");
         return NULL;
     }
     for (size_t j = 0; j < i; j++) {
@@ -248,8 +248,8 @@ const char *kpi_loader_pair_key(kpi_loader *ld, const kpi_ynode *map, size_t i, 
         if (o->kind == KPI_YSCALAR && o->len == k->len && memcmp(o->text, k->text, k->len) == 0) {
             kpi_place first = kpi_loader_place(ld, map->pairs[j].key);
             kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, key), path,
-                    "duplicate key (first given at %s:%d:%d)", first.file, first.line,
-                    first.col);
+                            "duplicate key (first given at %s:%d:%d)", first.file, first.line,
+                            first.col);
             return NULL;
         }
     }
@@ -283,7 +283,7 @@ static int apply_top_key(kpi_loader *ld, const char *name, kpi_yslot key, kpi_ys
 /* Loads scenario text (the file name, dir the directory its extends:
  * paths are relative to) at the given depth of the chain. */
 int kpi_loader_text(kpi_loader *ld, const char *data, size_t len, const char *name,
-                      const char *dir, int depth)
+                    const char *dir, int depth)
 {
     kpi_ytree *tree = NULL;
     const kpi_ynode *root;
@@ -314,9 +314,10 @@ int kpi_loader_text(kpi_loader *ld, const char *data, size_t len, const char *na
          * parent's grid would be silently combined with the child's, and
          * kpisim run would run a single point of a grid. */
         if (strcmp(key, "sweep") == 0 && (depth > 0 || !ld->hooks)) {
-            rc = kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, root->pairs[i].key), "sweep", "%s",
-                         depth > 0 ? "belongs in the file given to kpisim sweep"
-                                   : "this is a sweep file: run it with 'kpisim sweep'");
+            rc = kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, root->pairs[i].key),
+                                 "sweep", "%s",
+                                 depth > 0 ? "belongs in the file given to kpisim sweep"
+                                           : "this is a sweep file: run it with 'kpisim sweep'");
             goto fail;
         }
     }

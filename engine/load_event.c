@@ -45,7 +45,7 @@ static int event_type(kpi_loader *ld, kpi_yslot s, const char *path)
         if (best) {
             kpi_load_describe(n, got, sizeof got);
             kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path,
-                    "expected %s, got %s; did you mean '%s'?", types, got, best);
+                            "expected %s, got %s; did you mean '%s'?", types, got, best);
             return -1;
         }
     }
@@ -82,9 +82,9 @@ static int read_event(kpi_loader *ld, size_t i, kpi_yslot s)
             snprintf(path, sizeof path, "%s.%s", prefix, shown);
             if (best)
                 return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->pairs[p].key), path,
-                               "unknown key; did you mean '%s'?", best);
+                                       "unknown key; did you mean '%s'?", best);
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->pairs[p].key), path,
-                           "unknown key");
+                                   "unknown key");
         } else if (strcmp(name, "month") == 0) {
             month_at = p;
         }
@@ -94,7 +94,7 @@ static int read_event(kpi_loader *ld, size_t i, kpi_yslot s)
         char types[128];
         event_type_list(types, sizeof types);
         return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path,
-                       "expected the event's type (%s), got none", types);
+                               "expected the event's type (%s), got none", types);
     }
     type = event_type(ld, n->pairs[type_at].value, path);
     if (type < 0)
@@ -102,8 +102,8 @@ static int read_event(kpi_loader *ld, size_t i, kpi_yslot s)
     if (month_at == SIZE_MAX) {
         snprintf(path, sizeof path, "%s.month", prefix);
         return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path,
-                       "expected the event's month (%s), got none",
-                       kpi_event_fields[0].expect);
+                               "expected the event's month (%s), got none",
+                               kpi_event_fields[0].expect);
     }
     kpi_event_defaults(ev, type);
     ld->ev_scratch_place[i] = kpi_loader_place(ld, s);
@@ -129,12 +129,13 @@ static int read_event(kpi_loader *ld, size_t i, kpi_yslot s)
                 }
             }
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->pairs[p].key), path,
-                           "a %s event has no '%s' (it takes month%s)",
-                           kpi_event_type_name(type), name, takes);
+                                   "a %s event has no '%s' (it takes month%s)",
+                                   kpi_event_type_name(type), name, takes);
         }
         if (fd->whole) {
             long long w = 0;
-            rc = kpi_loader_whole(ld, v, path, fd->expect, (long long)fd->min, (long long)fd->max, &w);
+            rc = kpi_loader_whole(ld, v, path, fd->expect, (long long)fd->min,
+                                  (long long)fd->max, &w);
             if (rc == KPI_OK) {
                 int iv = (int)w;
                 memcpy((char *)ev + fd->offset, &iv, sizeof iv);
@@ -164,8 +165,9 @@ int kpi_loader_events(kpi_loader *ld, kpi_yslot s)
     } else {
         count = n->nitems;
         if (count > KPI_MAX_EVENTS)
-            return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->items[KPI_MAX_EVENTS]), "events",
-                           "expected at most %d events, got %zu", KPI_MAX_EVENTS, count);
+            return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->items[KPI_MAX_EVENTS]),
+                                   "events", "expected at most %d events, got %zu",
+                                   KPI_MAX_EVENTS, count);
         for (size_t i = 0; i < count; i++) {
             int rc = read_event(ld, i, n->items[i]);
             if (rc != KPI_OK)

@@ -101,7 +101,8 @@ static int fail_input(kpi_loader *ld, kpi_place from, const char *path, const ch
     if (strerror_r(e, reason, sizeof reason) != 0)
         snprintf(reason, sizeof reason, "error %d", e);
     if (from.file)
-        return kpi_loader_fail(ld, status, from, "extends", "cannot %s '%s': %s", verb, path, reason);
+        return kpi_loader_fail(ld, status, from, "extends", "cannot %s '%s': %s", verb, path,
+                               reason);
     kpi_place p = {path, 0, 0};
     return kpi_loader_fail(ld, status, p, "", "cannot %s the scenario: %s", verb, reason);
 }
@@ -129,8 +130,8 @@ static FILE *open_parent(kpi_loader *ld, kpi_place from, const char *path, int *
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        *rc = kpi_loader_fail(ld, KPI_ENOINPUT, from, "extends", "cannot read '%s': not a regular file",
-                      path);
+        *rc = kpi_loader_fail(ld, KPI_ENOINPUT, from, "extends",
+                              "cannot read '%s': not a regular file", path);
         return NULL;
     }
     if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb"))) {

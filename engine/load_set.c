@@ -57,8 +57,8 @@ int kpi_loader_assignment(kpi_loader *ld, const char *text)
     ld->file = "--set";
     if (strncmp(text, "events[", 7) == 0)
         return kpi_loader_fail(ld, KPI_EDATA, at_key, "events",
-                       "one event cannot be set alone; give the whole list, as in "
-                       "events=[{type: contest, month: 4}]");
+                               "one event cannot be set alone; give the whole list, as in "
+                               "events=[{type: contest, month: 4}]");
     if (!eq || eq == text) {
         char shown[200];
         kpi_load_show_text(text, strlen(text), shown, sizeof shown);
@@ -66,15 +66,16 @@ int kpi_loader_assignment(kpi_loader *ld, const char *text)
     }
     klen = (size_t)(eq - text);
     if (klen >= sizeof key)
-        return kpi_loader_fail(ld, KPI_EDATA, at_key, "", "unknown key (%zu characters long)", klen);
+        return kpi_loader_fail(ld, KPI_EDATA, at_key, "", "unknown key (%zu characters long)",
+                               klen);
     memcpy(key, text, klen);
     key[klen] = '\0';
     if (strcmp(key, "extends") == 0)
         return kpi_loader_fail(ld, KPI_EDATA, at_key, "extends",
-                       "extends cannot be changed with --set; load the other file instead");
+                               "extends cannot be changed with --set; load the other file instead");
     if (strcmp(key, "sweep") == 0)
         return kpi_loader_fail(ld, KPI_EDATA, at_key, "sweep",
-                       "sweep cannot be given with --set; write it in the sweep file");
+                               "sweep cannot be given with --set; write it in the sweep file");
     rc = kpi_ytree_parse(eq + 1, strlen(eq + 1), "--set", KPI_YTREE_VALUE, (int)klen + 1,
                          &tree, ld->err);
     if (rc != KPI_OK) {
@@ -198,9 +199,10 @@ int kpi_load_assign_fast(kpi_scenario *sc, const kpi_key *k, int grade, const ch
     case KPI_KT_FUNNEL: {
         kpi_funnel f;
         if (len == 0 || !strchr(text, ':') || !((text[0] >= '0' && text[0] <= '9') ||
-                                                  text[0] == '.' || text[0] == '+'))
+                                                text[0] == '.' || text[0] == '+'))
             return -1;
-        if (strspn(text, "0123456789.:+-_eE") != len || kpi_load_split_funnel(text, len, f.stage) != 0)
+        if (strspn(text, "0123456789.:+-_eE") != len ||
+            kpi_load_split_funnel(text, len, f.stage) != 0)
             return -1;
         for (int i = 0; i < 4; i++)
             if (f.stage[i] < 0)

@@ -29,23 +29,23 @@ int kpi_loader_number(kpi_loader *ld, kpi_yslot s, const char *path, const char 
     switch (kpi_yscalar_kind(n)) {
     case KPI_YS_NONFINITE:
         return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path,
-                       "expected a finite number, got %s", shown);
+                               "expected a finite number, got %s", shown);
     case KPI_YS_NUMBER:
         switch (kpi_ynum_parse(n->text, n->len, num)) {
         case KPI_YNUM_OK:
             return KPI_OK;
         case KPI_YNUM_OCTAL:
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path,
-                           "expected %s, got %s (a number with a leading 0 is octal to "
-                           "YAML 1.1: write it without the 0)", expect, shown);
+                                   "expected %s, got %s (a number with a leading 0 is octal to "
+                                   "YAML 1.1: write it without the 0)", expect, shown);
         case KPI_YNUM_NONFINITE:
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path,
-                           "expected a finite number, got %s", shown);
+                                   "expected a finite number, got %s", shown);
         default:
             break;
         }
-        return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path, "expected %s, got '%s'",
-                       expect, shown);
+        return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path,
+                               "expected %s, got '%s'", expect, shown);
     default:
         return kpi_loader_fail_got(ld, s, path, expect);
     }
@@ -136,11 +136,11 @@ static int get_text(kpi_loader *ld, kpi_yslot s, const kpi_key *k, char *dst, si
         return kpi_loader_fail_got(ld, s, k->path, k->expect);
     if (strlen(n->text) != n->len)
         return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), k->path,
-                       "expected %s, got a text holding a NUL character (\\0)", k->expect);
+                               "expected %s, got a text holding a NUL character (\\0)", k->expect);
     if (n->len >= size)
         return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), k->path,
-                       "expected %s of at most %zu bytes, got %zu bytes", k->expect,
-                       size - 1, n->len);
+                               "expected %s of at most %zu bytes, got %zu bytes", k->expect,
+                               size - 1, n->len);
     if (k->type == KPI_KT_NAME) {
         size_t dots = 0;
         char shown[200];
@@ -150,13 +150,13 @@ static int get_text(kpi_loader *ld, kpi_yslot s, const kpi_key *k, char *dst, si
             int ok = kpi_name_char(c);
             if (!ok)
                 return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), k->path,
-                               "expected %s, got '%s'", k->expect, shown);
+                                       "expected %s, got '%s'", k->expect, shown);
             dots += c == '.';
         }
         /* "." and ".." would name the run directory's parent. */
         if (n->len == 0 || dots == n->len)
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), k->path,
-                           "expected %s (not only dots), got '%s'", k->expect, shown);
+                                   "expected %s (not only dots), got '%s'", k->expect, shown);
     }
     memset(dst, 0, size);
     memcpy(dst, n->text, n->len);
@@ -201,7 +201,7 @@ static int get_funnel(kpi_loader *ld, kpi_yslot s, const kpi_key *k, kpi_funnel 
     } else if (n->kind == KPI_YSEQUENCE) {
         if (n->nitems != 4)
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), k->path,
-                           "expected %s, got a list of %zu values", k->expect, n->nitems);
+                                   "expected %s, got a list of %zu values", k->expect, n->nitems);
         for (int i = 0; i < 4; i++) {
             kpi_ynum num;
             int rc = kpi_loader_number(ld, n->items[i], k->path, k->expect, &num);
@@ -215,8 +215,8 @@ static int get_funnel(kpi_loader *ld, kpi_yslot s, const kpi_key *k, kpi_funnel 
     for (int i = 0; i < 4; i++)
         if (st[i] < 0)
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), k->path,
-                           "expected a funnel of stages that are not negative, got %g:%g:%g:%g",
-                           st[0], st[1], st[2], st[3]);
+                                   "expected a funnel of stages that are not negative, "
+                                   "got %g:%g:%g:%g", st[0], st[1], st[2], st[3]);
     memcpy(out->stage, st, sizeof st);
     return KPI_OK;
 }
@@ -243,9 +243,9 @@ static int get_grades(kpi_loader *ld, kpi_yslot s, const kpi_key *k, double g[6]
                 upper = strchr(KPI_GRADES, letter[0] - 'a' + 'A');
             if (upper)
                 return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->pairs[i].key), path,
-                               "unknown grade; did you mean '%c'?", *upper);
+                                       "unknown grade; did you mean '%c'?", *upper);
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->pairs[i].key), path,
-                           "unknown grade: expected one of A, B, C, D, E, N");
+                                   "unknown grade: expected one of A, B, C, D, E, N");
         }
         int rc = kpi_loader_real(ld, n->pairs[i].value, path,
                                  kpi_key_expect(k, 0, expect, sizeof expect), k->min, k->max,
@@ -291,7 +291,7 @@ static int get_orphan(kpi_loader *ld, kpi_yslot s, const kpi_key *k, int *out)
             char got[256];
             kpi_load_describe(n, got, sizeof got);
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), k->path,
-                           "expected %s, got %s; did you mean '%s'?", k->expect, got, best);
+                                   "expected %s, got %s; did you mean '%s'?", k->expect, got, best);
         }
     }
     return kpi_loader_fail_got(ld, s, k->path, k->expect);
@@ -367,7 +367,7 @@ int kpi_loader_key(kpi_loader *ld, const kpi_key *k, kpi_yslot s)
     }
     default:
         rc = kpi_loader_fail(ld, KPI_EINTERNAL, kpi_loader_place(ld, s), k->path,
-                     "internal error: key type %d unknown to the loader", k->type);
+                             "internal error: key type %d unknown to the loader", k->type);
         break;
     }
     if (rc != KPI_OK)
@@ -402,7 +402,8 @@ int kpi_loader_section(kpi_loader *ld, const char *section, kpi_yslot s)
         snprintf(path, sizeof path, "%s.%s", section, leaf);
         k = strlen(leaf) < 200 ? kpi_key_find(path) : NULL;
         if (!k)
-            return kpi_loader_unknown_leaf(ld, kpi_loader_place(ld, n->pairs[i].key), section, leaf);
+            return kpi_loader_unknown_leaf(ld, kpi_loader_place(ld, n->pairs[i].key), section,
+                                           leaf);
         if (strcmp(path, "clients.focus") == 0)
             focus_at = i;
         if (strcmp(path, "clients.repeat_share") == 0)
@@ -411,10 +412,10 @@ int kpi_loader_section(kpi_loader *ld, const char *section, kpi_yslot s)
             size_t first = focus_at < share_at ? focus_at : share_at;
             kpi_place p = kpi_loader_place(ld, n->pairs[first].key);
             return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->pairs[i].key), path,
-                           "give clients.focus or clients.repeat_share, not both "
-                           "(%s given at %s:%d:%d)",
-                           first == focus_at ? "clients.focus" : "clients.repeat_share",
-                           p.file, p.line, p.col);
+                                   "give clients.focus or clients.repeat_share, not both "
+                                   "(%s given at %s:%d:%d)",
+                                   first == focus_at ? "clients.focus" : "clients.repeat_share",
+                                   p.file, p.line, p.col);
         }
         int rc = kpi_loader_key(ld, k, n->pairs[i].value);
         if (rc != KPI_OK)
@@ -446,8 +447,8 @@ int kpi_loader_block(kpi_loader *ld, const kpi_block *b, kpi_yslot s)
     }
     if (n->kind != KPI_YMAPPING) {
         char expect[128];
-        snprintf(expect, sizeof expect, "a mapping of %s keys (or nothing, to switch it off)",
-                 b->name);
+        snprintf(expect, sizeof expect, "a mapping of %s keys (or nothing, to switch %s off)",
+                 b->name, b->name);
         return kpi_loader_fail_got(ld, s, b->name, expect);
     }
     kpi_block_set(b, ld->sc, 1);

@@ -44,6 +44,19 @@ static int grow(kpi_model *m, int need)
     while (cap < need)
         cap = cap > KPI_MAX_TEAM / 2 ? KPI_MAX_TEAM : cap * 2;
     size_t n = (size_t)cap, E = (size_t)m->E, G = (size_t)m->G, R = (size_t)m->R;
+    /* Bytes per agent of the arrays below. */
+    const double per_agent =
+        (double)(sizeof *m->id + sizeof *m->tenure + sizeof *m->skill + sizeof *m->compliance +
+                 sizeof *m->below + sizeof *m->hired + sizeof *m->state + sizeof *m->cases_m +
+                 sizeof *m->premium_m + E * SLOT_W * sizeof *m->diary +
+                 E * sizeof *m->diary_fday + G * NSRC * sizeof *m->follow +
+                 G * sizeof *m->follow_fday + R * NSRC * sizeof *m->issue +
+                 R * sizeof *m->issue_fday + m->CQ * sizeof *m->capps +
+                 sizeof *m->capps_head + sizeof *m->capps_len + sizeof *m->pending +
+                 sizeof *m->open_fu + sizeof *m->open_apps + sizeof *m->leaving +
+                 sizeof *m->heirs);
+    if (kpi_budget_take(&m->budget, (double)(cap - m->cap) * per_agent) != 0)
+        return -1;
     void *p;
 #define REGROW(field, count)                                   \
     do {                                                       \
@@ -137,6 +150,8 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
     m->r_client = kpi_rng_alloc();
     m->r_cycle = kpi_rng_alloc();
     m->book = kpi_book_create(sc);
+    if (m->book)
+        kpi_book_set_budget(m->book, &m->budget);
     m->held_clients = malloc(((size_t)ceil(sc->activity.visits_per_day) + 1) *
                              sizeof *m->held_clients);
     if (!m->r_day || !m->r_visit || !m->r_premium || !m->r_misc || !m->r_client ||
@@ -234,6 +249,13 @@ void kpi_model_destroy(kpi_model *m)
         kpi_binomial_free(&m->f_meet[s]);
     }
     free(m);
+}
+
+void kpi_model_limits(kpi_model *m, const volatile sig_atomic_t *cancel, double workspace_limit)
+{
+    m->cancel = cancel;
+    m->budget.limit = workspace_limit > 0 ? workspace_limit : 0;
+    m->budget.exceeded = 0;
 }
 
 double kpi_model_pending(const kpi_model *m)
@@ -354,9 +376,28 @@ static int fail_team(kpi_error *err, int month1)
                          KPI_MAX_TEAM, month1);
 }
 
-static int fail_memory(kpi_error *err)
+/* An allocation failed, or the workspace budget refused a growth. */
+static int fail_memory(const kpi_model *m, kpi_error *err)
 {
-    return kpi_error_oom(err, "while simulating");
+    char lim[32];
+    if (!m->budget.exceeded)
+        return kpi_error_oom(err, "while simulating");
+    kpi_memory_format(m->budget.limit, lim, sizeof lim);
+    return kpi_error_set(err, KPI_EINTERNAL, NULL,
+                         "the run outgrew the memory the memory check approved for it "
+                         "(%s per model workspace): its team or client book grew larger "
+                         "than estimated; lower team.headcount, months or --threads",
+                         lim);
+}
+
+static int cancelled(const kpi_model *m)
+{
+    return m->cancel && *m->cancel;
+}
+
+static int fail_cancel(kpi_error *err)
+{
+    return kpi_error_set(err, KPI_ECANCEL, NULL, "cancelled");
 }
 
 static double ratio(double a, double b)
@@ -403,10 +444,10 @@ static int recruits_join(kpi_model *m, uint64_t key, month_state *ms, kpi_error 
     if ((double)m->n + recruits > KPI_MAX_TEAM)
         return fail_team(err, ms->mo + 1);
     if (grow(m, m->n + (int)recruits) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     for (unsigned j = 0; j < recruits; j++)
         if (hire(m, key, 0, ms->mo) != 0)
-            return fail_memory(err);
+            return fail_memory(m, err);
     /* Recruit retention (horizon figure): recruits whose 13th month after
      * joining is inside the horizon. */
     if (ms->mo + 13 <= sc->months)
@@ -689,14 +730,14 @@ static int run_month(kpi_model *m, uint64_t key, int mo, double *slump, double *
     training(m, &ms);
     if (client_events(m, &ms) != 0 || atmosphere(m, key, &ms, *slump) != 0 ||
         working_days(m, key, &ms) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     /* Month end: the book's transitions, then activity, assessment and
      * exits, the leavers' books, the KPIs, the compaction. */
     if (kpi_book_month_end(m->book, mo, ms.acc) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     activity_and_exits(m, key, &ms);
     if (leavers_books(m, &ms) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     *contacts_total += ms.contacts;
     month_kpis(m, &ms);
     compaction(m, &ms);
@@ -718,17 +759,23 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
     m->cycle_days = m->cycle_cases = m->ret_joined = m->ret_kept = 0;
     kpi_book_reset(m->book, key);
     if (grow(m, sc->team.headcount) != 0)
-        return fail_memory(err);
-    for (int i = 0; i < sc->team.headcount; i++)
+        return fail_memory(m, err);
+    for (int i = 0; i < sc->team.headcount; i++) {
+        if (i % 1024 == 1023 && cancelled(m))
+            return fail_cancel(err);
         if (hire(m, key, sc->team.initial_tenure_months, -1) != 0)
-            return fail_memory(err);
+            return fail_memory(m, err);
+    }
 
     double slump = 1;   /* effort multiplier left by last month's contests */
     double contacts_total = 0;
-    for (int mo = 0; mo < M; mo++)
+    for (int mo = 0; mo < M; mo++) {
+        if (cancelled(m))
+            return fail_cancel(err);
         if ((rc = run_month(m, key, mo, &slump, &monthly[mo * KPI_NKPI], &contacts_total,
                             err)) != KPI_OK)
             return rc;
+    }
 
     double pending = 0;
     for (int i = 0; i < m->n; i++)
@@ -737,6 +784,6 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
     memset(figures, 0, KPI_NFIG * sizeof *figures);
     kpi_figures_compute(m, monthly, contacts_total, figures);
     if (kpi_book_figures(m->book, M, figures) != 0)
-        return fail_memory(err);
+        return fail_memory(m, err);
     return KPI_OK;
 }

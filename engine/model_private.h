@@ -107,6 +107,10 @@ struct kpi_model {
     double pending_at_end;
     double premium_m_cur;    /* premium of the agent's current day */
 
+    /* From the run's options (kpi_model_limits). */
+    kpi_budget budget;                       /* the workspace's growing arrays */
+    const volatile sig_atomic_t *cancel;     /* NULL, or non-zero: stop */
+
     /* Tallies over the replication for the horizon figures. */
     double cycle_days, cycle_cases;     /* first meeting to issue, issued cases */
     double ret_joined, ret_kept;        /* recruits of the first months, kept 13 months */

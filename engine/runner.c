@@ -61,9 +61,15 @@ static void *worker(void *arg)
         record_failure(j, -1, rc, &e);
         return NULL;
     }
+    kpi_model_limits(m, j->opts->cancel, j->opts->workspace_limit);
     for (;;) {
         if (atomic_load(&j->stop))
             break;
+        if (j->opts->cancel && *j->opts->cancel) {
+            kpi_error_set(&e, KPI_ECANCEL, NULL, "cancelled");
+            record_failure(j, j->count, KPI_ECANCEL, &e);
+            break;
+        }
         long r = atomic_fetch_add(&j->next, 1);
         if (r >= j->count)
             break;
@@ -80,9 +86,7 @@ static void *worker(void *arg)
             int cancel = j->opts->progress(j->opts->userdata, done, j->count);
             pthread_mutex_unlock(&j->lock);
             if (cancel) {
-                memset(&e, 0, sizeof e);
-                e.status = KPI_ECANCEL;
-                strcpy(e.msg, "cancelled");
+                kpi_error_set(&e, KPI_ECANCEL, NULL, "cancelled");
                 record_failure(j, r, KPI_ECANCEL, &e);
                 break;
             }

@@ -55,6 +55,8 @@ do for [i = 1:n] {
     kpi_want = "month " . kpi . "_p05 " . kpi . "_p50 " . kpi . "_p95"
     @kpi_require
     title[i] = kpi_title_of(kpi_dir . "/" . word(names, i), word(names, i))
+    # The legend holds the left half: a longer title is cut.
+    title[i] = strlen(title[i]) <= 70 ? title[i] : title[i][1:69] . "…"
 }
 sc = kpi_scale(kpi)
 set autoscale
@@ -75,18 +77,21 @@ do for [i = 1:n] {
 mf(i) = kpi_dir . "/" . word(names, i) . "/monthly.csv"
 
 # The chart's title: the scenarios' titles when short enough, else their
-# names (the legend has the titles).
+# names (the legend has the titles), else "N scenarios compared".
 joined = title[1]
 do for [i = 2:n] { joined = joined . "  vs  " . title[i] }
 short = word(names, 1)
 do for [i = 2:n] { short = short . "  vs  " . word(names, i) }
-head = strlen(joined) <= 80 ? joined : short
+head = strlen(joined) <= 80 ? joined : (strlen(short) <= 80 ? short : sprintf("%d scenarios compared", n))
 reps = kpi_yaml(kpi_dir . "/" . word(names, 1) . "/scenario.yaml", "replications")
-
+# The baseline as the difference panel names it: its name, cut to fit the
+# panel's width with an ellipsis.
+kpi_cut(s, w) = strlen(s) <= w ? s : s[1:w - 1] . "…"
+base = kpi_cut(word(names, 1), 22)
 @kpi_open
 set multiplot
 set label 1 head at screen 0.5, screen 0.955 center font kpi_title_font_for(head) textcolor rgb kpi_ink
-set label 2 sprintf("%s: median and 90%% band of each scenario, and the paired difference", \
+set label 2 sprintf("%s: each scenario's median and 90%% band; right, the difference from the first", \
     kpi_label(kpi)) \
     at screen 0.5, screen 0.905 center font kpi_sub_font textcolor rgb kpi_grey
 set label 3 sprintf("kpisim  %s%s", reps ne "" ? kpi_reps(reps) . "common random numbers, " : "", \
@@ -99,32 +104,49 @@ set tmargin at screen 0.80
 set bmargin at screen 0.34
 set xlabel "Month" textcolor rgb kpi_ink
 set ylabel kpi_label(kpi) textcolor rgb kpi_ink
-if (m2 > m1) { set xrange [m1:m2] } else { set xrange [m1 - 0.5:m2 + 0.5] }
-xstep = m2 - m1 <= 12 ? 1 : (m2 - m1 <= 36 ? 3 : (m2 - m1 <= 72 ? 6 : 12))
-set xtics xstep
-if (kpi_is_share(kpi)) {
-    set yrange [0:100]
-} else { if (hi > lo) {
-    if (lo >= 0 && lo <= 0.4 * hi) { set yrange [0:*] } else { set autoscale y }
-} else {
-    set yrange [lo - 1 - abs(lo) * 0.1:hi + 1 + abs(hi) * 0.1]
-} }
-set format y kpi_axis_format(hi) . (kpi_is_share(kpi) ? "%%" : "")
+@kpi_set_x
+# A level starts at zero, so that the gap between the scenarios looks as large
+# as it is; a share runs from 0 to 100%.
+kpi_lo = kpi_is_share(kpi) ? 0 : lo
+kpi_hi = kpi_is_share(kpi) ? 100 : hi
+kpi_zero = 1
+kpi_pct = kpi_is_share(kpi)
+@kpi_set_y
+sc = sc / kpi_yu
 set key at screen 0.06, screen 0.22 left top vertical reverse Left samplen 2.5 \
     maxrows 4 font kpi_font . ",13"
-plot for [i = 1:n] mf(i) using "month":(column(kpi . "_p05") * sc):(column(kpi . "_p95") * sc) \
-         with filledcurves fillcolor rgb kpi_col(i) fillstyle transparent solid (n > 2 ? 0.14 : 0.22) noborder \
-         notitle, \
-     for [i = 1:n] mf(i) using "month":(column(kpi . "_p50") * sc) with lines linewidth 3.5 \
-         linecolor rgb kpi_col(i) title title[i]
+# Each scenario in its own colour: its 90% band lightly shaded and outlined
+# by dashed lines of that colour, so that overlapping bands stay apart; its
+# median a solid line.  Short runs: a box with whiskers per scenario, side
+# by side.
+if (kpi_is_short(m1, m2)) {
+    dx(i) = (i - (n + 1) / 2.0) * 0.5 / n
+    plot for [i = 1:n] mf(i) using ($1 + dx(i)):(column(kpi . "_p50") * sc):\
+             (column(kpi . "_p05") * sc):(column(kpi . "_p95") * sc) with yerrorbars \
+             linewidth 3 linecolor rgb kpi_col(i) pointtype 7 pointsize 1.5 title title[i], \
+         keyentry with yerrorbars linewidth 3 linecolor rgb kpi_grey pointtype 7 pointsize 1.5 \
+             title "dot: median; bar: 90% of the replications"
+} else {
+    plot for [i = 1:n] mf(i) using "month":(column(kpi . "_p05") * sc):(column(kpi . "_p95") * sc) \
+             with filledcurves fillcolor rgb kpi_col(i) \
+             fillstyle transparent solid (n > 2 ? 0.10 : 0.16) noborder notitle, \
+         for [i = 1:n] mf(i) using "month":(column(kpi . "_p05") * sc) with lines \
+             linewidth 1.5 dashtype 2 linecolor rgb kpi_col(i) notitle, \
+         for [i = 1:n] mf(i) using "month":(column(kpi . "_p95") * sc) with lines \
+             linewidth 1.5 dashtype 2 linecolor rgb kpi_col(i) notitle, \
+         for [i = 1:n] mf(i) using "month":(column(kpi . "_p50") * sc) with lines linewidth 3.5 \
+             linecolor rgb kpi_col(i) title title[i], \
+         keyentry with lines linewidth 1.5 dashtype 2 linecolor rgb kpi_grey \
+             title "dashed: the edges of each one's 90% band"
+}
 unset label
 
 # Right: the paired differences of the figure, one row per scenario after
 # the baseline.
 set lmargin at screen 0.72
 set rmargin at screen 0.97
-set label 4 sprintf("%s\nminus %s's, replication by replication", kpi_figure_label(fig), \
-    word(names, 1)) at screen 0.845, screen 0.85 center font kpi_font . ",14" textcolor rgb kpi_ink
+set label 4 sprintf("%s:\ndifference from %s,\nreplication by replication", kpi_figure_label(fig), \
+    base) at screen 0.845, screen 0.865 center font kpi_font . ",14" textcolor rgb kpi_ink
 fsc = kpi_scale(fig)
 dv(s, i) = word(s, i) + 0.0
 dlo = 0
@@ -138,20 +160,21 @@ set xrange [dlo - dpad:dhi + dpad]
 set yrange [0.4:(n > 1 ? n - 0.4 : 1.6)]
 set xlabel "difference (90% of replications, dot: mean)" textcolor rgb kpi_ink
 unset ylabel
-set format x kpi_axis_format(dhi > -dlo ? dhi : dlo) . (kpi_is_share(fig) ? "%%" : "")
+# About four tics, with the decimals their step needs.
+dstep = kpi_nice((dhi - dlo + 2 * dpad) / 4.0)
+set xtics dstep
+set format x kpi_tick_format(dhi > -dlo ? dhi : dlo, dstep) . (kpi_is_share(fig) ? "%%" : "")
 set format y "%g"
-# About four tics.
-if (dhi - dlo > 0) { set xtics kpi_nice((dhi - dlo) / 4.0) } else { set xtics auto }
 set ytics scale 0
 set grid xtics noytics
 set border 1
 set arrow 1 from first 0, graph 0 to first 0, graph 1 nohead linewidth 1.5 linecolor rgb kpi_ink
-set key at screen 0.62, screen 0.22 left top vertical reverse Left samplen 1.5 maxrows 4 \
+set key at screen 0.62, screen 0.195 left top vertical reverse Left samplen 1.5 maxrows 4 \
     font kpi_font . ",13"
 set datafile nocolumnheaders
 set print $D
 do for [i = 2:n] {
-    print sprintf("%d,%s,%.17g,%.17g,%.17g", n + 1 - i, word(names, i), dv(d_mean, i) * fsc, \
+    print sprintf("%d,%s,%.17g,%.17g,%.17g", n + 1 - i, kpi_cut(word(names, i), 16), dv(d_mean, i) * fsc, \
         dv(d_p05, i) * fsc, dv(d_p95, i) * fsc)
 }
 unset print
@@ -161,7 +184,7 @@ if (n == 1) {
 } else {
     plot for [i = 2:n] $D every ::(i - 2)::(i - 2) using (($4 + $5) / 2):1:(($5 - $4) / 2):(0.18):ytic(2) \
              with boxxyerror fillcolor rgb kpi_col(i) fillstyle solid 0.55 border rgb kpi_col(i) \
-             title sprintf("%s: %s%s on average, P(higher) %.0f%%", word(names, i), \
+             title sprintf("%s: %s%s on average,\nhigher in %.0f%% of the replications", kpi_cut(word(names, i), 16), \
                  dv(d_mean, i) > 0 ? "+" : "", kpi_num(dv(d_mean, i) * fsc), 100 * dv(p_hi, i)), \
          for [i = 2:n] $D every ::(i - 2)::(i - 2) using 3:1 with points pointtype 7 \
              pointsize 2 linecolor rgb kpi_ink notitle

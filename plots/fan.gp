@@ -50,19 +50,33 @@ set rmargin at screen 0.97
 
 set xlabel "Month" textcolor rgb kpi_ink
 set ylabel kpi_label(kpi) textcolor rgb kpi_ink
-if (m2 > m1) { set xrange [m1:m2] } else { set xrange [m1 - 0.5:m2 + 0.5] }
-xstep = m2 - m1 <= 24 ? 1 : (m2 - m1 <= 72 ? 6 : 12)
-set xtics xstep
-if (kpi_is_share(kpi)) {
-    set yrange [0:100]
-} else { if (hi > lo) {
-    if (lo >= 0 && lo <= 0.4 * hi) { set yrange [0:*] } else { set autoscale y }
-} else {
-    set yrange [lo - 1 - abs(lo) * 0.1:hi + 1 + abs(hi) * 0.1]
-} }
-set format y kpi_axis_format(hi) . (kpi_is_share(kpi) ? "%%" : "")
+@kpi_set_x
+# Levels start at zero; shares run from 0 to 100%.
+kpi_lo = kpi_is_share(kpi) ? 0 : lo
+kpi_hi = kpi_is_share(kpi) ? 100 : hi
+kpi_zero = 1
+kpi_pct = kpi_is_share(kpi)
+@kpi_set_y
+sc = sc / kpi_yu
 set key at screen 0.5, screen 0.04 center center horizontal maxrows 1 reverse Left samplen 2.5 width 1
 
+if (kpi_is_short(m1, m2)) {
+    # One or two months: each month a box (p25-p75) with whiskers (p05-p95),
+    # a bar at the median and a dot at the mean.
+    set style fill solid 1.0 border rgb kpi_median
+    set label 1 kpi_label(kpi) . ": each month, the median (bar), 50% (box) and 90% (whiskers) of the replications"
+    plot kpi_file using "month":(column(c50) * sc):(column(c05) * sc):(column(c95) * sc) \
+             with yerrorbars linewidth 3 linecolor rgb kpi_median pointtype -1 \
+             title "90% (p05-p95)", \
+         kpi_file using "month":((column(c25) + column(c75)) / 2 * sc):(0.18):\
+             ((column(c75) - column(c25)) / 2 * sc) with boxxyerror \
+             fillcolor rgb kpi_band50 title "50% (p25-p75)", \
+         kpi_file using "month":(column(c50) * sc):(0.18) with xerrorbars \
+             linewidth 5 linecolor rgb kpi_median pointtype -1 title "median", \
+         kpi_file using "month":(column(cmean) * sc) with points pointtype 7 pointsize 1.4 \
+             linecolor rgb kpi_ink title "mean"
+    exit
+}
 plot kpi_file using "month":(column(c05) * sc):(column(c95) * sc) with filledcurves \
          fillcolor rgb kpi_band90 fillstyle solid 1.0 noborder title "90% band (p05-p95)", \
      kpi_file using "month":(column(c25) * sc):(column(c75) * sc) with filledcurves \

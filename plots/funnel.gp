@@ -2,8 +2,9 @@
 # cold prospects, referred prospects and old clients, and all of them
 # together.  Each funnel is calls, contacts, appointments set, meetings
 # held and cases, with its ratios written the way the sources write them
-# (10:7:3:1: calls : contacts : meetings : cases, each per case, the last
-# stage 1) above the scenario's own funnel for that source.
+# (10:7:3:1: calls : contacts : appointments set : cases, each per case, the
+# last stage 1) above the scenario's own funnel for that source, and the
+# meetings held per case.
 #
 #   gnuplot -c plots/funnel.gp RUN_DIR OUT_FILE
 #
@@ -50,12 +51,21 @@ do for [i = 1:npanel * nstage] {
     v[i] = STATS_sum
 }
 val(p, s) = v[(p - 1) * nstage + s]
+if (val(1, 1) <= 0) {
+    print kpi_script . ": nothing to show: no calls in any month"
+    exit status kpi_skip_status
+}
 
-# "12.7 : 8.9 : 3.5 : 1": calls, contacts and meetings held per case.
+# "12.7 : 8.9 : 3.8 : 1": calls, contacts and appointments set per case,
+# like with like against the plan (whose third stage is the appointments
+# set, docs/model.md "Funnels"); the meetings held per case on a line of
+# their own (appointments that expire unheld are the difference).
 r1(x, c) = c > 0 ? (x / c >= 99.95 ? sprintf("%.0f", x / c) : sprintf("%.1f", x / c)) : "-"
 ratio(p) = val(p, 1) <= 0 ? "no calls" : (val(p, 5) <= 0 ? "no cases" : \
     sprintf("%s : %s : %s : 1", r1(val(p, 1), val(p, 5)), r1(val(p, 2), val(p, 5)), \
-    r1(val(p, 4), val(p, 5))))
+    r1(val(p, 3), val(p, 5))))
+held(p) = val(p, 1) <= 0 || val(p, 5) <= 0 ? "" : \
+    sprintf("meetings held: %s a case", r1(val(p, 4), val(p, 5)))
 
 # The scenario's funnels, from the funnel: section of scenario.yaml, as
 # "10 : 7 : 3 : 1" (divided by the last stage when it is not 1).
@@ -110,20 +120,22 @@ inside = 0.4
 @kpi_open
 set multiplot
 set label 1 title at screen 0.5, screen 0.955 center font kpi_title_font_for(title) textcolor rgb kpi_ink
-set label 2 sprintf("The funnel of each source over %s months (mean of the replications), realised and as the scenario plans it", \
-    months ne "" ? months : "the") \
+set label 2 sprintf("The funnel of each source over %s (mean of the replications), realised and as the scenario plans it", \
+    months eq "" ? "the months" : (months eq "1" ? "one month" : months . " months")) \
     at screen 0.5, screen 0.905 center font kpi_sub_font textcolor rgb kpi_grey
 set label 3 sprintf("kpisim  %s%s", kpi_reps(reps), kpi_basename(kpi_dir)) \
     at screen 0.99, screen 0.02 right font kpi_small_font textcolor rgb "#999999"
-set label 4 "Ratios: calls : contacts : meetings held : cases, per case.  " . \
-    "Each funnel on its own scale (its calls the full width); the bars give the counts." \
+set label 4 "Ratios per case: calls : contacts : appointments set : cases, as the plan writes them.  " . \
+    "Each funnel on its own scale (its calls the full width)." \
     at screen 0.5, screen 0.065 center font kpi_font . ",13" textcolor rgb kpi_grey
 do for [p = 1:npanel] {
     set label 10 + 3 * p pname[p] at screen pmid(p), screen 0.835 center \
         font kpi_font . ",17" textcolor rgb pcolour[p]
     set label 11 + 3 * p ratio(p) at screen pmid(p), screen 0.78 center \
         font kpi_font . ",19" textcolor rgb kpi_ink
-    set label 12 + 3 * p plan[p] at screen pmid(p), screen 0.733 center \
+    set label 12 + 3 * p plan[p] at screen pmid(p), screen 0.738 center \
+        font kpi_font . ",14" textcolor rgb kpi_grey
+    set label 40 + p held(p) at screen pmid(p), screen 0.700 center \
         font kpi_font . ",14" textcolor rgb kpi_grey
 }
 unset key
@@ -133,7 +145,7 @@ unset xtics
 set ytics scale 0 font kpi_font . ",15"
 set ytics ("Calls" 5, "Contacts" 4, "Appointments set" 3, "Meetings held" 2, "Cases" 1)
 set style fill solid 1.0 noborder
-set tmargin at screen 0.69
+set tmargin at screen 0.67
 set bmargin at screen 0.12
 set yrange [0.5:5.5]
 set offsets 0, 0, 0, 0

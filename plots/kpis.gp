@@ -29,8 +29,7 @@ do for [k in panels] {
 stats kpi_file using (column("month")) nooutput
 m1 = STATS_min
 m2 = STATS_max
-xstep = m2 - m1 <= 24 ? 1 : (m2 - m1 <= 72 ? 6 : 12)
-xstep = (xstep == 1 && m2 - m1 > 12) ? 2 : xstep
+short = kpi_is_short(m1, m2)
 
 title = kpi_title_of(kpi_dir, kpi_basename(kpi_dir))
 reps = kpi_yaml(kpi_dir . "/scenario.yaml", "replications")
@@ -43,11 +42,11 @@ ptitle[4] = "Premium per case"
 @kpi_open
 set multiplot
 set label 1 title at screen 0.5, screen 0.955 center font kpi_title_font_for(title) textcolor rgb kpi_ink
-set label 2 "The four levers of premium (K3): median, 50% and 90% bands of the replications, month by month" \
+set label 2 (short ? "What premium is made of, month by month: the median (bar), 50% (box) and 90% (whiskers) of the replications" : \
+    "What premium is made of, month by month: the median and the bands holding 50% and 90% of the replications") \
     at screen 0.5, screen 0.905 center font kpi_sub_font textcolor rgb kpi_grey
 set label 3 sprintf("kpisim  %s%s", kpi_reps(reps), kpi_basename(kpi_dir)) \
     at screen 0.99, screen 0.02 right font kpi_small_font textcolor rgb "#999999"
-set xtics xstep
 unset key
 
 do for [i = 1:4] {
@@ -66,23 +65,32 @@ do for [i = 1:4] {
     set tmargin at screen 0.81 - row * 0.42
     set bmargin at screen 0.81 - row * 0.42 - 0.26
     set title ptitle[i] font kpi_font . ",15" textcolor rgb kpi_ink offset 0, -0.3
-    if (m2 > m1) { set xrange [m1:m2] } else { set xrange [m1 - 0.5:m2 + 0.5] }
-    if (kpi_is_share(k)) {
-        set yrange [0:100]
-    } else { if (hi > lo) {
-        if (lo >= 0 && lo <= 0.4 * hi) { set yrange [0:*] } else { set autoscale y }
-    } else {
-        set yrange [lo - 1 - abs(lo) * 0.1:hi + 1 + abs(hi) * 0.1]
-    } }
-    if (!kpi_is_share(k) && hi > lo) { set ytics kpi_nice((hi - lo) / 5.0) } else { set ytics auto }
-    set format y kpi_axis_format(hi) . (kpi_is_share(k) ? "%%" : "")
+    @kpi_set_x
+    kpi_lo = kpi_is_share(k) ? 0 : lo
+    kpi_hi = kpi_is_share(k) ? 100 : hi
+    kpi_zero = 1
+    kpi_pct = kpi_is_share(k)
+    @kpi_set_y
+    sc = sc / kpi_yu
     set xlabel (row == 1 ? "Month" : "") textcolor rgb kpi_ink
-    plot kpi_file using "month":(column(k . "_p05") * sc):(column(k . "_p95") * sc) \
-             with filledcurves fillcolor rgb kpi_band90 fillstyle solid 1.0 noborder, \
-         kpi_file using "month":(column(k . "_p25") * sc):(column(k . "_p75") * sc) \
-             with filledcurves fillcolor rgb kpi_band50 fillstyle solid 1.0 noborder, \
-         kpi_file using "month":(column(k . "_p50") * sc) with lines linewidth 3 \
-             linecolor rgb kpi_median
+    if (short) {
+        set style fill solid 1.0 border rgb kpi_median
+        plot kpi_file using "month":(column(k . "_p50") * sc):(column(k . "_p05") * sc):\
+                 (column(k . "_p95") * sc) with yerrorbars linewidth 3 linecolor rgb kpi_median \
+                 pointtype -1, \
+             kpi_file using "month":((column(k . "_p25") + column(k . "_p75")) / 2 * sc):(0.18):\
+                 ((column(k . "_p75") - column(k . "_p25")) / 2 * sc) with boxxyerror \
+                 fillcolor rgb kpi_band50, \
+             kpi_file using "month":(column(k . "_p50") * sc):(0.18) with xerrorbars \
+                 linewidth 5 linecolor rgb kpi_median pointtype -1
+    } else {
+        plot kpi_file using "month":(column(k . "_p05") * sc):(column(k . "_p95") * sc) \
+                 with filledcurves fillcolor rgb kpi_band90 fillstyle solid 1.0 noborder, \
+             kpi_file using "month":(column(k . "_p25") * sc):(column(k . "_p75") * sc) \
+                 with filledcurves fillcolor rgb kpi_band50 fillstyle solid 1.0 noborder, \
+             kpi_file using "month":(column(k . "_p50") * sc) with lines linewidth 3 \
+                 linecolor rgb kpi_median
+    }
     unset label
 }
 unset multiplot

@@ -68,29 +68,40 @@ n1 = words(vals1)
 n2 = words(vals2)
 
 @kpi_open
-# sweep.csv has no title: the scenario's when the folder holds a
-# scenario.yaml, else the folder's name.
+# The chart says it is a sweep over its keys, in words ("Sweep over calls
+# per day and client focus").  sweep.csv has no title: the scenario's
+# title (from the scenario.yaml beside it: the sweep file's own, or the one
+# it inherits from its base) goes on a line of its own below, and the keys
+# as written in small print at the bottom.
 dname = kpi_basename(kpi_dir)
-title = kpi_title_of(kpi_dir, dname[1:5] eq "sweep" ? dname : "Sweep " . dname)
-set label 10 title at screen 0.5, screen 0.955 center font kpi_title_font_for(title) textcolor rgb kpi_ink
-set label 2 sprintf("kpisim  %s", kpi_basename(kpi_dir)) \
+l1 = kpi_key_label(k1)
+l2 = nkeys >= 2 ? kpi_key_label(k2) : ""
+head = nkeys >= 2 ? sprintf("Sweep over %s and %s", l1, l2) : sprintf("Sweep over %s", l1)
+head = nkeys > 2 ? sprintf("%s (and %d more)", head, nkeys - 2) : head
+stitle = kpi_title_of(kpi_dir, "")
+keys = k1 . (nkeys >= 2 ? " x " . k2 : "")
+set label 10 head at screen 0.5, screen 0.955 center font kpi_title_font_for(head) textcolor rgb kpi_ink
+set label 2 sprintf("kpisim  %s, %s", keys, dname) \
     at screen 0.99, screen 0.02 right font kpi_small_font textcolor rgb "#999999"
-set tmargin at screen 0.85
+set tmargin at screen 0.84
 set bmargin at screen 0.15
 
 stats kpi_file using (kpi_keep(0) ? column(fig) * fsc : NaN) nooutput
 vmin = STATS_min
 vmax = STATS_max
-set format cb kpi_axis_format(vmax) . (kpi_is_share(base) ? "%%" : "")
+# The colour scale's ticks: a nice step of its range, the decimals it needs.
+cstep = vmax > vmin ? kpi_nice((vmax - vmin) / 5.0) : 1
+set cbtics cstep
+set format cb kpi_tick_format(abs(vmax) > abs(vmin) ? vmax : vmin, cstep) . (kpi_is_share(base) ? "%%" : "")
 
 if (nkeys >= 2) {
-    set label 1 sprintf("%s%s by %s and %s%s", flabel, ismean ? " (mean of the replications)" : "", k1, k2, \
-        slice ne "" ? sprintf(" (%s)", slice) : "") \
+    set label 1 sprintf("%s%s%s%s", stitle ne "" ? stitle . ": " : "", flabel, \
+        ismean ? ", mean of the replications" : "", slice ne "" ? sprintf(" (%s)", slice) : "") \
         at screen 0.5, screen 0.905 center font kpi_sub_font textcolor rgb kpi_grey
     set lmargin at screen 0.14
     set rmargin at screen 0.84
-    set xlabel k1 textcolor rgb kpi_ink
-    set ylabel k2 textcolor rgb kpi_ink
+    set xlabel l1 textcolor rgb kpi_ink
+    set ylabel l2 textcolor rgb kpi_ink
     set xrange [0.5:n1 + 0.5]
     set yrange [0.5:n2 + 0.5]
     set xtics scale 0
@@ -117,14 +128,29 @@ if (nkeys >= 2) {
              (column(fig) * fsc > mid ? 0xffffff : 0x222222) with labels \
              textcolor rgb variable font kpi_font . (n1 * n2 > 80 ? ",10" : ",12")
 } else {
-    set label 1 sprintf("%s by %s%s", flabel, k1, band ? ": mean and 90% band of the replications" : "") \
+    set label 1 sprintf("%s%s%s", stitle ne "" ? stitle . ": " : "", flabel, \
+        band ? ", mean and 90% band of the replications" : "") \
         at screen 0.5, screen 0.905 center font kpi_sub_font textcolor rgb kpi_grey
     set lmargin at screen 0.10
     set rmargin at screen 0.96
     set bmargin at screen 0.19
-    set xlabel k1 textcolor rgb kpi_ink
+    set xlabel l1 textcolor rgb kpi_ink
     set ylabel flabel textcolor rgb kpi_ink
-    set format y kpi_axis_format(vmax) . (kpi_is_share(base) ? "%%" : "")
+    # A level from zero (a share from 0 to 100%), the band included.
+    blo = vmin
+    bhi = vmax
+    if (band) {
+        stats kpi_file using (column(base . "_p05") * fsc) nooutput
+        blo = STATS_min
+        stats kpi_file using (column(base . "_p95") * fsc) nooutput
+        bhi = STATS_max
+    }
+    kpi_lo = kpi_is_share(base) ? 0 : blo
+    kpi_hi = kpi_is_share(base) ? 100 : bhi
+    kpi_zero = 1
+    kpi_pct = kpi_is_share(base)
+    @kpi_set_y
+    fsc = fsc / kpi_yu
     set key at screen 0.5, screen 0.04 center center horizontal maxrows 1 reverse Left samplen 2.5 \
         width 3
     if (!numeric1) {

@@ -320,6 +320,7 @@ static void test_old_client_funnel(void)
 
     /* The lifetime cap: with max_policies 1 nobody buys again. */
     plain(&sc);
+    sc.months = 40;   /* so that R4's 36 months fit in the horizon */
     sc.clients.focus = 0.5;
     sc.clients.initial_per_agent = 100;
     sc.clients.max_policies = 1;
@@ -519,7 +520,7 @@ static void test_repeat_share_input(void)
     first_model(&sc);
     sc.months = 36;
     sc.clients.repeat_share = 0.4;
-    kpi_run_opts o = {300, 7, 2, NULL, NULL};
+    kpi_run_opts o = {300, 7, 2, NULL, NULL, NULL, 0};
     kpi_focus_report fr;
     kpi_error err;
     int rc = kpi_scenario_resolve_focus(&sc, &o, &fr, &err);
@@ -549,7 +550,7 @@ static void test_repeat_share_input(void)
     sc.months = 3;
     sc.clients.initial_per_agent = 0;
     sc.clients.repeat_share = 0.7;
-    kpi_run_opts o2 = {50, 7, 2, NULL, NULL};
+    kpi_run_opts o2 = {50, 7, 2, NULL, NULL, NULL, 0};
     rc = kpi_scenario_resolve_focus(&sc, &o2, &fr, &err);
     CHECK(rc == KPI_EDATA && strstr(err.msg, "no client focus") != NULL &&
               strcmp(err.key, "clients.repeat_share") == 0,

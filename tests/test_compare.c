@@ -25,7 +25,7 @@ static kpi_results *run(const kpi_scenario *sc, long n, uint64_t seed)
 {
     kpi_results *res = NULL;
     kpi_error err;
-    kpi_run_opts o = {n, seed, 2, NULL, NULL};
+    kpi_run_opts o = {n, seed, 2, NULL, NULL, NULL, 0};
     if (kpi_run(sc, &o, &res, &err) != KPI_OK) {
         printf("run failed: %s\n", err.msg);
         return NULL;

@@ -65,7 +65,7 @@ if [ "$sanitized" -eq 0 ]; then
         >"$T/out" 2>"$T/err"
     st=$?
     check "run over ulimit -v is refused with 64 (got $st)" test "$st" -eq 64
-    err_has 'the run needs about 7[0-9][0-9].[0-9] MiB of memory, more than the 5[0-9][0-9].[0-9] MiB available (the address-space limit (ulimit -v, RLIMIT_AS))'
+    err_has 'the run needs about [78][0-9][0-9].[0-9] MiB of memory, more than the 5[0-9][0-9].[0-9] MiB available (the address-space limit (ulimit -v, RLIMIT_AS))'
     (ulimit -v 600000 && "$KPISIM" run -n 20 -o "$T/lim" --quiet) >"$T/out" 2>"$T/err"
     st=$?
     check "a small run under the same limit runs (got $st: $(head -c 300 "$T/err"))" test "$st" -eq 0
@@ -73,10 +73,20 @@ else
     skip "ulimit -v cannot be set under a sanitizer build"
 fi
 
+# --- a budget from outside: KPISIM_MEMORY_AVAILABLE -----------------------------------
+# The checks above do not depend on this machine's free memory (their needs
+# are terabytes); these pin what is available, so they hold anywhere.
+KPISIM_MEMORY_AVAILABLE=1000000 run_k 65 run -n 20 -o "$T/env" --quiet
+err_has 'more than the 976.6 kB available (KPISIM_MEMORY_AVAILABLE)'
+check "a run refused by the budget writes nothing" test ! -e "$T/env"
+KPISIM_MEMORY_AVAILABLE=1e12 run_k 0 run -n 20 -o "$T/env" --quiet
+KPISIM_MEMORY_AVAILABLE=junk run_k 0 run -n 20 -o "$T/env" --quiet   # not a number: ignored
+
 # --- the estimate against the peak memory of real runs -------------------------------
 # kpisim explain prints the estimate; /usr/bin/time the peak (maximum resident
-# set).  The estimate may be high (it is a limit) but not wildly, and never
-# below what the run takes.
+# set).  The estimate is a bound (docs/hardening.md "Limits"): never below
+# what the run takes, on shapes whose book grows with agents x months too
+# (long runs, a growing team, large starting books), and within 12 x of it.
 estimate_kib() { # ARGS...: the "in all" line of explain, in KiB
     "$KPISIM" explain scenarios/default.yaml "$@" |
         awk '/^  in all/ { v = $3; u = $4;
@@ -85,7 +95,10 @@ estimate_kib() { # ARGS...: the "in all" line of explain, in KiB
 }
 if [ "$sanitized" -eq 0 ] && [ -x /usr/bin/time ]; then
     for c in "1|--set team.headcount=2000 --set clients.initial_per_agent=300 --set months=3" \
-        "500|--set team.headcount=1 --set months=240 --set working_days=1"; do
+        "500|--set team.headcount=1 --set months=240 --set working_days=1" \
+        "4|--set team.headcount=100 --set months=120" \
+        "1|--set team.headcount=2000 --set months=600" \
+        "2|--set team.headcount=200 --set months=600 --set team.recruits_per_agent=0.01"; do
         n=${c%%|*} args=${c#*|}
         # shellcheck disable=SC2086  # args is a list of options
         est=$(estimate_kib $args --set replications=$n)
@@ -93,8 +106,9 @@ if [ "$sanitized" -eq 0 ] && [ -x /usr/bin/time ]; then
         /usr/bin/time -f '%M' "$KPISIM" run scenarios/default.yaml $args -n "$n" --threads 2 \
             -o "$T/est" --quiet >/dev/null 2>"$T/time"
         peak=$(tail -n 1 "$T/time")
-        check "estimate $est KiB against a peak of $peak KiB ($args, -n $n): within [1, 2.5] x" \
-            awk -v e="$est" -v p="$peak" 'BEGIN { exit !(p > 0 && e >= p && e <= 2.5 * p) }'
+        echo "$TEST_NAME: estimate $est KiB, peak $peak KiB ($args, -n $n)"
+        check "estimate $est KiB against a peak of $peak KiB ($args, -n $n): within [1, 12] x" \
+            awk -v e="$est" -v p="$peak" 'BEGIN { exit !(p > 0 && e >= p && e <= 12 * p) }'
     done
 else
     skip "no /usr/bin/time, or a sanitizer build: peak memory not compared"

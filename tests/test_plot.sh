@@ -41,7 +41,7 @@ cat >"$T/imgcheck.py" <<'EOF'
 import struct, sys, zlib
 import xml.etree.ElementTree as ET
 
-def png(path):
+def png(path, ink=None):
     d = open(path, 'rb').read()
     if d[:8] != b'\x89PNG\r\n\x1a\n':
         return 'not a PNG'
@@ -70,7 +70,7 @@ def png(path):
     if len(raw) != h * (stride + 1):
         return 'pixel data of the wrong size'
     prev = bytearray(stride)
-    colours, coloured, seen = set(), 0, 0
+    colours, coloured, seen, inked = set(), 0, 0, 0
     i = 0
     for y in range(h):
         f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
@@ -93,6 +93,8 @@ def png(path):
                 line[x] = (line[x] + (a if pa <= pb and pa <= pc else (b if pb <= pc else c))) & 255
         elif f != 0:
             return 'bad filter type %d in row %d' % (f, y)
+        if ink is not None:
+            inked += sum(1 for x in range(0, stride, bpp) if line[x:x + 3] == ink)
         if y % 3 == 0:
             for x in range(0, stride, bpp * 3):
                 px = bytes(line[x:x + 3])
@@ -101,6 +103,8 @@ def png(path):
                 if max(px) - min(px) > 40:
                     coloured += 1
         prev = line
+    if ink is not None:
+        return inked
     if len(colours) < 16:
         return 'blank: %d distinct colours' % len(colours)
     if coloured < seen * 0.002:
@@ -124,13 +128,108 @@ def svg(path, text):
     return None
 
 # Arguments: png FILE... | svg TEXT FILE...; prints "BAD FILE: why" lines.
+# ink FILE RRGGBB prints the number of pixels of that colour.
 mode, args = sys.argv[1], sys.argv[2:]
+if mode == 'ink':
+    print(png(args[0], bytes.fromhex(args[1])))
+    sys.exit(0)
 text = args.pop(0) if mode == 'svg' else None
 for path in args:
     why = png(path) if mode == 'png' else svg(path, text)
     if why:
         print('BAD %s: %s' % (path, why))
 EOF
+
+# svgcheck.py MODE FILE...: what a reader sees in an SVG chart, from its
+# <text> elements (gnuplot writes each in a <g transform="translate(X,Y)">
+# with its font-size and text-anchor; rotated ones, the y axis labels, are
+# left out).  Prints "BAD FILE: why" lines.
+#   ticks   no axis repeats a tick label (an axis: consecutive right-aligned
+#           numbers at one x)
+#   zero    the first axis (the left one) starts at 0
+#   fit     no text runs off the 1280-pixel width, and no two texts on one
+#           line overlap (widths estimated from characters and font size)
+#   codes   no text in a large font holds a claim code (K3, M1): codes may
+#           stay in small print only
+cat >"$T/svgcheck.py" <<'EOF'
+import re, sys, unicodedata
+import xml.etree.ElementTree as ET
+NS = '{http://www.w3.org/2000/svg}'
+NUM = re.compile(r'^-?[0-9]+(\.[0-9]+)?[kMG]?%?$')
+
+def texts(path):
+    out = []
+    for g in ET.parse(path).getroot().iter(NS + 'g'):
+        m = re.match(r'translate\(([-0-9.]+),([-0-9.]+)\)', g.get('transform') or '')
+        t = g.find(NS + 'text')
+        if m and t is not None and 'rotate' not in g.get('transform'):
+            out.append((float(m.group(1)), float(m.group(2)), float(g.get('font-size') or 12),
+                        g.get('text-anchor') or 'start', ''.join(t.itertext()).strip()))
+    return out
+
+def axes(ts):
+    runs, cur = [], []
+    for x, y, size, anchor, s in ts:
+        tick = anchor == 'end' and NUM.match(s)
+        if tick and cur and abs(cur[-1][0] - x) < 1:
+            cur.append((x, s))
+            continue
+        if cur:
+            runs.append(cur)
+        cur = [(x, s)] if tick else []
+    if cur:
+        runs.append(cur)
+    return runs
+
+def width(s, size):
+    return sum(size * (1.0 if unicodedata.east_asian_width(c) in 'WF' else 0.55) for c in s)
+
+def value(s):
+    s = s.rstrip('%')
+    return float(s.rstrip('kMG')) * {'k': 1e3, 'M': 1e6, 'G': 1e9}.get(s[-1:], 1)
+
+mode, files = sys.argv[1], sys.argv[2:]
+for f in files:
+    ts = texts(f)
+    if mode == 'ticks':
+        for run in axes(ts):
+            labels = [s for x, s in run]
+            if len(set(labels)) != len(labels):
+                print('BAD %s: repeated tick labels %s' % (f, ', '.join(labels)))
+    elif mode == 'zero':
+        run = axes(ts)
+        if not run or min(value(s) for x, s in run[0]) != 0:
+            print('BAD %s: the axis does not start at zero: %s' % (f, run[0] if run else 'no axis'))
+    elif mode == 'fit':
+        boxes = []
+        for x, y, size, anchor, s in ts:
+            w = width(s, size)
+            lo = x - (w / 2 if anchor == 'middle' else (w if anchor == 'end' else 0))
+            if lo < -2 or lo + w > 1282:
+                print('BAD %s: text runs off the chart (%.0f to %.0f px): %r' % (f, lo, lo + w, s))
+            for lo2, hi2, y2, size2, s2 in boxes:
+                if abs(y - y2) < 0.6 * min(size, size2) and lo < hi2 - 2 and lo2 < lo + w - 2:
+                    print('BAD %s: texts overlap: %r and %r' % (f, s2, s))
+            boxes.append((lo, lo + w, y, size, s))
+    elif mode == 'codes':
+        for x, y, size, anchor, s in ts:
+            if size >= 13 and re.search(r'\b[FRCBKM][0-9]\b', s):
+                print('BAD %s: a code in large print: %r' % (f, s))
+EOF
+# svg_ok MODE FILE...: svgcheck.py finds nothing wrong.
+svg_ok() {
+    if [ "$HAVE_PY" -eq 0 ]; then skip "python3 missing: svgcheck $1 not run"; return; fi
+    python3 "$T/svgcheck.py" "$@" >"$T/img" 2>&1
+    if [ -s "$T/img" ]; then bad "$(head -c 1500 "$T/img")"; else ok; fi
+}
+# ink_ok PNG RRGGBB MIN: at least MIN pixels of exactly that colour (the
+# data drawn, not only the legend's sample of it).
+ink_ok() {
+    if [ "$HAVE_PY" -eq 0 ]; then skip "python3 missing: ink of $1 not counted"; return; fi
+    local n
+    n=$(python3 "$T/imgcheck.py" ink "$1" "$2")
+    if [ "${n:-0}" -ge "$3" ] 2>/dev/null; then ok; else bad "$1: $n pixels of #$2, expected at least $3 (no data drawn?)"; fi
+}
 
 # check_png FILE...: each a valid, non-blank 1280x720 PNG.
 check_png() {
@@ -233,9 +332,9 @@ out_lines 5
 listed_files
 check_svg "An activity-managed team in a mature market" "${F[@]}"
 
-# The funnel by source: each source's ratios (calls : contacts : meetings :
-# cases, per case, from the sums of the monthly means) beside its plan.
-ratio_of() { # ratio_of CALLS CONTACTS MEETINGS CASES: "12.7 : 8.9 : 3.5 : 1" from monthly.csv
+# The funnel by source: each source's ratios (calls : contacts : appointments
+# set : cases, per case, from the sums of the monthly means) beside its plan.
+ratio_of() { # ratio_of CALLS CONTACTS APPOINTMENTS CASES: "12.7 : 8.9 : 3.5 : 1" from monthly.csv
     awk -F, -v a="$1_mean" -v b="$2_mean" -v m="$3_mean" -v c="$4_mean" '
         NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
         { x += $h[a]; y += $h[b]; z += $h[m]; n += $h[c] }
@@ -243,10 +342,10 @@ ratio_of() { # ratio_of CALLS CONTACTS MEETINGS CASES: "12.7 : 8.9 : 3.5 : 1" fr
         END { print r(x) " : " r(y) " : " r(z) " : 1" }' "$D/run/monthly.csv"
 }
 check_svg "Cold prospects" "$D/run/plots/funnel.svg"
-check_svg "$(ratio_of calls_cold contacts_cold meetings_cold cases_cold)" "$D/run/plots/funnel.svg"
-check_svg "$(ratio_of calls_referral contacts_referral meetings_referral cases_referral)" "$D/run/plots/funnel.svg"
-check_svg "$(ratio_of calls_to_clients contacts_clients meetings_clients cases_repeat)" "$D/run/plots/funnel.svg"
-check_svg "$(ratio_of calls contacts meetings cases)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls_cold contacts_cold appointments_cold cases_cold)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls_referral contacts_referral appointments_referral cases_referral)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls_to_clients contacts_clients appointments_clients cases_repeat)" "$D/run/plots/funnel.svg"
+check_svg "$(ratio_of calls contacts appointments cases)" "$D/run/plots/funnel.svg"
 check_svg "planned 10 : 7 : 3 : 1" "$D/run/plots/funnel.svg"
 check_svg "planned 6 : 5 : 3 : 1" "$D/run/plots/funnel.svg"
 check_svg "planned 3 : 3 : 2 : 1" "$D/run/plots/funnel.svg"
@@ -260,7 +359,7 @@ check "compare charts" test -f "$D/cmp/plots/compare-premium.png" -a -f "$D/cmp/
 check_png "${F[@]}"
 run_k 0 plot "$D/cmp" --format=svg
 check_svg "Activity-centred management: 10 calls, 3 visits, every day" "$D/cmp/plots/compare-premium.svg"
-check_svg "P(higher)" "$D/cmp/plots/compare-premium.svg"
+check_svg "higher in" "$D/cmp/plots/compare-premium.svg"
 check_svg "Traditional management: atmosphere, incentives, contests" "$D/cmp/plots/traditional-kpis.svg"
 
 run_k 0 plot "$D/sweep"
@@ -279,6 +378,100 @@ listed_files
 check_png "${F[@]}"
 run_k 0 plot "$D/sweep1" --format svg
 check_svg "An activity-managed team in a mature market" "$D/sweep1/plots/sweep-total_premium.svg"
+
+# --- a run of one month (issue 17): the data drawn, no repeated tick label ------
+# The lesson k1-k2-kpi-tree has months: 1.  Lines and bands of one point draw
+# nothing: each month is a box (p25-p75) with whiskers (p05-p95) and a bar
+# at the median, the sources a stacked bar; the tick labels come from the
+# data's range, never "1.7M, 1.7M, 1.6M".
+"$KPISIM" run scenarios/training/k1-k2-kpi-tree.yaml -n 20 -o "$D/month" --quiet >/dev/null 2>"$T/err" ||
+    bad "one-month run failed: $(cat "$T/err")"
+run_k 0 plot "$D/month"
+out_lines 5
+listed_files
+check_png "${F[@]}"
+ink_ok "$D/month/plots/fan-premium.png" 6baed6 3000
+ink_ok "$D/month/plots/fan-headcount.png" 6baed6 1500
+ink_ok "$D/month/plots/kpis.png" 6baed6 800
+ink_ok "$D/month/plots/sources.png" 0072b2 5000
+run_k 0 plot "$D/month" --format svg
+svg_ok ticks "$D/month/plots/"*.svg
+svg_ok ticks "$D/run/plots/"*.svg
+check_svg "the median (bar), 50% (box) and 90% (whiskers)" "$D/month/plots/fan-premium.svg"
+
+# A run with no calls: no case, no funnel.  Those charts are skipped, said on
+# stderr (and an earlier image of them removed); the others are drawn; exit 0.
+"$KPISIM" run -n 5 --set months=3 --set activity.calls_per_day=0 -o "$D/nocalls" --quiet \
+    >/dev/null 2>"$T/err" || bad "run without calls failed: $(cat "$T/err")"
+mkdir -p "$D/nocalls/plots"
+: >"$D/nocalls/plots/sources.png"
+run_k 0 plot "$D/nocalls"
+out_lines 3
+err_has 'chart sources skipped: no cases in any month'
+err_has 'chart funnel skipped: no calls in any month'
+err_has '2 of 5 charts skipped (nothing to show): sources, funnel'
+check "a skipped chart leaves no image" test ! -e "$D/nocalls/plots/sources.png" -a ! -e "$D/nocalls/plots/funnel.png"
+gnuplot -c plots/sources.gp "$D/nocalls" "$T/x.png" >"$T/gp" 2>&1
+st=$?
+check "sources.gp with nothing to show exits 3 (got $st)" test "$st" -eq 3 -a ! -e "$T/x.png"
+check "sources.gp says why" grep -q 'sources.gp: nothing to show: no cases in any month' "$T/gp"
+# Every chart skipped: nothing drawn is an error (65).
+mkdir -p "$T/skipall"
+for g in fan kpis sources funnel compare sweep; do
+    printf 'print "%s.gp: nothing to show: a test"\nexit status 3\n' "$g" >"$T/skipall/$g.gp"
+done
+mkdir -p "$T/skiprun"
+cp "$D/run/monthly.csv" "$D/run/scenario.yaml" "$T/skiprun/"
+KPISIM_PLOTS="$T/skipall" "$KPISIM" plot "$T/skiprun" >"$T/out" 2>"$T/err" </dev/null
+st=$?
+check "every chart skipped exits 65 (got $st)" test "$st" -eq 65
+err_has 'no chart drawn'
+
+# --- charts for the people in the room (issue 17) ------------------------------------
+# A long baseline name and title are shortened or wrapped, never cut at the
+# edge; the levels of a compare start at zero; each scenario's band is
+# outlined in its own colour (dashed p05 and p95), so overlapping bands stay
+# apart.
+"$KPISIM" compare tests/data/plot/long-baseline.yaml tests/data/plot/short-activity.yaml \
+    -n 10 -o "$D/long" --quiet >/dev/null 2>"$T/err" || bad "long-name compare failed: $(cat "$T/err")"
+run_k 0 plot "$D/long" --format svg
+svg_ok fit "$D/long/plots/"compare-*.svg "$D/cmp/plots/"*.svg "$D/run/plots/"*.svg "$D/sweep/plots/"*.svg
+svg_ok zero "$D/long/plots/compare-headcount.svg" "$D/cmp/plots/compare-headcount.svg" \
+    "$D/cmp/plots/compare-premium.svg"
+svg_ok ticks "$D/long/plots/"*.svg "$D/cmp/plots/"*.svg "$D/sweep/plots/"*.svg
+for c in '  0, 114, 178' '230, 159,   0'; do
+    n=$(grep -c "stroke='rgb($c)' stroke-dasharray" "$D/cmp/plots/compare-premium.svg")
+    check "compare: the band of the scenario in rgb($c) is outlined ($n dashed lines)" test "$n" -ge 2
+done
+# A sweep's chart says it is a sweep, over its keys in words; the keys as
+# written stay in small print.
+check_svg "Sweep over calls per day and client focus" "$D/sweep/plots/"*.svg
+check_svg "calls per day" "$D/sweep/plots/sweep-total_premium.svg"
+check "the heat map's axes are not raw keys" test -z "$(grep -E '<text>(activity\.calls_per_day|clients\.focus)</text>' "$D/sweep/plots/"*.svg)"
+check_svg "Sweep over calls per day" "$D/sweep1/plots/sweep-total_premium.svg"
+# Subtitles and legends in words: no code (K3, M1) in a large font.
+svg_ok codes "$D/run/plots/"*.svg "$D/cmp/plots/"*.svg "$D/sweep/plots/"*.svg
+# The funnel compares like with like: appointments set against the plan's
+# third stage, meetings held on their own line.
+check_svg "$(ratio_of calls_cold contacts_cold appointments_cold cases_cold)" "$D/run/plots/funnel.svg"
+held=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    { m += $h["meetings_cold_mean"]; c += $h["cases_cold_mean"] } END { printf "%.1f", m / c }' "$D/run/monthly.csv")
+check_svg "meetings held: $held a case" "$D/run/plots/funnel.svg"
+
+# --- every chart file a document names is one that kpisim plot writes ------------------
+# (docs/training.md once said compare.png for compare-premium.png.)  The
+# names written: those of the run, compare and sweep above, a compare's
+# scenario charts also without their NAME- prefix.  A doc's names: every
+# NAME.png or NAME.svg in README.md, docs/*.md and the man page, except the
+# pictures of docs/img/ and placeholders in capitals (OUT.png).
+written=$(for f in "$D/run/plots/"* "$D/cmp/plots/"* "$D/sweep/plots/"*; do
+    b=${f##*/}; echo "${b%.*}"; done | sed -e 's/^traditional-//' -e 's/^activity-//' | sort -u)
+mentioned=$(grep -ohE '[A-Za-z0-9_./-]*[A-Za-z0-9_]\.(png|svg)\b' README.md docs/*.md docs/kpisim.1 |
+    grep -v 'img/' | sed 's|.*/||; s/\.[a-z]*$//' | grep -v '^[A-Z_]*$' | sort -u)
+for m in $mentioned; do
+    if printf '%s\n' "$written" | grep -qx -- "$m"; then ok; else bad "a document names $m.png, which kpisim plot does not write (it writes: $(echo $written))"; fi
+done
+check "documents name some charts" test -n "$mentioned"
 
 # --- titles in Chinese and Russian (the PNG checked by eye once: docs/img/) ----------
 run_k 0 plot "$D/zh" --format svg

@@ -9,6 +9,7 @@
 #include "kpisim.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -39,7 +40,7 @@ static void test_threads(void)
     kpi_error err;
     kpi_results *r[4] = {NULL};
     for (int t = 1; t <= 4; t++) {
-        kpi_run_opts o = {97, 1234, t, NULL, NULL};
+        kpi_run_opts o = {97, 1234, t, NULL, NULL, NULL, 0};
         CHECK(kpi_run(&sc, &o, &r[t - 1], &err) == KPI_OK, "run with %d threads", t);
     }
     if (!r[0] || !r[1] || !r[2] || !r[3])
@@ -50,7 +51,7 @@ static void test_threads(void)
 
     /* Replications 30..59 computed alone equal those of the whole run. */
     {
-        kpi_run_opts o = {97, 1234, 2, NULL, NULL};
+        kpi_run_opts o = {97, 1234, 2, NULL, NULL, NULL, 0};
         size_t mstride = (size_t)sc.months * KPI_NKPI;
         double *mon = calloc(30 * mstride, sizeof *mon), *fig = calloc(30 * KPI_NFIG, sizeof *fig);
         CHECK(kpi_run_range(&sc, &o, 30, 30, mon, fig, &err) == KPI_OK, "range run");
@@ -88,7 +89,7 @@ static void test_progress_cancel(void)
     kpi_error err;
     kpi_results *res = NULL;
     counter c = {0, 0, 0, 0, 1};
-    kpi_run_opts o = {50, 1, 2, count_progress, &c};
+    kpi_run_opts o = {50, 1, 2, count_progress, &c, NULL, 0};
     CHECK(kpi_run(&sc, &o, &res, &err) == KPI_OK, "run with progress");
     CHECK(c.calls == 50 && c.last == 50 && c.total == 50 && c.monotonic,
           "progress called once per replication, in order (%ld calls, last %ld)", c.calls, c.last);
@@ -96,18 +97,18 @@ static void test_progress_cancel(void)
     res = NULL;
 
     counter d = {0, 0, 0, 10, 1};
-    kpi_run_opts o2 = {1000, 1, 2, count_progress, &d};
+    kpi_run_opts o2 = {1000, 1, 2, count_progress, &d, NULL, 0};
     int rc = kpi_run(&sc, &o2, &res, &err);
     CHECK(rc == KPI_ECANCEL && res == NULL, "a cancelled run returns KPI_ECANCEL and no results (rc %d)", rc);
     CHECK(d.last < 1000, "cancel stops the run early (%ld done)", d.last);
     kpi_results_free(res);
 
     /* Bad options. */
-    kpi_run_opts o3 = {0, 1, 1, NULL, NULL};
+    kpi_run_opts o3 = {0, 1, 1, NULL, NULL, NULL, 0};
     CHECK(kpi_run(&sc, &o3, &res, &err) == KPI_EUSAGE, "0 replications is a usage error");
     kpi_scenario bad = sc;
     bad.activity.compliance_sd = 0.6;
-    kpi_run_opts o4 = {5, 1, 1, NULL, NULL};
+    kpi_run_opts o4 = {5, 1, 1, NULL, NULL, NULL, 0};
     CHECK(kpi_run(&bad, &o4, &res, &err) == KPI_EDATA && strcmp(err.key, "activity.compliance_sd") == 0,
           "an inconsistent scenario is refused before running");
 }
@@ -123,7 +124,7 @@ static void test_spread_across_seeds(void)
     kpi_error err;
     for (int s = 0; s < SEEDS; s++) {
         kpi_results *res = NULL;
-        kpi_run_opts o = {N, 1000 + (uint64_t)s, 2, NULL, NULL};
+        kpi_run_opts o = {N, 1000 + (uint64_t)s, 2, NULL, NULL, NULL, 0};
         if (kpi_run(&sc, &o, &res, &err) != KPI_OK) {
             CHECK(0, "run failed");
             return;
@@ -187,9 +188,46 @@ static void test_no_gsl_handler(void)
     gsl_set_error_handler(old);
 }
 
+/* The workspace budget: a run whose book outgrows workspace_limit fails
+ * cleanly with KPI_EINTERNAL and says so; without a limit it runs.  And
+ * a cancel flag already set stops the run before it starts a month. */
+static void test_budget_and_cancel(void)
+{
+    kpi_scenario sc;
+    kpi_run_opts opts = {0};
+    kpi_results *res = NULL;
+    kpi_error err;
+    small(&sc);
+    sc.team.headcount = 200;
+    sc.months = 120;
+    opts.replications = 2;
+    opts.seed = 5;
+    opts.threads = 2;
+    opts.workspace_limit = 2e6;
+    CHECK(kpi_run(&sc, &opts, &res, &err) == KPI_EINTERNAL && res == NULL,
+          "a run past its workspace budget fails with KPI_EINTERNAL");
+    CHECK(strstr(err.msg, "outgrew the memory the memory check approved") != NULL &&
+              strstr(err.msg, "1.9 MiB per model workspace") != NULL,
+          "the budget message: %s", err.msg);
+    opts.workspace_limit = 0;
+    sc.months = 12;
+    CHECK(kpi_run(&sc, &opts, &res, &err) == KPI_OK, "the same run without a limit");
+    kpi_results_free(res);
+    res = NULL;
+
+    static volatile sig_atomic_t flag = 1;
+    opts.cancel = &flag;
+    CHECK(kpi_run(&sc, &opts, &res, &err) == KPI_ECANCEL && res == NULL,
+          "a set cancel flag stops the run (KPI_ECANCEL)");
+    flag = 0;
+    CHECK(kpi_run(&sc, &opts, &res, &err) == KPI_OK, "a clear cancel flag does not");
+    kpi_results_free(res);
+}
+
 int main(void)
 {
     test_no_gsl_handler();
+    test_budget_and_cancel();
     test_threads();
     test_progress_cancel();
     test_spread_across_seeds();

@@ -31,7 +31,7 @@ static int run_file(const char *path, trun *t)
         printf("FAIL %s\n", kpi_error_format(&err, buf, sizeof buf));
         return -1;
     }
-    kpi_run_opts o = {t->sc.replications, t->sc.seed, 2, NULL, NULL};
+    kpi_run_opts o = {t->sc.replications, t->sc.seed, 2, NULL, NULL, NULL, 0};
     if (kpi_scenario_resolve_focus(&t->sc, &o, NULL, &err) != KPI_OK ||
         kpi_run(&t->sc, &o, &t->res, &err) != KPI_OK) {
         printf("FAIL %s: %s\n", path, err.msg);

@@ -9,6 +9,7 @@
 #ifndef KPI_CLI_H
 #define KPI_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "kpisim.h"
@@ -50,6 +51,8 @@ int cli_opt_value(int argc, char **argv, int *i, const char *cmd, const char *na
 /* Installs SIGINT/SIGTERM handlers that request cancellation. */
 void cli_signals_install(void);
 int cli_interrupted(void);
+/* The flag the handlers set, for kpi_run_opts.cancel. */
+const volatile sig_atomic_t *cli_cancel_flag(void);
 
 /* ---- progress.c: the progress bar and the clock ----------------------- */
 
@@ -119,6 +122,9 @@ int cli_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts, const char *la
  * file (printed by the caller with cli_fail, after an MPI job's ranks
  * agreed).  n_option: the replications came from -n. */
 int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi_error *err);
+/* kpi_run_opts.workspace_limit for a run the check approved:
+ * (available - results) / threads, at least the estimated workspace. */
+double cli_workspace_limit(const kpi_memory *need);
 
 /* ---- mpi.c: the ranks of an MPI job ----------------------------------- */
 

@@ -172,7 +172,8 @@ int cli_cmd_compare(int argc, char **argv)
     p.grand = (long)nsc * nrep;
     double t0 = cli_now();
     for (int s = 0; s < nsc && rc == KPI_OK; s++) {
-        kpi_run_opts opts = {nrep, seed, (int)o.threads, cli_progress_cb, &p};
+        kpi_run_opts opts = {nrep, seed, (int)o.threads, cli_progress_cb, &p,
+                             cli_cancel_flag(), cli_workspace_limit(&need)};
         p.offset = (long)s * nrep;
         rc = cli_resolve_focus(&sc[s], &opts, paths[s], o.quiet, &err);
         rc = cli_mpi_agree(rc, &err);

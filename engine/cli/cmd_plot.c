@@ -37,6 +37,11 @@
 #define PLOT_MSG_MAX 4000
 /* Scenarios of a compare whose own charts are drawn. */
 #define PLOT_MAX_SCENARIOS 64
+/* The exit status of a script whose chart would show nothing (no cases in
+ * any month, no calls): kpi_skip_status of plots/common.gpi. */
+#define PLOT_SKIP_STATUS 3
+/* The names of the skipped charts kept for the closing message. */
+#define PLOT_SKIPPED_MAX 1024
 
 static void plot_help(FILE *f)
 {
@@ -59,9 +64,13 @@ static void plot_help(FILE *f)
           "  KPISIM_PLOTS          the directory of the chart scripts (default: found\n"
           "                        next to the program, installed or in the source tree)\n"
           "\n"
-          "exit status: 0 ok, 64 usage, 66 DIR missing or holding no kpisim results,\n"
-          "70 gnuplot missing, a script missing or failing, 73 cannot create DIR/plots,\n"
-          "130 interrupted.\n",
+          "A chart that would show nothing (no cases in any month, no calls) is skipped,\n"
+          "and stderr says which and why.\n"
+          "\n"
+          "exit status: 0 ok (charts skipped for want of data are named on stderr),\n"
+          "64 usage, 65 every chart skipped (nothing to show), 66 DIR missing or holding\n"
+          "no kpisim results, 70 gnuplot missing, a script missing or failing, 73 cannot\n"
+          "create DIR/plots, 130 interrupted.\n",
           f);
 }
 
@@ -101,7 +110,8 @@ typedef struct plot_job {
     char scripts[PLOT_PATH_MAX];
     char outdir[PLOT_PATH_MAX];
     const char *ext;
-    int written, failed;
+    int written, failed, skipped;
+    char skipped_names[PLOT_SKIPPED_MAX];
 } plot_job;
 
 /* snprintf into buf; returns 0, or -1 when the result did not fit. */
@@ -322,6 +332,21 @@ static int render(plot_job *job, const chart *c, const char *dir, const char *pr
         rc = 1;
         snprintf(msg, sizeof msg, "gnuplot wrote no file\n");
     }
+    if (rc != 0 && WIFEXITED(status) && WEXITSTATUS(status) == PLOT_SKIP_STATUS) {
+        /* The script found nothing to show: its message says why.  An
+         * earlier image of the chart would show other data: it goes. */
+        unlink(tmp);
+        unlink(dest);
+        const char *why = strstr(msg, "nothing to show: ");
+        why = why ? why + strlen("nothing to show: ") : "nothing to show";
+        fprintf(stderr, "kpisim: plot: chart %s%s skipped: %.*s\n", prefix, c->name,
+                (int)strcspn(why, "\n"), why);
+        size_t used = strlen(job->skipped_names);
+        snprintf(job->skipped_names + used, sizeof job->skipped_names - used, "%s%s%s",
+                 used ? ", " : "", prefix, c->name);
+        job->skipped++;
+        return 0;
+    }
     if (rc != 0) {
         unlink(tmp);
         if (WIFSIGNALED(status))
@@ -513,10 +538,17 @@ int cli_cmd_plot(int argc, char **argv)
     }
     if (rc != 0)
         return rc;
+    int total = job.failed + job.written + job.skipped;
+    if (job.skipped > 0)
+        fprintf(stderr, "kpisim: plot: %d of %d charts skipped (nothing to show): %s\n",
+                job.skipped, total, job.skipped_names);
     if (job.failed > 0) {
-        fprintf(stderr, "kpisim: plot: %d of %d charts failed\n", job.failed,
-                job.failed + job.written);
+        fprintf(stderr, "kpisim: plot: %d of %d charts failed\n", job.failed, total);
         return KPI_EINTERNAL;
+    }
+    if (job.written == 0 && job.skipped > 0) {
+        fprintf(stderr, "kpisim: plot: %s: no chart drawn\n", dir);
+        return KPI_EDATA;
     }
     return 0;
 }

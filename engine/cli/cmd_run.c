@@ -111,7 +111,8 @@ int cli_cmd_run(int argc, char **argv)
     cli_signals_install();
     cli_progress p;
     cli_progress_init(&p, sc->name, o.quiet);
-    kpi_run_opts opts = {sc->replications, sc->seed, (int)o.threads, cli_progress_cb, &p};
+    kpi_run_opts opts = {sc->replications, sc->seed, (int)o.threads, cli_progress_cb, &p,
+                         cli_cancel_flag(), cli_workspace_limit(&need)};
     double t0 = cli_now();
     rc = cli_resolve_focus(sc, &opts, path ? path : "<built-in default>", o.quiet, &err);
     rc = cli_mpi_agree(rc, &err);
@@ -164,12 +165,16 @@ done:
 
 static void validate_help(FILE *f)
 {
-    fputs("usage: kpisim validate SCENARIO.yaml...\n"
+    fputs("usage: kpisim validate SCENARIO.yaml... [--set KEY=VALUE]...\n"
           "\n"
           "Checks each scenario file (with its extends: chain) against every rule of\n"
           "the scenario format without running it; for a sweep file, every point of\n"
           "its grid.  Prints 'FILE: ok' for each good file and a file:line:col\n"
           "message on stderr for each bad one.\n"
+          "\n"
+          "options:\n"
+          "  --set KEY=VALUE       override one scenario key in every file, after\n"
+          "                        loading, as run does (repeatable)\n"
           "\n"
           "exit status: 0 all good, 65 a file is bad, 66 a file is missing (the\n"
           "status of the first failing file), 64 usage.\n", f);
@@ -179,40 +184,63 @@ int cli_cmd_validate(int argc, char **argv)
 {
     int rc = 0, files = 0;
     kpi_scenario *sc = malloc(sizeof *sc);
-    if (!sc)
+    /* --set values and the files, in order (argc bounds both). */
+    const char **sets = malloc((size_t)argc * sizeof *sets);
+    const char **paths = malloc((size_t)argc * sizeof *paths);
+    size_t nsets = 0;
+    if (!sc || !sets || !paths) {
+        free(sc);
+        free(sets);
+        free(paths);
         return cli_out_of_memory();
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            validate_help(stdout);
-            free(sc);
-            return 0;
-        }
-        if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            free(sc);
-            return cli_usage("validate", "unknown option '%s'", argv[i]);
-        }
     }
     for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            validate_help(stdout);
+            rc = CLI_HELP;
+            break;
+        }
+        int m = cli_opt_value(argc, argv, &i, "validate", "--set", NULL, &v);
+        if (m < 0) {
+            rc = KPI_EUSAGE;
+            break;
+        }
+        if (m > 0) {
+            sets[nsets++] = v;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            rc = cli_usage("validate", "unknown option '%s'", argv[i]);
+            break;
+        }
+        paths[files++] = argv[i];
+    }
+    if (rc == 0 && files == 0)
+        rc = cli_usage("validate", "no scenario file given");
+    int status = 0;
+    for (int i = 0; rc == 0 && i < files; i++) {
         kpi_error err;
         kpi_sweep *sw = NULL;
-        files++;
         /* A plain scenario is a sweep of one point: one loader checks both,
-         * every grid point of a sweep included. */
-        int r = kpi_sweep_load(sc, &sw, argv[i], NULL, 0, &err);
+         * every grid point of a sweep included; --set applies as in run. */
+        int r = kpi_sweep_load(sc, &sw, paths[i], sets, nsets, &err);
         if (r == KPI_OK) {
             if (sw->naxes > 0)
-                printf("%s: ok (a sweep of %ld points)\n", argv[i], sw->npoints);
+                printf("%s: ok (a sweep of %ld points)\n", paths[i], sw->npoints);
             else
-                printf("%s: ok\n", argv[i]);
+                printf("%s: ok\n", paths[i]);
             kpi_sweep_free(sw);
         } else {
             cli_fail(&err);
-            if (rc == 0)
-                rc = r;
+            if (status == 0)
+                status = r;
         }
     }
+    if (rc == 0)
+        rc = status;
     free(sc);
-    if (files == 0)
-        return cli_usage("validate", "no scenario file given");
-    return rc;
+    free(sets);
+    free(paths);
+    return rc == CLI_HELP ? 0 : rc;
 }

@@ -105,8 +105,11 @@ static int sweep_point(void *vctx, long pt, kpi_band *bands, kpi_error *err)
     int rc = kpi_sweep_point(c->sw, c->base, pt, sc, NULL, err);
     if (rc != KPI_OK)
         return rc;
+    kpi_memory need;
+    kpi_memory_estimate(sc, sc->replications, (int)c->threads, &need);
     kpi_run_opts opts = {sc->replications, sc->seed, (int)c->threads,
-                         c->bar ? cli_progress_cb : cancel_only, c->bar};
+                         c->bar ? cli_progress_cb : cancel_only, c->bar,
+                         cli_cancel_flag(), cli_workspace_limit(&need)};
     if (c->bar) {
         c->bar->offset = c->done_reps;
         c->done_reps += sc->replications;

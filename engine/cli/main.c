@@ -29,7 +29,7 @@ static void usage(FILE *f)
           "                        run's simulated means\n"
           "  plot DIR              render the charts of a run, compare or sweep into DIR/plots\n"
           "\n"
-          "  kpisim COMMAND --help  options of a command\n"
+          "  kpisim COMMAND --help  options of a command (also: kpisim help COMMAND)\n"
           "  kpisim --version       the version\n"
           "\n"
           "See kpisim(1), docs/model.md and docs/scenarios.md.\n", f);
@@ -70,6 +70,11 @@ static int dispatch(int argc, char **argv)
         return KPI_EUSAGE;
     }
     const char *cmd = argv[1];
+    /* `kpisim help COMMAND` is `kpisim COMMAND --help`. */
+    if (strcmp(cmd, "help") == 0 && argc >= 3) {
+        char *hv[] = {argv[0], argv[2], (char *)"--help", NULL};
+        return dispatch(3, hv);
+    }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;

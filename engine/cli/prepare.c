@@ -43,3 +43,10 @@ int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi
         snprintf(err->file, sizeof err->file, "%s", file);
     return rc;
 }
+
+double cli_workspace_limit(const kpi_memory *need)
+{
+    double avail = kpi_memory_available(NULL, 0);
+    double limit = (avail - need->results) / (need->threads > 0 ? need->threads : 1);
+    return limit > need->workspace ? limit : need->workspace;
+}

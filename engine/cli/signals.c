@@ -33,3 +33,8 @@ int cli_interrupted(void)
 {
     return interrupted != 0;
 }
+
+const volatile sig_atomic_t *cli_cancel_flag(void)
+{
+    return &interrupted;
+}
