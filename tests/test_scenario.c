@@ -301,7 +301,7 @@ static void test_every_key(void)
     CHECK(sc.team.initial_tenure_months == 12.5, "real");
     CHECK(sc.team.income_floor == 1500, "1_500 is 1500");
     CHECK(sc.premium.mean == 7200.5, "7.2005e3 is 7200.5");
-    CHECK(sc.funnel.cold.stage[0] == 40 && sc.funnel.cold.stage[3] == 1, "funnel text");
+    CHECK(sc.funnel.cold.stage[0] == 10 && sc.funnel.cold.stage[3] == 1, "funnel text");
     CHECK(sc.funnel.referral.stage[1] == 6 && sc.funnel.referral.stage[3] == 2, "funnel list");
     CHECK(sc.funnel.old_client.stage[2] == 3, "funnel plain 4:4:3:1 (not base 60)");
     CHECK(sc.clients.grade_mix[5] == 0.3 && sc.clients.grade_rate[0] == 0.9, "grades");
@@ -986,7 +986,7 @@ static void test_round_trip(void)
     CHECK_ROUND_TRIP(&sc, "defaults");
     text = round_trip(&sc, &back);
     if (text) {
-        CHECK(strstr(text, "  cold: \"10:7:3:1\"\n") != NULL, "funnel written quoted");
+        CHECK(strstr(text, "  cold: \"40:30:10:1\"\n") != NULL, "funnel written quoted");
         CHECK(strstr(text, "  grade_mix: {A: 0.1, B: 0.15, C: 0.05, D: 0.1, E: 0.2, N: 0.4}\n")
               != NULL, "grades as a flow mapping");
         CHECK(strstr(text, "assessment:") == NULL, "no assessment section when disabled");
