@@ -146,7 +146,7 @@ const kpi_key kpi_keys[] = {
     REAL("premium.repeat_multiplier", premium.repeat_multiplier, "a multiplier", 0, 100, 1.0),
 
     REAL("economics.commission_first_year", economics.commission_first_year, "a rate", 0, 10,
-         0.8),
+         0.9),
     REAL("economics.commission_renewal", economics.commission_renewal, "a rate", 0, 10, 0.08),
     REAL("economics.cost_per_new_client", economics.cost_per_new_client, "an amount", 0, 1e12,
          1500),

@@ -132,6 +132,14 @@ static int default_matches(const kpi_key *k, const char *cell)
             }
             return numbers_match(inner, ",", k->defs, 6);
         }
+    case KPI_KT_MONTHS:
+        if (len < 4 || strncmp(cell, "`[", 2) != 0 || strcmp(cell + len - 2, "]`") != 0)
+            return 0;
+        {
+            char inner[256];
+            snprintf(inner, sizeof inner, "%.*s", (int)(len - 4), cell + 2);
+            return numbers_match(inner, ",", k->defs, 12);
+        }
     case KPI_KT_ORPHAN:
         return strcmp(cell, k->def == KPI_ORPHAN_LOSE ? "`lose`" : "`reassign`") == 0;
     case KPI_KT_OPTREAL:
