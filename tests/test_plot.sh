@@ -330,7 +330,7 @@ if [ -s "$T/err" ]; then bad "plot wrote on stderr: $(head -c 300 "$T/err")"; el
 run_k 0 plot "$D/run" --format svg
 out_lines 5
 listed_files
-check_svg "An activity-managed team in a mature market" "${F[@]}"
+check_svg "An activity-managed team in an emerging market" "${F[@]}"
 
 # The funnel by source: each source's ratios (calls : contacts : appointments
 # set : cases, per case, from the sums of the monthly means) beside its plan.
@@ -346,7 +346,7 @@ check_svg "$(ratio_of calls_cold contacts_cold appointments_cold cases_cold)" "$
 check_svg "$(ratio_of calls_referral contacts_referral appointments_referral cases_referral)" "$D/run/plots/funnel.svg"
 check_svg "$(ratio_of calls_to_clients contacts_clients appointments_clients cases_repeat)" "$D/run/plots/funnel.svg"
 check_svg "$(ratio_of calls contacts appointments cases)" "$D/run/plots/funnel.svg"
-check_svg "planned 10 : 7 : 3 : 1" "$D/run/plots/funnel.svg"
+check_svg "planned 40 : 30 : 10 : 1" "$D/run/plots/funnel.svg"
 check_svg "planned 6 : 5 : 3 : 1" "$D/run/plots/funnel.svg"
 check_svg "planned 3 : 3 : 2 : 1" "$D/run/plots/funnel.svg"
 check "every source of the default run has calls" test -z "$(grep 'no calls' "$D/run/plots/funnel.svg")"
@@ -371,13 +371,13 @@ check_svg "activity.calls_per_day" "$D/sweep/plots/sweep-total_premium.svg"
 check_svg "clients.focus" "$D/sweep/plots/sweep-profit.svg"
 # A sweep writes its base scenario: its charts take the scenario's title.
 check "a sweep writes DIR/scenario.yaml" test -f "$D/sweep/scenario.yaml"
-check_svg "An activity-managed team in a mature market" "$D/sweep/plots/"*.svg
+check_svg "An activity-managed team in an emerging market" "$D/sweep/plots/"*.svg
 run_k 0 plot "$D/sweep1"
 out_lines 4
 listed_files
 check_png "${F[@]}"
 run_k 0 plot "$D/sweep1" --format svg
-check_svg "An activity-managed team in a mature market" "$D/sweep1/plots/sweep-total_premium.svg"
+check_svg "An activity-managed team in an emerging market" "$D/sweep1/plots/sweep-total_premium.svg"
 
 # --- a run of one month (issue 17): the data drawn, no repeated tick label ------
 # The lesson k1-k2-kpi-tree has months: 1.  Lines and bands of one point draw
