@@ -108,4 +108,5 @@ void kpi_figures_compute(const kpi_model *m, const double *monthly, double conta
     fig[KPI_FIG_RECRUIT_RETENTION_13M] = m->ret_joined > 0 ? m->ret_kept / m->ret_joined : NAN;
     fig[KPI_FIG_AGENT_INCOME_MEAN] = ratio(sum[KPI_AGENT_COMMISSION], sum[KPI_HEADCOUNT]);
     fig[KPI_FIG_TOTAL_CLAWBACK] = sum[KPI_CLAWBACK];
+    fig[KPI_FIG_MODEL_VERSION] = KPI_MODEL_VERSION;
 }

@@ -35,7 +35,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KPI_VERSION "0.1.0"
+#define KPI_VERSION "0.2.0"
+
+/* The version of the model's laws (docs/changes.md): 1 the first model, 2
+ * the second wave (sales cycle, engagement, the agency's money).  Written
+ * into every scenario.yaml (`model_version`) and summary.csv. */
+#define KPI_MODEL_VERSION 2
 
 /* ------------------------------------------------------------------ */
 /* Status codes and the error record                                   */
@@ -122,6 +127,7 @@ typedef struct kpi_scenario {
     char name[256];
     char title[KPI_MAX_TEXT];
     char description[KPI_MAX_TEXT];
+    int model_version;           /* the model a file was written for (KPI_MODEL_VERSION) */
     int months;
     int working_days;
     int start_month;             /* calendar month of month 1: 1 (January) .. 12 */
@@ -435,6 +441,7 @@ enum kpi_figure {
     KPI_FIG_PERSISTENCY_13M,
     KPI_FIG_AGENT_INCOME_MEAN,
     KPI_FIG_TOTAL_CLAWBACK,
+    KPI_FIG_MODEL_VERSION,     /* KPI_MODEL_VERSION: which laws made the run */
     KPI_NFIG
 };
 

@@ -66,6 +66,7 @@ static const double flat_year[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 const kpi_key kpi_keys[] = {
     {"name", KPI_KT_NAME, OFF(name), SIZE(name), 0, 0, 0, NULL, "a name",
      "a name of letters, digits, '.', '_' or '-'"},
+    INT("model_version", model_version, "", 1, KPI_MODEL_VERSION, KPI_MODEL_VERSION),
     TEXT("title", title),
     TEXT("description", description),
     INT("months", months, " of months", 1, KPI_MAX_MONTHS, 12),
@@ -585,7 +586,7 @@ static const char *const fig_names[KPI_NFIG] = {
     "top20_premium_share", "second_policy_36m_share", "premium_monthly_cv",
     "c1_cost_ratio", "premium_volatility", "discounted_profit", "total_applications",
     "not_taken_share", "cycle_days_mean", "recruit_retention_13m", "persistency_13m",
-    "agent_income_mean", "total_clawback"
+    "agent_income_mean", "total_clawback", "model_version"
 };
 _Static_assert(sizeof fig_names / sizeof *fig_names == KPI_NFIG, "a name per figure");
 

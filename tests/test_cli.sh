@@ -200,6 +200,14 @@ signalled INT sweep tests/data/sweep/calls-focus.yaml -n 100000 --set title=Late
 check "sweep: SIGINT exits 130 (got $st)" test "$st" -eq 130
 check "an interrupted sweep keeps the earlier scenario.yaml" cmp -s "$T/sw1/scenario.yaml" "$T/sw1-scenario.yaml"
 
+# --- model versions (docs/changes.md) ------------------------------------------------
+printf 'model_version: 1\nmonths: 2\n' >"$T/v1.yaml"
+run_k 0 validate "$T/v1.yaml"; err_has "warning: $T/v1.yaml: model_version 1: this scenario was written for the first model"
+run_k 0 run "$T/v1.yaml" -n 2 -o "$T/v1" --quiet; err_has "sales_cycle: ~' and 'engagement: ~'"
+check "a run writes the model version into scenario.yaml" grep -q '^model_version: 2$' "$T/v1/scenario.yaml"
+check "and into summary.csv" grep -q '^model_version,2,0,2,2,2,2,2$' "$T/v1/summary.csv"
+run_k 0 validate scenarios/default.yaml; err_empty
+
 # --- explain ------------------------------------------------------------------------
 run_k 0 explain --help; out_has 'usage: kpisim explain'
 run_k 64 explain; err_has 'no scenario file'

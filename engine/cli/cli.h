@@ -125,6 +125,11 @@ int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi
 /* kpi_run_opts.workspace_limit for a run the check approved:
  * (available - results) / threads, at least the estimated workspace. */
 double cli_workspace_limit(const kpi_memory *need);
+/* Warns on stderr (rank 0) when sc says it was written for an earlier
+ * model version than this program's (docs/changes.md), then records the
+ * version that runs it: the outputs' scenario.yaml says which laws made
+ * them. */
+void cli_warn_model(kpi_scenario *sc, const char *label);
 
 /* ---- mpi.c: the ranks of an MPI job ----------------------------------- */
 

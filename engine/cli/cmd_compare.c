@@ -107,6 +107,7 @@ int cli_cmd_compare(int argc, char **argv)
         rc = kpi_scenario_load_sets(&sc[s], paths[s], o.sets, (size_t)o.nsets, &err);
         if ((rc = cli_agreed(rc, &err)) != KPI_OK)   /* every rank of an MPI job loads them */
             goto done;
+        cli_warn_model(&sc[s], paths[s]);
     }
     long nrep = o.have_n ? o.nrep : sc[0].replications;
     uint64_t seed = o.have_seed ? o.seed : sc[0].seed;

@@ -88,6 +88,7 @@ int cli_cmd_run(int argc, char **argv)
      * outcome and check that they hold the same one. */
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
+    cli_warn_model(sc, path ? path : "<built-in default>");
     if (o.have_n)
         sc->replications = o.nrep;
     if (o.have_seed)
@@ -226,6 +227,7 @@ int cli_cmd_validate(int argc, char **argv)
          * every grid point of a sweep included; --set applies as in run. */
         int r = kpi_sweep_load(sc, &sw, paths[i], sets, nsets, &err);
         if (r == KPI_OK) {
+            cli_warn_model(sc, paths[i]);
             if (sw->naxes > 0)
                 printf("%s: ok (a sweep of %ld points)\n", paths[i], sw->npoints);
             else

@@ -172,6 +172,7 @@ int cli_cmd_sweep(int argc, char **argv)
     rc = kpi_sweep_load(base, &sw, path, o.sets, (size_t)o.nsets, &err);
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)   /* every rank of an MPI job loads it */
         goto done;
+    cli_warn_model(base, path);
     /* -n and --seed set the base; a swept replications or seed overrides
      * them point by point, like any --set of a swept key. */
     if (o.have_n)

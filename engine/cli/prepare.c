@@ -44,6 +44,21 @@ int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi
     return rc;
 }
 
+void cli_warn_model(kpi_scenario *sc, const char *label)
+{
+    if (sc->model_version >= KPI_MODEL_VERSION)
+        return;
+    if (cli_mpi_rank() == 0)
+        fprintf(stderr,
+            "kpisim: warning: %s: model_version %d: this scenario was written for the first "
+            "model; under model %d a sale takes several meetings and is issued weeks later, "
+            "agents are engaged, coasting or dormant, the default cold funnel is 40:30:10:1 "
+            "and agents' commissions are costs (docs/changes.md); add 'sales_cycle: ~' and "
+            "'engagement: ~' for the first model's working day\n",
+            label, sc->model_version, KPI_MODEL_VERSION);
+    sc->model_version = KPI_MODEL_VERSION;
+}
+
 double cli_workspace_limit(const kpi_memory *need)
 {
     double avail = kpi_memory_available(NULL, 0);
