@@ -81,6 +81,9 @@ PC_LIBS = $(eval PC_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null || ec
 ALL_CFLAGS = $(CFLAGS) $(MPIFLAGS) $(PC_CFLAGS) -pthread $(SANFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) -pthread $(SANFLAGS)
 LDLIBS = $(PC_LIBS) -lm
+# The program alone writes workbooks (kpisim report --xlsx, libxlsxwriter);
+# the library and the test programs do not link it.
+XLSX_LIBS = $(eval XLSX_LIBS := $$(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz))$(XLSX_LIBS)
 
 ifeq ($(V),1)
 Q :=
@@ -121,7 +124,8 @@ PROGRAM := $(if $(CLI_SRC),$(BIN))
 # ---------------------------------------------------------------------------
 
 APT_LISTS ?= /var/lib/apt/lists
-DEPS_PKGS := libgsl-dev libyaml-dev librandom123-dev gnuplot-nox fonts-noto-cjk pkg-config locales time
+DEPS_PKGS := libgsl-dev libyaml-dev librandom123-dev gnuplot-nox fonts-noto-cjk pkg-config locales time \
+             python3-fonttools libxlsxwriter-dev
 ifeq ($(MPI),1)
 DEPS_PKGS += openmpi-bin libopenmpi-dev
 DEPS_STAMP := $(BUILD)/.deps-mpi.stamp
@@ -223,7 +227,7 @@ $(LIB): $(LIB_OBJ) $(OBJ_LIST)
 
 $(BIN): $(CLI_OBJ) $(LIB) $(OBJ_LIST)
 	$(SAY) LINK $@
-	$(Q)$(CC) $(ALL_LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) $(XLSX_LIBS) -o $@
 
 # Test programs may include the library's private headers (-Iengine).
 $(BUILD)/tests/%: tests/%.c $(LIB) | $(DEPS_STAMP)
@@ -268,7 +272,19 @@ $(FAULT_SHIM): tests/faultshim.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -fPIC -shared $< -o $@ -ldl
 
-test: deps $(PROGRAM) $(TEST_PROGS) $(TEST_LOCALE) $(FAULT_HELPERS) mpi-program
+# tests/test_report.sh loads the report in a real browser (Debian's
+# chromium), renders the workbook with LibreOffice and reads the PDFs with
+# poppler-utils: installed by make test when that test is selected and they
+# are missing (their own stamp: not part of make deps or make demo).
+REPORT_TEST_PKGS := chromium poppler-utils libreoffice-calc-nogui
+REPORT_TEST_STAMP := $(BUILD)/.deps-report-test.stamp
+REPORT_TEST_DEPS := $(if $(filter test_report,$(TEST_NAMES)),$(REPORT_TEST_STAMP))
+
+$(REPORT_TEST_STAMP): Makefile
+	$(Q)$(call apt_install,$(REPORT_TEST_PKGS)); \
+	mkdir -p $(@D); touch $@
+
+test: deps $(PROGRAM) $(TEST_PROGS) $(TEST_LOCALE) $(FAULT_HELPERS) $(REPORT_TEST_DEPS) mpi-program
 	$(Q)KPISIM='$(abspath $(BIN))' KPI_BUILD='$(BUILD)' LOCPATH='$(abspath $(BUILD)/locale)' \
 	    KPISIM_MPI='$(abspath build-mpi/kpisim)' \
 	    bash tests/run.sh $(TEST_PROGS) $(TEST_SCRIPTS)
@@ -401,6 +417,10 @@ demo: all
 	@echo "cases_per_active and premium_per_case above; the charts are:"
 	@sed 's/^/  /' $(DEMO_DIR)/charts.txt
 	@echo "and the numbers in $(DEMO_DIR)/comparison.csv (docs/compare.md, docs/charts.md)."
+	@echo ""
+	./$(BIN) report $(DEMO_DIR) > $(DEMO_DIR)/report.txt
+	@echo "The report for the meeting, one page with everything (docs/report.md):"
+	@sed 's/^/  /' $(DEMO_DIR)/report.txt
 
 # Speed benchmarks (issue 7): scenarios/bench/, figures in bench/results.csv.
 # BENCH_REPS=N shortens the full runs; BENCH_SMALL=N the small ones.  The

@@ -399,7 +399,8 @@ const char *rpt_fmt_value(char *buf, double v, enum rpt_kind kind)
     case RPT_RATIO:
         return grouped(buf, v, 2);
     case RPT_COUNT:
-        return grouped(buf, v, fabs(v) >= 100 || v == floor(v) ? 0 : 1);
+        /* one decimal below 100 (26.1 agents, and 24.0 beside it), none above */
+        return grouped(buf, v, fabs(v) >= 100 ? 0 : 1);
     case RPT_PLAIN:
     default: {
         /* a swept value: as few decimals as show it (up to 6), no exponent */

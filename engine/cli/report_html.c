@@ -338,7 +338,7 @@ static void headline_sweep(rpt_buf *b, const rpt_csv *c)
         }
         if (cols[f][0] < 0)
             continue;
-        rpt_puts(b, "<th colspan=\"2\">");
+        rpt_puts(b, "<th>");
         rpt_esc(b, rpt_label_of(figs[f]));
         rpt_puts(b, "</th>");
     }
@@ -360,7 +360,11 @@ static void headline_sweep(rpt_buf *b, const rpt_csv *c)
                 continue;
             const char *lo = cols[f][1] >= 0 ? c->cell[r][cols[f][1]] : "";
             const char *hi = cols[f][2] >= 0 ? c->cell[r][cols[f][2]] : "";
-            band_cells(b, c->cell[r][cols[f][0]], lo, hi, rpt_kind_of(figs[f]));
+            char m[RPT_NUM], l[RPT_NUM], h[RPT_NUM];
+            enum rpt_kind kind = rpt_kind_of(figs[f]);
+            rpt_printf(b, "<td class=\"n\">%s<br><span class=\"band\">%s \xe2\x80\x93 %s</span></td>",
+                       rpt_fmt(m, c->cell[r][cols[f][0]], kind), rpt_fmt(l, lo, kind),
+                       rpt_fmt(h, hi, kind));
         }
         rpt_puts(b, "</tr>\n");
     }
@@ -495,7 +499,8 @@ static const char page_css[] =
     " vertical-align: top; }\n"
     "thead th { border-bottom: 2px solid #444; }\n"
     "td.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }\n"
-    "td.band { color: #555; }\n"
+    "td.band, span.band { color: #555; }\n"
+    "span.band { font-size: .85rem; }\n"
     "tr.first th, tr.first td { border-top: 2px solid #999; }\n"
     "figure { margin: 1.5rem 0 2rem; }\n"
     "figure svg.chart { display: block; width: 100%; height: auto; border: 1px solid #ddd; }\n"

@@ -1,0 +1,1 @@
+# report_xlsx.sh - the workbook part of tests/test_report.sh (sourced).
