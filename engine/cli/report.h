@@ -124,6 +124,10 @@ int rpt_write_atomic(const char *dir, const char *name, const char *data, size_t
  * then fsyncs DIR; removes tmp on failure.  Returns 0 or KPI_EIO. */
 int rpt_commit(const char *tmp, const char *dir, const char *name);
 
+/* The meaning of a scenario key ("team.headcount") from the key tables of
+ * docs/model.md, or NULL (generated at build time: key_meanings.c). */
+const char *rpt_key_meaning(const char *key);
+
 /* report_html.c: builds DIR/report.html (charts rendered and fonts
  * embedded here).  Returns 0 or an exit status, the reason printed. */
 int rpt_html(rpt_doc *d);
