@@ -448,8 +448,8 @@ demo: all
 	@sed 's/^/  /' $(DEMO_DIR)/charts.txt
 	@echo "and the numbers in $(DEMO_DIR)/comparison.csv (docs/compare.md, docs/charts.md)."
 	@echo ""
-	./$(BIN) report $(DEMO_DIR) > $(DEMO_DIR)/report.txt
-	@echo "The report for the meeting, one page with everything (docs/report.md):"
+	./$(BIN) report $(DEMO_DIR) --xlsx > $(DEMO_DIR)/report.txt
+	@echo "The report for the meeting, one page with everything (docs/report.md), and its workbook:"
 	@sed 's/^/  /' $(DEMO_DIR)/report.txt
 
 # Speed benchmarks (issue 7): scenarios/bench/, figures in bench/results.csv.
