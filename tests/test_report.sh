@@ -76,6 +76,11 @@ for w in re.findall(r'\b(nan|NaN|inf|Infinity)\b', text):
     bad('"%s" shown' % w)
 if re.search(r'\d[eE][+-]?\d', text):
     bad('a number with an exponent: %r' % re.search(r'\S*\d[eE][+-]?\d\S*', text).group(0))
+ex = re.search(r'<section id="explain">(.*?)</section>', t, re.S)
+if not ex:
+    bad('no explain section')
+elif re.search(r'\d[eE][+-]?\d', ex.group(1)):
+    bad('explain shows a number with an exponent: %r' % re.search(r'\S*\d[eE][+-]?\d\S*', ex.group(1)).group(0))
 for need in ['Headline figures', 'Charts', 'kpisim explain', 'The resolved scenario',
              'Provenance', 'not recorded', 'report made', 'seed ']:
     if need not in text:

@@ -378,6 +378,66 @@ static void pre_block(rpt_buf *b, const char *text)
     rpt_puts(b, "</pre>\n");
 }
 
+/* Whether text[i..] starts a number written with an exponent ("4.345e+04"),
+ * as a word of its own; its length in *len. */
+static int exp_number(const char *text, size_t i, size_t *len)
+{
+    if (i > 0 && !strchr(" (=\t", text[i - 1]))
+        return 0;
+    size_t j = i;
+    if (text[j] == '-')
+        j++;
+    if (text[j] < '0' || text[j] > '9')
+        return 0;
+    while ((text[j] >= '0' && text[j] <= '9') || text[j] == '.')
+        j++;
+    if (text[j] != 'e' && text[j] != 'E')
+        return 0;
+    j++;
+    if (text[j] == '+' || text[j] == '-')
+        j++;
+    if (text[j] < '0' || text[j] > '9')
+        return 0;
+    while (text[j] >= '0' && text[j] <= '9')
+        j++;
+    if (text[j] && !strchr(" ),\n\t", text[j]))
+        return 0;
+    *len = j - i;
+    return 1;
+}
+
+/* The output of `kpisim explain` with its numbers in exponent form (%g of
+ * a large premium: "8.69e+05") written out for people ("869,000"), keeping
+ * the columns right-aligned where the spaces before allow. */
+static void explain_block(rpt_buf *b, const char *text)
+{
+    rpt_buf t = {0};
+    rpt_puts(&t, "");
+    for (size_t i = 0; text[i];) {
+        size_t len;
+        if (!exp_number(text, i, &len)) {
+            rpt_putn(&t, text + i, 1);
+            i++;
+            continue;
+        }
+        double v = strtod(text + i, NULL);
+        char num[RPT_NUM];
+        rpt_fmt_value(num, v, v >= 1000 || v <= -1000 ? RPT_MONEY : RPT_PLAIN);
+        size_t n = strlen(num), room = len;
+        /* take the extra width from the blanks before, or pad */
+        while (n > room && t.len > 1 && t.p[t.len - 1] == ' ' && t.p[t.len - 2] == ' ') {
+            t.p[--t.len] = '\0';
+            room++;
+        }
+        for (; n < room; n++)
+            rpt_puts(&t, " ");
+        rpt_puts(&t, num);
+        i += len;
+    }
+    pre_block(b, t.p ? t.p : text);
+    rpt_buf_free(&t);
+}
+
 /* ---- fonts ---------------------------------------------------------------------- */
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -649,7 +709,7 @@ int rpt_html(rpt_doc *d)
             rpt_puts(b, "</h3>\n");
         }
         if (s->explain)
-            pre_block(b, s->explain);
+            explain_block(b, s->explain);
         else
             rpt_puts(b, "<p class=\"note\">\xe2\x80\x94 (kpisim explain could not be run on this "
                         "scenario)</p>\n");
