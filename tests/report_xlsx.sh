@@ -100,7 +100,7 @@ def check_data(name, csvpath, want_fmt):
                 if abs(v - num) > 1e-12 * max(1.0, abs(num)):
                     bad('%s: cell %d,%d: %r in the CSV, %r in the sheet' % (name, r, k, text, got[1]))
                 checked += 1
-            elif text == '':
+            elif text == '' or text.lower() in ('nan', '-nan', 'inf', '-inf'):
                 if got is not None and got[1] not in (None, ''):
                     bad('%s: cell %d,%d: empty in the CSV, %r in the sheet' % (name, r, k, got[1]))
             else:
@@ -184,6 +184,11 @@ if kind == 'sweep':
 if kind == 'long':
     if len(sheets) < 7:
         bad('only %d sheets: %s' % (len(sheets), sorted(sheets)))
+    for t in ['Стратегия one', 'Стратегия two']:
+        if t not in front_text:
+            bad('the Russian title %r is not on the front sheet' % t)
+if kind == 'nan':
+    check_data('summary', rundir + '/summary.csv', {})
 for p in problems[:15]:
     print('BAD %s: %s' % (path, p))
 EOF
@@ -196,6 +201,17 @@ xlsx_check zh run
 xlsx_check cmp compare
 xlsx_check sw sweep
 xlsx_check long long
+if grep -q '<h1>Стратегия one · Стратегия two</h1>' "$T/long/report.html"; then ok; else bad "long: the Russian titles are not the page's <h1>"; fi
+
+# Empty and NaN cells: "—" on the page, no cell in the workbook, never "nan".
+cp -r "$T/zh" "$T/nan"
+rm -f "$T/nan/report.html" "$T/nan/report.xlsx"
+awk -F, 'BEGIN { OFS = "," } $1 == "premium_per_case" { $2 = ""; $4 = "nan" } { print }' \
+    "$T/zh/summary.csv" >"$T/nan/summary.csv"
+run_k 0 report "$T/nan" --xlsx
+if grep -q 'Premium per case</th><td class="n">—</td><td class="n band">— – ' "$T/nan/report.html"; then ok
+else bad "nan: an empty or NaN figure is not shown as —: $(grep -o 'Premium per case</th>.\{0,120\}' "$T/nan/report.html")"; fi
+xlsx_check nan nan
 
 # LibreOffice opens each workbook (converted headless to PDF, which has
 # pages).  Skipped where LibreOffice is not installed (make test installs

@@ -25,6 +25,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -192,7 +193,13 @@ static int put_cell(xl *x, lxw_worksheet *ws, int r, int c, const char *cell, en
         char buf[RPT_NUM];
         return (int)strlen(rpt_fmt_value(buf, v, kind == RPT_PLAIN ? RPT_PLAIN : kind));
     }
+    /* empty, and a value that is not one (NaN, infinite): no cell, never
+     * the text "nan" */
     if (!cell || !*cell)
+        return 0;
+    char *end;
+    double u = strtod(cell, &end);
+    if (end != cell && *end == '\0' && !isfinite(u))
         return 0;
     worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, cell, NULL);
     return text_width(cell);
