@@ -599,7 +599,7 @@ static void load_scen(rpt_scen *s, int with_run)
             exe[n] = '\0';
             char *argv[] = {exe, (char *)"explain", path, with_run ? s->dir : NULL, NULL};
             char *out = NULL;
-            if (rpt_capture(argv, 1, &out) == 0)
+            if (rpt_capture(argv, 0, &out) == 0)
                 s->explain = out;
             else
                 free(out);
