@@ -258,6 +258,11 @@ static const char *data_sheet(xl *x, const char *want, const rpt_csv *c, int nke
         worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, w > 60 ? 60 : w, NULL);
     }
     free(width);
+    /* printed: landscape, and a narrow table one page wide */
+    worksheet_set_landscape(ws);
+    if (c->ncol <= 16)
+        worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, 0, 0);
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)c->nrow, (lxw_col_t)(c->ncol - 1));
     define_range(x, name, name, 0, 0, c->nrow, c->ncol - 1);
@@ -560,7 +565,7 @@ static void charts_compare(xl *x, lxw_worksheet *cs, const char *sheet, char **m
                     num_at(x, cs, top + 1 + i, f + 1, c->cell[r][cm], rpt_kind_of(figs[f]));
     }
     worksheet_set_column(cs, 0, 0, 18, NULL);
-    worksheet_set_column(cs, 1, 4, 16, NULL);
+    worksheet_set_column(cs, 1, 4, 28, NULL);
     define_range(x, "means", sheet, top, 0, top + d->nscen, 4);
     for (int f = 0; f < 4; f++)
         compare_bars(x, cs, sheet, top, d->nscen, f + 1, figs[f], top, f);
