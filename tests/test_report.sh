@@ -245,6 +245,36 @@ EOF
     done
 fi
 
+# The page needs no font of the viewer's: on a machine with no font at all
+# (fontconfig pointed at an empty folder) the page printed to PDF holds the
+# Chinese title as text in a font (the embedded one: there is no other),
+# and, as the control, holds no such text once the @font-face rule is taken
+# out.  (Printing waits for the web font; a screenshot may not.)
+if [ -n "$CHROME" ] && command -v pdftotext >/dev/null 2>&1; then
+    mkdir -p "$T/nofonts/empty"
+    printf '<?xml version="1.0"?>\n<fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>\n' \
+        "$T/nofonts/empty" "$T/nofonts/cache" >"$T/nofonts/fonts.conf"
+    python3 - "$T/zh/report.html" "$T/zh" <<'EOF'
+import re, sys
+s = open(sys.argv[1], encoding='utf-8').read()
+css = '<style>section,header>p,header>h3{display:none}</style></head>'
+a = s.replace('</head>', css, 1)
+open(sys.argv[2] + '/title-font.html', 'w', encoding='utf-8').write(a)
+open(sys.argv[2] + '/title-nofont.html', 'w', encoding='utf-8').write(re.sub(r'@font-face \{[^}]*\}', '', a))
+EOF
+    for v in font nofont; do
+        FONTCONFIG_FILE="$T/nofonts/fonts.conf" chrome --no-pdf-header-footer \
+            --print-to-pdf="$T/title-$v.pdf" "file://$T/zh/title-$v.html" >/dev/null 2>&1
+    done
+    if pdftotext "$T/title-font.pdf" - 2>/dev/null | grep -q '高效利用客户资源'; then ok
+    else bad "zh: with no font installed, the title is not drawn with the embedded font"; fi
+    if [ -s "$T/title-nofont.pdf" ] && ! pdftotext "$T/title-nofont.pdf" - 2>/dev/null | grep -q '高效利用客户资源'; then ok
+    else bad "zh: the no-font control still draws the title: the check proves nothing here"; fi
+    rm -f "$T/zh/title-font.html" "$T/zh/title-nofont.html"
+else
+    skip "chromium or pdftotext missing: the embedded font is not tried without installed fonts"
+fi
+
 # ---- failures -----------------------------------------------------------------------
 run_k 64 report
 err_has "no directory given"
