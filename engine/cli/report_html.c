@@ -538,7 +538,7 @@ static void embed_font(rpt_doc *d, rpt_buf *css, const rpt_buf *text, const char
     free(msg);
     rpt_puts(css, "@font-face { font-family: \"" FONT_FAMILY "\"; src: url(data:font/otf;base64,");
     base64(css, (const unsigned char *)fb.p, fb.len);
-    rpt_puts(css, ") format(\"opentype\"); }\n");
+    rpt_puts(css, ") format(\"opentype\"); font-display: swap; }\n");
     rpt_sn(d->font_note, sizeof d->font_note,
              "a subset of %s (%zu KB, the characters of this page) is embedded", FONT_FAMILY,
              (fb.len + 1023) / 1024);
