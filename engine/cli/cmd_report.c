@@ -732,11 +732,8 @@ int cli_cmd_report(int argc, char **argv)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(d->date, sizeof d->date, "%Y-%m-%d %H:%M UTC", &tm);
-    /* kpisim does not record its command line in DIR today; a file
-     * named command.txt, when some later version writes one, is shown. */
-    rpt_sn(path, sizeof path, "%s/command.txt", dir);
-    if (is_file(path))
-        d->command = rpt_read_file(path, NULL);
+    /* No file of DIR records the command line that made it: the
+     * provenance says "not recorded" (d->command stays NULL). */
 
     cli_signals_install();
     int rc = 0;

@@ -103,7 +103,7 @@ typedef struct rpt_doc {
     rpt_chart *charts;
     int ncharts;
     char date[64];           /* the report's date, UTC */
-    char *command;           /* the recorded command line, NULL: not recorded */
+    char *command;           /* the command line, NULL: not recorded (no file has it) */
     char font_note[512];     /* how text is made to render (report_html.c) */
 } rpt_doc;
 
