@@ -28,6 +28,7 @@ static void usage(FILE *f)
           "  explain FILE [DIR]    expected values by hand-checkable arithmetic, beside a\n"
           "                        run's simulated means\n"
           "  plot DIR              render the charts of a run, compare or sweep into DIR/plots\n"
+          "  report DIR [--xlsx]   one self-contained DIR/report.html (and DIR/report.xlsx)\n"
           "\n"
           "  kpisim COMMAND --help  options of a command (also: kpisim help COMMAND)\n"
           "  kpisim --version       the version\n"
@@ -100,6 +101,8 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_explain(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
         return cli_cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cli_cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "kpisim: unknown command '%s'\n", cmd);
     usage(stderr);
     return KPI_EUSAGE;
