@@ -188,6 +188,17 @@ static void render(rpt_doc *d, chart_job *job, const chart_spec *c, const char *
     rpt_sn(title, sizeof title, "%s%s%s", caption_title, caption_title[0] ? ": " : "", name);
     char *html = svg ? inline_svg(svg, d->ncharts, title) : NULL;
     free(svg);
+    const char *why = rc != 0 && msg ? strstr(msg, "nothing to show: ") : NULL;
+    if (why) {
+        /* The script found nothing to show (no case in any month, say):
+         * a chart skipped, as kpisim plot skips it, not a failure. */
+        why += strlen("nothing to show: ");
+        fprintf(stderr, "kpisim: report: chart %s skipped: %s", name, why);
+        rpt_printf(&job->failures, "chart %s skipped: %s", name, why);
+        free(msg);
+        free(html);
+        return;
+    }
     if (rc != 0 || !html) {
         fprintf(stderr, "kpisim: report: chart %s (%s) failed; gnuplot said:\n%s", name, script,
                 msg && *msg ? msg : "(nothing)\n");
