@@ -144,6 +144,27 @@ check "compare's own runs equal plain runs" cmp -s "$T/c1/default/monthly.csv" "
 run_k 0 run scenarios/default.yaml -n 30 -o "$T/c3" --quiet
 check "a compared scenario's monthly.csv equals its own run's" cmp -s "$T/c1/default/monthly.csv" "$T/c3/monthly.csv"
 
+# --- one progress bar per job (issue 17 point 5) --------------------------------------
+# On a terminal (a pseudo-terminal from script(1)) compare and sweep draw one bar
+# over the whole job: neither its fill nor its percentage ever goes back when the
+# next scenario or point starts.
+bar_monotone() {  # bar_monotone FILE: at least two bars drawn, none shrinking
+    tr '\r' '\n' <"$1" | grep -o '\[[#.]*\] *[0-9]*%' | awk '
+        { fill = gsub(/#/, "#"); pct = $NF + 0; n++
+          if (fill < lastfill || pct < lastpct) bad = 1
+          lastfill = fill; lastpct = pct }
+        END { exit !(n > 1 && !bad) }'
+}
+if command -v script >/dev/null 2>&1; then
+    script -qfc "'$KPISIM' compare scenarios/default.yaml scenarios/default.yaml scenarios/default.yaml -n 200 --threads 1 -o '$T/cbar' >/dev/null" /dev/null >"$T/tty" 2>&1
+    check "compare: one progress bar over the whole job, never going back" bar_monotone "$T/tty"
+    printf 'extends: %s/scenarios/default.yaml\nsweep:\n  activity.calls_per_day: [8, 9, 10]\n' "$PWD" >"$T/barsweep.yaml"
+    script -qfc "'$KPISIM' sweep '$T/barsweep.yaml' -n 200 --threads 1 -o '$T/swbar' >/dev/null" /dev/null >"$T/tty" 2>&1
+    check "sweep: one progress bar over the whole job, never going back" bar_monotone "$T/tty"
+else
+    skip "no script(1): the progress bar is not tested"
+fi
+
 # --- sweep ------------------------------------------------------------------------
 run_k 0 sweep --help; out_has 'usage: kpisim sweep'
 run_k 64 sweep; err_has 'no sweep file'
