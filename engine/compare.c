@@ -14,6 +14,7 @@
 
 #include "error.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +41,13 @@ static int put_rows(kpi_outfile *of, const char *kind, const char *name, int mon
             snprintf(head, sizeof head, ",,");
         kpi_outfile_puts(of, head);
         kpi_outfile_csv_field(of, names[s]);
-        const double v[8] = {own.mean, own.p05, own.p95, pd.diff.mean, pd.diff.p05,
-                             pd.diff.p95, pd.diff.sd, pd.p_higher};
+        double v[8] = {own.mean, own.p05, own.p95, pd.diff.mean, pd.diff.p05,
+                       pd.diff.p95, pd.diff.sd, pd.p_higher};
+        /* The baseline against itself is not a comparison: its diff_* and
+         * p_higher are not applicable, empty cells (not 0). */
+        if (s == 0)
+            for (int i = 3; i < 8; i++)
+                v[i] = NAN;
         for (int i = 0; i < 8; i++) {
             num[0] = ',';
             if (kpi_format_number(v[i], num + 1, sizeof num - 1) != KPI_OK)

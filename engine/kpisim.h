@@ -544,7 +544,8 @@ void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
 
 /* The paired difference b - a of two scenarios run on common random
  * numbers, replication by replication: its band, and the share of
- * replications in which b is higher (strictly).  a[i * astride] and
+ * replications in which b is higher (strictly), NaN (not applicable)
+ * when b never differs from a.  a[i * astride] and
  * b[i * bstride], i < n; work has room for 2n doubles. */
 typedef struct kpi_paired {
     kpi_band diff;

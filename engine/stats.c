@@ -54,14 +54,17 @@ void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
 void kpi_paired_compute(const double *a, size_t astride, const double *b, size_t bstride,
                         size_t n, double *work, kpi_paired *out)
 {
-    size_t higher = 0, k = 0;
+    size_t higher = 0, differ = 0, k = 0;
     for (size_t i = 0; i < n; i++) {
         double d = b[i * bstride] - a[i * astride];
         if (isnan(d))
             continue;   /* not applicable in this replication */
         work[k++] = d;
         higher += d > 0;
+        differ += d != 0;
     }
     kpi_band_compute(work, 1, k, work + n, &out->diff);
-    out->p_higher = k > 0 ? (double)higher / (double)k : NAN;
+    /* "Higher in 0% of the replications" would read as "always lower":
+     * when the two never differ, the question does not apply. */
+    out->p_higher = differ > 0 ? (double)higher / (double)k : NAN;
 }

@@ -132,8 +132,14 @@ done
 check "comparison.csv header" test "$(head -n 1 "$T/c1/comparison.csv")" = \
     "kind,name,month,scenario,mean,p05,p95,diff_mean,diff_p05,diff_p95,diff_sd,p_higher"
 # (a figure the horizon cannot measure has empty cells: no difference either)
-nz=$(awk -F, 'NR > 1 && $4 == "default-2" && ($8 $9 $10 $11 $12 != "") && ($8 != 0 || $9 != 0 || $10 != 0 || $11 != 0 || $12 != 0)' "$T/c1/comparison.csv" | wc -l)
+nz=$(awk -F, 'NR > 1 && $4 == "default-2" && ($8 $9 $10 $11 != "") && ($8 != 0 || $9 != 0 || $10 != 0 || $11 != 0)' "$T/c1/comparison.csv" | wc -l)
 check "a scenario compared with itself: all differences 0 ($nz rows not)" test "$nz" -eq 0
+# Not applicable is an empty cell, not 0 (issue 17 point 4): P(higher) of two
+# scenarios that never differ, and every diff_* and p_higher of the baseline.
+nz=$(awk -F, 'NR > 1 && $4 == "default-2" && $12 != ""' "$T/c1/comparison.csv" | wc -l)
+check "never different: p_higher empty ($nz rows not)" test "$nz" -eq 0
+nz=$(awk -F, 'NR > 1 && $4 == "default" && ($8 $9 $10 $11 $12 != "")' "$T/c1/comparison.csv" | wc -l)
+check "the baseline's diff_* and p_higher are empty ($nz rows not)" test "$nz" -eq 0
 rows=$(awk -F, 'NR > 1' "$T/c1/comparison.csv" | wc -l)
 check "comparison.csv has 2 x (figures + 39 KPIs x 12 months) rows (got $rows)" \
     test "$rows" -eq $((2 * ($(awk 'NR > 1' "$T/c1/default/summary.csv" | wc -l) + 39 * 12)))
