@@ -382,6 +382,19 @@ enum kpi_figure {
 const char *kpi_kpi_name(int kpi);
 const char *kpi_figure_name(int fig);
 
+/* What the values of a KPI or figure are, for the writers (money is
+ * written in whole cents) and for the tables people read (docs/model.md
+ * "Statistics across replications").  A KPI or figure without an entry
+ * is KPI_UNIT_NUMBER. */
+enum kpi_unit {
+    KPI_UNIT_NUMBER = 0,   /* a ratio or any other number */
+    KPI_UNIT_COUNT,        /* agents, cases, calls, clients... */
+    KPI_UNIT_SHARE,        /* a fraction in [0, 1] */
+    KPI_UNIT_MONEY         /* premium, income, cost, profit: the scenario's currency */
+};
+int kpi_kpi_unit(int kpi);
+int kpi_figure_unit(int fig);
+
 /* ------------------------------------------------------------------ */
 /* Running                                                            */
 /* ------------------------------------------------------------------ */

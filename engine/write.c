@@ -27,6 +27,14 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A value of the given unit (kpisim.h enum kpi_unit) as the CSV files
+ * hold it: money in whole cents (a sum or mean of premiums in cents is
+ * written 34327675.92, not 34327675.91600001), everything else as it is. */
+double kpi_csv_value(double x, int unit)
+{
+    return unit == KPI_UNIT_MONEY ? kpi_round_cents(x) : x;
+}
+
 /* The seven columns of a band, in file order. */
 static const char *const band_cols[7] = {"mean", "sd", "p05", "p25", "p50",
                                          "p75", "p95"};
@@ -58,14 +66,14 @@ static int not_finite(kpi_error *err, const kpi_outfile *of, const char *row,
  * KPI_EINTERNAL when a value is not finite.  row names the row and prefix
  * the column prefix (NULL for none) in that message. */
 static int put_band(kpi_outfile *of, const kpi_band *b, const char *row,
-                    const char *prefix, kpi_error *err)
+                    const char *prefix, int unit, kpi_error *err)
 {
     const double v[7] = {b->mean, b->sd, b->p05, b->p25, b->p50, b->p75, b->p95};
     char num[KPI_NUMBUF + 1];
     int i;
     for (i = 0; i < 7; i++) {
         num[0] = ',';
-        if (kpi_format_number(v[i], num + 1, sizeof num - 1) != KPI_OK)
+        if (kpi_format_number(kpi_csv_value(v[i], unit), num + 1, sizeof num - 1) != KPI_OK)
             return prefix ? not_finite(err, of, row, prefix, band_cols[i])
                           : not_finite(err, of, row, band_cols[i], NULL);
         if (kpi_outfile_puts(of, num) != 0)
@@ -104,7 +112,7 @@ static int write_monthly(kpi_outfile *of, const kpi_results *res, double *work,
             kpi_band b;
             kpi_band_compute(res->monthly + m * KPI_NKPI + (size_t)k, stride, n,
                              work, &b);
-            rc = put_band(of, &b, row, kpi_kpi_name(k), err);
+            rc = put_band(of, &b, row, kpi_kpi_name(k), kpi_kpi_unit(k), err);
             if (rc != KPI_OK)
                 return rc;
         }
@@ -129,7 +137,7 @@ static int write_summary(kpi_outfile *of, const kpi_results *res, double *work,
         kpi_band_compute(res->figures + f, KPI_NFIG, n, work, &b);
         kpi_outfile_csv_field(of, kpi_figure_name(f));
         snprintf(row, sizeof row, "figure %s", kpi_figure_name(f));
-        rc = put_band(of, &b, row, NULL, err);
+        rc = put_band(of, &b, row, NULL, kpi_figure_unit(f), err);
         if (rc != KPI_OK)
             return rc;
         if (kpi_outfile_puts(of, "\n") != 0)
@@ -161,7 +169,8 @@ static int write_replications(kpi_outfile *of, const kpi_results *res,
             kpi_outfile_puts(of, lead);
             for (k = 0; k < KPI_NKPI; k++, v++) {
                 num[0] = ',';
-                if (kpi_format_number(*v, num + 1, sizeof num - 1) != KPI_OK) {
+                if (kpi_format_number(kpi_csv_value(*v, kpi_kpi_unit(k)), num + 1,
+                                      sizeof num - 1) != KPI_OK) {
                     char row[64];
                     snprintf(row, sizeof row, "replication %zu month %zu",
                              r + 1, m + 1);
@@ -390,7 +399,8 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
             const double v[3] = {b->mean, b->p05, b->p95};
             for (int c = 0; c < 3; c++) {
                 num[0] = ',';
-                if (kpi_format_number(v[c], num + 1, sizeof num - 1) != KPI_OK) {
+                if (kpi_format_number(kpi_csv_value(v[c], kpi_figure_unit(f)), num + 1,
+                                      sizeof num - 1) != KPI_OK) {
                     char row[64];
                     snprintf(row, sizeof row, "point %ld", p + 1);
                     rc = not_finite(err, of, row, kpi_figure_name(f), NULL);

@@ -71,14 +71,31 @@ check "replications.csv has 40 x 12 rows + header (got $nrep)" test "$nrep" -eq 
 check "resolved scenario records the replications" grep -q '^replications: 40$' "$T/a/scenario.yaml"
 check "resolved scenario records the seed" grep -q '^seed: 5$' "$T/a/scenario.yaml"
 
-# The identities K1 and K2 hold in every row of replications.csv.
+# The identities K1 and K2 hold in every row of replications.csv (K1 to
+# half a cent a case: money is written in whole cents).
 k=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     { cases = $c["cases"]; h = $c["headcount"]; ar = $c["activity_rate"]; cpa = $c["cases_per_active"]
       p = $c["premium"]; ppc = $c["premium_per_case"]
       if ((h * ar * cpa - cases) ^ 2 > 1e-12 * (1 + cases) ^ 2) bad++
-      if ((cases * ppc - p) ^ 2 > 1e-12 * (1 + p) ^ 2) bad++ }
+      if ((cases * ppc - p) ^ 2 > (0.005 * cases + 1e-6 * (1 + p)) ^ 2) bad++ }
     END { print bad + 0 }' "$T/a/replications.csv")
 check "K1/K2 hold in every replication and month ($k bad)" test "$k" -eq 0
+# Numbers without float noise (issue 17 point 3): money in whole cents, and
+# the percentiles of counts are possible values (whole numbers).
+k=$(awk -F, '$1 ~ /premium|income|cost|profit/ && $1 !~ /share|ratio|cv/ {
+        for (i = 2; i <= NF; i++) if ($i ~ /\.[0-9][0-9][0-9]/) bad++ }
+    END { print bad + 0 }' "$T/a/summary.csv")
+check "summary.csv: money in whole cents ($k cells not)" test "$k" -eq 0
+k=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /premium|^income$|^cost$|^profit$/) c[i] = 1; next }
+    { for (i in c) if ($i ~ /\.[0-9][0-9][0-9]/) bad++ } END { print bad + 0 }' "$T/a/replications.csv")
+check "replications.csv: money in whole cents ($k cells not)" test "$k" -eq 0
+k=$(awk -F, '$1 ~ /^(total_cases|final_headcount|total_recruits|total_exits|total_calls|final_clients)$/ {
+        for (i = 4; i <= 8; i++) if ($i != int($i)) bad++ }
+    END { print bad + 0 }' "$T/a/summary.csv")
+check "summary.csv: the percentiles of counts are whole numbers ($k not)" test "$k" -eq 0
+k=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^(headcount|cases|exits|active_agents)_p[0-9][0-9]$/) c[i] = 1; next }
+    { for (i in c) if ($i != int($i)) bad++ } END { print bad + 0 }' "$T/a/monthly.csv")
+check "monthly.csv: the percentiles of counts are whole numbers ($k not)" test "$k" -eq 0
 
 # --- reproducibility ---------------------------------------------------------
 run_k 0 run "$T/a/scenario.yaml" -o "$T/b" --quiet --per-replication
