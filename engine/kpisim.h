@@ -122,6 +122,7 @@ typedef struct kpi_scenario {
     char name[256];
     char title[KPI_MAX_TEXT];
     char description[KPI_MAX_TEXT];
+    char currency[32];          /* for people: "RMB", "₽", "$"; "" for none */
     int months;
     int working_days;
     long replications;

@@ -63,6 +63,7 @@ const kpi_key kpi_keys[] = {
      "a name of letters, digits, '.', '_' or '-'"},
     TEXT("title", title),
     TEXT("description", description),
+    TEXT("currency", currency),
     INT("months", months, " of months", 1, KPI_MAX_MONTHS, 12),
     INT("working_days", working_days, " of days", 1, KPI_MAX_WORKING_DAYS, 22),
     WHOLE("replications", KPI_KT_LONG, replications, "", 1, REPLICATIONS_MAX, 1000),

@@ -255,6 +255,24 @@ out_has '^  calls  *173.8  *17[0-9]'
 run_k 66 explain scenarios/default.yaml "$T/nowhere"
 run_k 65 explain "$T/bad.yaml"
 
+# --- numbers for people (issue 17 point 3) ---------------------------------------------
+# Every table on the terminal: grouped thousands, no exponent, money in the
+# scenario's currency, not applicable as n/a, P(higher) of no difference as "=".
+no_exponent() { if grep -q '[0-9]e[-+][0-9]' "$T/out"; then bad "$1: an exponent on stdout: $(grep -m1 '[0-9]e[-+][0-9]' "$T/out")"; else ok; fi; }
+run_k 0 explain scenarios/default.yaml; no_exponent explain
+out_has '^  premium from prospects  *43,450 '
+run_k 0 run -n 20 --seed 5 --set currency=RMB -o "$T/hum" --quiet; no_exponent run
+out_has '^total_premium  *[0-9]\{1,3\}\(,[0-9]\{3\}\)\{2,\} RMB '
+out_has '^total_cases  *[0-9],[0-9]\{3\}  '
+out_has '^repeat_share  *[0-9.]*% '
+out_has '^second_policy_36m_share  *n/a  *n/a  *n/a$'
+check "currency is kept in scenario.yaml" grep -q '^currency: "\?RMB"\?$' "$T/hum/scenario.yaml"
+run_k 0 run -n 20 --seed 5 --set 'currency=$' -o "$T/hum" --quiet
+out_has '^total_premium  *\$[0-9]\{1,3\}\(,[0-9]\{3\}\)\{2,\} '
+run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 20 -o "$T/hum2" --quiet; no_exponent compare
+out_has '^  *default-2  *[0-9,]*  *0  *0  *0  *=$'
+run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 2 --threads 1 -o "$T/hum3" --quiet; no_exponent sweep
+
 # A swept seed (or replications) wins over the base's, point by point.
 run_k 0 sweep tests/data/sweep/docs-lists.yaml -n 5 -o "$T/swseed" --quiet
 s1=$(awk -F, '$1 == "1" && $2 == "reassign" && $3 == "10:7:3:1" { print $4 }' "$T/swseed/sweep.csv")
@@ -288,7 +306,7 @@ fi
 if [ -n "$loc" ]; then
     LC_ALL=$loc "$KPISIM" run -n 40 --seed 5 -o "$T/loc" --quiet >"$T/loc.out" 2>&1
     check "results under LC_ALL=$loc are the same bytes" cmp -s "$T/t1/monthly.csv" "$T/loc/monthly.csv"
-    check "figures on stdout under LC_ALL=$loc use '.'" grep -q '^premium_per_case *[0-9]*\.[0-9]' "$T/loc.out"
+    check "figures on stdout under LC_ALL=$loc use '.'" grep -q '^cases_per_active *[0-9]*\.[0-9]' "$T/loc.out"
 else
     skip "no decimal-comma locale can be built; locale check skipped"
 fi

@@ -73,6 +73,24 @@ void cli_progress_end(cli_progress *p);
 
 double cli_now(void);
 
+/* ---- human.c: numbers for people -------------------------------------- */
+
+/* Room for any number cli_human writes, a currency of 31 bytes included. */
+#define CLI_HUMAN_BUF 96
+/* A difference: "+" before a positive value, a share in percentage points. */
+#define CLI_HUMAN_SIGNED 1u
+
+/* x of unit (kpisim.h enum kpi_unit) as people read it: grouped
+ * thousands, decimals by unit and magnitude, never an exponent, money with
+ * currency (the scenario's; "" or NULL for none), NaN as "n/a" (human.c
+ * has the rules).  Returns buf. */
+const char *cli_human(double x, int unit, const char *currency, unsigned flags, char *buf,
+                      size_t size);
+
+/* Prints s in a cell of |width| terminal columns, right-aligned (width >
+ * 0) or left-aligned (width < 0), counting UTF-8 characters, not bytes. */
+void cli_put_cell(FILE *f, const char *s, int width);
+
 /* ---- options.c: the options shared by run, compare and sweep --------- */
 
 typedef struct cli_common {

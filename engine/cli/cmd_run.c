@@ -36,15 +36,24 @@ static void run_help(FILE *f)
           "70 internal error, 73/74 cannot create/write output, 130 interrupted.\n", f);
 }
 
-/* work has room for res->replications doubles. */
-static void print_figures(const kpi_results *res, double *work)
+/* work has room for res->replications doubles.  The numbers as people
+ * read them (human.c), money in the scenario's currency. */
+static void print_figures(const kpi_results *res, const char *currency, double *work)
 {
     size_t n = (size_t)res->replications;
     printf("%-26s %16s %16s %16s\n", "figure", "mean", "p05", "p95");
     for (int f = 0; f < KPI_NFIG; f++) {
         kpi_band b;
+        char num[CLI_HUMAN_BUF];
+        const int unit = kpi_figure_unit(f);
         kpi_band_compute(res->figures + f, KPI_NFIG, n, work, &b);
-        printf("%-26s %16.6g %16.6g %16.6g\n", kpi_figure_name(f), b.mean, b.p05, b.p95);
+        printf("%-26s", kpi_figure_name(f));
+        const double v[3] = {b.mean, b.p05, b.p95};
+        for (int i = 0; i < 3; i++) {
+            fputc(' ', stdout);
+            cli_put_cell(stdout, cli_human(v[i], unit, currency, 0, num, sizeof num), 16);
+        }
+        fputc('\n', stdout);
     }
 }
 
@@ -146,7 +155,7 @@ int cli_cmd_run(int argc, char **argv)
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
     if (res)
-        print_figures(res, work);
+        print_figures(res, sc->currency, work);
     if (!o.quiet) {
         fprintf(stderr, "kpisim: %ld replications of '%s' in %.2f s", sc->replications,
                 sc->name, t1 - t0);

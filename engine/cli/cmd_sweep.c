@@ -43,9 +43,11 @@ static void sweep_help(FILE *f)
 }
 
 /* The headline of every point on stdout: its keys, then the mean of a few
- * figures. */
-static void print_grid(const kpi_sweep *sw, const kpi_band *bands)
+ * figures, as people read them (human.c), money in the base scenario's
+ * currency. */
+static void print_grid(const kpi_sweep *sw, const kpi_band *bands, const char *currency)
 {
+    char num[CLI_HUMAN_BUF];
     static const int figs[] = {KPI_FIG_TOTAL_PREMIUM, KPI_FIG_PROFIT, KPI_FIG_REPEAT_SHARE,
                                KPI_FIG_FINAL_HEADCOUNT};
     const size_t nf = sizeof figs / sizeof *figs;
@@ -60,7 +62,10 @@ static void print_grid(const kpi_sweep *sw, const kpi_band *bands)
         for (int a = 0; a < sw->naxes; a++)
             printf("%-24s ", sw->axis[a].values[idx[a]]);
         for (size_t f = 0; f < nf; f++)
-            printf("%16.6g", bands[(size_t)p * KPI_NFIG + (size_t)figs[f]].mean);
+            cli_put_cell(stdout,
+                         cli_human(bands[(size_t)p * KPI_NFIG + (size_t)figs[f]].mean,
+                                   kpi_figure_unit(figs[f]), currency, 0, num, sizeof num),
+                         16);
         printf("\n");
     }
 }
@@ -291,7 +296,7 @@ int cli_cmd_sweep(int argc, char **argv)
     }
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
-    print_grid(sw, bands);
+    print_grid(sw, bands, base->currency);
     if (!o.quiet) {
         fprintf(stderr, "kpisim: %ld points, %ld replications in %.2f s", sw->npoints, total,
                 t1 - t0);
