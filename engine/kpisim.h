@@ -618,7 +618,8 @@ int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *na
                          const kpi_results *const *res, int nsc, kpi_error *err);
 
 /* Writes DIR/sweep.csv: a header of the swept keys then, for every horizon
- * figure F, F_mean, F_p05 and F_p95; a row per grid point (the last axis
+ * figure F, F_mean, F_p05 and F_p95, then for every F, F_sd, F_p25, F_p50
+ * and F_p75; a row per grid point (the last axis
  * varying fastest) with the axis values as written in the sweep file and
  * the bands of the point's run: bands[point * KPI_NFIG + figure].  Atomic
  * like kpi_write_run.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or

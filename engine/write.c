@@ -367,20 +367,25 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
     if (!of)
         return err->status;
 
-    /* Header: the swept keys, then mean, p05 and p95 of every figure. */
+    /* Header: the swept keys, then mean, p05 and p95 of every figure (the
+     * columns sweep.csv has always had, first and in their order, so that
+     * older scripts keep working), then the rest of every figure's band:
+     * sd, p25, p50, p75 (docs/sweep.md). */
+    static const char *const cols[7] = {"mean", "p05", "p95", "sd", "p25", "p50", "p75"};
     for (int a = 0; a < sw->naxes; a++) {
         if (a > 0)
             kpi_outfile_puts(of, ",");
         kpi_outfile_csv_field(of, sw->axis[a].key);
     }
-    for (int f = 0; f < KPI_NFIG; f++) {
-        static const char *const cols[3] = {"mean", "p05", "p95"};
-        for (int c = 0; c < 3; c++) {
-            if (sw->naxes > 0 || f > 0 || c > 0)
-                kpi_outfile_puts(of, ",");
-            kpi_outfile_puts(of, kpi_figure_name(f));
-            kpi_outfile_puts(of, "_");
-            kpi_outfile_puts(of, cols[c]);
+    for (int part = 0; part < 2; part++) {
+        for (int f = 0; f < KPI_NFIG; f++) {
+            for (int c = part ? 3 : 0; c < (part ? 7 : 3); c++) {
+                if (sw->naxes > 0 || f > 0 || c > 0)
+                    kpi_outfile_puts(of, ",");
+                kpi_outfile_puts(of, kpi_figure_name(f));
+                kpi_outfile_puts(of, "_");
+                kpi_outfile_puts(of, cols[c]);
+            }
         }
     }
     rc = kpi_outfile_puts(of, "\n") != 0 ? KPI_EIO : KPI_OK;
@@ -394,10 +399,11 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
                 kpi_outfile_puts(of, ",");
             kpi_outfile_csv_field(of, sw->axis[a].values[idx[a]]);
         }
-        for (int f = 0; f < KPI_NFIG && rc == KPI_OK; f++) {
+        for (int i = 0; i < 2 * KPI_NFIG && rc == KPI_OK; i++) {
+            const int part = i / KPI_NFIG, f = i % KPI_NFIG;
             const kpi_band *b = &bands[(size_t)p * KPI_NFIG + (size_t)f];
-            const double v[3] = {b->mean, b->p05, b->p95};
-            for (int c = 0; c < 3; c++) {
+            const double v[7] = {b->mean, b->p05, b->p95, b->sd, b->p25, b->p50, b->p75};
+            for (int c = part ? 3 : 0; c < (part ? 7 : 3); c++) {
                 num[0] = ',';
                 if (kpi_format_number(kpi_csv_value(v[c], kpi_figure_unit(f)), num + 1,
                                       sizeof num - 1) != KPI_OK) {
@@ -406,7 +412,7 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
                     rc = not_finite(err, of, row, kpi_figure_name(f), NULL);
                     break;
                 }
-                kpi_outfile_puts(of, sw->naxes > 0 || f > 0 || c > 0 ? num : num + 1);
+                kpi_outfile_puts(of, sw->naxes > 0 || i > 0 || c > 0 ? num : num + 1);
             }
         }
         if (rc == KPI_OK && kpi_outfile_puts(of, "\n") != 0)

@@ -204,7 +204,17 @@ out_has '^activity.calls_per_day'
 hdr=$(head -n 1 "$T/sw1/sweep.csv")
 case $hdr in activity.calls_per_day,clients.focus,total_premium_mean,total_premium_p05,total_premium_p95,total_cases_mean,*) ok ;; *) bad "sweep.csv header: ${hdr:0:100}" ;; esac
 check "sweep.csv has a header and 63 rows" test "$(wc -l <"$T/sw1/sweep.csv")" -eq 64
-check "sweep.csv columns: 2 keys + 3 per figure" test "$(awk -F, 'NR == 1 { print NF }' "$T/sw1/sweep.csv")" -eq $((2 + 3 * $(awk 'NR > 1' "$T/a/summary.csv" | wc -l)))
+check "sweep.csv columns: 2 keys + 7 per figure" test "$(awk -F, 'NR == 1 { print NF }' "$T/sw1/sweep.csv")" -eq $((2 + 7 * $(awk 'NR > 1' "$T/a/summary.csv" | wc -l)))
+# Every band column (issue 17 point 9): mean, p05, p95 of every figure first
+# (the columns older scripts read), then sd, p25, p50, p75 of every figure.
+nf=$(awk 'NR > 1' "$T/a/summary.csv" | wc -l)
+check "sweep.csv: total_premium_sd, _p25, _p50, _p75 after every figure's mean, p05, p95" test \
+    "$(head -n 1 "$T/sw1/sweep.csv" | cut -d, -f$((3 + 3 * nf))-$((6 + 3 * nf)))" = "total_premium_sd,total_premium_p25,total_premium_p50,total_premium_p75"
+k=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { if (!($c["total_premium_p05"] <= $c["total_premium_p25"] && $c["total_premium_p25"] <= $c["total_premium_p50"] &&
+            $c["total_premium_p50"] <= $c["total_premium_p75"] && $c["total_premium_p75"] <= $c["total_premium_p95"] && $c["total_premium_sd"] >= 0)) bad++ }
+    END { print bad + 0 }' "$T/sw1/sweep.csv")
+check "sweep.csv: p05 <= p25 <= p50 <= p75 <= p95 in every row ($k not)" test "$k" -eq 0
 check "the last key varies fastest" test "$(awk -F, 'NR >= 2 && NR <= 11 { printf "%s/%s ", $1, $2 }' "$T/sw1/sweep.csv")" = \
     "4/0 4/0.1 4/0.2 4/0.3 4/0.4 4/0.5 4/0.6 4/0.7 4/0.8 6/0 "
 run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 2 -o "$T/sw2" --quiet
