@@ -591,8 +591,8 @@ void kpi_outset_free(kpi_outset *set);
 enum kpi_write_flags { KPI_WRITE_PER_REPLICATION = 1 };
 
 /* Writes DIR/monthly.csv, DIR/summary.csv, DIR/scenario.yaml and, with
- * KPI_WRITE_PER_REPLICATION, DIR/replications.csv (without it, a stale
- * replications.csv of an earlier run is removed).  Creates DIR (and its
+ * KPI_WRITE_PER_REPLICATION, DIR/replications.csv and DIR/figures.csv
+ * (without it, stale ones of an earlier run are removed).  Creates DIR (and its
  * parents) if needed.  Every file is written to a temporary name, flushed,
  * fsynced and only then renamed into place, after all of them were written:
  * a failure leaves the previous files untouched.  The scenario written is
@@ -628,5 +628,15 @@ int kpi_write_sweep(const char *dir, const kpi_sweep *sw, const kpi_band *bands,
                     kpi_error *err);
 int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
                     const kpi_band *bands, kpi_error *err);
+
+/* Stages DIR/figures.csv of a sweep (sweep --per-replication): header
+ * "point", the swept keys, "replication", every horizon figure; a row per
+ * point and replication.  The replications of point p are rows first[p]
+ * to first[p + 1] - 1 of figures (KPI_NFIG doubles each, as in
+ * kpi_results).  figures NULL: stages the removal of an earlier
+ * figures.csv instead.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or
+ * KPI_EINTERNAL. */
+int kpi_stage_sweep_figures(kpi_outset *set, const char *dir, const kpi_sweep *sw,
+                            const double *figures, const long *first, kpi_error *err);
 
 #endif /* KPISIM_H */

@@ -187,6 +187,41 @@ static int write_replications(kpi_outfile *of, const kpi_results *res,
     return KPI_OK;
 }
 
+/* figures.csv: replication (from 1), then every horizon figure; a figure
+ * not applicable in a replication is an empty cell. */
+static int write_figures(kpi_outfile *of, const kpi_results *res, kpi_error *err)
+{
+    size_t n = (size_t)res->replications, r;
+    const double *v = res->figures;
+    char num[KPI_NUMBUF + 1], lead[32];
+    int f;
+
+    kpi_outfile_puts(of, "replication");
+    for (f = 0; f < KPI_NFIG; f++) {
+        kpi_outfile_puts(of, ",");
+        kpi_outfile_csv_field(of, kpi_figure_name(f));
+    }
+    if (kpi_outfile_puts(of, "\n") != 0)
+        return KPI_EIO;
+    for (r = 0; r < n; r++) {
+        snprintf(lead, sizeof lead, "%zu", r + 1);
+        kpi_outfile_puts(of, lead);
+        for (f = 0; f < KPI_NFIG; f++, v++) {
+            num[0] = ',';
+            if (kpi_format_number(kpi_csv_value(*v, kpi_figure_unit(f)), num + 1,
+                                  sizeof num - 1) != KPI_OK) {
+                char row[64];
+                snprintf(row, sizeof row, "replication %zu", r + 1);
+                return not_finite(err, of, row, kpi_figure_name(f), NULL);
+            }
+            kpi_outfile_puts(of, num);
+        }
+        if (kpi_outfile_puts(of, "\n") != 0)
+            return KPI_EIO;
+    }
+    return KPI_OK;
+}
+
 /* scenario.yaml through the emitter.  A write failure (KPI_EIO, errno
  * kept by the emitter) is noted on the file, so that kpi_outfile_finish
  * reports it as "writing DIR/scenario.yaml failed: REASON" like any other
@@ -241,9 +276,10 @@ static int stage_one(kpi_outset *set, kpi_outfile *of, int rc, kpi_error *err)
 int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
                   const kpi_results *res, int flags, kpi_error *err)
 {
-    enum { MONTHLY, SUMMARY, REPLICATIONS, SCENARIO, NFILES };
+    enum { MONTHLY, SUMMARY, REPLICATIONS, FIGURES, SCENARIO, NFILES };
     static const char *const names[NFILES] = {"monthly.csv", "summary.csv",
-                                              "replications.csv", "scenario.yaml"};
+                                              "replications.csv", "figures.csv",
+                                              "scenario.yaml"};
     kpi_scenario *copy = NULL;
     double *work = NULL;
     kpi_error scratch;
@@ -271,9 +307,9 @@ int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
 
     for (i = 0; i < NFILES && rc == KPI_OK; i++) {
         kpi_outfile *of;
-        if (i == REPLICATIONS && !(flags & KPI_WRITE_PER_REPLICATION)) {
-            /* A replications.csv of an earlier run would not belong to the
-             * new files: it goes, with the commit. */
+        if ((i == REPLICATIONS || i == FIGURES) && !(flags & KPI_WRITE_PER_REPLICATION)) {
+            /* A replications.csv or figures.csv of an earlier run would not
+             * belong to the new files: it goes, with the commit. */
             rc = kpi_outset_remove(set, dir, names[i], err);
             continue;
         }
@@ -286,6 +322,7 @@ int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
         case MONTHLY: rc = write_monthly(of, res, work, err); break;
         case SUMMARY: rc = write_summary(of, res, work, err); break;
         case REPLICATIONS: rc = write_replications(of, res, err); break;
+        case FIGURES: rc = write_figures(of, res, err); break;
         default: rc = write_scenario(of, copy, err); break;
         }
         rc = stage_one(set, of, rc, err);
@@ -417,6 +454,70 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
         }
         if (rc == KPI_OK && kpi_outfile_puts(of, "\n") != 0)
             rc = KPI_EIO;
+    }
+    return stage_one(set, of, rc, err);
+}
+
+int kpi_stage_sweep_figures(kpi_outset *set, const char *dir, const kpi_sweep *sw,
+                            const double *figures, const long *first, kpi_error *err)
+{
+    kpi_error scratch;
+    kpi_outfile *of = NULL;
+    char num[KPI_NUMBUF + 1], lead[48];
+    int rc;
+
+    if (!err)
+        err = &scratch;
+    rc = kpi_mkdir_p(dir, err);
+    if (rc != KPI_OK)
+        return rc;
+    if (!figures)   /* not asked for: an earlier one would not belong */
+        return kpi_outset_remove(set, dir, "figures.csv", err);
+    of = kpi_outfile_open(dir, "figures.csv", err);
+    if (!of)
+        return err->status;
+
+    /* Header: point, the swept keys, replication, every figure. */
+    kpi_outfile_puts(of, "point");
+    for (int a = 0; a < sw->naxes; a++) {
+        kpi_outfile_puts(of, ",");
+        kpi_outfile_csv_field(of, sw->axis[a].key);
+    }
+    kpi_outfile_puts(of, ",replication");
+    for (int f = 0; f < KPI_NFIG; f++) {
+        kpi_outfile_puts(of, ",");
+        kpi_outfile_puts(of, kpi_figure_name(f));
+    }
+    rc = kpi_outfile_puts(of, "\n") != 0 ? KPI_EIO : KPI_OK;
+
+    for (long p = 0; p < sw->npoints && rc == KPI_OK; p++) {
+        int idx[KPI_MAX_SWEEP_AXES];
+        kpi_sweep_index(sw, p, idx);
+        for (long r = first[p]; r < first[p + 1] && rc == KPI_OK; r++) {
+            snprintf(lead, sizeof lead, "%ld", p + 1);
+            kpi_outfile_puts(of, lead);
+            for (int a = 0; a < sw->naxes; a++) {
+                kpi_outfile_puts(of, ",");
+                kpi_outfile_csv_field(of, sw->axis[a].values[idx[a]]);
+            }
+            snprintf(lead, sizeof lead, ",%ld", r - first[p] + 1);
+            kpi_outfile_puts(of, lead);
+            for (int f = 0; f < KPI_NFIG; f++) {
+                num[0] = ',';
+                if (kpi_format_number(kpi_csv_value(figures[(size_t)r * KPI_NFIG + (size_t)f],
+                                                    kpi_figure_unit(f)),
+                                      num + 1, sizeof num - 1) != KPI_OK) {
+                    char row[64];
+                    snprintf(row, sizeof row, "point %ld replication %ld", p + 1,
+                             r - first[p] + 1);
+                    rc = not_finite(err, of, row, kpi_figure_name(f), NULL);
+                    break;
+                }
+                kpi_outfile_puts(of, num);
+            }
+            if (rc == KPI_OK && kpi_outfile_puts(of, "\n") != 0)
+                rc = KPI_EIO;
+        }
     }
     return stage_one(set, of, rc, err);
 }

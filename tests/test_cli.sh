@@ -53,7 +53,7 @@ run_k 66 validate "$T/nope.yaml"
 
 # --- a real run: the four files ---------------------------------------------
 run_k 0 run -n 40 --seed 5 -o "$T/a" --quiet --per-replication; err_empty
-for f in monthly.csv summary.csv scenario.yaml replications.csv; do
+for f in monthly.csv summary.csv scenario.yaml replications.csv figures.csv; do
     check "run writes $f" test -s "$T/a/$f"
 done
 check "no temporary files left" test -z "$(find "$T/a" -name '.*' -type f)"
@@ -96,12 +96,21 @@ check "summary.csv: the percentiles of counts are whole numbers ($k not)" test "
 k=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^(headcount|cases|exits|active_agents)_p[0-9][0-9]$/) c[i] = 1; next }
     { for (i in c) if ($i != int($i)) bad++ } END { print bad + 0 }' "$T/a/monthly.csv")
 check "monthly.csv: the percentiles of counts are whole numbers ($k not)" test "$k" -eq 0
+# figures.csv (issue 17 point 9): replication, then every figure of summary.csv.
+check "figures.csv header: replication, then the figures of summary.csv" test \
+    "$(head -n 1 "$T/a/figures.csv")" = "replication,$(awk -F, 'NR > 1 { printf "%s%s", s, $1; s = "," }' "$T/a/summary.csv")"
+check "figures.csv has a header and 40 rows" test "$(wc -l <"$T/a/figures.csv")" -eq 41
+m1=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "total_exits") c = i; next } { s += $c } END { print s / (NR - 1) }' "$T/a/figures.csv")
+m2=$(awk -F, '$1 == "total_exits" { print $2 + 0 }' "$T/a/summary.csv")
+check "figures.csv: the mean of total_exits is summary.csv's ($m1 vs $m2)" test "$m1" = "$m2"
 
 # --- reproducibility ---------------------------------------------------------
 run_k 0 run "$T/a/scenario.yaml" -o "$T/b" --quiet --per-replication
-for f in monthly.csv summary.csv scenario.yaml replications.csv; do
+for f in monthly.csv summary.csv scenario.yaml replications.csv figures.csv; do
     check "rerunning scenario.yaml reproduces $f byte for byte" cmp -s "$T/a/$f" "$T/b/$f"
 done
+run_k 0 run "$T/a/scenario.yaml" -o "$T/b" --quiet
+check "without --per-replication, an earlier figures.csv goes" test ! -e "$T/b/figures.csv"
 run_k 0 run -n 40 --seed 5 -o "$T/t1" --threads 1 --quiet
 run_k 0 run -n 40 --seed 5 -o "$T/t2" --threads 2 --quiet
 run_k 0 run -n 40 --seed 5 -o "$T/t3" --threads 3 --quiet
@@ -219,6 +228,18 @@ check "the last key varies fastest" test "$(awk -F, 'NR >= 2 && NR <= 11 { print
     "4/0 4/0.1 4/0.2 4/0.3 4/0.4 4/0.5 4/0.6 4/0.7 4/0.8 6/0 "
 run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 2 -o "$T/sw2" --quiet
 check "sweep: --threads 1 and 2 give identical sweep.csv" cmp -s "$T/sw1/sweep.csv" "$T/sw2/sweep.csv"
+# sweep --per-replication (issue 17 point 9): DIR/figures.csv, a row per point
+# and replication; each point's rows average to its sweep.csv mean.
+run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 1 -o "$T/swpr" --quiet --per-replication
+check "sweep --per-replication leaves sweep.csv as it was" cmp -s "$T/sw1/sweep.csv" "$T/swpr/sweep.csv"
+check "sweep figures.csv header" test "$(head -n 1 "$T/swpr/figures.csv" | cut -d, -f1-6)" = \
+    "point,activity.calls_per_day,clients.focus,replication,total_premium,total_cases"
+check "sweep figures.csv: 63 points x 4 replications + header" test "$(wc -l <"$T/swpr/figures.csv")" -eq 253
+m1=$(awk -F, '$1 == 10 { s += $6 } END { print s / 4 }' "$T/swpr/figures.csv")
+m2=$(awk -F, 'NR == 11 { print $6 + 0 }' "$T/swpr/sweep.csv")
+check "sweep figures.csv: point 10's total_cases average to sweep.csv's mean ($m1 vs $m2)" test "$m1" = "$m2"
+run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 1 -o "$T/swpr" --quiet
+check "sweep without --per-replication removes an earlier figures.csv" test ! -e "$T/swpr/figures.csv"
 # DIR/scenario.yaml: the base scenario (no swept key applied), with -n and the seed as run.
 check "sweep writes DIR/scenario.yaml" test -f "$T/sw1/scenario.yaml"
 check "the sweep's scenario.yaml has the base's name" grep -qx 'name: "calls-focus"' "$T/sw1/scenario.yaml"

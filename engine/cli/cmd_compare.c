@@ -33,7 +33,7 @@ static void compare_help(FILE *f)
           "  --seed N              the common random seed\n"
           "  --threads N           worker threads (results identical for any N)\n"
           "  --set KEY=VALUE       override a key in every scenario (repeatable)\n"
-          "  --per-replication     also write DIR/NAME/replications.csv\n"
+          "  --per-replication     also write DIR/NAME/replications.csv and figures.csv\n"
           "  --quiet               no progress bar and no messages on stderr\n"
           "\n"
           "exit status: as for 'kpisim run'.\n", f);

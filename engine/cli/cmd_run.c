@@ -29,7 +29,7 @@ static void run_help(FILE *f)
           "                        results are identical for any N\n"
           "  --set KEY=VALUE       override one scenario key, e.g.\n"
           "                        --set activity.calls_per_day=12 (repeatable)\n"
-          "  --per-replication     also write DIR/replications.csv\n"
+          "  --per-replication     also write DIR/replications.csv and DIR/figures.csv\n"
           "  --quiet               no progress bar and no messages on stderr\n"
           "\n"
           "exit status: 0 ok, 64 usage, 65 bad scenario, 66 missing file,\n"
