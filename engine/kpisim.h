@@ -639,4 +639,24 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
 int kpi_stage_sweep_figures(kpi_outset *set, const char *dir, const kpi_sweep *sw,
                             const double *figures, const long *first, kpi_error *err);
 
+/* The long format (tidy.c; README "The long format"): DIR/long.csv, every
+ * number of a command's CSV files one a row, columns
+ * "scenario,point,replication,month,name,statistic,value".  Of a run
+ * (name: the scenario's; with KPI_WRITE_PER_REPLICATION every
+ * replication's values too), of a comparison (each scenario's rows, then
+ * its paired difference against the first), of a sweep (each point's
+ * settings and figure bands, and with figures every replication's figures
+ * as in kpi_stage_sweep_figures).  kpi_stage_long_remove stages the
+ * removal of an earlier long.csv (a command run without --long).  Return
+ * KPI_OK, KPI_ECREATE, KPI_EIO or KPI_EINTERNAL. */
+int kpi_stage_long_run(kpi_outset *set, const char *dir, const char *name,
+                       const kpi_results *res, int flags, kpi_error *err);
+int kpi_stage_long_comparison(kpi_outset *set, const char *dir, const char *const *names,
+                              const kpi_results *const *res, int nsc, int flags,
+                              kpi_error *err);
+int kpi_stage_long_sweep(kpi_outset *set, const char *dir, const char *name,
+                         const kpi_sweep *sw, const kpi_band *bands, const double *figures,
+                         const long *first, kpi_error *err);
+int kpi_stage_long_remove(kpi_outset *set, const char *dir, kpi_error *err);
+
 #endif /* KPISIM_H */

@@ -275,6 +275,43 @@ signalled INT sweep tests/data/sweep/calls-focus.yaml -n 100000 --set title=Late
 check "sweep: SIGINT exits 130 (got $st)" test "$st" -eq 130
 check "an interrupted sweep keeps the earlier scenario.yaml" cmp -s "$T/sw1/scenario.yaml" "$T/sw1-scenario.yaml"
 
+# --- the long format: --long (issue 17 point 9) ----------------------------------------
+run_k 0 run -n 6 --seed 5 -o "$T/lg" --quiet --long --per-replication
+check "long.csv header" test "$(head -n 1 "$T/lg/long.csv")" = "scenario,point,replication,month,name,statistic,value"
+nk=$(( ($(awk -F, 'NR == 1 { print NF }' "$T/lg/monthly.csv") - 1) / 7 ))
+nf=$(awk 'NR > 1' "$T/lg/summary.csv" | wc -l)
+want=$(( 1 + 12 * nk * 7 + nf * 7 + 6 * (12 * nk + nf) ))
+check "run long.csv: bands of every KPI and month, every figure, every replication's values ($want rows)" \
+    test "$(wc -l <"$T/lg/long.csv")" -eq "$want"
+check "run long.csv: a figure's band is summary.csv's" test \
+    "$(awk -F, '$5 == "total_premium" && $6 == "p95" { print $7 }' "$T/lg/long.csv")" = \
+    "$(awk -F, '$1 == "total_premium" { print $8 }' "$T/lg/summary.csv")"
+check "run long.csv: a month's band is monthly.csv's" test \
+    "$(awk -F, '$4 == 3 && $5 == "cases" && $6 == "p50" && $3 == "" { print $7 }' "$T/lg/long.csv")" = \
+    "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "cases_p50") c = i } NR == 4 { print $c }' "$T/lg/monthly.csv")"
+check "run long.csv: a replication's value is replications.csv's" test \
+    "$(awk -F, '$3 == 2 && $4 == 5 && $5 == "premium" && $6 == "value" { print $7 }' "$T/lg/long.csv")" = \
+    "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "premium") c = i } $1 == 2 && $2 == 5 { print $c }' "$T/lg/replications.csv")"
+check "run long.csv: not applicable is an empty value" test \
+    "$(awk -F, '$5 == "second_policy_36m_share" && $6 == "mean" { print "[" $7 "]" }' "$T/lg/long.csv")" = "[]"
+run_k 0 run -n 6 --seed 5 -o "$T/lg" --quiet
+check "run without --long removes an earlier long.csv" test ! -e "$T/lg/long.csv"
+run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 6 -o "$T/lgc" --quiet --long
+check "compare long.csv: both scenarios' bands" test \
+    "$(awk -F, '$5 == "total_cases" && $6 == "mean" { print $1 }' "$T/lgc/long.csv" | tr '\n' ' ')" = "default default-2 "
+check "compare long.csv: no difference rows for the baseline" test \
+    "$(awk -F, '$1 == "default" && $6 ~ /^(diff_|p_higher)/' "$T/lgc/long.csv" | wc -l)" -eq 0
+check "compare long.csv: never different, p_higher empty" test \
+    "$(awk -F, '$1 == "default-2" && $6 == "p_higher" && $7 != ""' "$T/lgc/long.csv" | wc -l)" -eq 0
+check "compare long.csv: a difference per figure and per KPI and month" test \
+    "$(awk -F, '$6 == "diff_mean"' "$T/lgc/long.csv" | wc -l)" -eq $(( nf + 12 * nk ))
+run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 2 --threads 1 -o "$T/lgs" --quiet --long
+check "sweep long.csv: each point's settings" test \
+    "$(awk -F, '$2 == 10 && $6 == "setting" { printf "%s=%s ", $5, $7 }' "$T/lgs/long.csv")" = "activity.calls_per_day=6 clients.focus=0 "
+check "sweep long.csv: a point's band is sweep.csv's" test \
+    "$(awk -F, '$2 == 10 && $5 == "profit" && $6 == "p05" { print $7 }' "$T/lgs/long.csv")" = \
+    "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "profit_p05") c = i } NR == 11 { print $c }' "$T/lgs/sweep.csv")"
+
 # --- explain ------------------------------------------------------------------------
 run_k 0 explain --help; out_has 'usage: kpisim explain'
 run_k 64 explain; err_has 'no scenario file'

@@ -100,6 +100,7 @@ typedef struct cli_common {
     const char **pos;       /* the arguments that are not options, in order */
     int npos;
     int quiet, per_rep, have_n, have_seed, have_threads;
+    int long_form;          /* --long: also DIR/long.csv (tidy.c) */
     long nrep, threads;
     uint64_t seed;
 } cli_common;
@@ -121,7 +122,7 @@ int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *
                      cli_common *c);
 
 /* Tries argv[*i] as one of the shared options (-o, -n, --seed, --threads,
- * --set, --quiet, --per-replication).  Returns 1 when it was one (value
+ * --set, --quiet, --per-replication, --long).  Returns 1 when it was one (value
  * taken), 0 when it is not, or KPI_EUSAGE after printing a usage error.
  * c->sets must have room for argc entries. */
 int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common *c);

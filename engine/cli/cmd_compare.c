@@ -19,7 +19,7 @@ static void compare_help(FILE *f)
 {
     fputs("usage: kpisim compare A.yaml B.yaml [C.yaml ...] [-o DIR] [-n N] [--seed N]\n"
           "                      [--threads N] [--set KEY=VALUE]... [--per-replication]\n"
-          "                      [--quiet]\n"
+          "                      [--long] [--quiet]\n"
           "\n"
           "Runs the scenarios on common random numbers (the same seed and replications\n"
           "for all: the first scenario's unless -n/--seed are given) and compares each\n"
@@ -34,6 +34,8 @@ static void compare_help(FILE *f)
           "  --threads N           worker threads (results identical for any N)\n"
           "  --set KEY=VALUE       override a key in every scenario (repeatable)\n"
           "  --per-replication     also write DIR/NAME/replications.csv and figures.csv\n"
+          "  --long                also write DIR/long.csv: every scenario's numbers and\n"
+          "                        the differences, one a row (the long format)\n"
           "  --quiet               no progress bar and no messages on stderr\n"
           "\n"
           "exit status: as for 'kpisim run'.\n", f);
@@ -245,6 +247,12 @@ int cli_cmd_compare(int argc, char **argv)
     if (rc == KPI_OK && cli_mpi_rank() == 0)
         rc = kpi_stage_comparison(set, outdir, (const char *const *)names,
                                   (const kpi_results *const *)res, nsc, &err);
+    if (rc == KPI_OK && cli_mpi_rank() == 0)
+        rc = o.long_form
+                 ? kpi_stage_long_comparison(set, outdir, (const char *const *)names,
+                                             (const kpi_results *const *)res, nsc,
+                                             o.per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err)
+                 : kpi_stage_long_remove(set, outdir, &err);
     if (rc == KPI_OK && cli_mpi_rank() == 0)
         rc = kpi_outset_commit(set, &err);
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)

@@ -15,7 +15,8 @@
 static void run_help(FILE *f)
 {
     fputs("usage: kpisim run [SCENARIO.yaml] [-o DIR] [-n REPLICATIONS] [--seed N]\n"
-          "                  [--threads N] [--set KEY=VALUE]... [--per-replication] [--quiet]\n"
+          "                  [--threads N] [--set KEY=VALUE]... [--per-replication] [--long]\n"
+          "                  [--quiet]\n"
           "\n"
           "Simulates the scenario (the built-in default when none is given) and writes\n"
           "DIR/monthly.csv, DIR/summary.csv and DIR/scenario.yaml (the resolved scenario,\n"
@@ -30,6 +31,9 @@ static void run_help(FILE *f)
           "  --set KEY=VALUE       override one scenario key, e.g.\n"
           "                        --set activity.calls_per_day=12 (repeatable)\n"
           "  --per-replication     also write DIR/replications.csv and DIR/figures.csv\n"
+          "  --long                also write DIR/long.csv: every number above, one a\n"
+          "                        row (scenario,point,replication,month,name,\n"
+          "                        statistic,value)\n"
           "  --quiet               no progress bar and no messages on stderr\n"
           "\n"
           "exit status: 0 ok, 64 usage, 65 bad scenario, 66 missing file,\n"
@@ -150,8 +154,25 @@ int cli_cmd_run(int argc, char **argv)
             strcpy(err.msg, "out of memory");
         }
     }
-    if (rc == KPI_OK && cli_mpi_rank() == 0)
-        rc = kpi_write_run(outdir, sc, res, o.per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err);
+    if (rc == KPI_OK && cli_mpi_rank() == 0) {
+        /* The run's files and long.csv (or the removal of an earlier one)
+         * in one output set: all of them or none. */
+        const int flags = o.per_rep ? KPI_WRITE_PER_REPLICATION : 0;
+        kpi_outset *set = kpi_outset_create();
+        if (!set) {
+            memset(&err, 0, sizeof err);
+            err.status = rc = KPI_EINTERNAL;
+            strcpy(err.msg, "out of memory");
+        }
+        if (rc == KPI_OK)
+            rc = kpi_stage_run(set, outdir, sc, res, flags, &err);
+        if (rc == KPI_OK)
+            rc = o.long_form ? kpi_stage_long_run(set, outdir, sc->name, res, flags, &err)
+                             : kpi_stage_long_remove(set, outdir, &err);
+        if (rc == KPI_OK)
+            rc = kpi_outset_commit(set, &err);
+        kpi_outset_free(set);
+    }
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
     if (res)

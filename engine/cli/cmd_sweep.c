@@ -20,7 +20,8 @@
 static void sweep_help(FILE *f)
 {
     fputs("usage: kpisim sweep SWEEP.yaml [-o DIR] [-n N] [--seed N] [--threads N]\n"
-          "                    [--set KEY=VALUE]... [--per-replication] [--quiet]\n"
+          "                    [--set KEY=VALUE]... [--per-replication] [--long]\n"
+          "                    [--quiet]\n"
           "\n"
           "Runs every point of the full grid of the file's sweep: block, e.g.\n"
           "  sweep: {activity.calls_per_day: {from: 4, to: 16, step: 2},\n"
@@ -40,6 +41,8 @@ static void sweep_help(FILE *f)
           "  --set KEY=VALUE       override a key of the base scenario (repeatable)\n"
           "  --per-replication     also write DIR/figures.csv: a row per point and\n"
           "                        replication, every horizon figure\n"
+          "  --long                also write DIR/long.csv: every point's numbers, one\n"
+          "                        a row (the long format)\n"
           "  --quiet               no progress bar and no messages on stderr\n"
           "\n"
           "exit status: as for 'kpisim run'.\n", f);
@@ -311,6 +314,10 @@ int cli_cmd_sweep(int argc, char **argv)
             rc = kpi_stage_sweep(set, outdir, sw, bands, &err);
         if (rc == KPI_OK)
             rc = kpi_stage_sweep_figures(set, outdir, sw, figures, first, &err);
+        if (rc == KPI_OK)
+            rc = o.long_form ? kpi_stage_long_sweep(set, outdir, base->name, sw, bands, figures,
+                                                    first, &err)
+                             : kpi_stage_long_remove(set, outdir, &err);
         if (rc == KPI_OK)
             rc = kpi_stage_scenario(set, base, spath, &err);
         if (rc == KPI_OK)
