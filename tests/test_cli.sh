@@ -329,6 +329,9 @@ run_k 65 explain "$T/bad.yaml"
 no_exponent() { if grep -q '[0-9]e[-+][0-9]' "$T/out"; then bad "$1: an exponent on stdout: $(grep -m1 '[0-9]e[-+][0-9]' "$T/out")"; else ok; fi; }
 run_k 0 explain scenarios/default.yaml; no_exponent explain
 out_has '^  premium from prospects  *43,450 '
+run_k 0 explain scenarios/default.yaml --set premium.mean=1000000 --set team.headcount=2000
+no_exponent "explain of large numbers"
+out_has 'team cases x premium per case = 17380 x 1000000'
 run_k 0 run -n 20 --seed 5 --set currency=RMB -o "$T/hum" --quiet; no_exponent run
 out_has '^total_premium  *[0-9]\{1,3\}\(,[0-9]\{3\}\)\{2,\} RMB '
 out_has '^total_cases  *[0-9],[0-9]\{3\}  '
