@@ -14,6 +14,7 @@
 
 #include "error.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 /* The rows of one quantity: for each scenario s its own band and its
  * paired difference against scenario 0.  x[s] points at scenario s's value
  * in replication 0, stride[s] doubles apart per replication. */
-static int put_rows(kpi_outfile *of, const char *kind, const char *name, int month,
+static int put_rows(kpi_outfile *of, const char *kind, const char *name, int unit, int month,
                     const double *const *x, const size_t *stride, const char *const *names,
                     int nsc, size_t n, double *work, kpi_error *err)
 {
@@ -40,11 +41,18 @@ static int put_rows(kpi_outfile *of, const char *kind, const char *name, int mon
             snprintf(head, sizeof head, ",,");
         kpi_outfile_puts(of, head);
         kpi_outfile_csv_field(of, names[s]);
-        const double v[8] = {own.mean, own.p05, own.p95, pd.diff.mean, pd.diff.p05,
-                             pd.diff.p95, pd.diff.sd, pd.p_higher};
+        double v[8] = {own.mean, own.p05, own.p95, pd.diff.mean, pd.diff.p05,
+                       pd.diff.p95, pd.diff.sd, pd.p_higher};
+        /* The baseline against itself is not a comparison: its diff_* and
+         * p_higher are not applicable, empty cells (not 0). */
+        if (s == 0)
+            for (int i = 3; i < 8; i++)
+                v[i] = NAN;
         for (int i = 0; i < 8; i++) {
             num[0] = ',';
-            if (kpi_format_number(v[i], num + 1, sizeof num - 1) != KPI_OK)
+            /* p_higher (the last) is a share whatever the unit. */
+            if (kpi_format_number(i < 7 ? kpi_csv_value(v[i], unit) : v[i], num + 1,
+                                  sizeof num - 1) != KPI_OK)
                 return kpi_error_set(err, KPI_EINTERNAL, NULL,
                                      "%s: a value is not a finite number (internal error)",
                                      kpi_outfile_path(of));
@@ -115,7 +123,7 @@ int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *na
     for (int f = 0; f < KPI_NFIG && rc == KPI_OK; f++) {
         for (int s = 0; s < nsc; s++)
             x[s] = res[s]->figures + f;
-        rc = put_rows(of, "figure", kpi_figure_name(f), 0, x, stride, names, nsc, n, work,
+        rc = put_rows(of, "figure", kpi_figure_name(f), kpi_figure_unit(f), 0, x, stride, names, nsc, n, work,
                       err);
     }
     /* Then every KPI month by month, over the months all scenarios have. */
@@ -125,7 +133,7 @@ int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *na
         for (int m = 0; m < months && rc == KPI_OK; m++) {
             for (int s = 0; s < nsc; s++)
                 x[s] = res[s]->monthly + (size_t)m * KPI_NKPI + (size_t)k;
-            rc = put_rows(of, "monthly", kpi_kpi_name(k), m + 1, x, stride, names, nsc, n,
+            rc = put_rows(of, "monthly", kpi_kpi_name(k), kpi_kpi_unit(k), m + 1, x, stride, names, nsc, n,
                           work, err);
         }
     }

@@ -13,14 +13,56 @@
  */
 #include "kpisim.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct builder {
     kpi_explain_line *lines;
     int n, max;
 } builder;
+
+/* Rewrites every number that %g wrote with an exponent ("1e+06",
+ * "1.738e+04") in s as plain digits with the same significant digits
+ * ("1000000", "17380"): a formula on a whiteboard has no exponents. */
+static void plain_numbers(char *s, size_t size)
+{
+    char out[sizeof ((kpi_explain_line *)0)->formula];
+    size_t o = 0, i = 0, n = strlen(s);
+    while (i < n && o + 1 < sizeof out) {
+        size_t j = i, sig = 0, lead = 1;
+        /* A run of digits and a point, preceded by no letter or digit. */
+        if (isdigit((unsigned char)s[i]) && (i == 0 || !isalnum((unsigned char)s[i - 1]))) {
+            while (j < n && (isdigit((unsigned char)s[j]) || s[j] == '.')) {
+                if (isdigit((unsigned char)s[j]) && !(lead && s[j] == '0'))
+                    sig++, lead = 0;
+                j++;
+            }
+            if (j + 2 < n && s[j] == 'e' && (s[j + 1] == '+' || s[j + 1] == '-') &&
+                isdigit((unsigned char)s[j + 2])) {
+                char *end;
+                double v = strtod(s + i, &end);
+                int e = (int)strtol(s + j + 1, NULL, 10);
+                int d = (int)sig - 1 - e;
+                int w = snprintf(out + o, sizeof out - o, "%.*f", d > 0 ? d : 0, v);
+                if (w < 0 || (size_t)w >= sizeof out - o)
+                    return;   /* no room: s stays as it was */
+                o += (size_t)w;
+                i = (size_t)(end - s);
+                continue;
+            }
+            memcpy(out + o, s + i, j - i < sizeof out - 1 - o ? j - i : sizeof out - 1 - o);
+            o += j - i < sizeof out - 1 - o ? j - i : sizeof out - 1 - o;
+            i = j;
+            continue;
+        }
+        out[o++] = s[i++];
+    }
+    out[o] = '\0';
+    snprintf(s, size, "%s", out);
+}
 
 static void line(builder *b, const char *label, int kpi, int per_agent, double value,
                  const char *fmt, ...)
@@ -38,6 +80,7 @@ static void line(builder *b, const char *label, int kpi, int per_agent, double v
     va_start(ap, fmt);
     vsnprintf(l->formula, sizeof l->formula, fmt, ap);
     va_end(ap);
+    plain_numbers(l->formula, sizeof l->formula);
 }
 
 static void heading(builder *b, const char *text)

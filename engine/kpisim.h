@@ -128,6 +128,7 @@ typedef struct kpi_scenario {
     char title[KPI_MAX_TEXT];
     char description[KPI_MAX_TEXT];
     int model_version;           /* the model a file was written for (KPI_MODEL_VERSION) */
+    char currency[32];          /* for people: "RMB", "₽", "$"; "" for none */
     int months;
     int working_days;
     int start_month;             /* calendar month of month 1: 1 (January) .. 12 */
@@ -449,6 +450,19 @@ enum kpi_figure {
 const char *kpi_kpi_name(int kpi);
 const char *kpi_figure_name(int fig);
 
+/* What the values of a KPI or figure are, for the writers (money is
+ * written in whole cents) and for the tables people read (docs/model.md
+ * "Statistics across replications").  A KPI or figure without an entry
+ * is KPI_UNIT_NUMBER. */
+enum kpi_unit {
+    KPI_UNIT_NUMBER = 0,   /* a ratio or any other number */
+    KPI_UNIT_COUNT,        /* agents, cases, calls, clients... */
+    KPI_UNIT_SHARE,        /* a fraction in [0, 1] */
+    KPI_UNIT_MONEY         /* premium, income, cost, profit: the scenario's currency */
+};
+int kpi_kpi_unit(int kpi);
+int kpi_figure_unit(int fig);
+
 /* ------------------------------------------------------------------ */
 /* Running                                                            */
 /* ------------------------------------------------------------------ */
@@ -611,7 +625,8 @@ void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
 
 /* The paired difference b - a of two scenarios run on common random
  * numbers, replication by replication: its band, and the share of
- * replications in which b is higher (strictly).  a[i * astride] and
+ * replications in which b is higher (strictly), NaN (not applicable)
+ * when b never differs from a.  a[i * astride] and
  * b[i * bstride], i < n; work has room for 2n doubles. */
 typedef struct kpi_paired {
     kpi_band diff;
@@ -643,8 +658,8 @@ void kpi_outset_free(kpi_outset *set);
 enum kpi_write_flags { KPI_WRITE_PER_REPLICATION = 1 };
 
 /* Writes DIR/monthly.csv, DIR/summary.csv, DIR/scenario.yaml and, with
- * KPI_WRITE_PER_REPLICATION, DIR/replications.csv (without it, a stale
- * replications.csv of an earlier run is removed).  Creates DIR (and its
+ * KPI_WRITE_PER_REPLICATION, DIR/replications.csv and DIR/figures.csv
+ * (without it, stale ones of an earlier run are removed).  Creates DIR (and its
  * parents) if needed.  Every file is written to a temporary name, flushed,
  * fsynced and only then renamed into place, after all of them were written:
  * a failure leaves the previous files untouched.  The scenario written is
@@ -670,7 +685,8 @@ int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *na
                          const kpi_results *const *res, int nsc, kpi_error *err);
 
 /* Writes DIR/sweep.csv: a header of the swept keys then, for every horizon
- * figure F, F_mean, F_p05 and F_p95; a row per grid point (the last axis
+ * figure F, F_mean, F_p05 and F_p95, then for every F, F_sd, F_p25, F_p50
+ * and F_p75; a row per grid point (the last axis
  * varying fastest) with the axis values as written in the sweep file and
  * the bands of the point's run: bands[point * KPI_NFIG + figure].  Atomic
  * like kpi_write_run.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or
@@ -679,5 +695,35 @@ int kpi_write_sweep(const char *dir, const kpi_sweep *sw, const kpi_band *bands,
                     kpi_error *err);
 int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
                     const kpi_band *bands, kpi_error *err);
+
+/* Stages DIR/figures.csv of a sweep (sweep --per-replication): header
+ * "point", the swept keys, "replication", every horizon figure; a row per
+ * point and replication.  The replications of point p are rows first[p]
+ * to first[p + 1] - 1 of figures (KPI_NFIG doubles each, as in
+ * kpi_results).  figures NULL: stages the removal of an earlier
+ * figures.csv instead.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or
+ * KPI_EINTERNAL. */
+int kpi_stage_sweep_figures(kpi_outset *set, const char *dir, const kpi_sweep *sw,
+                            const double *figures, const long *first, kpi_error *err);
+
+/* The long format (tidy.c; README "The long format"): DIR/long.csv, every
+ * number of a command's CSV files one a row, columns
+ * "scenario,point,replication,month,name,statistic,value".  Of a run
+ * (name: the scenario's; with KPI_WRITE_PER_REPLICATION every
+ * replication's values too), of a comparison (each scenario's rows, then
+ * its paired difference against the first), of a sweep (each point's
+ * settings and figure bands, and with figures every replication's figures
+ * as in kpi_stage_sweep_figures).  kpi_stage_long_remove stages the
+ * removal of an earlier long.csv (a command run without --long).  Return
+ * KPI_OK, KPI_ECREATE, KPI_EIO or KPI_EINTERNAL. */
+int kpi_stage_long_run(kpi_outset *set, const char *dir, const char *name,
+                       const kpi_results *res, int flags, kpi_error *err);
+int kpi_stage_long_comparison(kpi_outset *set, const char *dir, const char *const *names,
+                              const kpi_results *const *res, int nsc, int flags,
+                              kpi_error *err);
+int kpi_stage_long_sweep(kpi_outset *set, const char *dir, const char *name,
+                         const kpi_sweep *sw, const kpi_band *bands, const double *figures,
+                         const long *first, kpi_error *err);
+int kpi_stage_long_remove(kpi_outset *set, const char *dir, kpi_error *err);
 
 #endif /* KPISIM_H */

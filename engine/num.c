@@ -323,3 +323,13 @@ double kpi_ynum_round(double x, int digits)
         return x;
     return back.value;
 }
+
+double kpi_round_cents(double x)
+{
+    if (!isfinite(x) || fabs(x) >= 1e15)
+        return x;   /* beyond 1e13 a double holds no cents to round to */
+    /* The quotient of a whole number by 100 is rounded once, to the double
+     * nearest the decimal amount: its shortest text has at most two
+     * decimals. */
+    return round(x * 100.0) / 100.0;
+}

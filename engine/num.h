@@ -76,4 +76,10 @@ int kpi_format_number(double x, char *buf, size_t size);
 double kpi_ynum_round(double x, int digits);
 
 
+/* Money in whole cents: x rounded to two decimals, as the double nearest
+ * that decimal amount, so that the CSV writers write 34327675.92, not the
+ * float noise 34327675.91600001 of a sum or mean (docs/model.md
+ * "Statistics across replications").  NaN and infinities pass through. */
+double kpi_round_cents(double x);
+
 #endif /* KPI_NUM_H */

@@ -105,4 +105,9 @@ int kpi_outset_remove(kpi_outset *set, const char *dir, const char *name, kpi_er
  * KPI_EINTERNAL when out of memory. */
 int kpi_mkdir_p(const char *dir, kpi_error *err);
 
+/* A value of the given unit (kpisim.h enum kpi_unit) as the CSV files
+ * write it: money rounded to whole cents (kpi_round_cents), any other
+ * value as it is (write.c). */
+double kpi_csv_value(double x, int unit);
+
 #endif /* KPI_OUTPUT_H */

@@ -27,6 +27,14 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A value of the given unit (kpisim.h enum kpi_unit) as the CSV files
+ * hold it: money in whole cents (a sum or mean of premiums in cents is
+ * written 34327675.92, not 34327675.91600001), everything else as it is. */
+double kpi_csv_value(double x, int unit)
+{
+    return unit == KPI_UNIT_MONEY ? kpi_round_cents(x) : x;
+}
+
 /* The seven columns of a band, in file order. */
 static const char *const band_cols[7] = {"mean", "sd", "p05", "p25", "p50",
                                          "p75", "p95"};
@@ -58,14 +66,14 @@ static int not_finite(kpi_error *err, const kpi_outfile *of, const char *row,
  * KPI_EINTERNAL when a value is not finite.  row names the row and prefix
  * the column prefix (NULL for none) in that message. */
 static int put_band(kpi_outfile *of, const kpi_band *b, const char *row,
-                    const char *prefix, kpi_error *err)
+                    const char *prefix, int unit, kpi_error *err)
 {
     const double v[7] = {b->mean, b->sd, b->p05, b->p25, b->p50, b->p75, b->p95};
     char num[KPI_NUMBUF + 1];
     int i;
     for (i = 0; i < 7; i++) {
         num[0] = ',';
-        if (kpi_format_number(v[i], num + 1, sizeof num - 1) != KPI_OK)
+        if (kpi_format_number(kpi_csv_value(v[i], unit), num + 1, sizeof num - 1) != KPI_OK)
             return prefix ? not_finite(err, of, row, prefix, band_cols[i])
                           : not_finite(err, of, row, band_cols[i], NULL);
         if (kpi_outfile_puts(of, num) != 0)
@@ -104,7 +112,7 @@ static int write_monthly(kpi_outfile *of, const kpi_results *res, double *work,
             kpi_band b;
             kpi_band_compute(res->monthly + m * KPI_NKPI + (size_t)k, stride, n,
                              work, &b);
-            rc = put_band(of, &b, row, kpi_kpi_name(k), err);
+            rc = put_band(of, &b, row, kpi_kpi_name(k), kpi_kpi_unit(k), err);
             if (rc != KPI_OK)
                 return rc;
         }
@@ -129,7 +137,7 @@ static int write_summary(kpi_outfile *of, const kpi_results *res, double *work,
         kpi_band_compute(res->figures + f, KPI_NFIG, n, work, &b);
         kpi_outfile_csv_field(of, kpi_figure_name(f));
         snprintf(row, sizeof row, "figure %s", kpi_figure_name(f));
-        rc = put_band(of, &b, row, NULL, err);
+        rc = put_band(of, &b, row, NULL, kpi_figure_unit(f), err);
         if (rc != KPI_OK)
             return rc;
         if (kpi_outfile_puts(of, "\n") != 0)
@@ -161,7 +169,8 @@ static int write_replications(kpi_outfile *of, const kpi_results *res,
             kpi_outfile_puts(of, lead);
             for (k = 0; k < KPI_NKPI; k++, v++) {
                 num[0] = ',';
-                if (kpi_format_number(*v, num + 1, sizeof num - 1) != KPI_OK) {
+                if (kpi_format_number(kpi_csv_value(*v, kpi_kpi_unit(k)), num + 1,
+                                      sizeof num - 1) != KPI_OK) {
                     char row[64];
                     snprintf(row, sizeof row, "replication %zu month %zu",
                              r + 1, m + 1);
@@ -174,6 +183,41 @@ static int write_replications(kpi_outfile *of, const kpi_results *res,
             if (kpi_outfile_puts(of, "\n") != 0)
                 return KPI_EIO;
         }
+    }
+    return KPI_OK;
+}
+
+/* figures.csv: replication (from 1), then every horizon figure; a figure
+ * not applicable in a replication is an empty cell. */
+static int write_figures(kpi_outfile *of, const kpi_results *res, kpi_error *err)
+{
+    size_t n = (size_t)res->replications, r;
+    const double *v = res->figures;
+    char num[KPI_NUMBUF + 1], lead[32];
+    int f;
+
+    kpi_outfile_puts(of, "replication");
+    for (f = 0; f < KPI_NFIG; f++) {
+        kpi_outfile_puts(of, ",");
+        kpi_outfile_csv_field(of, kpi_figure_name(f));
+    }
+    if (kpi_outfile_puts(of, "\n") != 0)
+        return KPI_EIO;
+    for (r = 0; r < n; r++) {
+        snprintf(lead, sizeof lead, "%zu", r + 1);
+        kpi_outfile_puts(of, lead);
+        for (f = 0; f < KPI_NFIG; f++, v++) {
+            num[0] = ',';
+            if (kpi_format_number(kpi_csv_value(*v, kpi_figure_unit(f)), num + 1,
+                                  sizeof num - 1) != KPI_OK) {
+                char row[64];
+                snprintf(row, sizeof row, "replication %zu", r + 1);
+                return not_finite(err, of, row, kpi_figure_name(f), NULL);
+            }
+            kpi_outfile_puts(of, num);
+        }
+        if (kpi_outfile_puts(of, "\n") != 0)
+            return KPI_EIO;
     }
     return KPI_OK;
 }
@@ -232,9 +276,10 @@ static int stage_one(kpi_outset *set, kpi_outfile *of, int rc, kpi_error *err)
 int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
                   const kpi_results *res, int flags, kpi_error *err)
 {
-    enum { MONTHLY, SUMMARY, REPLICATIONS, SCENARIO, NFILES };
+    enum { MONTHLY, SUMMARY, REPLICATIONS, FIGURES, SCENARIO, NFILES };
     static const char *const names[NFILES] = {"monthly.csv", "summary.csv",
-                                              "replications.csv", "scenario.yaml"};
+                                              "replications.csv", "figures.csv",
+                                              "scenario.yaml"};
     kpi_scenario *copy = NULL;
     double *work = NULL;
     kpi_error scratch;
@@ -262,9 +307,9 @@ int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
 
     for (i = 0; i < NFILES && rc == KPI_OK; i++) {
         kpi_outfile *of;
-        if (i == REPLICATIONS && !(flags & KPI_WRITE_PER_REPLICATION)) {
-            /* A replications.csv of an earlier run would not belong to the
-             * new files: it goes, with the commit. */
+        if ((i == REPLICATIONS || i == FIGURES) && !(flags & KPI_WRITE_PER_REPLICATION)) {
+            /* A replications.csv or figures.csv of an earlier run would not
+             * belong to the new files: it goes, with the commit. */
             rc = kpi_outset_remove(set, dir, names[i], err);
             continue;
         }
@@ -277,6 +322,7 @@ int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
         case MONTHLY: rc = write_monthly(of, res, work, err); break;
         case SUMMARY: rc = write_summary(of, res, work, err); break;
         case REPLICATIONS: rc = write_replications(of, res, err); break;
+        case FIGURES: rc = write_figures(of, res, err); break;
         default: rc = write_scenario(of, copy, err); break;
         }
         rc = stage_one(set, of, rc, err);
@@ -358,20 +404,25 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
     if (!of)
         return err->status;
 
-    /* Header: the swept keys, then mean, p05 and p95 of every figure. */
+    /* Header: the swept keys, then mean, p05 and p95 of every figure (the
+     * columns sweep.csv has always had, first and in their order, so that
+     * older scripts keep working), then the rest of every figure's band:
+     * sd, p25, p50, p75 (docs/sweep.md). */
+    static const char *const cols[7] = {"mean", "p05", "p95", "sd", "p25", "p50", "p75"};
     for (int a = 0; a < sw->naxes; a++) {
         if (a > 0)
             kpi_outfile_puts(of, ",");
         kpi_outfile_csv_field(of, sw->axis[a].key);
     }
-    for (int f = 0; f < KPI_NFIG; f++) {
-        static const char *const cols[3] = {"mean", "p05", "p95"};
-        for (int c = 0; c < 3; c++) {
-            if (sw->naxes > 0 || f > 0 || c > 0)
-                kpi_outfile_puts(of, ",");
-            kpi_outfile_puts(of, kpi_figure_name(f));
-            kpi_outfile_puts(of, "_");
-            kpi_outfile_puts(of, cols[c]);
+    for (int part = 0; part < 2; part++) {
+        for (int f = 0; f < KPI_NFIG; f++) {
+            for (int c = part ? 3 : 0; c < (part ? 7 : 3); c++) {
+                if (sw->naxes > 0 || f > 0 || c > 0)
+                    kpi_outfile_puts(of, ",");
+                kpi_outfile_puts(of, kpi_figure_name(f));
+                kpi_outfile_puts(of, "_");
+                kpi_outfile_puts(of, cols[c]);
+            }
         }
     }
     rc = kpi_outfile_puts(of, "\n") != 0 ? KPI_EIO : KPI_OK;
@@ -385,22 +436,88 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
                 kpi_outfile_puts(of, ",");
             kpi_outfile_csv_field(of, sw->axis[a].values[idx[a]]);
         }
-        for (int f = 0; f < KPI_NFIG && rc == KPI_OK; f++) {
+        for (int i = 0; i < 2 * KPI_NFIG && rc == KPI_OK; i++) {
+            const int part = i / KPI_NFIG, f = i % KPI_NFIG;
             const kpi_band *b = &bands[(size_t)p * KPI_NFIG + (size_t)f];
-            const double v[3] = {b->mean, b->p05, b->p95};
-            for (int c = 0; c < 3; c++) {
+            const double v[7] = {b->mean, b->p05, b->p95, b->sd, b->p25, b->p50, b->p75};
+            for (int c = part ? 3 : 0; c < (part ? 7 : 3); c++) {
                 num[0] = ',';
-                if (kpi_format_number(v[c], num + 1, sizeof num - 1) != KPI_OK) {
+                if (kpi_format_number(kpi_csv_value(v[c], kpi_figure_unit(f)), num + 1,
+                                      sizeof num - 1) != KPI_OK) {
                     char row[64];
                     snprintf(row, sizeof row, "point %ld", p + 1);
                     rc = not_finite(err, of, row, kpi_figure_name(f), NULL);
                     break;
                 }
-                kpi_outfile_puts(of, sw->naxes > 0 || f > 0 || c > 0 ? num : num + 1);
+                kpi_outfile_puts(of, sw->naxes > 0 || i > 0 || c > 0 ? num : num + 1);
             }
         }
         if (rc == KPI_OK && kpi_outfile_puts(of, "\n") != 0)
             rc = KPI_EIO;
+    }
+    return stage_one(set, of, rc, err);
+}
+
+int kpi_stage_sweep_figures(kpi_outset *set, const char *dir, const kpi_sweep *sw,
+                            const double *figures, const long *first, kpi_error *err)
+{
+    kpi_error scratch;
+    kpi_outfile *of = NULL;
+    char num[KPI_NUMBUF + 1], lead[48];
+    int rc;
+
+    if (!err)
+        err = &scratch;
+    rc = kpi_mkdir_p(dir, err);
+    if (rc != KPI_OK)
+        return rc;
+    if (!figures)   /* not asked for: an earlier one would not belong */
+        return kpi_outset_remove(set, dir, "figures.csv", err);
+    of = kpi_outfile_open(dir, "figures.csv", err);
+    if (!of)
+        return err->status;
+
+    /* Header: point, the swept keys, replication, every figure. */
+    kpi_outfile_puts(of, "point");
+    for (int a = 0; a < sw->naxes; a++) {
+        kpi_outfile_puts(of, ",");
+        kpi_outfile_csv_field(of, sw->axis[a].key);
+    }
+    kpi_outfile_puts(of, ",replication");
+    for (int f = 0; f < KPI_NFIG; f++) {
+        kpi_outfile_puts(of, ",");
+        kpi_outfile_puts(of, kpi_figure_name(f));
+    }
+    rc = kpi_outfile_puts(of, "\n") != 0 ? KPI_EIO : KPI_OK;
+
+    for (long p = 0; p < sw->npoints && rc == KPI_OK; p++) {
+        int idx[KPI_MAX_SWEEP_AXES];
+        kpi_sweep_index(sw, p, idx);
+        for (long r = first[p]; r < first[p + 1] && rc == KPI_OK; r++) {
+            snprintf(lead, sizeof lead, "%ld", p + 1);
+            kpi_outfile_puts(of, lead);
+            for (int a = 0; a < sw->naxes; a++) {
+                kpi_outfile_puts(of, ",");
+                kpi_outfile_csv_field(of, sw->axis[a].values[idx[a]]);
+            }
+            snprintf(lead, sizeof lead, ",%ld", r - first[p] + 1);
+            kpi_outfile_puts(of, lead);
+            for (int f = 0; f < KPI_NFIG; f++) {
+                num[0] = ',';
+                if (kpi_format_number(kpi_csv_value(figures[(size_t)r * KPI_NFIG + (size_t)f],
+                                                    kpi_figure_unit(f)),
+                                      num + 1, sizeof num - 1) != KPI_OK) {
+                    char row[64];
+                    snprintf(row, sizeof row, "point %ld replication %ld", p + 1,
+                             r - first[p] + 1);
+                    rc = not_finite(err, of, row, kpi_figure_name(f), NULL);
+                    break;
+                }
+                kpi_outfile_puts(of, num);
+            }
+            if (rc == KPI_OK && kpi_outfile_puts(of, "\n") != 0)
+                rc = KPI_EIO;
+        }
     }
     return stage_one(set, of, rc, err);
 }

@@ -149,6 +149,10 @@ set label 4 sprintf("%s:\ndifference from %s,\nreplication by replication", kpi_
     base) at screen 0.845, screen 0.865 center font kpi_font . ",14" textcolor rgb kpi_ink
 fsc = kpi_scale(fig)
 dv(s, i) = word(s, i) + 0.0
+# P(higher) is empty (NaN) when the scenario never differs from the baseline:
+# the same in every replication, not "higher in 0%".
+p_text(i) = dv(p_hi, i) == dv(p_hi, i) ? sprintf("higher in %.0f%% of the replications", \
+    100 * dv(p_hi, i)) : "the same in every replication"
 dlo = 0
 dhi = 0
 do for [i = 2:n] {
@@ -184,8 +188,8 @@ if (n == 1) {
 } else {
     plot for [i = 2:n] $D every ::(i - 2)::(i - 2) using (($4 + $5) / 2):1:(($5 - $4) / 2):(0.18):ytic(2) \
              with boxxyerror fillcolor rgb kpi_col(i) fillstyle solid 0.55 border rgb kpi_col(i) \
-             title sprintf("%s: %s%s on average,\nhigher in %.0f%% of the replications", kpi_cut(word(names, i), 16), \
-                 dv(d_mean, i) > 0 ? "+" : "", kpi_num(dv(d_mean, i) * fsc), 100 * dv(p_hi, i)), \
+             title sprintf("%s: %s%s on average,\n%s", kpi_cut(word(names, i), 16), \
+                 dv(d_mean, i) > 0 ? "+" : "", kpi_num(dv(d_mean, i) * fsc), p_text(i)), \
          for [i = 2:n] $D every ::(i - 2)::(i - 2) using 3:1 with points pointtype 7 \
              pointsize 2 linecolor rgb kpi_ink notitle
 }

@@ -53,7 +53,7 @@ run_k 66 validate "$T/nope.yaml"
 
 # --- a real run: the four files ---------------------------------------------
 run_k 0 run -n 40 --seed 5 -o "$T/a" --quiet --per-replication; err_empty
-for f in monthly.csv summary.csv scenario.yaml replications.csv; do
+for f in monthly.csv summary.csv scenario.yaml replications.csv figures.csv; do
     check "run writes $f" test -s "$T/a/$f"
 done
 check "no temporary files left" test -z "$(find "$T/a" -name '.*' -type f)"
@@ -71,20 +71,46 @@ check "replications.csv has 40 x 12 rows + header (got $nrep)" test "$nrep" -eq 
 check "resolved scenario records the replications" grep -q '^replications: 40$' "$T/a/scenario.yaml"
 check "resolved scenario records the seed" grep -q '^seed: 5$' "$T/a/scenario.yaml"
 
-# The identities K1 and K2 hold in every row of replications.csv.
+# The identities K1 and K2 hold in every row of replications.csv (K1 to
+# half a cent a case: money is written in whole cents).
 k=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     { cases = $c["cases"]; h = $c["headcount"]; ar = $c["activity_rate"]; cpa = $c["cases_per_active"]
       p = $c["premium"]; ppc = $c["premium_per_case"]
       if ((h * ar * cpa - cases) ^ 2 > 1e-12 * (1 + cases) ^ 2) bad++
-      if ((cases * ppc - p) ^ 2 > 1e-12 * (1 + p) ^ 2) bad++ }
+      if ((cases * ppc - p) ^ 2 > (0.005 * cases + 1e-6 * (1 + p)) ^ 2) bad++ }
     END { print bad + 0 }' "$T/a/replications.csv")
 check "K1/K2 hold in every replication and month ($k bad)" test "$k" -eq 0
+# Numbers without float noise (issue 17 point 3): money in whole cents, and
+# the percentiles of counts are possible values (whole numbers).
+k=$(awk -F, '$1 ~ /premium|income|cost|profit/ && $1 !~ /share|ratio|cv/ {
+        for (i = 2; i <= NF; i++) if ($i ~ /\.[0-9][0-9][0-9]/) bad++ }
+    END { print bad + 0 }' "$T/a/summary.csv")
+check "summary.csv: money in whole cents ($k cells not)" test "$k" -eq 0
+k=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /premium|^income$|^cost$|^profit$/) c[i] = 1; next }
+    { for (i in c) if ($i ~ /\.[0-9][0-9][0-9]/) bad++ } END { print bad + 0 }' "$T/a/replications.csv")
+check "replications.csv: money in whole cents ($k cells not)" test "$k" -eq 0
+k=$(awk -F, '$1 ~ /^(total_cases|final_headcount|total_recruits|total_exits|total_calls|final_clients)$/ {
+        for (i = 4; i <= 8; i++) if ($i != int($i)) bad++ }
+    END { print bad + 0 }' "$T/a/summary.csv")
+check "summary.csv: the percentiles of counts are whole numbers ($k not)" test "$k" -eq 0
+k=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^(headcount|cases|exits|active_agents)_p[0-9][0-9]$/) c[i] = 1; next }
+    { for (i in c) if ($i != int($i)) bad++ } END { print bad + 0 }' "$T/a/monthly.csv")
+check "monthly.csv: the percentiles of counts are whole numbers ($k not)" test "$k" -eq 0
+# figures.csv (issue 17 point 9): replication, then every figure of summary.csv.
+check "figures.csv header: replication, then the figures of summary.csv" test \
+    "$(head -n 1 "$T/a/figures.csv")" = "replication,$(awk -F, 'NR > 1 { printf "%s%s", s, $1; s = "," }' "$T/a/summary.csv")"
+check "figures.csv has a header and 40 rows" test "$(wc -l <"$T/a/figures.csv")" -eq 41
+m1=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "total_exits") c = i; next } { s += $c } END { print s / (NR - 1) }' "$T/a/figures.csv")
+m2=$(awk -F, '$1 == "total_exits" { print $2 + 0 }' "$T/a/summary.csv")
+check "figures.csv: the mean of total_exits is summary.csv's ($m1 vs $m2)" test "$m1" = "$m2"
 
 # --- reproducibility ---------------------------------------------------------
 run_k 0 run "$T/a/scenario.yaml" -o "$T/b" --quiet --per-replication
-for f in monthly.csv summary.csv scenario.yaml replications.csv; do
+for f in monthly.csv summary.csv scenario.yaml replications.csv figures.csv; do
     check "rerunning scenario.yaml reproduces $f byte for byte" cmp -s "$T/a/$f" "$T/b/$f"
 done
+run_k 0 run "$T/a/scenario.yaml" -o "$T/b" --quiet
+check "without --per-replication, an earlier figures.csv goes" test ! -e "$T/b/figures.csv"
 run_k 0 run -n 40 --seed 5 -o "$T/t1" --threads 1 --quiet
 run_k 0 run -n 40 --seed 5 -o "$T/t2" --threads 2 --quiet
 run_k 0 run -n 40 --seed 5 -o "$T/t3" --threads 3 --quiet
@@ -132,8 +158,14 @@ done
 check "comparison.csv header" test "$(head -n 1 "$T/c1/comparison.csv")" = \
     "kind,name,month,scenario,mean,p05,p95,diff_mean,diff_p05,diff_p95,diff_sd,p_higher"
 # (a figure the horizon cannot measure has empty cells: no difference either)
-nz=$(awk -F, 'NR > 1 && $4 == "default-2" && ($8 $9 $10 $11 $12 != "") && ($8 != 0 || $9 != 0 || $10 != 0 || $11 != 0 || $12 != 0)' "$T/c1/comparison.csv" | wc -l)
+nz=$(awk -F, 'NR > 1 && $4 == "default-2" && ($8 $9 $10 $11 != "") && ($8 != 0 || $9 != 0 || $10 != 0 || $11 != 0)' "$T/c1/comparison.csv" | wc -l)
 check "a scenario compared with itself: all differences 0 ($nz rows not)" test "$nz" -eq 0
+# Not applicable is an empty cell, not 0 (issue 17 point 4): P(higher) of two
+# scenarios that never differ, and every diff_* and p_higher of the baseline.
+nz=$(awk -F, 'NR > 1 && $4 == "default-2" && $12 != ""' "$T/c1/comparison.csv" | wc -l)
+check "never different: p_higher empty ($nz rows not)" test "$nz" -eq 0
+nz=$(awk -F, 'NR > 1 && $4 == "default" && ($8 $9 $10 $11 $12 != "")' "$T/c1/comparison.csv" | wc -l)
+check "the baseline's diff_* and p_higher are empty ($nz rows not)" test "$nz" -eq 0
 rows=$(awk -F, 'NR > 1' "$T/c1/comparison.csv" | wc -l)
 check "comparison.csv has 2 x (figures + 56 KPIs x 12 months) rows (got $rows)" \
     test "$rows" -eq $((2 * ($(awk 'NR > 1' "$T/c1/default/summary.csv" | wc -l) + 56 * 12)))
@@ -143,6 +175,27 @@ check "compare: --threads 1 and 2 give identical comparison.csv" cmp -s "$T/c1/c
 check "compare's own runs equal plain runs" cmp -s "$T/c1/default/monthly.csv" "$T/c2/default-2/monthly.csv"
 run_k 0 run scenarios/default.yaml -n 30 -o "$T/c3" --quiet
 check "a compared scenario's monthly.csv equals its own run's" cmp -s "$T/c1/default/monthly.csv" "$T/c3/monthly.csv"
+
+# --- one progress bar per job (issue 17 point 5) --------------------------------------
+# On a terminal (a pseudo-terminal from script(1)) compare and sweep draw one bar
+# over the whole job: neither its fill nor its percentage ever goes back when the
+# next scenario or point starts.
+bar_monotone() {  # bar_monotone FILE: at least two bars drawn, none shrinking
+    tr '\r' '\n' <"$1" | grep -o '\[[#.]*\] *[0-9]*%' | awk '
+        { fill = gsub(/#/, "#"); pct = $NF + 0; n++
+          if (fill < lastfill || pct < lastpct) bad = 1
+          lastfill = fill; lastpct = pct }
+        END { exit !(n > 1 && !bad) }'
+}
+if command -v script >/dev/null 2>&1; then
+    script -qfc "'$KPISIM' compare scenarios/default.yaml scenarios/default.yaml scenarios/default.yaml -n 200 --threads 1 -o '$T/cbar' >/dev/null" /dev/null >"$T/tty" 2>&1
+    check "compare: one progress bar over the whole job, never going back" bar_monotone "$T/tty"
+    printf 'extends: %s/scenarios/default.yaml\nsweep:\n  activity.calls_per_day: [8, 9, 10]\n' "$PWD" >"$T/barsweep.yaml"
+    script -qfc "'$KPISIM' sweep '$T/barsweep.yaml' -n 200 --threads 1 -o '$T/swbar' >/dev/null" /dev/null >"$T/tty" 2>&1
+    check "sweep: one progress bar over the whole job, never going back" bar_monotone "$T/tty"
+else
+    skip "no script(1): the progress bar is not tested"
+fi
 
 # --- sweep ------------------------------------------------------------------------
 run_k 0 sweep --help; out_has 'usage: kpisim sweep'
@@ -160,11 +213,33 @@ out_has '^activity.calls_per_day'
 hdr=$(head -n 1 "$T/sw1/sweep.csv")
 case $hdr in activity.calls_per_day,clients.focus,total_premium_mean,total_premium_p05,total_premium_p95,total_cases_mean,*) ok ;; *) bad "sweep.csv header: ${hdr:0:100}" ;; esac
 check "sweep.csv has a header and 63 rows" test "$(wc -l <"$T/sw1/sweep.csv")" -eq 64
-check "sweep.csv columns: 2 keys + 3 per figure" test "$(awk -F, 'NR == 1 { print NF }' "$T/sw1/sweep.csv")" -eq $((2 + 3 * $(awk 'NR > 1' "$T/a/summary.csv" | wc -l)))
+check "sweep.csv columns: 2 keys + 7 per figure" test "$(awk -F, 'NR == 1 { print NF }' "$T/sw1/sweep.csv")" -eq $((2 + 7 * $(awk 'NR > 1' "$T/a/summary.csv" | wc -l)))
+# Every band column (issue 17 point 9): mean, p05, p95 of every figure first
+# (the columns older scripts read), then sd, p25, p50, p75 of every figure.
+nf=$(awk 'NR > 1' "$T/a/summary.csv" | wc -l)
+check "sweep.csv: total_premium_sd, _p25, _p50, _p75 after every figure's mean, p05, p95" test \
+    "$(head -n 1 "$T/sw1/sweep.csv" | cut -d, -f$((3 + 3 * nf))-$((6 + 3 * nf)))" = "total_premium_sd,total_premium_p25,total_premium_p50,total_premium_p75"
+k=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { if (!($c["total_premium_p05"] <= $c["total_premium_p25"] && $c["total_premium_p25"] <= $c["total_premium_p50"] &&
+            $c["total_premium_p50"] <= $c["total_premium_p75"] && $c["total_premium_p75"] <= $c["total_premium_p95"] && $c["total_premium_sd"] >= 0)) bad++ }
+    END { print bad + 0 }' "$T/sw1/sweep.csv")
+check "sweep.csv: p05 <= p25 <= p50 <= p75 <= p95 in every row ($k not)" test "$k" -eq 0
 check "the last key varies fastest" test "$(awk -F, 'NR >= 2 && NR <= 11 { printf "%s/%s ", $1, $2 }' "$T/sw1/sweep.csv")" = \
     "4/0 4/0.1 4/0.2 4/0.3 4/0.4 4/0.5 4/0.6 4/0.7 4/0.8 6/0 "
 run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 2 -o "$T/sw2" --quiet
 check "sweep: --threads 1 and 2 give identical sweep.csv" cmp -s "$T/sw1/sweep.csv" "$T/sw2/sweep.csv"
+# sweep --per-replication (issue 17 point 9): DIR/figures.csv, a row per point
+# and replication; each point's rows average to its sweep.csv mean.
+run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 1 -o "$T/swpr" --quiet --per-replication
+check "sweep --per-replication leaves sweep.csv as it was" cmp -s "$T/sw1/sweep.csv" "$T/swpr/sweep.csv"
+check "sweep figures.csv header" test "$(head -n 1 "$T/swpr/figures.csv" | cut -d, -f1-6)" = \
+    "point,activity.calls_per_day,clients.focus,replication,total_premium,total_cases"
+check "sweep figures.csv: 63 points x 4 replications + header" test "$(wc -l <"$T/swpr/figures.csv")" -eq 253
+m1=$(awk -F, '$1 == 10 { s += $6 } END { print s / 4 }' "$T/swpr/figures.csv")
+m2=$(awk -F, 'NR == 11 { print $6 + 0 }' "$T/swpr/sweep.csv")
+check "sweep figures.csv: point 10's total_cases average to sweep.csv's mean ($m1 vs $m2)" test "$m1" = "$m2"
+run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 4 --threads 1 -o "$T/swpr" --quiet
+check "sweep without --per-replication removes an earlier figures.csv" test ! -e "$T/swpr/figures.csv"
 # DIR/scenario.yaml: the base scenario (no swept key applied), with -n and the seed as run.
 check "sweep writes DIR/scenario.yaml" test -f "$T/sw1/scenario.yaml"
 check "the sweep's scenario.yaml has the base's name" grep -qx 'name: "calls-focus"' "$T/sw1/scenario.yaml"
@@ -207,6 +282,42 @@ run_k 0 run "$T/v1.yaml" -n 2 -o "$T/v1" --quiet; err_has "sales_cycle: ~' and '
 check "a run writes the model version into scenario.yaml" grep -q '^model_version: 2$' "$T/v1/scenario.yaml"
 check "and into summary.csv" grep -q '^model_version,2,0,2,2,2,2,2$' "$T/v1/summary.csv"
 run_k 0 validate scenarios/default.yaml; err_empty
+# --- the long format: --long (issue 17 point 9) ----------------------------------------
+run_k 0 run -n 6 --seed 5 -o "$T/lg" --quiet --long --per-replication
+check "long.csv header" test "$(head -n 1 "$T/lg/long.csv")" = "scenario,point,replication,month,name,statistic,value"
+nk=$(( ($(awk -F, 'NR == 1 { print NF }' "$T/lg/monthly.csv") - 1) / 7 ))
+nf=$(awk 'NR > 1' "$T/lg/summary.csv" | wc -l)
+want=$(( 1 + 12 * nk * 7 + nf * 7 + 6 * (12 * nk + nf) ))
+check "run long.csv: bands of every KPI and month, every figure, every replication's values ($want rows)" \
+    test "$(wc -l <"$T/lg/long.csv")" -eq "$want"
+check "run long.csv: a figure's band is summary.csv's" test \
+    "$(awk -F, '$5 == "total_premium" && $6 == "p95" { print $7 }' "$T/lg/long.csv")" = \
+    "$(awk -F, '$1 == "total_premium" { print $8 }' "$T/lg/summary.csv")"
+check "run long.csv: a month's band is monthly.csv's" test \
+    "$(awk -F, '$4 == 3 && $5 == "cases" && $6 == "p50" && $3 == "" { print $7 }' "$T/lg/long.csv")" = \
+    "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "cases_p50") c = i } NR == 4 { print $c }' "$T/lg/monthly.csv")"
+check "run long.csv: a replication's value is replications.csv's" test \
+    "$(awk -F, '$3 == 2 && $4 == 5 && $5 == "premium" && $6 == "value" { print $7 }' "$T/lg/long.csv")" = \
+    "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "premium") c = i } $1 == 2 && $2 == 5 { print $c }' "$T/lg/replications.csv")"
+check "run long.csv: not applicable is an empty value" test \
+    "$(awk -F, '$5 == "second_policy_36m_share" && $6 == "mean" { print "[" $7 "]" }' "$T/lg/long.csv")" = "[]"
+run_k 0 run -n 6 --seed 5 -o "$T/lg" --quiet
+check "run without --long removes an earlier long.csv" test ! -e "$T/lg/long.csv"
+run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 6 -o "$T/lgc" --quiet --long
+check "compare long.csv: both scenarios' bands" test \
+    "$(awk -F, '$5 == "total_cases" && $6 == "mean" { print $1 }' "$T/lgc/long.csv" | tr '\n' ' ')" = "default default-2 "
+check "compare long.csv: no difference rows for the baseline" test \
+    "$(awk -F, '$1 == "default" && $6 ~ /^(diff_|p_higher)/' "$T/lgc/long.csv" | wc -l)" -eq 0
+check "compare long.csv: never different, p_higher empty" test \
+    "$(awk -F, '$1 == "default-2" && $6 == "p_higher" && $7 != ""' "$T/lgc/long.csv" | wc -l)" -eq 0
+check "compare long.csv: a difference per figure and per KPI and month" test \
+    "$(awk -F, '$6 == "diff_mean"' "$T/lgc/long.csv" | wc -l)" -eq $(( nf + 12 * nk ))
+run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 2 --threads 1 -o "$T/lgs" --quiet --long
+check "sweep long.csv: each point's settings" test \
+    "$(awk -F, '$2 == 10 && $6 == "setting" { printf "%s=%s ", $5, $7 }' "$T/lgs/long.csv")" = "activity.calls_per_day=6 clients.focus=0 "
+check "sweep long.csv: a point's band is sweep.csv's" test \
+    "$(awk -F, '$2 == 10 && $5 == "profit" && $6 == "p05" { print $7 }' "$T/lgs/long.csv")" = \
+    "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "profit_p05") c = i } NR == 11 { print $c }' "$T/lgs/sweep.csv")"
 
 # --- explain ------------------------------------------------------------------------
 run_k 0 explain --help; out_has 'usage: kpisim explain'
@@ -223,6 +334,27 @@ run_k 0 explain "$T/first.yaml" "$T/first"
 out_has '^  calls  *173.8  *17[0-9]'
 run_k 66 explain scenarios/default.yaml "$T/nowhere"
 run_k 65 explain "$T/bad.yaml"
+
+# --- numbers for people (issue 17 point 3) ---------------------------------------------
+# Every table on the terminal: grouped thousands, no exponent, money in the
+# scenario's currency, not applicable as n/a, P(higher) of no difference as "=".
+no_exponent() { if grep -q '[0-9]e[-+][0-9]' "$T/out"; then bad "$1: an exponent on stdout: $(grep -m1 '[0-9]e[-+][0-9]' "$T/out")"; else ok; fi; }
+run_k 0 explain scenarios/default.yaml; no_exponent explain
+out_has '^  premium from prospects  *43,450 '
+run_k 0 explain scenarios/default.yaml --set premium.mean=1000000 --set team.headcount=2000
+no_exponent "explain of large numbers"
+out_has 'team cases x premium per case = 17380 x 1000000'
+run_k 0 run -n 20 --seed 5 --set currency=RMB -o "$T/hum" --quiet; no_exponent run
+out_has '^total_premium  *[0-9]\{1,3\}\(,[0-9]\{3\}\)\{2,\} RMB '
+out_has '^total_cases  *[0-9],[0-9]\{3\}  '
+out_has '^repeat_share  *[0-9.]*% '
+out_has '^second_policy_36m_share  *n/a  *n/a  *n/a$'
+check "currency is kept in scenario.yaml" grep -q '^currency: "\?RMB"\?$' "$T/hum/scenario.yaml"
+run_k 0 run -n 20 --seed 5 --set 'currency=$' -o "$T/hum" --quiet
+out_has '^total_premium  *\$[0-9]\{1,3\}\(,[0-9]\{3\}\)\{2,\} '
+run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 20 -o "$T/hum2" --quiet; no_exponent compare
+out_has '^  *default-2  *[0-9,]*  *0  *0  *0  *=$'
+run_k 0 sweep tests/data/sweep/calls-focus.yaml -n 2 --threads 1 -o "$T/hum3" --quiet; no_exponent sweep
 
 # A swept seed (or replications) wins over the base's, point by point.
 run_k 0 sweep tests/data/sweep/docs-lists.yaml -n 5 -o "$T/swseed" --quiet
@@ -257,7 +389,7 @@ fi
 if [ -n "$loc" ]; then
     LC_ALL=$loc "$KPISIM" run -n 40 --seed 5 -o "$T/loc" --quiet >"$T/loc.out" 2>&1
     check "results under LC_ALL=$loc are the same bytes" cmp -s "$T/t1/monthly.csv" "$T/loc/monthly.csv"
-    check "figures on stdout under LC_ALL=$loc use '.'" grep -q '^premium_per_case *[0-9]*\.[0-9]' "$T/loc.out"
+    check "figures on stdout under LC_ALL=$loc use '.'" grep -q '^cases_per_active *[0-9]*\.[0-9]' "$T/loc.out"
 else
     skip "no decimal-comma locale can be built; locale check skipped"
 fi

@@ -54,7 +54,7 @@ same "$T/serial" "$T/plain" monthly.csv summary.csv scenario.yaml replications.c
 for np in 1 2 3; do
     for th in 1 2; do
         mpi_k 0 "$np" run "$S" -n 60 --per-replication --threads "$th" -o "$T/run-$np-$th"
-        same "$T/serial" "$T/run-$np-$th" monthly.csv summary.csv scenario.yaml replications.csv
+        same "$T/serial" "$T/run-$np-$th" monthly.csv summary.csv scenario.yaml replications.csv figures.csv
     done
 done
 # More ranks than replications: some ranks have nothing to do.

@@ -457,6 +457,13 @@ check_svg "$(ratio_of calls_cold contacts_cold appointments_cold cases_cold)" "$
 held=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
     { m += $h["meetings_cold_mean"]; c += $h["cases_cold_mean"] } END { printf "%.1f", m / c }' "$D/run/monthly.csv")
 check_svg "meetings held: $held a case" "$D/run/plots/funnel.svg"
+# Not applicable is not 0% (issue 17 point 4): a scenario that never differs
+# from the baseline is "the same in every replication", not "higher in 0%".
+"$KPISIM" compare tests/data/plot/short-activity.yaml tests/data/plot/short-activity.yaml \
+    -n 4 -o "$D/same" --quiet >/dev/null 2>"$T/err" || bad "self compare failed: $(cat "$T/err")"
+gnuplot -c plots/compare.gp "$D/same" "$D/same/compare.svg" >"$T/gp" 2>&1 </dev/null || bad "compare.gp on a self compare: $(head -c 400 "$T/gp")"
+check_svg "the same in every replication" "$D/same/compare.svg"
+check "no 'higher in nan%' or 'higher in 0%' when never different" test -z "$(grep -E 'higher in (nan|0)%' "$D/same/compare.svg")"
 
 # --- every chart file a document names is one that kpisim plot writes ------------------
 # (docs/training.md once said compare.png for compare-premium.png.)  The

@@ -45,14 +45,73 @@ static void check_band(const kpi_band *b, const kpi_band *want, const char *what
 
 static void test_one_to_five(void)
 {
-    /* 1..5: mean 3; squared deviations 4+1+0+1+4 = 10, sd = sqrt(10/4).
-     * h = 4f: p05 h=0.2 -> 1.2; p25 h=1 -> 2; p50 h=2 -> 3; p75 h=3 -> 4;
-     * p95 h=3.8 -> 4 + 0.8 (5 - 4) = 4.8. */
-    const double x[] = {1, 2, 3, 4, 5};
+    /* 1.5..5.5 (not whole numbers: interpolated, definition 7): mean
+     * 3.5; squared deviations 4+1+0+1+4 = 10, sd = sqrt(10/4).  h = 4f:
+     * p05 h=0.2 -> 1.7; p25 h=1 -> 2.5; p50 h=2 -> 3.5; p75 h=3 -> 4.5;
+     * p95 h=3.8 -> 4.5 + 0.8 (5.5 - 4.5) = 5.3. */
+    const double x[] = {1.5, 2.5, 3.5, 4.5, 5.5};
     double work[5];
-    kpi_band b, want = {3, 1.5811388300841898, 1.2, 2, 3, 4, 4.8};
+    kpi_band b, want = {3.5, 1.5811388300841898, 1.7, 2.5, 3.5, 4.5, 5.3};
     kpi_band_compute(x, 1, 5, work, &b);
-    check_band(&b, &want, "1..5");
+    check_band(&b, &want, "1.5..5.5");
+}
+
+/* Whole numbers in every replication are counts: percentiles by
+ * definition 1, q(f) = x[ceil(f n) - 1], always one of the values. */
+static void test_counts(void)
+{
+    {
+        /* 1..5: p05 ceil(0.25) = 1 -> 1; p25 ceil(1.25) = 2 -> 2; p50
+         * ceil(2.5) = 3 -> 3; p75 ceil(3.75) = 4 -> 4; p95 ceil(4.75) = 5 -> 5. */
+        const double x[] = {1, 2, 3, 4, 5};
+        double work[5];
+        kpi_band b, want = {3, 1.5811388300841898, 1, 2, 3, 4, 5};
+        kpi_band_compute(x, 1, 5, work, &b);
+        check_band(&b, &want, "counts 1..5");
+    }
+    {
+        /* {20, 10}: p05, p25 and p50 (ceil(1) = 1) -> 10; p75, p95 -> 20. */
+        const double x[] = {20, 10};
+        double work[2];
+        kpi_band b, want = {15, 7.0710678118654755, 10, 10, 10, 20, 20};
+        kpi_band_compute(x, 1, 2, work, &b);
+        check_band(&b, &want, "counts n=2");
+    }
+    {
+        /* {1, 1, 2, 3, 3, 3}: p05 ceil(0.3) = 1 -> 1; p25 ceil(1.5) = 2
+         * -> 1; p50 ceil(3) = 3 -> 2; p75 ceil(4.5) = 5 -> 3; p95 -> 3. */
+        const double x[] = {3, 1, 3, 2, 3, 1};
+        double work[6];
+        kpi_band b, want = {13.0 / 6.0, 0.98319208025017502, 1, 1, 2, 3, 3};
+        kpi_band_compute(x, 1, 6, work, &b);
+        check_band(&b, &want, "counts ties");
+    }
+    {
+        /* 1..20: 20 x 5% is exactly 1 (not a hair above): p05 = x[0] = 1,
+         * p95 = x[18] = 19, p50 = x[9] = 10. */
+        double x[20], work[20];
+        kpi_band b;
+        for (int i = 0; i < 20; i++)
+            x[i] = i + 1;
+        kpi_band_compute(x, 1, 20, work, &b);
+        CHECK(b.p05 == 1 && b.p50 == 10 && b.p95 == 19,
+              "counts 1..20: p05 %.17g p50 %.17g p95 %.17g, expected 1, 10, 19", b.p05,
+              b.p50, b.p95);
+    }
+    {
+        /* Headcounts of 37 replications: every percentile is a headcount
+         * some replication had, never 20.95. */
+        double x[37], work[37];
+        kpi_band b;
+        int bad = 0;
+        for (int i = 0; i < 37; i++)
+            x[i] = 18 + (i * 7) % 11;
+        kpi_band_compute(x, 1, 37, work, &b);
+        const double q[5] = {b.p05, b.p25, b.p50, b.p75, b.p95};
+        for (int k = 0; k < 5; k++)
+            bad += q[k] != floor(q[k]);
+        CHECK(bad == 0, "counts: %d percentiles are not whole numbers", bad);
+    }
 }
 
 static void test_constant(void)
@@ -83,12 +142,12 @@ static void test_single(void)
 
 static void test_two(void)
 {
-    /* {20, 10}, sorted {10, 20}: mean 15; sd = sqrt((25 + 25) / 1) =
-     * sqrt(50).  h = f: q = 10 + 10 f: p05 10.5, p25 12.5, p50 15,
-     * p75 17.5, p95 19.5. */
-    const double x[] = {20, 10};
+    /* {20.5, 10.5}, sorted {10.5, 20.5}: mean 15.5; sd = sqrt((25 + 25)
+     * / 1) = sqrt(50).  h = f: q = 10.5 + 10 f: p05 11, p25 13, p50 15.5,
+     * p75 18, p95 20. */
+    const double x[] = {20.5, 10.5};
     double work[2];
-    kpi_band b, want = {15, 7.0710678118654755, 10.5, 12.5, 15, 17.5, 19.5};
+    kpi_band b, want = {15.5, 7.0710678118654755, 11, 13, 15.5, 18, 20};
     kpi_band_compute(x, 1, 2, work, &b);
     check_band(&b, &want, "n=2");
 }
@@ -96,18 +155,18 @@ static void test_two(void)
 static void test_strided(void)
 {
     /* Column 1 of a 5 x 3 row-major table holds 5, 1, 4, 2, 3 (1..5
-     * shuffled); the other columns hold values that would wreck every
+     * shuffled, plus 0.5); the other columns hold values that would wreck every
      * figure if they were read.  Same band as 1..5, and the input is left
      * as it was. */
     double x[] = {
-        -1e300, 5, 1e300,
-        -1e300, 1, 1e300,
-        -1e300, 4, 1e300,
-        -1e300, 2, 1e300,
-        -1e300, 3, 1e300,
+        -1e300, 5.5, 1e300,
+        -1e300, 1.5, 1e300,
+        -1e300, 4.5, 1e300,
+        -1e300, 2.5, 1e300,
+        -1e300, 3.5, 1e300,
     };
     double copy[15], work[5];
-    kpi_band b, want = {3, 1.5811388300841898, 1.2, 2, 3, 4, 4.8};
+    kpi_band b, want = {3.5, 1.5811388300841898, 1.7, 2.5, 3.5, 4.5, 5.3};
     memcpy(copy, x, sizeof x);
     kpi_band_compute(x + 1, 3, 5, work, &b);
     check_band(&b, &want, "strided");
@@ -116,17 +175,17 @@ static void test_strided(void)
 
 static void test_ties(void)
 {
-    /* {3, 1, 3, 2, 3, 1}, sorted {1, 1, 2, 3, 3, 3}, n = 6, h = 5f.
-     * mean = 13/6.  Sum of squares 33, so sum of squared deviations
-     * 33 - 6 (13/6)^2 = 29/6, sd = sqrt(29/6 / 5) = sqrt(29/30).
-     * p05: h=0.25, between 1 and 1 -> 1.
-     * p25: h=1.25, 1 + 0.25 (2 - 1) = 1.25.
-     * p50: h=2.5,  2 + 0.5 (3 - 2) = 2.5.
-     * p75: h=3.75, between 3 and 3 -> 3.
-     * p95: h=4.75, between 3 and 3 -> 3. */
-    const double x[] = {3, 1, 3, 2, 3, 1};
+    /* {3, 1, 3, 2, 3, 1} plus 0.5, sorted {1.5, 1.5, 2.5, 3.5, 3.5, 3.5},
+     * n = 6, h = 5f.  mean = 13/6 + 0.5.  Sum of squared deviations
+     * (as without the 0.5) 29/6, sd = sqrt(29/6 / 5) = sqrt(29/30).
+     * p05: h=0.25, between 1.5 and 1.5 -> 1.5.
+     * p25: h=1.25, 1.5 + 0.25 (2.5 - 1.5) = 1.75.
+     * p50: h=2.5,  2.5 + 0.5 (3.5 - 2.5) = 3.
+     * p75: h=3.75, between 3.5 and 3.5 -> 3.5.
+     * p95: h=4.75, between 3.5 and 3.5 -> 3.5. */
+    const double x[] = {3.5, 1.5, 3.5, 2.5, 3.5, 1.5};
     double work[6];
-    kpi_band b, want = {13.0 / 6.0, 0.98319208025017502, 1, 1.25, 2.5, 3, 3};
+    kpi_band b, want = {13.0 / 6.0 + 0.5, 0.98319208025017502, 1.5, 1.75, 3, 3.5, 3.5};
     kpi_band_compute(x, 1, 6, work, &b);
     check_band(&b, &want, "ties");
 }
@@ -168,6 +227,7 @@ static void test_negative_and_interpolated(void)
 int main(void)
 {
     test_one_to_five();
+    test_counts();
     test_constant();
     test_single();
     test_two();

@@ -355,9 +355,10 @@ static void expected_month_row(int m, char *out, size_t size)
         if (k == KPI_ACTIVITY_RATE)
             n += (size_t)snprintf(out + n, size - n,
                                   ",1.5,0.7756046028744286,0.375,0.875,1.5,2.125,2.625");
-        else
-            n += (size_t)snprintf(out + n, size - n,
-                                  ",%d,6.2048368229954285,%d,%d,%d,%d,%d", c + 10,
+        else   /* money in whole cents: its sd 6.20 */
+            n += (size_t)snprintf(out + n, size - n, ",%d,%s,%d,%d,%d,%d,%d", c + 10,
+                                  kpi_kpi_unit(k) == KPI_UNIT_MONEY ? "6.2"
+                                                                    : "6.2048368229954285",
                                   c + 1, c + 5, c + 10, c + 15, c + 19);
     }
 }
@@ -423,8 +424,8 @@ static void test_run_files(void)
     line_of(summary, 0, line, sizeof line);
     CHECK_STR(line, "figure,mean,sd,p05,p25,p50,p75,p95", "summary.csv header");
     line_of(summary, 1, line, sizeof line);
-    CHECK_STR(line, "total_premium,-490,6.2048368229954285,-499,-495,-490,-485,-481",
-              "summary.csv total_premium");
+    CHECK_STR(line, "total_premium,-490,6.2,-499,-495,-490,-485,-481",
+              "summary.csv total_premium (money: whole cents)");
     line_of(summary, 1 + KPI_FIG_FINAL_HEADCOUNT, line, sizeof line);
     CHECK_STR(line, "final_headcount,-290,6.2048368229954285,-299,-295,-290,-285,-281",
               "summary.csv final_headcount");

@@ -73,6 +73,24 @@ void cli_progress_end(cli_progress *p);
 
 double cli_now(void);
 
+/* ---- human.c: numbers for people -------------------------------------- */
+
+/* Room for any number cli_human writes, a currency of 31 bytes included. */
+#define CLI_HUMAN_BUF 96
+/* A difference: "+" before a positive value, a share in percentage points. */
+#define CLI_HUMAN_SIGNED 1u
+
+/* x of unit (kpisim.h enum kpi_unit) as people read it: grouped
+ * thousands, decimals by unit and magnitude, never an exponent, money with
+ * currency (the scenario's; "" or NULL for none), NaN as "n/a" (human.c
+ * has the rules).  Returns buf. */
+const char *cli_human(double x, int unit, const char *currency, unsigned flags, char *buf,
+                      size_t size);
+
+/* Prints s in a cell of |width| terminal columns, right-aligned (width >
+ * 0) or left-aligned (width < 0), counting UTF-8 characters, not bytes. */
+void cli_put_cell(FILE *f, const char *s, int width);
+
 /* ---- options.c: the options shared by run, compare and sweep --------- */
 
 typedef struct cli_common {
@@ -82,6 +100,7 @@ typedef struct cli_common {
     const char **pos;       /* the arguments that are not options, in order */
     int npos;
     int quiet, per_rep, have_n, have_seed, have_threads;
+    int long_form;          /* --long: also DIR/long.csv (tidy.c) */
     long nrep, threads;
     uint64_t seed;
 } cli_common;
@@ -103,7 +122,7 @@ int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *
                      cli_common *c);
 
 /* Tries argv[*i] as one of the shared options (-o, -n, --seed, --threads,
- * --set, --quiet, --per-replication).  Returns 1 when it was one (value
+ * --set, --quiet, --per-replication, --long).  Returns 1 when it was one (value
  * taken), 0 when it is not, or KPI_EUSAGE after printing a usage error.
  * c->sets must have room for argc entries. */
 int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common *c);

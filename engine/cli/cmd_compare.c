@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ static void compare_help(FILE *f)
 {
     fputs("usage: kpisim compare A.yaml B.yaml [C.yaml ...] [-o DIR] [-n N] [--seed N]\n"
           "                      [--threads N] [--set KEY=VALUE]... [--per-replication]\n"
-          "                      [--quiet]\n"
+          "                      [--long] [--quiet]\n"
           "\n"
           "Runs the scenarios on common random numbers (the same seed and replications\n"
           "for all: the first scenario's unless -n/--seed are given) and compares each\n"
@@ -32,7 +33,9 @@ static void compare_help(FILE *f)
           "  --seed N              the common random seed\n"
           "  --threads N           worker threads (results identical for any N)\n"
           "  --set KEY=VALUE       override a key in every scenario (repeatable)\n"
-          "  --per-replication     also write DIR/NAME/replications.csv\n"
+          "  --per-replication     also write DIR/NAME/replications.csv and figures.csv\n"
+          "  --long                also write DIR/long.csv: every scenario's numbers and\n"
+          "                        the differences, one a row (the long format)\n"
           "  --quiet               no progress bar and no messages on stderr\n"
           "\n"
           "exit status: as for 'kpisim run'.\n", f);
@@ -45,27 +48,47 @@ static const int headline[] = {
     KPI_FIG_REPEAT_SHARE, KPI_FIG_PREMIUM_MONTHLY_CV
 };
 
-/* work has room for 2 x replications doubles. */
-static void print_table(char **names, kpi_results **res, int nsc, double *work)
+/* work has room for 2 x replications doubles.  The numbers as people read
+ * them (human.c), money in each scenario's currency; P(higher) is "=" when
+ * the two never differ (not applicable, not 0%). */
+static void print_table(char **names, kpi_results **res, const kpi_scenario *sc, int nsc,
+                        double *work)
 {
     size_t n = (size_t)res[0]->replications;
-    printf("%-22s %-20s %14s %14s %14s %14s %9s\n", "figure", "scenario", "mean",
+    char a[CLI_HUMAN_BUF];
+    printf("%-22s %-20s %16s %16s %16s %16s %9s\n", "figure", "scenario", "mean",
            "diff", "diff_p05", "diff_p95", "P(higher)");
     for (size_t h = 0; h < sizeof headline / sizeof *headline; h++) {
         int f = headline[h];
+        const int unit = kpi_figure_unit(f);
         for (int s = 0; s < nsc; s++) {
             kpi_band own;
             kpi_paired pd;
+            const char *cur = sc[s].currency;
             kpi_band_compute(res[s]->figures + f, KPI_NFIG, n, work, &own);
+            printf("%-22s ", s == 0 ? kpi_figure_name(f) : "");
+            cli_put_cell(stdout, names[s], -20);
+            fputc(' ', stdout);
+            cli_put_cell(stdout, cli_human(own.mean, unit, cur, 0, a, sizeof a), 16);
             if (s == 0) {
-                printf("%-22s %-20s %14.6g %14s %14s %14s %9s\n", kpi_figure_name(f),
-                       names[s], own.mean, "(baseline)", "", "", "");
+                printf(" %16s\n", "(baseline)");
                 continue;
             }
             kpi_paired_compute(res[0]->figures + f, KPI_NFIG, res[s]->figures + f, KPI_NFIG,
                                n, work, &pd);
-            printf("%-22s %-20s %14.6g %+14.6g %+14.6g %+14.6g %9.3f\n", "", names[s],
-                   own.mean, pd.diff.mean, pd.diff.p05, pd.diff.p95, pd.p_higher);
+            const double d[3] = {pd.diff.mean, pd.diff.p05, pd.diff.p95};
+            for (int i = 0; i < 3; i++) {
+                fputc(' ', stdout);
+                cli_put_cell(stdout, cli_human(d[i], unit, cur, CLI_HUMAN_SIGNED, a, sizeof a),
+                             16);
+            }
+            fputc(' ', stdout);
+            cli_put_cell(stdout,
+                         isnan(pd.p_higher)
+                             ? "="
+                             : cli_human(pd.p_higher, KPI_UNIT_SHARE, NULL, 0, a, sizeof a),
+                         9);
+            fputc('\n', stdout);
         }
     }
 }
@@ -226,11 +249,17 @@ int cli_cmd_compare(int argc, char **argv)
         rc = kpi_stage_comparison(set, outdir, (const char *const *)names,
                                   (const kpi_results *const *)res, nsc, &err);
     if (rc == KPI_OK && cli_mpi_rank() == 0)
+        rc = o.long_form
+                 ? kpi_stage_long_comparison(set, outdir, (const char *const *)names,
+                                             (const kpi_results *const *)res, nsc,
+                                             o.per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err)
+                 : kpi_stage_long_remove(set, outdir, &err);
+    if (rc == KPI_OK && cli_mpi_rank() == 0)
         rc = kpi_outset_commit(set, &err);
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
     if (cli_mpi_rank() == 0)
-        print_table(names, res, nsc, work);
+        print_table(names, res, sc, nsc, work);
     if (!o.quiet)
         fprintf(stderr, "kpisim: %d scenarios x %ld replications on common random numbers "
                         "in %.2f s; wrote %s/\n", nsc, nrep, t1 - t0, outdir);

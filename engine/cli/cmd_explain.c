@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,10 +98,14 @@ static void print_memory(const kpi_scenario *sc)
            sc->replications, need.threads);
     printf("  %-26s %12s   replications x (months x %d KPIs + %d figures) x 8 bytes\n",
            "results", kpi_memory_format(need.results, a, sizeof a), KPI_NKPI, KPI_NFIG);
-    printf("  %-26s %12.4g   month by month: team x (1 - attrition) + recruits_per_month + "
-           "recruits_per_agent x team\n", "agents at most", need.agents);
-    printf("  %-26s %12.4g   headcount x initial_per_agent + agent-months x the prospect "
-           "funnel's cases\n", "clients in a book", need.clients);
+    /* Bounds of counts: whole numbers, rounded up. */
+    char h[CLI_HUMAN_BUF];
+    printf("  %-26s %12s   month by month: team x (1 - attrition) + recruits_per_month + "
+           "recruits_per_agent x team\n", "agents at most",
+           cli_human(ceil(need.agents), KPI_UNIT_COUNT, NULL, 0, h, sizeof h));
+    printf("  %-26s %12s   headcount x initial_per_agent + agent-months x the prospect "
+           "funnel's cases\n", "clients in a book",
+           cli_human(ceil(need.clients), KPI_UNIT_COUNT, NULL, 0, h, sizeof h));
     printf("  %-26s %12s   per thread: agents and clients, as their arrays grow\n",
            "model workspace", kpi_memory_format(need.workspace, a, sizeof a));
     printf("  %-26s %12s   %s the %s available (%s)\n", "in all",
@@ -179,17 +184,20 @@ int cli_cmd_explain(int argc, char **argv)
             printf("\n%s\n", l->label);
             continue;
         }
-        char sim[32] = "";
+        char sim[CLI_HUMAN_BUF] = "";
         if (dir && l->kpi >= 0) {
             double v = rm.kpi[l->kpi] + (l->kpi2 >= 0 ? rm.kpi[l->kpi2] : 0);
             if (l->per_agent)
                 v = rm.kpi[KPI_HEADCOUNT] > 0 ? v / rm.kpi[KPI_HEADCOUNT] : 0;
-            snprintf(sim, sizeof sim, "%12.4g", v);
+            cli_human(v, KPI_UNIT_NUMBER, NULL, 0, sim, sizeof sim);
         }
+        /* The numbers as people read them (human.c): 43,450, not 4.345e+04. */
+        char val[CLI_HUMAN_BUF];
+        cli_human(l->value, KPI_UNIT_NUMBER, NULL, 0, val, sizeof val);
         if (dir)
-            printf("  %-26s %12.4g %12s   %s\n", l->label, l->value, sim, l->formula);
+            printf("  %-26s %12s %12s   %s\n", l->label, val, sim, l->formula);
         else
-            printf("  %-26s %12.4g   %s\n", l->label, l->value, l->formula);
+            printf("  %-26s %12s   %s\n", l->label, val, l->formula);
     }
     print_memory(sc);
     if (dir)

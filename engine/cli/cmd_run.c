@@ -15,7 +15,8 @@
 static void run_help(FILE *f)
 {
     fputs("usage: kpisim run [SCENARIO.yaml] [-o DIR] [-n REPLICATIONS] [--seed N]\n"
-          "                  [--threads N] [--set KEY=VALUE]... [--per-replication] [--quiet]\n"
+          "                  [--threads N] [--set KEY=VALUE]... [--per-replication] [--long]\n"
+          "                  [--quiet]\n"
           "\n"
           "Simulates the scenario (the built-in default when none is given) and writes\n"
           "DIR/monthly.csv, DIR/summary.csv and DIR/scenario.yaml (the resolved scenario,\n"
@@ -29,22 +30,34 @@ static void run_help(FILE *f)
           "                        results are identical for any N\n"
           "  --set KEY=VALUE       override one scenario key, e.g.\n"
           "                        --set activity.calls_per_day=12 (repeatable)\n"
-          "  --per-replication     also write DIR/replications.csv\n"
+          "  --per-replication     also write DIR/replications.csv and DIR/figures.csv\n"
+          "  --long                also write DIR/long.csv: every number above, one a\n"
+          "                        row (scenario,point,replication,month,name,\n"
+          "                        statistic,value)\n"
           "  --quiet               no progress bar and no messages on stderr\n"
           "\n"
           "exit status: 0 ok, 64 usage, 65 bad scenario, 66 missing file,\n"
           "70 internal error, 73/74 cannot create/write output, 130 interrupted.\n", f);
 }
 
-/* work has room for res->replications doubles. */
-static void print_figures(const kpi_results *res, double *work)
+/* work has room for res->replications doubles.  The numbers as people
+ * read them (human.c), money in the scenario's currency. */
+static void print_figures(const kpi_results *res, const char *currency, double *work)
 {
     size_t n = (size_t)res->replications;
     printf("%-26s %16s %16s %16s\n", "figure", "mean", "p05", "p95");
     for (int f = 0; f < KPI_NFIG; f++) {
         kpi_band b;
+        char num[CLI_HUMAN_BUF];
+        const int unit = kpi_figure_unit(f);
         kpi_band_compute(res->figures + f, KPI_NFIG, n, work, &b);
-        printf("%-26s %16.6g %16.6g %16.6g\n", kpi_figure_name(f), b.mean, b.p05, b.p95);
+        printf("%-26s", kpi_figure_name(f));
+        const double v[3] = {b.mean, b.p05, b.p95};
+        for (int i = 0; i < 3; i++) {
+            fputc(' ', stdout);
+            cli_put_cell(stdout, cli_human(v[i], unit, currency, 0, num, sizeof num), 16);
+        }
+        fputc('\n', stdout);
     }
 }
 
@@ -142,12 +155,29 @@ int cli_cmd_run(int argc, char **argv)
             strcpy(err.msg, "out of memory");
         }
     }
-    if (rc == KPI_OK && cli_mpi_rank() == 0)
-        rc = kpi_write_run(outdir, sc, res, o.per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err);
+    if (rc == KPI_OK && cli_mpi_rank() == 0) {
+        /* The run's files and long.csv (or the removal of an earlier one)
+         * in one output set: all of them or none. */
+        const int flags = o.per_rep ? KPI_WRITE_PER_REPLICATION : 0;
+        kpi_outset *set = kpi_outset_create();
+        if (!set) {
+            memset(&err, 0, sizeof err);
+            err.status = rc = KPI_EINTERNAL;
+            strcpy(err.msg, "out of memory");
+        }
+        if (rc == KPI_OK)
+            rc = kpi_stage_run(set, outdir, sc, res, flags, &err);
+        if (rc == KPI_OK)
+            rc = o.long_form ? kpi_stage_long_run(set, outdir, sc->name, res, flags, &err)
+                             : kpi_stage_long_remove(set, outdir, &err);
+        if (rc == KPI_OK)
+            rc = kpi_outset_commit(set, &err);
+        kpi_outset_free(set);
+    }
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
     if (res)
-        print_figures(res, work);
+        print_figures(res, sc->currency, work);
     if (!o.quiet) {
         fprintf(stderr, "kpisim: %ld replications of '%s' in %.2f s", sc->replications,
                 sc->name, t1 - t0);

@@ -20,15 +20,17 @@
 static void sweep_help(FILE *f)
 {
     fputs("usage: kpisim sweep SWEEP.yaml [-o DIR] [-n N] [--seed N] [--threads N]\n"
-          "                    [--set KEY=VALUE]... [--quiet]\n"
+          "                    [--set KEY=VALUE]... [--per-replication] [--long]\n"
+          "                    [--quiet]\n"
           "\n"
           "Runs every point of the full grid of the file's sweep: block, e.g.\n"
           "  sweep: {activity.calls_per_day: {from: 4, to: 16, step: 2},\n"
           "          clients.focus: [0, 0.4, 0.8]}\n"
           "on one seed (common random numbers across points) and writes\n"
           "DIR/sweep.csv: a row per point, the swept keys, then the mean, p05 and p95\n"
-          "of every horizon figure, and DIR/scenario.yaml: the base scenario (before\n"
-          "any swept key).  --set changes the base scenario.\n"
+          "of every horizon figure, then its sd, p25, p50 and p75, and\n"
+          "DIR/scenario.yaml: the base scenario (before any swept key).  --set changes\n"
+          "the base scenario.\n"
           "\n"
           "options:\n"
           "  -o, --output DIR      output directory (default: runs/sweep-NAME)\n"
@@ -37,15 +39,21 @@ static void sweep_help(FILE *f)
           "                        a swept seed overrides it)\n"
           "  --threads N           worker threads (results identical for any N)\n"
           "  --set KEY=VALUE       override a key of the base scenario (repeatable)\n"
+          "  --per-replication     also write DIR/figures.csv: a row per point and\n"
+          "                        replication, every horizon figure\n"
+          "  --long                also write DIR/long.csv: every point's numbers, one\n"
+          "                        a row (the long format)\n"
           "  --quiet               no progress bar and no messages on stderr\n"
           "\n"
           "exit status: as for 'kpisim run'.\n", f);
 }
 
 /* The headline of every point on stdout: its keys, then the mean of a few
- * figures. */
-static void print_grid(const kpi_sweep *sw, const kpi_band *bands)
+ * figures, as people read them (human.c), money in the base scenario's
+ * currency. */
+static void print_grid(const kpi_sweep *sw, const kpi_band *bands, const char *currency)
 {
+    char num[CLI_HUMAN_BUF];
     static const int figs[] = {KPI_FIG_TOTAL_PREMIUM, KPI_FIG_PROFIT, KPI_FIG_REPEAT_SHARE,
                                KPI_FIG_FINAL_HEADCOUNT};
     const size_t nf = sizeof figs / sizeof *figs;
@@ -60,7 +68,10 @@ static void print_grid(const kpi_sweep *sw, const kpi_band *bands)
         for (int a = 0; a < sw->naxes; a++)
             printf("%-24s ", sw->axis[a].values[idx[a]]);
         for (size_t f = 0; f < nf; f++)
-            printf("%16.6g", bands[(size_t)p * KPI_NFIG + (size_t)figs[f]].mean);
+            cli_put_cell(stdout,
+                         cli_human(bands[(size_t)p * KPI_NFIG + (size_t)figs[f]].mean,
+                                   kpi_figure_unit(figs[f]), currency, 0, num, sizeof num),
+                         16);
         printf("\n");
     }
 }
@@ -76,6 +87,8 @@ typedef struct sweep_ctx {
     int quiet;
     cli_progress *bar;      /* one rank: the bar over replications; else NULL */
     long done_reps;
+    double *figures;        /* --per-replication: every point's figures; else NULL */
+    const long *first;      /* point p's replications start at row first[p] */
 } sweep_ctx;
 
 /* In an MPI job the workers' runs only watch for Ctrl-C; rank 0's main
@@ -125,6 +138,9 @@ static int sweep_point(void *vctx, long pt, kpi_band *bands, kpi_error *err)
     for (int f = 0; f < KPI_NFIG; f++)
         kpi_band_compute(res->figures + f, KPI_NFIG, (size_t)res->replications, c->work,
                          &bands[f]);
+    if (c->figures)
+        memcpy(c->figures + (size_t)c->first[pt] * KPI_NFIG, res->figures,
+               (size_t)res->replications * KPI_NFIG * sizeof *res->figures);
     kpi_results_free(res);
     return KPI_OK;
 }
@@ -137,7 +153,8 @@ int cli_cmd_sweep(int argc, char **argv)
     kpi_scenario *base = NULL, *sc = NULL;
     kpi_sweep *sw = NULL;
     kpi_band *bands = NULL;
-    double *work = NULL;
+    double *work = NULL, *figures = NULL;
+    long *first = NULL;
     char *spath = NULL;
     kpi_outset *set = NULL;
     kpi_error err;
@@ -154,8 +171,8 @@ int cli_cmd_sweep(int argc, char **argv)
         goto done;
     }
     path = o.npos ? o.pos[0] : NULL;
-    if (o.per_rep) {
-        rc = cli_usage("sweep", "--per-replication is for run and compare");
+    if (o.per_rep && cli_mpi_size() > 1) {
+        rc = cli_usage("sweep", "--per-replication is not available in an MPI job");
         goto done;
     }
     if (!path) {
@@ -189,7 +206,13 @@ int cli_cmd_sweep(int argc, char **argv)
     long total = 0, most = 0;
     kpi_memory need;       /* the point that needs the most: one runs at a time */
     memset(&need, 0, sizeof need);
+    first = malloc(((size_t)sw->npoints + 1) * sizeof *first);
+    if (!first) {
+        rc = cli_out_of_memory();
+        goto done;
+    }
     for (long pt = 0; pt < sw->npoints; pt++) {
+        first[pt] = total;
         kpi_memory one;
         rc = kpi_sweep_point(sw, base, pt, sc, NULL, &err);
         if (rc != KPI_OK) {
@@ -213,13 +236,18 @@ int cli_cmd_sweep(int argc, char **argv)
     kpi_memory bands_need;
     memset(&bands_need, 0, sizeof bands_need);
     bands_need.results = (double)sw->npoints * KPI_NFIG * sizeof(kpi_band);
+    first[sw->npoints] = total;
+    if (o.per_rep)   /* and every replication's figures, for figures.csv */
+        bands_need.results += (double)total * KPI_NFIG * sizeof(double);
     kpi_memory_add(&need, &bands_need);
     rc = cli_check_memory(&need, path, o.have_n, &err);
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
     bands = calloc((size_t)sw->npoints * KPI_NFIG, sizeof *bands);
     work = malloc((size_t)most * sizeof *work);
-    if (!bands || !work) {
+    if (o.per_rep)
+        figures = malloc((size_t)total * KPI_NFIG * sizeof *figures);
+    if (!bands || !work || (o.per_rep && !figures)) {
         rc = cli_out_of_memory();
         goto done;
     }
@@ -239,7 +267,7 @@ int cli_cmd_sweep(int argc, char **argv)
     cli_progress p;
     cli_progress_init(&p, "sweep", o.quiet);
     const int ranks = cli_mpi_size();
-    sweep_ctx ctx = {sw, base, path, sc, work, o.threads, o.quiet, NULL, 0};
+    sweep_ctx ctx = {sw, base, path, sc, work, o.threads, o.quiet, NULL, 0, figures, first};
     if (ranks == 1) {
         p.grand = total;   /* one bar over every replication of the batch */
         ctx.bar = &p;
@@ -286,13 +314,19 @@ int cli_cmd_sweep(int argc, char **argv)
         if (rc == KPI_OK)
             rc = kpi_stage_sweep(set, outdir, sw, bands, &err);
         if (rc == KPI_OK)
+            rc = kpi_stage_sweep_figures(set, outdir, sw, figures, first, &err);
+        if (rc == KPI_OK)
+            rc = o.long_form ? kpi_stage_long_sweep(set, outdir, base->name, sw, bands, figures,
+                                                    first, &err)
+                             : kpi_stage_long_remove(set, outdir, &err);
+        if (rc == KPI_OK)
             rc = kpi_stage_scenario(set, base, spath, &err);
         if (rc == KPI_OK)
             rc = kpi_outset_commit(set, &err);
     }
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
-    print_grid(sw, bands);
+    print_grid(sw, bands, base->currency);
     if (!o.quiet) {
         fprintf(stderr, "kpisim: %ld points, %ld replications in %.2f s", sw->npoints, total,
                 t1 - t0);
@@ -306,6 +340,8 @@ done:
     kpi_sweep_free(sw);
     free(bands);
     free(work);
+    free(figures);
+    free(first);
     free(spath);
     free(base);
     free(sc);

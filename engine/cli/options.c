@@ -133,6 +133,10 @@ int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common
         c->per_rep = 1;
         return 1;
     }
+    if (strcmp(a, "--long") == 0) {
+        c->long_form = 1;
+        return 1;
+    }
     if ((m = cli_opt_value(argc, argv, i, cmd, "--output", "-o", &v)) != 0) {
         if (m < 0)
             return KPI_EUSAGE;

@@ -38,16 +38,20 @@ int cli_progress_cb(void *userdata, long done, long total)
     if (now - p->start < 1.0 || (now - p->last < 0.1 && done < total))
         return 0;
     p->last = now;
+    /* A batch (compare's scenarios, sweep's points) is one job: the bar,
+     * the percentage and the time left all count the whole of it, so
+     * neither the bar nor the percentage ever goes back at the start of
+     * the next run. */
+    if (p->grand > 0) {
+        done += p->offset;
+        total = p->grand;
+    }
     const int width = 30;
     int fill = total > 0 ? (int)((double)done / (double)total * width) : width;
     char bar[64];
     for (int k = 0; k < width; k++)
         bar[k] = k < fill ? '#' : '.';
     bar[width] = '\0';
-    if (p->grand > 0) {
-        done += p->offset;
-        total = p->grand;
-    }
     double eta = done > 0 ? (now - p->start) * (double)(total - done) / (double)done : 0;
     fprintf(stderr, "\r%s [%s] %3d%% %ld/%ld  %.0fs left ", p->label, bar,
             (int)(100.0 * (double)done / (double)(total > 0 ? total : 1)), done, total, eta);
