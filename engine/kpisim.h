@@ -575,6 +575,16 @@ void kpi_outset_free(kpi_outset *set);
 
 enum kpi_write_flags { KPI_WRITE_PER_REPLICATION = 1 };
 
+/* Checks, before any work, that the writers will be able to put files in
+ * DIR: DIR is a directory in which a file can be created and removed (a
+ * probe, removed at once), or does not exist yet and its deepest existing
+ * ancestor is such a directory (kpi_mkdir_p creates the rest).  Creates
+ * nothing and leaves nothing behind.  Returns KPI_OK, KPI_ECREATE ("cannot
+ * create directory DIR: [ANCESTOR: ]REASON", "cannot write to directory
+ * DIR: REASON") or KPI_EINTERNAL. */
+int kpi_output_check(const char *dir, kpi_error *err);
+
+
 /* Writes DIR/monthly.csv, DIR/summary.csv, DIR/scenario.yaml and, with
  * KPI_WRITE_PER_REPLICATION, DIR/replications.csv (without it, a stale
  * replications.csv of an earlier run is removed).  Creates DIR (and its

@@ -223,6 +223,46 @@ run_k 65 run "$T/bad.yaml" -o "$T/a"
 check "a failed run leaves earlier results intact" test "$(cat "$T/a/monthly.csv" "$T/a/summary.csv" | cksum)" = "$sum_before"
 : >"$T/afile"
 run_k 73 run -n 5 -o "$T/afile/sub" --quiet; err_has "$T/afile/sub"
+# issue 17: a bad -o is found before the first replication, not after the
+# whole simulation (a run that would take minutes ends at once), for run,
+# compare (its scenarios' folders too) and sweep; the check leaves nothing.
+quick73() { # quick73 DESCRIPTION ARGS...: kpisim ARGS must exit 73 within 10 s
+    local what=$1; shift
+    timeout 10 "$KPISIM" "$@" >"$T/out" 2>"$T/err" </dev/null
+    local got=$?
+    if [ "$got" -eq 73 ]; then ok; else bad "$what: exited $got, expected 73 at once; stderr: $(head -c 300 "$T/err")"; fi
+}
+quick73 "run -o an existing file" run --set months=12 -n 100000 --threads 1 -o "$T/afile" --quiet
+err_has "cannot create directory $T/afile: Not a directory"
+quick73 "run -o under a file" run --set months=12 -n 100000 --threads 1 -o "$T/afile/sub" --quiet
+err_has "cannot create directory $T/afile/sub: $T/afile: Not a directory"
+quick73 "sweep -o an existing file" sweep tests/data/sweep/docs-lists.yaml -n 100000 --threads 1 -o "$T/afile" --quiet
+err_has "$T/afile"
+mkdir -p "$T/cmp"; : >"$T/cmp/default"
+quick73 "compare with a file where a scenario's folder goes" compare scenarios/default.yaml \
+    scenarios/default.yaml --set months=12 -n 100000 --threads 1 -o "$T/cmp" --quiet
+err_has "cannot create directory $T/cmp/default: Not a directory"
+check "a refused compare writes nothing" test ! -e "$T/cmp/comparison.csv" -a ! -e "$T/cmp/default-2"
+if [ -d /sys/kernel ]; then
+    quick73 "run -o in sysfs" run --set months=12 -n 100000 -o /sys/kernel/kpisim-test --quiet
+fi
+mkdir "$T/probe"
+run_k 0 run -n 3 -o "$T/probe" --quiet
+check "the output check leaves no probe file" test -z "$(find "$T/probe" -name '.*' -type f)"
+# A rerun replaces the charts of the earlier results: the files kpisim plot
+# writes in DIR/plots go with the new results, other files stay.
+mkdir -p "$T/probe/plots"
+for f in fan-premium.png kpis.svg default-funnel.png mine.png notes.txt; do : >"$T/probe/plots/$f"; done
+run_k 0 run -n 3 -o "$T/probe" --quiet
+check "a rerun removes the stale charts" test ! -e "$T/probe/plots/fan-premium.png" -a ! -e "$T/probe/plots/kpis.svg" -a ! -e "$T/probe/plots/default-funnel.png"
+check "a rerun keeps files that are not charts" test -e "$T/probe/plots/mine.png" -a -e "$T/probe/plots/notes.txt"
+mkdir -p "$T/cmp2/plots" "$T/cmp2/default/plots"
+: >"$T/cmp2/plots/compare-premium.png"; : >"$T/cmp2/default/plots/fan-headcount.png"
+run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 3 -o "$T/cmp2" --quiet
+check "compare removes the stale charts of DIR and its scenarios" test ! -e "$T/cmp2/plots/compare-premium.png" -a ! -e "$T/cmp2/default/plots/fan-headcount.png"
+mkdir -p "$T/sw2/plots"; : >"$T/sw2/plots/sweep-profit.png"
+run_k 0 sweep tests/data/sweep/docs-lists.yaml -n 2 -o "$T/sw2" --quiet
+check "sweep removes the stale charts" test ! -e "$T/sw2/plots/sweep-profit.png"
 if [ -w /dev/full ] && [ -d /proc ]; then
     # stdout to a full disk: the result table cannot be written.
     "$KPISIM" run -n 5 -o "$T/full" --quiet >/dev/full 2>"$T/err"

@@ -126,6 +126,11 @@ int cli_check_memory(const kpi_memory *need, const char *file, int n_option, kpi
  * (available - results) / threads, at least the estimated workspace. */
 double cli_workspace_limit(const kpi_memory *need);
 
+/* Collective: whether the output directory dir can be created and written
+ * (kpi_output_check, on rank 0), before any replication runs.  KPI_OK, or
+ * the status after printing the error (cli_agreed). */
+int cli_check_output(const char *dir, kpi_error *err);
+
 /* ---- mpi.c: the ranks of an MPI job ----------------------------------- */
 
 /* MPI (mpi.c; docs/cluster.md).  With `make MPI=1` and a launcher (mpirun,

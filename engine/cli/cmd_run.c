@@ -107,6 +107,9 @@ int cli_cmd_run(int argc, char **argv)
     rc = cli_check_memory(&need, path ? path : "<built-in default>", o.have_n, &err);
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
+    /* A bad -o is found now, not after the whole simulation. */
+    if ((rc = cli_check_output(outdir, &err)) != KPI_OK)
+        goto done;
 
     cli_signals_install();
     cli_progress p;
