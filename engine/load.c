@@ -181,17 +181,73 @@ void kpi_load_describe(const kpi_ynode *n, char *buf, size_t size)
     }
 }
 
+/* A number as a spreadsheet shows it: "70%", "5,000", "$5000", "5 000 EUR".
+ * Writes " (write 0.7)" into hint when text is one (a percentage divided
+ * by 100, thousands separators and a currency sign dropped), else "". */
+static void spreadsheet_hint(const char *text, size_t len, char *hint, size_t size)
+{
+    char digits[64];
+    size_t o = 0, i = 0;
+    int percent = 0, changed = 0;
+    kpi_ynum num;
+    hint[0] = '\0';
+    while (i < len && text[i] == ' ')
+        i++;
+    /* A leading currency sign: $, EUR, GBP, the euro and pound signs. */
+    if (i < len && text[i] == '$') {
+        i++;
+        changed = 1;
+    } else if (len - i >= 3 && (memcmp(text + i, "\xe2\x82\xac", 3) == 0)) {
+        i += 3;
+        changed = 1;
+    } else if (len - i >= 2 && memcmp(text + i, "\xc2\xa3", 2) == 0) {
+        i += 2;
+        changed = 1;
+    }
+    for (; i < len; i++) {
+        char c = text[i];
+        if (o > 0 && len - i == 3 && (strncmp(text + i, "EUR", 3) == 0 ||
+                                      strncmp(text + i, "USD", 3) == 0 ||
+                                      strncmp(text + i, "GBP", 3) == 0)) {
+            changed = 1;   /* a currency after the amount */
+            break;
+        }
+        if ((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
+            if (o + 1 >= sizeof digits)
+                return;
+            digits[o++] = c;
+        } else if ((c == ',' || c == ' ' || c == '_' || c == '\'') && o > 0) {
+            changed = 1;   /* a thousands separator */
+        } else if (c == '%' && o > 0) {
+            percent = changed = 1;
+        } else {
+            return;
+        }
+    }
+    if (!changed || o == 0 || kpi_ynum_parse(digits, o, &num) != KPI_YNUM_OK)
+        return;
+    digits[o] = '\0';
+    double v = strtod(digits, NULL);
+    if (percent)
+        v /= 100;
+    snprintf(hint, size, " (write %.15g)", v);
+}
+
 /* "expected EXPECT, got WHAT-WAS-THERE" at the slot. */
 int kpi_loader_fail_got(kpi_loader *ld, kpi_yslot s, const char *path, const char *expect)
 {
-    char got[256];
+    char got[256], hintbuf[96];
     const char *hint = "";
     kpi_ynum num;
     kpi_load_describe(s.node, got, sizeof got);
     if (s.node->kind == KPI_YSCALAR && !s.node->plain &&
         kpi_yscalar_kind(s.node) == KPI_YS_TEXT &&
-        kpi_ynum_parse(s.node->text, s.node->len, &num) == KPI_YNUM_OK)
+        kpi_ynum_parse(s.node->text, s.node->len, &num) == KPI_YNUM_OK) {
         hint = " (numbers are written without quotes)";
+    } else if (s.node->kind == KPI_YSCALAR && kpi_yscalar_kind(s.node) == KPI_YS_TEXT) {
+        spreadsheet_hint(s.node->text, s.node->len, hintbuf, sizeof hintbuf);
+        hint = hintbuf;
+    }
     return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path, "expected %s, got %s%s",
                            expect, got, hint);
 }
@@ -211,10 +267,24 @@ int kpi_loader_unknown_leaf(kpi_loader *ld, kpi_place at, const char *section, c
         return kpi_loader_fail(ld, KPI_EDATA, at, path,
                                "unknown key: write it nested, as '%s:' under '%.*s:'",
                                kpi_key_leaf(leaf), (int)(kpi_key_leaf(leaf) - leaf - 1), leaf);
-    best = kpi_suggest_key(section, leaf);
+    best = kpi_suggest_synonym(leaf);
+    if (!best)
+        best = kpi_suggest_key(section, leaf);
     if (best)
         return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key; did you mean '%s'?", best);
-    return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key");
+    /* Nothing close: what the section holds. */
+    char list[700];
+    int known = *section == '\0';
+    for (size_t i = 0; kpi_sections[i] && !known; i++)
+        known = strcmp(kpi_sections[i], section) == 0;
+    kpi_suggest_list(known ? section : "", list, sizeof list);
+    if (!*list)
+        return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key");
+    if (*section && known)
+        return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key; the keys of %s: are %s",
+                               section, list);
+    return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key; the top-level keys are %s",
+                           list);
 }
 
 /* ------------------------------------------------------------------ */

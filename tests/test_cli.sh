@@ -325,6 +325,19 @@ run_k 0 validate scenarios/sweeps/calls-focus.yaml --set months=6
 out_has 'a sweep of 63 points'
 run_k 64 validate scenarios/default.yaml --set; err_has 'needs a value'
 run_k 64 validate --set months=6; err_has 'no scenario file given'
+# issue 17: --set KEY VALUE (a space for '='): a usage error that shows the
+# right form, not "12: cannot open the scenario"
+run_k 64 run --set activity.calls_per_day 12 -n 2 -o "$T/sp" --quiet
+err_has -- '--set: expected KEY=VALUE, e.g. --set activity.calls_per_day=12'
+check "--set with a space writes nothing" test ! -e "$T/sp"
+run_k 64 validate --set activity.calls_per_day 12 scenarios/default.yaml
+err_has -- '--set: expected KEY=VALUE, e.g. --set activity.calls_per_day=12'
+run_k 64 validate scenarios/default.yaml --set months
+err_has -- '--set: expected KEY=VALUE, e.g. --set activity.calls_per_day=12'
+# the words a manager tries, values as a spreadsheet shows them
+printf 'team:\n  agents: 12\nhires_per_month: 2\nactivity:\n  compliance: 70%%\n  zzzzzz: 1\npremium:\n  mean: $5,000\n' >"$T/mgr.yaml"
+run_k 65 validate "$T/mgr.yaml"
+err_has "mgr.yaml:3:1: hires_per_month: unknown key; did you mean 'team.recruits_per_month'?"
 # the override reaches the scenario checked: months 0 is refused
 run_k 65 validate scenarios/default.yaml --set months=0; err_has 'months'
 

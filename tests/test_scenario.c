@@ -714,12 +714,39 @@ static void test_bad_keys(void)
     EXPECT_ERROR("team:\n  calls_per_day: 12\n", KPI_EDATA, 2, 3, "team.calls_per_day",
                  "did you mean 'activity.calls_per_day'?");
     EXPECT_ERROR("nmae: x\n", KPI_EDATA, 1, 1, "nmae", "did you mean 'name'?");
+    /* issue 17: the words a manager tries, a key in the wrong section, the
+     * section's keys when nothing is close, spreadsheet numbers */
+    EXPECT_ERROR("team:\n  agents: 12\n", KPI_EDATA, 2, 3, "team.agents",
+                 "unknown key; did you mean 'team.headcount'?");
+    EXPECT_ERROR("team:\n  Hires-Per-Month: 2\n", KPI_EDATA, 2, 3, "team.Hires-Per-Month",
+                 "did you mean 'team.recruits_per_month'?");
+    EXPECT_ERROR("hires: 2\n", KPI_EDATA, 1, 1, "hires", "did you mean 'team.recruits_per_month'?");
+    EXPECT_ERROR("activity:\n  calls: 12\n", KPI_EDATA, 2, 3, "activity.calls",
+                 "did you mean 'activity.calls_per_day'?");
+    EXPECT_ERROR("activity:\n  visits: 2\n", KPI_EDATA, 2, 3, "activity.visits",
+                 "did you mean 'activity.visits_per_day'?");
+    EXPECT_ERROR("team:\n  calls_per_day: 12\n", KPI_EDATA, 2, 3, "team.calls_per_day",
+                 "did you mean 'activity.calls_per_day'?");
+    EXPECT_ERROR("activity:\n  zzzzzz: 1\n", KPI_EDATA, 2, 3, "activity.zzzzzz",
+                 "unknown key; the keys of activity: are calls_per_day, visits_per_day, ");
+    EXPECT_ERROR("activity:\n  compliance: 70%\n", KPI_EDATA, 2, 15, "activity.compliance",
+                 "got the text '70%' (write 0.7)");
+    EXPECT_ERROR("activity:\n  calls_per_day: 5,000\n", KPI_EDATA, 2, 18,
+                 "activity.calls_per_day", "(write 5000)");
+    EXPECT_ERROR("premium:\n  mean: $5000\n", KPI_EDATA, 2, 9, "premium.mean", "(write 5000)");
+    EXPECT_ERROR("premium:\n  mean: \"$5,000.50\"\n", KPI_EDATA, 2, 9, "premium.mean",
+                 "(write 5000.5)");
+    EXPECT_ERROR("premium:\n  mean: 5000 EUR\n", KPI_EDATA, 2, 9, "premium.mean",
+                 "(write 5000)");
+    EXPECT_ERROR("premium:\n  mean: abc\n", KPI_EDATA, 2, 9, "premium.mean", "got the text 'abc'");
     EXPECT_ERROR("zzzzzz: 1\n", KPI_EDATA, 1, 1, "zzzzzz", "unknown key");
     {
         kpi_scenario sc;
         kpi_error err;
         kpi_scenario_load_string(&sc, "zzzzzz: 1\n", 10, "t.yaml", &err);
-        CHECK_STR(err.msg, "unknown key", "no suggestion when nothing is close");
+        /* issue 17: nothing close lists what the level holds */
+        CHECK(strncmp(err.msg, "unknown key; the top-level keys are name, title, ", 49) == 0,
+              "no suggestion when nothing is close, the top-level keys listed: '%s'", err.msg);
     }
     EXPECT_ERROR("activity.calls_per_day: 12\n", KPI_EDATA, 1, 1, "activity.calls_per_day",
                  "write it nested, as 'calls_per_day:' under 'activity:'");

@@ -46,6 +46,11 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out
 int cli_opt_value(int argc, char **argv, int *i, const char *cmd, const char *name,
                   const char *shortname, const char **value);
 
+/* The value v of the --set at argv[i]: 0 when it holds '=', else prints
+ * "--set: expected KEY=VALUE, e.g. ..." (naming the next argument when
+ * it looks like the value written after a space) and returns KPI_EUSAGE. */
+int cli_check_set(int argc, char **argv, int i, const char *cmd, const char *v);
+
 /* ---- signals.c: Ctrl-C and SIGTERM (depends on nothing else) --------- */
 
 /* Installs SIGINT/SIGTERM handlers that request cancellation. */

@@ -209,6 +209,10 @@ int cli_cmd_validate(int argc, char **argv)
             rc = KPI_EUSAGE;
             break;
         }
+        if (m > 0 && cli_check_set(argc, argv, i, "validate", v) != 0) {
+            rc = KPI_EUSAGE;
+            break;
+        }
         if (m > 0) {
             sets[nsets++] = v;
             continue;
