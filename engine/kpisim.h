@@ -233,6 +233,18 @@ int kpi_scenario_load_string_sets(kpi_scenario *sc, const char *text, size_t len
                                   const char *fname, const char *const *sets,
                                   size_t nsets, kpi_error *err);
 
+/* What `kpisim validate` reports: every independent mistake of the file
+ * path (with its extends: chain) and of the nsets overrides, in the order
+ * of the file, at most max of them, into errs[0 .. *nerrs).  A YAML syntax
+ * error stops the reading of its file; an unknown key, a bad value or a
+ * broken rule spanning keys is kept and the load goes on with the next
+ * key.  *more is set when there were more than max.  A sweep: block is
+ * accepted unchecked (kpi_sweep_load checks the grid).  Returns KPI_OK
+ * when nothing is wrong, else the status of the first mistake (errs[0]). */
+#define KPI_VALIDATE_MAX_ERRORS 20
+int kpi_scenario_validate(const char *path, const char *const *sets, size_t nsets,
+                          kpi_error *errs, size_t max, size_t *nerrs, int *more);
+
 /* Applies one "KEY=VALUE" override (the --set option) with the same
  * validation as a file.  Errors are reported against file "--set". */
 int kpi_scenario_set(kpi_scenario *sc, const char *assignment, kpi_error *err);

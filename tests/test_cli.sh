@@ -337,7 +337,26 @@ err_has -- '--set: expected KEY=VALUE, e.g. --set activity.calls_per_day=12'
 # the words a manager tries, values as a spreadsheet shows them
 printf 'team:\n  agents: 12\nhires_per_month: 2\nactivity:\n  compliance: 70%%\n  zzzzzz: 1\npremium:\n  mean: $5,000\n' >"$T/mgr.yaml"
 run_k 65 validate "$T/mgr.yaml"
-err_has "mgr.yaml:3:1: hires_per_month: unknown key; did you mean 'team.recruits_per_month'?"
+# validate reports every independent mistake, in the order of the file
+cat >"$T/want" <<EOF
+kpisim: $T/mgr.yaml:2:3: team.agents: unknown key; did you mean 'team.headcount'?
+kpisim: $T/mgr.yaml:3:1: hires_per_month: unknown key; did you mean 'team.recruits_per_month'?
+kpisim: $T/mgr.yaml:5:15: activity.compliance: expected a probability in [0, 1], got the text '70%' (write 0.7)
+kpisim: $T/mgr.yaml:6:3: activity.zzzzzz: unknown key; the keys of activity: are calls_per_day, visits_per_day, compliance, compliance_sd, off_plan_effort, mood_sd, appointment_expiry_days
+kpisim: $T/mgr.yaml:8:9: premium.mean: expected an amount in [0, 1e12], got the text '\$5,000' (write 5000)
+kpisim: $T/mgr.yaml: 5 mistakes
+EOF
+check "validate lists every mistake in the order of the file" diff "$T/want" "$T/err"
+out_empty
+# ... several files: each its own list, the good ones ok, status 65
+run_k 65 validate "$T/mgr.yaml" scenarios/default.yaml "$T/bad.yaml"
+out_has 'scenarios/default.yaml: ok'; err_has 'bad.yaml:3:15'; err_has 'mgr.yaml: 5 mistakes'
+# a YAML syntax error: what to do, the line and a caret
+printf 'team:\n  headcount 3\n  attrition: 0.1\n' >"$T/syn.yaml"
+run_k 65 validate "$T/syn.yaml"
+err_has "syn.yaml:3:12: YAML syntax error: a ':' that cannot start a key here"
+err_has '^      3 |   attrition: 0.1$'
+err_has '^        |            \^$'
 # the override reaches the scenario checked: months 0 is refused
 run_k 65 validate scenarios/default.yaml --set months=0; err_has 'months'
 

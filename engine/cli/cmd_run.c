@@ -190,11 +190,13 @@ int cli_cmd_validate(int argc, char **argv)
     /* --set values and the files, in order (argc bounds both). */
     const char **sets = malloc((size_t)argc * sizeof *sets);
     const char **paths = malloc((size_t)argc * sizeof *paths);
+    kpi_error *errs = malloc(KPI_VALIDATE_MAX_ERRORS * sizeof *errs);
     size_t nsets = 0;
-    if (!sc || !sets || !paths) {
+    if (!sc || !sets || !paths || !errs) {
         free(sc);
         free(sets);
         free(paths);
+        free(errs);
         return cli_out_of_memory();
     }
     for (int i = 1; i < argc; i++) {
@@ -229,9 +231,27 @@ int cli_cmd_validate(int argc, char **argv)
     for (int i = 0; rc == 0 && i < files; i++) {
         kpi_error err;
         kpi_sweep *sw = NULL;
-        /* A plain scenario is a sweep of one point: one loader checks both,
-         * every grid point of a sweep included; --set applies as in run. */
-        int r = kpi_sweep_load(sc, &sw, paths[i], sets, nsets, &err);
+        size_t nerrs = 0;
+        int more = 0;
+        /* Every independent mistake first (up to a cap), in the order of
+         * the file; once there is none, a plain scenario is a sweep of one
+         * point: one loader checks both, every grid point of a sweep
+         * included; --set applies as in run. */
+        int r = kpi_scenario_validate(paths[i], sets, nsets, errs, KPI_VALIDATE_MAX_ERRORS,
+                                      &nerrs, &more);
+        if (r != KPI_OK) {
+            for (size_t e = 0; e < nerrs; e++)
+                cli_fail(&errs[e]);
+            if (more)
+                fprintf(stderr, "kpisim: %s: more than %d mistakes; fix these and run "
+                                "validate again\n", paths[i], KPI_VALIDATE_MAX_ERRORS);
+            else if (nerrs > 1)
+                fprintf(stderr, "kpisim: %s: %zu mistakes\n", paths[i], nerrs);
+            if (status == 0)
+                status = r;
+            continue;
+        }
+        r = kpi_sweep_load(sc, &sw, paths[i], sets, nsets, &err);
         if (r == KPI_OK) {
             if (sw->naxes > 0)
                 printf("%s: ok (a sweep of %ld points)\n", paths[i], sw->npoints);
@@ -249,5 +269,6 @@ int cli_cmd_validate(int argc, char **argv)
     free(sc);
     free(sets);
     free(paths);
+    free(errs);
     return rc == CLI_HELP ? 0 : rc;
 }
