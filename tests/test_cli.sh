@@ -208,6 +208,21 @@ out_has '^  calls  *173.8  *working_days x calls a day = 22 x 7.9$'
 out_has '10:7:3:1: 10 prospects make a case'
 run_k 0 explain scenarios/default.yaml "$T/t1"; out_has 'simulated'
 out_has '^  calls  *173.8  *17[0-9]'
+# issue 17: the run of the same scenario (another seed and -n) needs no word;
+# another scenario's run is named, on stderr and in the output
+err_empty
+run_k 0 explain scenarios/default.yaml "$T/t1" --set activity.calls_per_day=12
+err_has "warning: $T/t1 is a run of another scenario than scenarios/default.yaml (activity.calls_per_day: 12 here, 10 in the run)"
+out_has "^WARNING: $T/t1/scenario.yaml is not this scenario (activity.calls_per_day: 12 here, 10 in the run)"
+run_k 0 explain scenarios/default.yaml "$T/t1" --set title=Other; err_empty
+mkdir -p "$T/t1-noscen"; cp "$T/t1/monthly.csv" "$T/t1-noscen/"
+run_k 0 explain scenarios/default.yaml "$T/t1-noscen"; err_has "warning: cannot tell whether $T/t1-noscen is a run of scenarios/default.yaml"
+run_k 64 explain scenarios/default.yaml --set activity.calls_per_day 12
+err_has -- '--set: expected KEY=VALUE'
+# the visits line counts the appointments of calls to the book
+run_k 0 explain scenarios/default.yaml
+out_has '^  appointments from the book  *11  *calls to the book with a need x 3/3 x 2/3'
+out_has '^  meetings set a month .*prospects .* + the book 11: within the visit capacity'
 run_k 66 explain scenarios/default.yaml "$T/nowhere"
 run_k 65 explain "$T/bad.yaml"
 
