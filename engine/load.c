@@ -228,7 +228,19 @@ static void spreadsheet_hint(const char *text, size_t len, char *hint, size_t si
             if (o + 1 >= sizeof digits)
                 return;
             digits[o++] = c;
-        } else if ((c == ',' || c == ' ' || c == '_' || c == '\'') && o > 0) {
+        } else if (c == ',' && o > 0) {
+            /* "5,000" groups thousands; "0,7" is a decimal comma. */
+            int group = len - i > 3 && text[i + 1] >= '0' && text[i + 1] <= '9' &&
+                        text[i + 2] >= '0' && text[i + 2] <= '9' && text[i + 3] >= '0' &&
+                        text[i + 3] <= '9' &&
+                        (len - i == 4 || text[i + 4] < '0' || text[i + 4] > '9');
+            if (!group) {
+                if (memchr(digits, '.', o) || o + 1 >= sizeof digits)
+                    return;
+                digits[o++] = '.';
+            }
+            changed = 1;
+        } else if ((c == ' ' || c == '_' || c == '\'') && o > 0) {
             changed = 1;   /* a thousands separator */
         } else if (c == '%' && o > 0) {
             percent = changed = 1;

@@ -340,8 +340,8 @@ static const char *const plot_charts[] = {
 static const char *const plot_run_charts = "fan-premium fan-headcount kpis sources funnel";
 
 /* Whether name is a file kpisim plot writes: CHART.png or CHART.svg, or
- * NAME-RUNCHART.png / .svg. */
-static int is_chart_name(const char *name)
+ * in a compare's plots (prefixed) NAME-RUNCHART.png / .svg. */
+static int is_chart_name(const char *name, int prefixed)
 {
     size_t n = strlen(name);
     if (name[0] == '.' || n < 5 ||
@@ -353,14 +353,14 @@ static int is_chart_name(const char *name)
         if (c == n && strncmp(name, plot_charts[i], c) == 0)
             return 1;
         /* NAME-CHART, for the run charts */
-        if (n > c + 1 && name[n - c - 1] == '-' && strncmp(name + n - c, plot_charts[i], c) == 0 &&
+        if (prefixed && n > c + 1 && name[n - c - 1] == '-' && strncmp(name + n - c, plot_charts[i], c) == 0 &&
             strstr(plot_run_charts, plot_charts[i]))
             return 1;
     }
     return 0;
 }
 
-int kpi_outset_remove_charts(kpi_outset *set, const char *dir, kpi_error *err)
+int kpi_outset_remove_charts(kpi_outset *set, const char *dir, int compare, kpi_error *err)
 {
     char *plots = join(dir, "", "plots", "");
     DIR *d;
@@ -384,7 +384,7 @@ int kpi_outset_remove_charts(kpi_outset *set, const char *dir, kpi_error *err)
         return rc;
     }
     while (rc == KPI_OK && (e = readdir(d)) != NULL)
-        if (is_chart_name(e->d_name))
+        if (is_chart_name(e->d_name, compare))
             rc = kpi_outset_remove(set, plots, e->d_name, err);
     closedir(d);
     free(plots);

@@ -252,7 +252,7 @@ int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
         return rc;
     /* Charts of an earlier run would disagree with the new files: they go,
      * with the commit (docs/hardening.md "Atomic outputs"). */
-    rc = kpi_outset_remove_charts(set, dir, err);
+    rc = kpi_outset_remove_charts(set, dir, 0, err);
     if (rc != KPI_OK)
         return rc;
 
@@ -358,7 +358,7 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
         err = &scratch;
     rc = kpi_mkdir_p(dir, err);
     if (rc == KPI_OK)
-        rc = kpi_outset_remove_charts(set, dir, err);
+        rc = kpi_outset_remove_charts(set, dir, 0, err);
     if (rc != KPI_OK)
         return rc;
     of = kpi_outfile_open(dir, "sweep.csv", err);

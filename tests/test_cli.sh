@@ -267,14 +267,16 @@ check "the output check leaves no probe file" test -z "$(find "$T/probe" -name '
 # A rerun replaces the charts of the earlier results: the files kpisim plot
 # writes in DIR/plots go with the new results, other files stay.
 mkdir -p "$T/probe/plots"
-for f in fan-premium.png kpis.svg default-funnel.png mine.png notes.txt; do : >"$T/probe/plots/$f"; done
+for f in fan-premium.png kpis.svg my-funnel.png mine.png notes.txt; do : >"$T/probe/plots/$f"; done
 run_k 0 run -n 3 -o "$T/probe" --quiet
-check "a rerun removes the stale charts" test ! -e "$T/probe/plots/fan-premium.png" -a ! -e "$T/probe/plots/kpis.svg" -a ! -e "$T/probe/plots/default-funnel.png"
-check "a rerun keeps files that are not charts" test -e "$T/probe/plots/mine.png" -a -e "$T/probe/plots/notes.txt"
+check "a rerun removes the stale charts" test ! -e "$T/probe/plots/fan-premium.png" -a ! -e "$T/probe/plots/kpis.svg"
+check "a rerun keeps files that are not its charts" test -e "$T/probe/plots/mine.png" -a -e "$T/probe/plots/notes.txt" -a -e "$T/probe/plots/my-funnel.png"
 mkdir -p "$T/cmp2/plots" "$T/cmp2/default/plots"
 : >"$T/cmp2/plots/compare-premium.png"; : >"$T/cmp2/default/plots/fan-headcount.png"
+: >"$T/cmp2/plots/default-2-kpis.svg"
 run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 3 -o "$T/cmp2" --quiet
 check "compare removes the stale charts of DIR and its scenarios" test ! -e "$T/cmp2/plots/compare-premium.png" -a ! -e "$T/cmp2/default/plots/fan-headcount.png"
+check "compare removes its scenarios' charts in DIR/plots" test ! -e "$T/cmp2/plots/default-2-kpis.svg"
 mkdir -p "$T/sw2/plots"; : >"$T/sw2/plots/sweep-profit.png"
 run_k 0 sweep tests/data/sweep/docs-lists.yaml -n 2 -o "$T/sw2" --quiet
 check "sweep removes the stale charts" test ! -e "$T/sw2/plots/sweep-profit.png"

@@ -739,6 +739,10 @@ static void test_bad_keys(void)
     EXPECT_ERROR("premium:\n  mean: 5000 EUR\n", KPI_EDATA, 2, 9, "premium.mean",
                  "(write 5000)");
     EXPECT_ERROR("premium:\n  mean: abc\n", KPI_EDATA, 2, 9, "premium.mean", "got the text 'abc'");
+    EXPECT_ERROR("activity:\n  compliance: 0,7\n", KPI_EDATA, 2, 15, "activity.compliance",
+                 "got the text '0,7' (write 0.7)");
+    EXPECT_ERROR("premium:\n  mean: 1,234,567.5\n", KPI_EDATA, 2, 9, "premium.mean",
+                 "(write 1234567.5)");
     EXPECT_ERROR("zzzzzz: 1\n", KPI_EDATA, 1, 1, "zzzzzz", "unknown key");
     {
         kpi_scenario sc;
