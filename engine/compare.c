@@ -100,6 +100,8 @@ int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *na
             months = res[s]->months;
     }
     int rc = kpi_mkdir_p(dir, err);
+    if (rc == KPI_OK)   /* the charts of an earlier comparison go with the commit */
+        rc = kpi_outset_remove_charts(set, dir, 1, err);
     if (rc != KPI_OK)
         return rc;
     double *work = malloc(2 * n * sizeof *work);

@@ -143,9 +143,29 @@ int kpi_explain(const kpi_scenario *sc, kpi_explain_line *lines, int max)
     line(&b, "visit capacity", -1, 1, cap,
          "working_days x visits_per_day x (compliance + (1 - compliance) x off_plan_effort) "
          "= %g x %g x %.4g", D, vpd, effort);
-    line(&b, "meetings set a plan day", -1, 1, cpd * (1 - focus) * pc * pm,
-         "calls_per_day x (1 - focus) x %g/%g x %g/%g: %s visits_per_day = %g", fc[1], fc[0],
-         fc[2], fc[1], cpd * (1 - focus) * pc * pm > vpd ? "more than" : "within", vpd);
+    /* Calls to the book set appointments too (docs/model.md, the book):
+     * a client is called at most once a month, those with a need (grades
+     * A, B, D, E) first, and only they may meet.  By hand: the clients with
+     * a need at the start bound the calls that can set one; needs that
+     * arise later (need_per_year, need_per_contact) add to it. */
+    const double *gm = sc->clients.grade_mix;
+    double needy = sc->clients.initial_per_agent * (gm[0] + gm[1] + gm[3] + gm[4]);
+    double book_need = book < needy ? book : needy;
+    double book_appts = book_need * oc * om;
+    line(&b, "appointments from the book", KPI_APPOINTMENTS_CLIENTS, 1, book_appts,
+         "calls to the book with a need x %g/%g x %g/%g = %.4g x %.4g (clients with a need at "
+         "the start: initial_per_agent x grades A, B, D, E = %g x %g)", fo[1], fo[0], fo[2],
+         fo[1], book_need, oc * om, sc->clients.initial_per_agent, gm[0] + gm[1] + gm[3] + gm[4]);
+    line(&b, "meetings set a month", -1, 1, meet + book_appts,
+         "prospects %.4g + the book %.4g: %s the visit capacity %.4g", meet, book_appts,
+         meet + book_appts > cap ? "MORE than" : "within", cap);
+    double set_pros = cpd * (1 - focus) * pc * pm;
+    double set_book = book > 0 ? cpd * focus * (book_need / book) * oc * om : 0;
+    double set_day = set_pros + set_book;
+    line(&b, "meetings set a plan day", -1, 1, set_day,
+         "prospects calls_per_day x (1 - focus) x %g/%g x %g/%g = %.4g, + the book %.4g: "
+         "%s visits_per_day = %g", fc[1], fc[0], fc[2], fc[1], set_pros, set_book,
+         set_day > vpd ? "more than" : "within", vpd);
 
     heading(&b, "Premium and the team (K1, K2)");
     line(&b, "premium per case", KPI_PREMIUM_PER_CASE, 0, sc->premium.mean,

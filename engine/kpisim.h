@@ -270,6 +270,18 @@ int kpi_scenario_load_string_sets(kpi_scenario *sc, const char *text, size_t len
                                   const char *fname, const char *const *sets,
                                   size_t nsets, kpi_error *err);
 
+/* What `kpisim validate` reports: every independent mistake of the file
+ * path (with its extends: chain) and of the nsets overrides, in the order
+ * of the file, at most max of them, into errs[0 .. *nerrs).  A YAML syntax
+ * error stops the reading of its file; an unknown key, a bad value or a
+ * broken rule spanning keys is kept and the load goes on with the next
+ * key.  *more is set when there were more than max.  A sweep: block is
+ * accepted unchecked (kpi_sweep_load checks the grid).  Returns KPI_OK
+ * when nothing is wrong, else the status of the first mistake (errs[0]). */
+#define KPI_VALIDATE_MAX_ERRORS 20
+int kpi_scenario_validate(const char *path, const char *const *sets, size_t nsets,
+                          kpi_error *errs, size_t max, size_t *nerrs, int *more);
+
 /* Applies one "KEY=VALUE" override (the --set option) with the same
  * validation as a file.  Errors are reported against file "--set". */
 int kpi_scenario_set(kpi_scenario *sc, const char *assignment, kpi_error *err);
@@ -656,6 +668,16 @@ int kpi_outset_commit(kpi_outset *set, kpi_error *err);   /* KPI_OK, KPI_EIO, KP
 void kpi_outset_free(kpi_outset *set);
 
 enum kpi_write_flags { KPI_WRITE_PER_REPLICATION = 1 };
+
+/* Checks, before any work, that the writers will be able to put files in
+ * DIR: DIR is a directory in which a file can be created and removed (a
+ * probe, removed at once), or does not exist yet and its deepest existing
+ * ancestor is such a directory (kpi_mkdir_p creates the rest).  Creates
+ * nothing and leaves nothing behind.  Returns KPI_OK, KPI_ECREATE ("cannot
+ * create directory DIR: [ANCESTOR: ]REASON", "cannot write to directory
+ * DIR: REASON") or KPI_EINTERNAL. */
+int kpi_output_check(const char *dir, kpi_error *err);
+
 
 /* Writes DIR/monthly.csv, DIR/summary.csv, DIR/scenario.yaml and, with
  * KPI_WRITE_PER_REPLICATION, DIR/replications.csv and DIR/figures.csv

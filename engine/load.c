@@ -49,6 +49,18 @@ int kpi_loader_fail(kpi_loader *ld, int status, kpi_place p, const char *key,
     return status;
 }
 
+int kpi_loader_keep(kpi_loader *ld, int rc)
+{
+    if (rc != KPI_EDATA || !ld->found)
+        return rc;
+    if (ld->nfound == ld->maxfound) {
+        ld->more = 1;
+        return rc;     /* the list is full: stop here */
+    }
+    ld->found[ld->nfound++] = *ld->err;
+    return KPI_OK;
+}
+
 int kpi_loader_out_of_memory(kpi_loader *ld)
 {
     kpi_place p = {ld->file, 0, 0};
@@ -181,17 +193,85 @@ void kpi_load_describe(const kpi_ynode *n, char *buf, size_t size)
     }
 }
 
+/* A number as a spreadsheet shows it: "70%", "5,000", "$5000", "5 000 EUR".
+ * Writes " (write 0.7)" into hint when text is one (a percentage divided
+ * by 100, thousands separators and a currency sign dropped), else "". */
+static void spreadsheet_hint(const char *text, size_t len, char *hint, size_t size)
+{
+    char digits[64];
+    size_t o = 0, i = 0;
+    int percent = 0, changed = 0;
+    kpi_ynum num;
+    hint[0] = '\0';
+    while (i < len && text[i] == ' ')
+        i++;
+    /* A leading currency sign: $, EUR, GBP, the euro and pound signs. */
+    if (i < len && text[i] == '$') {
+        i++;
+        changed = 1;
+    } else if (len - i >= 3 && (memcmp(text + i, "\xe2\x82\xac", 3) == 0)) {
+        i += 3;
+        changed = 1;
+    } else if (len - i >= 2 && memcmp(text + i, "\xc2\xa3", 2) == 0) {
+        i += 2;
+        changed = 1;
+    }
+    for (; i < len; i++) {
+        char c = text[i];
+        if (o > 0 && len - i == 3 && (strncmp(text + i, "EUR", 3) == 0 ||
+                                      strncmp(text + i, "USD", 3) == 0 ||
+                                      strncmp(text + i, "GBP", 3) == 0)) {
+            changed = 1;   /* a currency after the amount */
+            break;
+        }
+        if ((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E') {
+            if (o + 1 >= sizeof digits)
+                return;
+            digits[o++] = c;
+        } else if (c == ',' && o > 0) {
+            /* "5,000" groups thousands; "0,7" is a decimal comma. */
+            int group = len - i > 3 && text[i + 1] >= '0' && text[i + 1] <= '9' &&
+                        text[i + 2] >= '0' && text[i + 2] <= '9' && text[i + 3] >= '0' &&
+                        text[i + 3] <= '9' &&
+                        (len - i == 4 || text[i + 4] < '0' || text[i + 4] > '9');
+            if (!group) {
+                if (memchr(digits, '.', o) || o + 1 >= sizeof digits)
+                    return;
+                digits[o++] = '.';
+            }
+            changed = 1;
+        } else if ((c == ' ' || c == '_' || c == '\'') && o > 0) {
+            changed = 1;   /* a thousands separator */
+        } else if (c == '%' && o > 0) {
+            percent = changed = 1;
+        } else {
+            return;
+        }
+    }
+    if (!changed || o == 0 || kpi_ynum_parse(digits, o, &num) != KPI_YNUM_OK)
+        return;
+    digits[o] = '\0';
+    double v = strtod(digits, NULL);
+    if (percent)
+        v /= 100;
+    snprintf(hint, size, " (write %.15g)", v);
+}
+
 /* "expected EXPECT, got WHAT-WAS-THERE" at the slot. */
 int kpi_loader_fail_got(kpi_loader *ld, kpi_yslot s, const char *path, const char *expect)
 {
-    char got[256];
+    char got[256], hintbuf[96];
     const char *hint = "";
     kpi_ynum num;
     kpi_load_describe(s.node, got, sizeof got);
     if (s.node->kind == KPI_YSCALAR && !s.node->plain &&
         kpi_yscalar_kind(s.node) == KPI_YS_TEXT &&
-        kpi_ynum_parse(s.node->text, s.node->len, &num) == KPI_YNUM_OK)
+        kpi_ynum_parse(s.node->text, s.node->len, &num) == KPI_YNUM_OK) {
         hint = " (numbers are written without quotes)";
+    } else if (s.node->kind == KPI_YSCALAR && kpi_yscalar_kind(s.node) == KPI_YS_TEXT) {
+        spreadsheet_hint(s.node->text, s.node->len, hintbuf, sizeof hintbuf);
+        hint = hintbuf;
+    }
     return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, s), path, "expected %s, got %s%s",
                            expect, got, hint);
 }
@@ -211,10 +291,24 @@ int kpi_loader_unknown_leaf(kpi_loader *ld, kpi_place at, const char *section, c
         return kpi_loader_fail(ld, KPI_EDATA, at, path,
                                "unknown key: write it nested, as '%s:' under '%.*s:'",
                                kpi_key_leaf(leaf), (int)(kpi_key_leaf(leaf) - leaf - 1), leaf);
-    best = kpi_suggest_key(section, leaf);
+    best = kpi_suggest_synonym(leaf);
+    if (!best)
+        best = kpi_suggest_key(section, leaf);
     if (best)
         return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key; did you mean '%s'?", best);
-    return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key");
+    /* Nothing close: what the section holds. */
+    char list[700];
+    int known = *section == '\0';
+    for (size_t i = 0; kpi_sections[i] && !known; i++)
+        known = strcmp(kpi_sections[i], section) == 0;
+    kpi_suggest_list(known ? section : "", list, sizeof list);
+    if (!*list)
+        return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key");
+    if (*section && known)
+        return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key; the keys of %s: are %s",
+                               section, list);
+    return kpi_loader_fail(ld, KPI_EDATA, at, path, "unknown key; the top-level keys are %s",
+                           list);
 }
 
 /* ------------------------------------------------------------------ */
@@ -280,6 +374,49 @@ static int apply_top_key(kpi_loader *ld, const char *name, kpi_yslot key, kpi_ys
 /* A document: its top-level keys                                      */
 /* ------------------------------------------------------------------ */
 
+/* kpi_loader_text's keys when the loader collects mistakes: the parent
+ * first (as always), then each top-level key in the order of the file,
+ * a mistake kept (kpi_loader_keep) and the next key read. */
+static int collect_text(kpi_loader *ld, const kpi_ynode *root, const char *dir, int depth)
+{
+    int rc = KPI_OK;
+    for (size_t i = 0; i < root->npairs; i++) {
+        const kpi_ynode *k = root->pairs[i].key.node;
+        if (k->kind == KPI_YSCALAR && strcmp(k->text, "extends") == 0) {
+            rc = kpi_loader_keep(ld, kpi_loader_extends(ld, root->pairs[i].value, dir, depth));
+            break;
+        }
+    }
+    for (size_t i = 0; i < root->npairs && rc == KPI_OK; i++) {
+        kpi_yslot kslot = root->pairs[i].key;
+        const char *key = kpi_loader_pair_key(ld, root, i, "");
+        if (!key) {
+            rc = kpi_loader_keep(ld, ld->err->status);
+            continue;
+        }
+        if (!kpi_top_level_known(key)) {
+            rc = kpi_loader_keep(ld, kpi_loader_unknown_leaf(ld, kpi_loader_place(ld, kslot), "",
+                                                             key));
+            continue;
+        }
+        if (strcmp(key, "sweep") == 0 && (depth > 0 || !ld->hooks)) {
+            rc = kpi_loader_keep(ld, kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, kslot),
+                                 "sweep", "%s",
+                                 depth > 0 ? "belongs in the file given to kpisim sweep"
+                                           : "this is a sweep file: run it with 'kpisim sweep'"));
+            continue;
+        }
+        if (depth == 0 && strcmp(key, "name") == 0)
+            ld->top_gave_name = 1;
+        if (strcmp(key, "sweep") == 0)
+            rc = ld->hooks->block(ld->hooks_ud, ld, kslot, root->pairs[i].value);
+        else
+            rc = apply_top_key(ld, key, kslot, root->pairs[i].value);
+        rc = kpi_loader_keep(ld, rc);
+    }
+    return rc;
+}
+
 /* Loads scenario text (the file name, dir the directory its extends:
  * paths are relative to) at the given depth of the chain. */
 int kpi_loader_text(kpi_loader *ld, const char *data, size_t len, const char *name,
@@ -296,6 +433,11 @@ int kpi_loader_text(kpi_loader *ld, const char *data, size_t len, const char *na
     if (rc != KPI_OK)
         goto fail;
     root = tree->root.node;
+    if (ld->found) {
+        /* Collecting mistakes: the keys in the order of the file. */
+        rc = collect_text(ld, root, dir, depth);
+        goto fail;
+    }
     /* Every top-level key is checked before a parent is read, so that a
      * typo here is reported first. */
     for (size_t i = 0; i < root->npairs; i++) {
@@ -413,9 +555,16 @@ int kpi_loader_check(kpi_loader *ld)
 /* The shared body of the loads: text (when not NULL) or the file path,
  * then the --set overrides, then the cross-key checks (for a sweep file,
  * hooks (not NULL) take the sweep: block and do the checks). */
+/* Where a load that collects mistakes (kpi_scenario_validate) keeps them. */
+typedef struct collect {
+    kpi_error *errs;
+    size_t max, n;
+    int more;
+} collect;
+
 static int load(kpi_scenario *sc, const char *path, const char *text, size_t len,
                 const char *fname, const char *const *sets, size_t nsets,
-                const kpi_sweep_hooks *hooks, void *hooks_ud, kpi_error *err)
+                const kpi_sweep_hooks *hooks, void *hooks_ud, kpi_error *err, collect *col)
 {
     kpi_error local;
     kpi_loader *ld;
@@ -437,6 +586,10 @@ static int load(kpi_scenario *sc, const char *path, const char *text, size_t len
     }
     ld->hooks = hooks;
     ld->hooks_ud = hooks_ud;
+    if (col) {
+        ld->found = col->errs;
+        ld->maxfound = col->max;
+    }
     if (text) {
         const char *name = kpi_loader_keep_name(ld, fname);
         if (!name) {
@@ -450,7 +603,7 @@ static int load(kpi_scenario *sc, const char *path, const char *text, size_t len
     } else {
         rc = kpi_loader_file(ld, path, none, 0);
     }
-    if (rc != KPI_OK)
+    if ((rc = kpi_loader_keep(ld, rc)) != KPI_OK)
         goto fail;
     if (!ld->top_gave_name) {
         memset(ld->sc->name, 0, sizeof ld->sc->name);
@@ -460,29 +613,114 @@ static int load(kpi_scenario *sc, const char *path, const char *text, size_t len
             name_from_path(path, ld->sc->name, sizeof ld->sc->name);
     }
     for (size_t i = 0; i < nsets; i++) {
-        rc = kpi_loader_assignment(ld, sets[i]);
+        rc = kpi_loader_keep(ld, kpi_loader_assignment(ld, sets[i]));
         if (rc != KPI_OK)
             goto fail;
     }
     ld->fallback = none;
     ld->top_file = text ? fname : path;
     rc = hooks ? hooks->finish(hooks_ud, ld) : kpi_loader_check(ld);
-    if (rc != KPI_OK)
+    if ((rc = kpi_loader_keep(ld, rc)) != KPI_OK)
+        goto fail;
+    if (ld->nfound > 0)
         goto fail;
     memcpy(sc, ld->sc, sizeof *sc);
     kpi_loader_free(ld);
     return KPI_OK;
 
 fail:
+    if (col && ld) {
+        /* A failure that was not kept (a missing file, out of memory)
+         * ends the list, when there is room. */
+        if (rc != KPI_OK && !ld->more && ld->nfound < ld->maxfound)
+            ld->found[ld->nfound++] = *err;
+        col->n = ld->nfound;
+        col->more = ld->more;
+        if (ld->nfound > 0) {
+            *err = ld->found[0];
+            rc = err->status;
+        }
+    }
     kpi_loader_free(ld);
     kpi_scenario_defaults(sc);
+    return rc;
+}
+
+/* The hooks of kpi_scenario_validate: a sweep: block is accepted (its grid
+ * is checked by kpi_sweep_load, once the rest is right), and the rules
+ * spanning keys are checked unless the file is a sweep file, whose base
+ * need not pass them (docs/scenarios.md "Sweep files"). */
+static int validate_block(void *ud, kpi_loader *ld, kpi_yslot key, kpi_yslot value)
+{
+    (void)ld;
+    (void)key;
+    (void)value;
+    *(int *)ud = 1;
+    return KPI_OK;
+}
+
+static int validate_finish(void *ud, kpi_loader *ld)
+{
+    return *(int *)ud ? KPI_OK : kpi_loader_check(ld);
+}
+
+int kpi_scenario_validate(const char *path, const char *const *sets, size_t nsets,
+                          kpi_error *errs, size_t max, size_t *nerrs, int *more)
+{
+    static const kpi_sweep_hooks hooks = {validate_block, validate_finish};
+    kpi_scenario *sc = malloc(sizeof *sc);
+    collect col = {errs, max, 0, 0};
+    int is_sweep = 0, rc;
+    kpi_error err;
+    *nerrs = 0;
+    *more = 0;
+    if (max == 0)
+        return KPI_EINTERNAL;
+    if (!sc) {
+        kpi_error_oom(&errs[0], "while loading the scenario");
+        snprintf(errs[0].file, sizeof errs[0].file, "%s", path ? path : "");
+        *nerrs = 1;
+        return KPI_EINTERNAL;
+    }
+    rc = load(sc, path, NULL, 0, NULL, sets, nsets, &hooks, &is_sweep, &err, &col);
+    free(sc);
+    if (rc != KPI_OK && col.n == 0) {   /* not reached: a failure is always listed */
+        errs[0] = err;
+        col.n = 1;
+    }
+    /* In the order of the files (as first met) and, within one, of the
+     * lines: a rule spanning keys is blamed on a line of the file, but
+     * found last.  Insertion sort, stable: a few entries. */
+    for (size_t i = 1; i < col.n; i++) {
+        kpi_error e = errs[i];
+        size_t rank_e = 0, j = i;
+        while (rank_e < i && strcmp(errs[rank_e].file, e.file) != 0)
+            rank_e++;
+        while (j > 0) {
+            const kpi_error *p = &errs[j - 1];
+            size_t rank_p = 0;
+            while (rank_p < j - 1 && strcmp(errs[rank_p].file, p->file) != 0)
+                rank_p++;
+            /* every --set is at line 1: they keep the order given */
+            int after = rank_p < rank_e || strcmp(e.file, "--set") == 0 ||
+                        (rank_p == rank_e && (p->line < e.line ||
+                                              (p->line == e.line && p->col <= e.col)));
+            if (after)
+                break;
+            errs[j] = errs[j - 1];
+            j--;
+        }
+        errs[j] = e;
+    }
+    *nerrs = col.n;
+    *more = col.more;
     return rc;
 }
 
 int kpi_scenario_load_sets(kpi_scenario *sc, const char *path,
                            const char *const *sets, size_t nsets, kpi_error *err)
 {
-    return load(sc, path, NULL, 0, NULL, sets, nsets, NULL, NULL, err);
+    return load(sc, path, NULL, 0, NULL, sets, nsets, NULL, NULL, err, NULL);
 }
 
 int kpi_scenario_load_string_sets(kpi_scenario *sc, const char *text, size_t len,
@@ -490,12 +728,12 @@ int kpi_scenario_load_string_sets(kpi_scenario *sc, const char *text, size_t len
                                   size_t nsets, kpi_error *err)
 {
     return load(sc, NULL, text ? text : "", text ? len : 0, fname ? fname : "(text)", sets,
-                nsets, NULL, NULL, err);
+                nsets, NULL, NULL, err, NULL);
 }
 
 int kpi_scenario_load(kpi_scenario *sc, const char *path, kpi_error *err)
 {
-    return load(sc, path, NULL, 0, NULL, NULL, 0, NULL, NULL, err);
+    return load(sc, path, NULL, 0, NULL, NULL, 0, NULL, NULL, err, NULL);
 }
 
 int kpi_scenario_load_string(kpi_scenario *sc, const char *text, size_t len,
@@ -507,7 +745,7 @@ int kpi_scenario_load_string(kpi_scenario *sc, const char *text, size_t len,
 int kpi_load_sweep(kpi_scenario *base, const char *path, const char *const *sets,
                    size_t nsets, const kpi_sweep_hooks *hooks, void *ud, kpi_error *err)
 {
-    return load(base, path, NULL, 0, NULL, sets, nsets, hooks, ud, err);
+    return load(base, path, NULL, 0, NULL, sets, nsets, hooks, ud, err, NULL);
 }
 
 const kpi_scenario *kpi_loader_scenario(const kpi_loader *ld)

@@ -54,6 +54,10 @@ struct kpi_loader {
     const char *top_file;          /* the file (or text name) loaded, for the check */
     const kpi_sweep_hooks *hooks;  /* a sweep file's load (kpi_load_sweep), or NULL */
     void *hooks_ud;
+    /* kpi_scenario_validate: every independent mistake, not only the first */
+    kpi_error *found;              /* the errors kept, NULL in a plain load */
+    size_t nfound, maxfound;
+    int more;                      /* a mistake past maxfound was seen */
 };
 
 /* ---- load.c: the loader object and its messages ---- */
@@ -84,6 +88,12 @@ void kpi_load_show_text(const char *t, size_t len, char *buf, size_t size);
 /* "a mapping", "a list", "nothing (null)", "the boolean 'yes'", "1.3" or
  * "the text 'abc'": what a message says was found. */
 void kpi_load_describe(const kpi_ynode *n, char *buf, size_t size);
+
+/* After a failure rc of one key (its error in ld->err): in a load that
+ * collects mistakes (kpi_scenario_validate), a data error (KPI_EDATA) is
+ * kept and KPI_OK returned, so that the load goes on with the next key;
+ * anything else, a plain load, or a full list returns rc. */
+int kpi_loader_keep(kpi_loader *ld, int rc);
 
 /* ---- load_value.c: values, keys and sections ---- */
 

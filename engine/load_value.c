@@ -394,16 +394,26 @@ int kpi_loader_section(kpi_loader *ld, const char *section, kpi_yslot s)
         snprintf(expect, sizeof expect, "a mapping of %s keys", section);
         return kpi_loader_fail_got(ld, s, section, expect);
     }
+    /* A mistake is kept and the next key read when the loader collects
+     * them (kpi_loader_keep); else the first one ends the section. */
     for (size_t i = 0; i < n->npairs; i++) {
         const char *leaf = kpi_loader_pair_key(ld, n, i, section);
         const kpi_key *k;
-        if (!leaf)
-            return ld->err->status;
+        int rc;
+        if (!leaf) {
+            if ((rc = kpi_loader_keep(ld, ld->err->status)) != KPI_OK)
+                return rc;
+            continue;
+        }
         snprintf(path, sizeof path, "%s.%s", section, leaf);
         k = strlen(leaf) < 200 ? kpi_key_find(path) : NULL;
-        if (!k)
-            return kpi_loader_unknown_leaf(ld, kpi_loader_place(ld, n->pairs[i].key), section,
-                                           leaf);
+        if (!k) {
+            rc = kpi_loader_unknown_leaf(ld, kpi_loader_place(ld, n->pairs[i].key), section,
+                                         leaf);
+            if ((rc = kpi_loader_keep(ld, rc)) != KPI_OK)
+                return rc;
+            continue;
+        }
         if (strcmp(path, "clients.focus") == 0)
             focus_at = i;
         if (strcmp(path, "clients.repeat_share") == 0)
@@ -411,13 +421,17 @@ int kpi_loader_section(kpi_loader *ld, const char *section, kpi_yslot s)
         if (focus_at != SIZE_MAX && share_at != SIZE_MAX) {
             size_t first = focus_at < share_at ? focus_at : share_at;
             kpi_place p = kpi_loader_place(ld, n->pairs[first].key);
-            return kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->pairs[i].key), path,
-                                   "give clients.focus or clients.repeat_share, not both "
-                                   "(%s given at %s:%d:%d)",
-                                   first == focus_at ? "clients.focus" : "clients.repeat_share",
-                                   p.file, p.line, p.col);
+            rc = kpi_loader_fail(ld, KPI_EDATA, kpi_loader_place(ld, n->pairs[i].key), path,
+                                 "give clients.focus or clients.repeat_share, not both "
+                                 "(%s given at %s:%d:%d)",
+                                 first == focus_at ? "clients.focus" : "clients.repeat_share",
+                                 p.file, p.line, p.col);
+            if ((rc = kpi_loader_keep(ld, rc)) != KPI_OK)
+                return rc;
+            focus_at = share_at = SIZE_MAX;   /* reported once */
+            continue;
         }
-        int rc = kpi_loader_key(ld, k, n->pairs[i].value);
+        rc = kpi_loader_keep(ld, kpi_loader_key(ld, k, n->pairs[i].value));
         if (rc != KPI_OK)
             return rc;
     }

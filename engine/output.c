@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 
 struct kpi_outfile {
@@ -328,6 +329,68 @@ int kpi_outset_remove(kpi_outset *set, const char *dir, const char *name, kpi_er
     return outset_push(set, of, 1, err);
 }
 
+/* The charts `kpisim plot` writes into DIR/plots (engine/cli/cmd_plot.c:
+ * run_charts, compare_charts, sweep_charts); a compare's plots also hold
+ * every scenario's run charts as NAME-CHART. */
+static const char *const plot_charts[] = {
+    "fan-premium", "fan-headcount", "kpis", "sources", "funnel",
+    "compare-premium", "compare-headcount",
+    "sweep-total_premium", "sweep-profit", "sweep-repeat_share", "sweep-final_headcount",
+};
+static const char *const plot_run_charts = "fan-premium fan-headcount kpis sources funnel";
+
+/* Whether name is a file kpisim plot writes: CHART.png or CHART.svg, or
+ * in a compare's plots (prefixed) NAME-RUNCHART.png / .svg. */
+static int is_chart_name(const char *name, int prefixed)
+{
+    size_t n = strlen(name);
+    if (name[0] == '.' || n < 5 ||
+        (strcmp(name + n - 4, ".png") != 0 && strcmp(name + n - 4, ".svg") != 0))
+        return 0;
+    n -= 4;
+    for (size_t i = 0; i < sizeof plot_charts / sizeof *plot_charts; i++) {
+        size_t c = strlen(plot_charts[i]);
+        if (c == n && strncmp(name, plot_charts[i], c) == 0)
+            return 1;
+        /* NAME-CHART, for the run charts */
+        if (prefixed && n > c + 1 && name[n - c - 1] == '-' && strncmp(name + n - c, plot_charts[i], c) == 0 &&
+            strstr(plot_run_charts, plot_charts[i]))
+            return 1;
+    }
+    return 0;
+}
+
+int kpi_outset_remove_charts(kpi_outset *set, const char *dir, int compare, kpi_error *err)
+{
+    char *plots = join(dir, "", "plots", "");
+    DIR *d;
+    struct dirent *e;
+    int rc = KPI_OK;
+
+    if (!plots)
+        return kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory");
+    d = opendir(plots);
+    if (!d) {
+        int en = errno;
+        if (en == ENOENT || en == ENOTDIR)
+            rc = KPI_OK;   /* no charts */
+        else if (en == ENOMEM)
+            rc = kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory");
+        else
+            rc = kpi_error_set(err, KPI_ECREATE, NULL,
+                               "cannot read %s (its charts would no longer match the "
+                               "new results): %s", plots, strerror(en));
+        free(plots);
+        return rc;
+    }
+    while (rc == KPI_OK && (e = readdir(d)) != NULL)
+        if (is_chart_name(e->d_name, compare))
+            rc = kpi_outset_remove(set, plots, e->d_name, err);
+    closedir(d);
+    free(plots);
+    return rc;
+}
+
 /* Gives the file at c's final name a second, hidden name in the same
  * directory (a hard link: no data is copied, and renaming it back restores
  * the earlier file in one step).  Returns 0 or an errno. */
@@ -568,6 +631,88 @@ int kpi_mkdir_p(const char *dir, kpi_error *err)
                             strerror(e))
                      : kpi_error_set(err, KPI_ECREATE, NULL, "cannot create directory %s: %s: %s",
                             dir, buf, strerror(e));
+        free(buf);
+        return rc;
+    }
+    free(buf);
+    return KPI_OK;
+}
+
+/* Creates and removes a hidden file in the existing directory dir.
+ * Returns 0 or an errno. */
+static int probe_dir(const char *dir)
+{
+    size_t n = strlen(dir);
+    char *path = malloc(n + sizeof "/.kpisim-probe.XXXXXX");
+    int fd, e = 0;
+    if (!path)
+        return ENOMEM;
+    memcpy(path, dir, n);
+    strcpy(path + n, "/.kpisim-probe.XXXXXX");
+    fd = mkstemp(path);
+    if (fd < 0) {
+        e = errno;
+    } else {
+        close(fd);
+        if (unlink(path) != 0)
+            e = errno;
+    }
+    free(path);
+    return e;
+}
+
+int kpi_output_check(const char *dir, kpi_error *err)
+{
+    struct stat st;
+    size_t n = strlen(dir);
+    char *buf;
+    int e;
+
+    if (n == 0)
+        return kpi_error_set(err, KPI_ECREATE, NULL, "cannot create directory '': %s",
+                             strerror(ENOENT));
+    buf = malloc(n + 2);
+    if (!buf)
+        return kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory");
+    memcpy(buf, dir, n + 1);
+    /* The deepest part of dir that is there: dir itself, or the ancestor
+     * in which kpi_mkdir_p will create the rest ("." for a relative path
+     * none of whose parts exist). */
+    while (stat(buf, &st) != 0) {
+        if (strcmp(buf, ".") == 0 || strcmp(buf, "/") == 0) {
+            e = errno;   /* the working directory was removed */
+            int rc = kpi_error_set(err, KPI_ECREATE, NULL, "cannot create directory %s: %s",
+                                   dir, strerror(e));
+            free(buf);
+            return rc;
+        }
+        char *slash = strrchr(buf, '/');
+        while (slash && slash > buf && slash[1] == '\0') {   /* "a/b/" */
+            *slash = '\0';
+            slash = strrchr(buf, '/');
+        }
+        if (!slash) {
+            strcpy(buf, ".");
+        } else if (slash == buf) {
+            strcpy(buf, "/");
+        } else {
+            *slash = '\0';
+            while (slash > buf + 1 && slash[-1] == '/')       /* "a//b" */
+                *--slash = '\0';
+        }
+    }
+    int self = strcmp(buf, dir) == 0;
+    e = S_ISDIR(st.st_mode) ? probe_dir(buf) : ENOTDIR;
+    if (e) {
+        int rc = e == ENOMEM ? kpi_error_set(err, KPI_EINTERNAL, NULL, "out of memory")
+                 : self && e != ENOTDIR
+                     ? kpi_error_set(err, KPI_ECREATE, NULL,
+                                     "cannot write to directory %s: %s", dir, strerror(e))
+                 : self ? kpi_error_set(err, KPI_ECREATE, NULL, "cannot create directory %s: %s",
+                                        dir, strerror(e))
+                        : kpi_error_set(err, KPI_ECREATE, NULL,
+                                        "cannot create directory %s: %s: %s", dir, buf,
+                                        strerror(e));
         free(buf);
         return rc;
     }

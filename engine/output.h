@@ -94,6 +94,14 @@ int kpi_outset_add(kpi_outset *set, kpi_outfile *of, kpi_error *err);
  * KPI_OK or KPI_EINTERNAL. */
 int kpi_outset_remove(kpi_outset *set, const char *dir, const char *name, kpi_error *err);
 
+/* Adds the removal of the charts of DIR/plots (the files `kpisim plot`
+ * writes there, nothing else; with compare, also the scenarios' run
+ * charts NAME-CHART of a compare's DIR) to the set: a set that replaces
+ * DIR's results must not leave charts of the earlier results beside them.
+ * No DIR/plots is fine.  Returns KPI_OK, KPI_ECREATE (DIR/plots cannot be
+ * read) or KPI_EINTERNAL. */
+int kpi_outset_remove_charts(kpi_outset *set, const char *dir, int compare, kpi_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Directories                                                        */
 /* ------------------------------------------------------------------ */

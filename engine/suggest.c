@@ -115,3 +115,104 @@ const char *kpi_suggest_key(const char *section, const char *leaf)
     return best && close_enough(bestd, leaf) ? best : NULL;
 }
 
+
+/* Words a manager tries for a key, and the key they mean.  Checked
+ * against kpi_keys[] when used: a key renamed in the table is simply not
+ * suggested. */
+static const struct synonym {
+    const char *word, *key;
+} synonyms[] = {
+    {"agents", "team.headcount"},
+    {"agent", "team.headcount"},
+    {"team_size", "team.headcount"},
+    {"size", "team.headcount"},
+    {"people", "team.headcount"},
+    {"staff", "team.headcount"},
+    {"hires", "team.recruits_per_month"},
+    {"hires_per_month", "team.recruits_per_month"},
+    {"recruits", "team.recruits_per_month"},
+    {"new_agents", "team.recruits_per_month"},
+    {"recruitment", "team.recruits_per_month"},
+    {"turnover", "team.attrition"},
+    {"churn", "team.attrition"},
+    {"quits", "team.attrition"},
+    {"calls", "activity.calls_per_day"},
+    {"dials", "activity.calls_per_day"},
+    {"phone_calls", "activity.calls_per_day"},
+    {"calls_per_agent", "activity.calls_per_day"},
+    {"visits", "activity.visits_per_day"},
+    {"meetings", "activity.visits_per_day"},
+    {"meetings_per_day", "activity.visits_per_day"},
+    {"appointments", "activity.visits_per_day"},
+    {"appointments_per_day", "activity.visits_per_day"},
+    {"discipline", "activity.compliance"},
+    {"average_premium", "premium.mean"},
+    {"avg_premium", "premium.mean"},
+    {"ticket", "premium.mean"},
+    {"policy_size", "premium.mean"},
+    {"commission", "economics.commission_first_year"},
+    {"cost", "economics.cost_per_agent_month"},
+    {"costs", "economics.cost_per_agent_month"},
+    {"salary", "economics.cost_per_agent_month"},
+    {"clients_per_agent", "clients.initial_per_agent"},
+    {"book", "clients.initial_per_agent"},
+    {"lapse", "clients.lapse_per_year"},
+    {"lapse_rate", "clients.lapse_per_year"},
+    {"referrals", "clients.referrals_per_sale"},
+    {"training_months", "team.ramp_months"},
+    {"ramp", "team.ramp_months"},
+    {"horizon", "months"},
+    {"duration", "months"},
+    {"runs", "replications"},
+    {"simulations", "replications"},
+    {"iterations", "replications"},
+    {"random_seed", "seed"},
+};
+
+const char *kpi_suggest_synonym(const char *leaf)
+{
+    char low[SUGGEST_MAX_LEN + 1];
+    size_t n = strlen(leaf);
+    if (n > SUGGEST_MAX_LEN)
+        return NULL;
+    /* "Agents", "hires-per-month", "Calls Per Day" are the same word. */
+    for (size_t i = 0; i <= n; i++) {
+        char c = leaf[i];
+        low[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c == '-' || c == ' ' ? '_' : c);
+    }
+    for (size_t i = 0; i < sizeof synonyms / sizeof *synonyms; i++)
+        if (strcmp(low, synonyms[i].word) == 0 && kpi_key_find(synonyms[i].key))
+            return synonyms[i].key;
+    return NULL;
+}
+
+void kpi_suggest_list(const char *section, char *buf, size_t size)
+{
+    size_t o = 0;
+    int first = 1;
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    for (size_t i = 0; kpi_keys[i].path && o + 1 < size; i++) {
+        const char *p = kpi_keys[i].path;
+        if (!in_section(p, section))
+            continue;
+        int w = snprintf(buf + o, size - o, "%s%s", first ? "" : ", ", kpi_key_leaf(p));
+        if (w < 0 || (size_t)w >= size - o) {
+            buf[o] = '\0';
+            return;
+        }
+        o += (size_t)w;
+        first = 0;
+    }
+    if (*section == '\0')
+        for (size_t i = 0; kpi_sections[i] && o + 1 < size; i++) {
+            int w = snprintf(buf + o, size - o, "%s%s:", first ? "" : ", ", kpi_sections[i]);
+            if (w < 0 || (size_t)w >= size - o) {
+                buf[o] = '\0';
+                return;
+            }
+            o += (size_t)w;
+            first = 0;
+        }
+}

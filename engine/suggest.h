@@ -5,6 +5,8 @@
 #ifndef KPI_SUGGEST_H
 #define KPI_SUGGEST_H
 
+#include <stddef.h>
+
 /* The closest of the NULL-terminated words to word, or NULL when none is
  * close (at most a third of the word's letters wrong). */
 const char *kpi_suggest_word(const char *word, const char *const *words);
@@ -15,5 +17,14 @@ const char *kpi_suggest_word(const char *word, const char *const *words);
  * top level finds activity.calls_per_day).  Ties go to the same section.
  * NULL when nothing is close. */
 const char *kpi_suggest_key(const char *section, const char *leaf);
+
+/* The key a manager's word means ("agents" -> "team.headcount", "hires"
+ * -> "team.recruits_per_month", "calls" -> "activity.calls_per_day"), case
+ * and '-' ignored; NULL when the word is not in the table. */
+const char *kpi_suggest_synonym(const char *leaf);
+
+/* The keys of section, comma-separated leaves ("" = the top level: its
+ * keys, then the sections as "team:", ...), cut to fit buf. */
+void kpi_suggest_list(const char *section, char *buf, size_t size);
 
 #endif /* KPI_SUGGEST_H */

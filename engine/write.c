@@ -295,6 +295,11 @@ int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
     rc = kpi_mkdir_p(dir, err);
     if (rc != KPI_OK)
         return rc;
+    /* Charts of an earlier run would disagree with the new files: they go,
+     * with the commit (docs/hardening.md "Atomic outputs"). */
+    rc = kpi_outset_remove_charts(set, dir, 0, err);
+    if (rc != KPI_OK)
+        return rc;
 
     copy = malloc(sizeof *copy);
     work = malloc((size_t)res->replications * sizeof *work);
@@ -398,6 +403,8 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
     if (!err)
         err = &scratch;
     rc = kpi_mkdir_p(dir, err);
+    if (rc == KPI_OK)
+        rc = kpi_outset_remove_charts(set, dir, 0, err);
     if (rc != KPI_OK)
         return rc;
     of = kpi_outfile_open(dir, "sweep.csv", err);

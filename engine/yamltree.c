@@ -626,6 +626,82 @@ static void on_collection_end(builder *b)
     n->complete_ = 1;
 }
 
+/* libyaml's words for a syntax error, and what a person editing the file
+ * should do about it.  The first whose words appear in the problem wins. */
+static const struct yaml_advice {
+    const char *words, *advice;
+} yaml_advice[] = {
+    {"mapping values are not allowed",
+     "a ':' that cannot start a key here: indent this line like the keys above it "
+     "(or give the line above its ':'), and put a value that holds ': ' in quotes "
+     "(title: \"Plan: 2025\")"},
+    {"did not find expected '-' indicator",
+     "this line breaks a list: start it with '- ' at the indentation of the entries "
+     "above, or indent it under its entry"},
+    {"could not find expected ':'",
+     "a key needs ':' and a space after it (headcount: 20); text that goes on to the "
+     "next line needs quotes"},
+    {"did not find expected key",
+     "this line is not a key at the indentation of the keys around it: the keys of "
+     "one section line up, each 'name: value'"},
+    {"did not find expected ',' or ']'",
+     "a list in brackets is not closed: add the ']' (and ',' between entries)"},
+    {"did not find expected ',' or '}'",
+     "a mapping in braces is not closed: add the '}' (and ',' between entries)"},
+    {"did not find expected node content",
+     "a value is missing here (after '- ', ',' or ': ')"},
+    {"block sequence entries are not allowed",
+     "a '- ' entry cannot follow a key on its line: put the list on the next lines, "
+     "indented"},
+    {"found unexpected end of stream",
+     "the text ended inside quotes: add the closing quote"},
+    {"found unknown escape character",
+     "a '\\' in double quotes starts an escape: write '\\\\', or use single quotes"},
+    {"found character that cannot start any token",
+     "this character cannot start a value ('@', '`', '%' are reserved): put the "
+     "value in quotes"},
+    {"found a tab character", "a tab cannot indent YAML, use spaces"},
+};
+
+/* Appends the source line of a 1-based place of data, and a caret under
+ * its column, to msg: "\n    12 | <line>\n       | ^". */
+static void show_line(char *msg, size_t size, const char *data, size_t len, int line, int col)
+{
+    size_t i = bom_length(data, len), used = strlen(msg);
+    int l = 1;
+    char text[200];
+    size_t o = 0;
+    int chars = 0;
+    if (line < 1 || col < 1)
+        return;
+    while (i < len && l < line) {
+        size_t br = break_length((const unsigned char *)data, len, i);
+        if (br) {
+            i += br;
+            l++;
+        } else {
+            i++;
+        }
+    }
+    if (l != line || i >= len)
+        return;
+    /* The line, tabs shown as one space and control bytes as '?', cut at
+     * 120 characters (the caret must stay under its column). */
+    while (i < len && !break_length((const unsigned char *)data, len, i) && o + 5 < sizeof text && chars < 120) {
+        unsigned char c = (unsigned char)data[i++];
+        if ((c & 0xC0) != 0x80)
+            chars++;
+        text[o++] = c == '\t' ? ' ' : c < 0x20 || c == 0x7F ? '?' : (char)c;
+    }
+    text[o] = '\0';
+    if (col > chars + 1 || col > 120)
+        col = chars + 1;
+    int w = snprintf(msg + used, size - used, "\n  %5d | %s\n        | %*s^", line, text,
+                     col - 1, "");
+    if (w < 0 || (size_t)w >= size - used)
+        msg[used] = '\0';   /* no room: the message alone */
+}
+
 /* Reports libyaml's error with its mark made 1-based. */
 static int parser_error(builder *b, const yaml_parser_t *p)
 {
@@ -648,17 +724,30 @@ static int parser_error(builder *b, const yaml_parser_t *p)
     col = mark_col(b, p->problem_mark);
     size_t off = offset_of_mark(b->data, b->len, p->problem_mark.line,
                                 p->problem_mark.column);
-    const char *hint = off < b->len && b->data[off] == '\t'
-                       ? "; a tab cannot indent YAML, use spaces" : "";
+    const char *problem = p->problem ? p->problem : "unknown problem";
+    const char *advice = NULL;
+    /* What to do first, then libyaml's own words for those who know them. */
+    if (off < b->len && b->data[off] == '\t')
+        advice = "a tab cannot indent YAML, use spaces";
+    for (size_t i = 0; !advice && i < sizeof yaml_advice / sizeof *yaml_advice; i++)
+        if (strstr(problem, yaml_advice[i].words))
+            advice = yaml_advice[i].advice;
+    char said[400];
     if (p->context && (p->context_mark.line != p->problem_mark.line ||
                        p->context_mark.column != p->problem_mark.column))
-        set_error(b->err, KPI_EDATA, b->fname, line, col,
-                  "YAML syntax error: %s (%s at line %d, column %d)%s",
-                  p->problem ? p->problem : "unknown problem", p->context,
-                  mark_line(p->context_mark), mark_col(b, p->context_mark), hint);
+        snprintf(said, sizeof said, "%s, %s at line %d, column %d", problem, p->context,
+                 mark_line(p->context_mark), mark_col(b, p->context_mark));
     else
-        set_error(b->err, KPI_EDATA, b->fname, line, col, "YAML syntax error: %s%s",
-                  p->problem ? p->problem : "unknown problem", hint);
+        snprintf(said, sizeof said, "%s", problem);
+    if (advice)
+        set_error(b->err, KPI_EDATA, b->fname, line, col, "YAML syntax error: %s (libyaml: %s)",
+                  advice, said);
+    else
+        set_error(b->err, KPI_EDATA, b->fname, line, col, "YAML syntax error: %s", said);
+    /* The line itself with a caret, for a file (a --set value is shown by
+     * its column alone: its text is the user's own command line). */
+    if (b->col_shift == 0)
+        show_line(b->err->msg, sizeof b->err->msg, b->data, b->len, line, col);
     return KPI_EDATA;
 }
 

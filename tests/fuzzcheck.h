@@ -14,6 +14,8 @@
  *   2. the text as a file on disk read as a sweep file (kpi_sweep_load, as
  *      `kpisim validate` and `kpisim sweep` read every file), with its
  *      first and last grid points built;
+ *      and as `kpisim validate` reads it first (kpi_scenario_validate: every
+ *      mistake, each a clean answer, none in a file the sweep load takes);
  *   3. its first line as a --set KEY=VALUE override (kpi_scenario_set).
  * Each answer must be KPI_OK or a clean error: KPI_EDATA or KPI_ENOINPUT,
  * the status in the record, a message.  Crashes, hangs, leaks and
@@ -176,6 +178,29 @@ static int fuzz_check(const uint8_t *data, size_t size, const char *tmppath, cha
         if (r1 != KPI_OK || r2 != KPI_OK) {
             snprintf(why, whysize, "sweep: %ld points, but a point cannot be built: %s",
                      sw->npoints, err.msg);
+            goto done;
+        }
+    }
+
+    /* 2b. As `kpisim validate` reads it first: every mistake (a few at
+     * most here), each a clean answer; a file with a mistake listed is
+     * one that the plain load refuses too. */
+    {
+        kpi_error errs[4];
+        size_t nerrs = 99;
+        int more = 0;
+        int vrc = kpi_scenario_validate(tmppath, NULL, 0, errs, 4, &nerrs, &more);
+        if (nerrs > 4 || (vrc == KPI_OK) != (nerrs == 0) || (more && nerrs != 4)) {
+            snprintf(why, whysize, "validate: status %d with %zu mistakes (more %d)", vrc,
+                     nerrs, more);
+            goto done;
+        }
+        for (size_t i = 0; i < nerrs; i++)
+            if (!fuzz_answer("validate", errs[i].status, &errs[i], why, whysize))
+                goto done;
+        if (vrc != KPI_OK && (vrc != errs[0].status || rc == KPI_OK)) {
+            snprintf(why, whysize, "validate: status %d (%s), but the sweep load gave %d", vrc,
+                     errs[0].msg, rc);
             goto done;
         }
     }

@@ -332,6 +332,21 @@ printf 'extends: %s\nname: first\nsales_cycle: ~\nengagement: ~\n' "$PWD/scenari
 run_k 0 run "$T/first.yaml" -n 40 --seed 5 -o "$T/first" --quiet
 run_k 0 explain "$T/first.yaml" "$T/first"
 out_has '^  calls  *173.8  *17[0-9]'
+# issue 17: the run of the same scenario (another seed and -n) needs no word;
+# another scenario's run is named, on stderr and in the output
+err_empty
+run_k 0 explain scenarios/default.yaml "$T/t1" --set activity.calls_per_day=12
+err_has "warning: $T/t1 is a run of another scenario than scenarios/default.yaml (activity.calls_per_day: 12 here, 10 in the run)"
+out_has "^WARNING: $T/t1/scenario.yaml is not this scenario (activity.calls_per_day: 12 here, 10 in the run)"
+run_k 0 explain scenarios/default.yaml "$T/t1" --set title=Other; err_empty
+mkdir -p "$T/t1-noscen"; cp "$T/t1/monthly.csv" "$T/t1-noscen/"
+run_k 0 explain scenarios/default.yaml "$T/t1-noscen"; err_has "warning: cannot tell whether $T/t1-noscen is a run of scenarios/default.yaml"
+run_k 64 explain scenarios/default.yaml --set activity.calls_per_day 12
+err_has -- '--set: expected KEY=VALUE'
+# the visits line counts the appointments of calls to the book
+run_k 0 explain scenarios/default.yaml
+out_has '^  appointments from the book  *11  *calls to the book with a need x 3/3 x 2/3'
+out_has '^  meetings set a month .*prospects .* + the book 11: within the visit capacity'
 run_k 66 explain scenarios/default.yaml "$T/nowhere"
 run_k 65 explain "$T/bad.yaml"
 
@@ -368,6 +383,48 @@ run_k 65 run "$T/bad.yaml" -o "$T/a"
 check "a failed run leaves earlier results intact" test "$(cat "$T/a/monthly.csv" "$T/a/summary.csv" | cksum)" = "$sum_before"
 : >"$T/afile"
 run_k 73 run -n 5 -o "$T/afile/sub" --quiet; err_has "$T/afile/sub"
+# issue 17: a bad -o is found before the first replication, not after the
+# whole simulation (a run that would take minutes ends at once), for run,
+# compare (its scenarios' folders too) and sweep; the check leaves nothing.
+quick73() { # quick73 DESCRIPTION ARGS...: kpisim ARGS must exit 73 within 10 s
+    local what=$1; shift
+    timeout 10 "$KPISIM" "$@" >"$T/out" 2>"$T/err" </dev/null
+    local got=$?
+    if [ "$got" -eq 73 ]; then ok; else bad "$what: exited $got, expected 73 at once; stderr: $(head -c 300 "$T/err")"; fi
+}
+quick73 "run -o an existing file" run --set months=12 -n 100000 --threads 1 -o "$T/afile" --quiet
+err_has "cannot create directory $T/afile: Not a directory"
+quick73 "run -o under a file" run --set months=12 -n 100000 --threads 1 -o "$T/afile/sub" --quiet
+err_has "cannot create directory $T/afile/sub: $T/afile: Not a directory"
+quick73 "sweep -o an existing file" sweep tests/data/sweep/docs-lists.yaml -n 100000 --threads 1 -o "$T/afile" --quiet
+err_has "$T/afile"
+mkdir -p "$T/cmp"; : >"$T/cmp/default"
+quick73 "compare with a file where a scenario's folder goes" compare scenarios/default.yaml \
+    scenarios/default.yaml --set months=12 -n 100000 --threads 1 -o "$T/cmp" --quiet
+err_has "cannot create directory $T/cmp/default: Not a directory"
+check "a refused compare writes nothing" test ! -e "$T/cmp/comparison.csv" -a ! -e "$T/cmp/default-2"
+if [ -d /sys/kernel ]; then
+    quick73 "run -o in sysfs" run --set months=12 -n 100000 -o /sys/kernel/kpisim-test --quiet
+fi
+mkdir "$T/probe"
+run_k 0 run -n 3 -o "$T/probe" --quiet
+check "the output check leaves no probe file" test -z "$(find "$T/probe" -name '.*' -type f)"
+# A rerun replaces the charts of the earlier results: the files kpisim plot
+# writes in DIR/plots go with the new results, other files stay.
+mkdir -p "$T/probe/plots"
+for f in fan-premium.png kpis.svg my-funnel.png mine.png notes.txt; do : >"$T/probe/plots/$f"; done
+run_k 0 run -n 3 -o "$T/probe" --quiet
+check "a rerun removes the stale charts" test ! -e "$T/probe/plots/fan-premium.png" -a ! -e "$T/probe/plots/kpis.svg"
+check "a rerun keeps files that are not its charts" test -e "$T/probe/plots/mine.png" -a -e "$T/probe/plots/notes.txt" -a -e "$T/probe/plots/my-funnel.png"
+mkdir -p "$T/cmp2/plots" "$T/cmp2/default/plots"
+: >"$T/cmp2/plots/compare-premium.png"; : >"$T/cmp2/default/plots/fan-headcount.png"
+: >"$T/cmp2/plots/default-2-kpis.svg"
+run_k 0 compare scenarios/default.yaml scenarios/default.yaml -n 3 -o "$T/cmp2" --quiet
+check "compare removes the stale charts of DIR and its scenarios" test ! -e "$T/cmp2/plots/compare-premium.png" -a ! -e "$T/cmp2/default/plots/fan-headcount.png"
+check "compare removes its scenarios' charts in DIR/plots" test ! -e "$T/cmp2/plots/default-2-kpis.svg"
+mkdir -p "$T/sw2/plots"; : >"$T/sw2/plots/sweep-profit.png"
+run_k 0 sweep tests/data/sweep/docs-lists.yaml -n 2 -o "$T/sw2" --quiet
+check "sweep removes the stale charts" test ! -e "$T/sw2/plots/sweep-profit.png"
 if [ -w /dev/full ] && [ -d /proc ]; then
     # stdout to a full disk: the result table cannot be written.
     "$KPISIM" run -n 5 -o "$T/full" --quiet >/dev/full 2>"$T/err"
@@ -430,6 +487,38 @@ run_k 0 validate scenarios/sweeps/calls-focus.yaml --set months=6
 out_has 'a sweep of 63 points'
 run_k 64 validate scenarios/default.yaml --set; err_has 'needs a value'
 run_k 64 validate --set months=6; err_has 'no scenario file given'
+# issue 17: --set KEY VALUE (a space for '='): a usage error that shows the
+# right form, not "12: cannot open the scenario"
+run_k 64 run --set activity.calls_per_day 12 -n 2 -o "$T/sp" --quiet
+err_has -- '--set: expected KEY=VALUE, e.g. --set activity.calls_per_day=12'
+check "--set with a space writes nothing" test ! -e "$T/sp"
+run_k 64 validate --set activity.calls_per_day 12 scenarios/default.yaml
+err_has -- '--set: expected KEY=VALUE, e.g. --set activity.calls_per_day=12'
+run_k 64 validate scenarios/default.yaml --set months
+err_has -- '--set: expected KEY=VALUE, e.g. --set activity.calls_per_day=12'
+# the words a manager tries, values as a spreadsheet shows them
+printf 'team:\n  agents: 12\nhires_per_month: 2\nactivity:\n  compliance: 70%%\n  zzzzzz: 1\npremium:\n  mean: $5,000\n' >"$T/mgr.yaml"
+run_k 65 validate "$T/mgr.yaml"
+# validate reports every independent mistake, in the order of the file
+cat >"$T/want" <<EOF
+kpisim: $T/mgr.yaml:2:3: team.agents: unknown key; did you mean 'team.headcount'?
+kpisim: $T/mgr.yaml:3:1: hires_per_month: unknown key; did you mean 'team.recruits_per_month'?
+kpisim: $T/mgr.yaml:5:15: activity.compliance: expected a probability in [0, 1], got the text '70%' (write 0.7)
+kpisim: $T/mgr.yaml:6:3: activity.zzzzzz: unknown key; the keys of activity: are calls_per_day, visits_per_day, compliance, compliance_sd, off_plan_effort, mood_sd, appointment_expiry_days
+kpisim: $T/mgr.yaml:8:9: premium.mean: expected an amount in [0, 1e12], got the text '\$5,000' (write 5000)
+kpisim: $T/mgr.yaml: 5 mistakes
+EOF
+check "validate lists every mistake in the order of the file" diff "$T/want" "$T/err"
+out_empty
+# ... several files: each its own list, the good ones ok, status 65
+run_k 65 validate "$T/mgr.yaml" scenarios/default.yaml "$T/bad.yaml"
+out_has 'scenarios/default.yaml: ok'; err_has 'bad.yaml:3:15'; err_has 'mgr.yaml: 5 mistakes'
+# a YAML syntax error: what to do, the line and a caret
+printf 'team:\n  headcount 3\n  attrition: 0.1\n' >"$T/syn.yaml"
+run_k 65 validate "$T/syn.yaml"
+err_has "syn.yaml:3:12: YAML syntax error: a ':' that cannot start a key here"
+err_has '^      3 |   attrition: 0.1$'
+err_has '^        |            \^$'
 # the override reaches the scenario checked: months 0 is refused
 run_k 65 validate scenarios/default.yaml --set months=0; err_has 'months'
 

@@ -47,5 +47,39 @@ int main(void)
     check_mean(&x, KPI_CASES_COLD, 1, 6, 5 * H * cases->value,
                "simulated cases in months 2-6 = explain's");
     release(&x);
+
+    /* issue 17: the appointments of calls to the book count against the
+     * visit capacity.  A plain team whose book is large and every client
+     * in it has a need (grade A): half the calls go to the book, each sets
+     * an appointment with probability 3/3 x 2/3 (funnel.old_client). */
+    plain(&sc);
+    sc.clients.focus = 0.5;
+    sc.clients.initial_per_agent = 2000;
+    for (int g = 0; g < 6; g++)
+        sc.clients.grade_mix[g] = g == 0 ? 1 : 0;
+    n = kpi_explain(&sc, lines, 64);
+    const kpi_explain_line *appts = find(lines, n, "appointments from the book"),
+                           *set = find(lines, n, "meetings set a month"),
+                           *day = find(lines, n, "meetings set a plan day");
+    CHECK(appts && set && day, "explain gives the book's appointments and the meetings set");
+    if (!appts || !set || !day)
+        return TEST_DONE();
+    /* 189.2 calls x 0.5 to the book x 3/3 x 2/3; prospects 94.6 x 7/10 x 3/7. */
+    CHECK_NEAR(appts->value, 189.2 * 0.5 * 2.0 / 3, 1e-9, "book appointments by hand");
+    CHECK_NEAR(set->value, 189.2 * 0.5 * 0.3 + 189.2 * 0.5 * 2.0 / 3, 1e-9,
+               "meetings set a month: prospects and the book");
+    CHECK_NEAR(day->value, 10 * 0.5 * 0.3 + 10 * 0.5 * 2.0 / 3, 1e-9,
+               "meetings set a plan day: prospects and the book");
+    CHECK(appts->kpi == KPI_APPOINTMENTS_CLIENTS && appts->per_agent,
+          "the book's appointments are compared with appointments_clients per agent");
+    if (simulate(&sc, 400, 73, &x) != 0) {
+        CHECK(0, "simulation with a book failed");
+        return TEST_DONE();
+    }
+    check_mean(&x, KPI_APPOINTMENTS_CLIENTS, 0, 6, 6 * H * appts->value,
+               "simulated appointments from the book = explain's");
+    check_mean(&x, KPI_CALLS_TO_CLIENTS, 0, 6, 6 * H * 189.2 * 0.5,
+               "simulated calls to the book = explain's");
+    release(&x);
     return TEST_DONE();
 }

@@ -714,12 +714,43 @@ static void test_bad_keys(void)
     EXPECT_ERROR("team:\n  calls_per_day: 12\n", KPI_EDATA, 2, 3, "team.calls_per_day",
                  "did you mean 'activity.calls_per_day'?");
     EXPECT_ERROR("nmae: x\n", KPI_EDATA, 1, 1, "nmae", "did you mean 'name'?");
+    /* issue 17: the words a manager tries, a key in the wrong section, the
+     * section's keys when nothing is close, spreadsheet numbers */
+    EXPECT_ERROR("team:\n  agents: 12\n", KPI_EDATA, 2, 3, "team.agents",
+                 "unknown key; did you mean 'team.headcount'?");
+    EXPECT_ERROR("team:\n  Hires-Per-Month: 2\n", KPI_EDATA, 2, 3, "team.Hires-Per-Month",
+                 "did you mean 'team.recruits_per_month'?");
+    EXPECT_ERROR("hires: 2\n", KPI_EDATA, 1, 1, "hires", "did you mean 'team.recruits_per_month'?");
+    EXPECT_ERROR("activity:\n  calls: 12\n", KPI_EDATA, 2, 3, "activity.calls",
+                 "did you mean 'activity.calls_per_day'?");
+    EXPECT_ERROR("activity:\n  visits: 2\n", KPI_EDATA, 2, 3, "activity.visits",
+                 "did you mean 'activity.visits_per_day'?");
+    EXPECT_ERROR("team:\n  calls_per_day: 12\n", KPI_EDATA, 2, 3, "team.calls_per_day",
+                 "did you mean 'activity.calls_per_day'?");
+    EXPECT_ERROR("activity:\n  zzzzzz: 1\n", KPI_EDATA, 2, 3, "activity.zzzzzz",
+                 "unknown key; the keys of activity: are calls_per_day, visits_per_day, ");
+    EXPECT_ERROR("activity:\n  compliance: 70%\n", KPI_EDATA, 2, 15, "activity.compliance",
+                 "got the text '70%' (write 0.7)");
+    EXPECT_ERROR("activity:\n  calls_per_day: 5,000\n", KPI_EDATA, 2, 18,
+                 "activity.calls_per_day", "(write 5000)");
+    EXPECT_ERROR("premium:\n  mean: $5000\n", KPI_EDATA, 2, 9, "premium.mean", "(write 5000)");
+    EXPECT_ERROR("premium:\n  mean: \"$5,000.50\"\n", KPI_EDATA, 2, 9, "premium.mean",
+                 "(write 5000.5)");
+    EXPECT_ERROR("premium:\n  mean: 5000 EUR\n", KPI_EDATA, 2, 9, "premium.mean",
+                 "(write 5000)");
+    EXPECT_ERROR("premium:\n  mean: abc\n", KPI_EDATA, 2, 9, "premium.mean", "got the text 'abc'");
+    EXPECT_ERROR("activity:\n  compliance: 0,7\n", KPI_EDATA, 2, 15, "activity.compliance",
+                 "got the text '0,7' (write 0.7)");
+    EXPECT_ERROR("premium:\n  mean: 1,234,567.5\n", KPI_EDATA, 2, 9, "premium.mean",
+                 "(write 1234567.5)");
     EXPECT_ERROR("zzzzzz: 1\n", KPI_EDATA, 1, 1, "zzzzzz", "unknown key");
     {
         kpi_scenario sc;
         kpi_error err;
         kpi_scenario_load_string(&sc, "zzzzzz: 1\n", 10, "t.yaml", &err);
-        CHECK_STR(err.msg, "unknown key", "no suggestion when nothing is close");
+        /* issue 17: nothing close lists what the level holds */
+        CHECK(strncmp(err.msg, "unknown key; the top-level keys are name, title, ", 49) == 0,
+              "no suggestion when nothing is close, the top-level keys listed: '%s'", err.msg);
     }
     EXPECT_ERROR("activity.calls_per_day: 12\n", KPI_EDATA, 1, 1, "activity.calls_per_day",
                  "write it nested, as 'calls_per_day:' under 'activity:'");
@@ -827,8 +858,24 @@ static void test_bad_documents(void)
                  "expected a mapping of scenario keys (lines such as 'months: 12') at the top "
                  "level, got a list");
     EXPECT_ERROR("\n\nhello\n", KPI_EDATA, 3, 1, "", "got a single value");
+    /* issue 17: libyaml's words translated into what to do (its words kept
+     * after), the line shown with a caret under the column */
     EXPECT_ERROR("months: 3\n  team: 4\n", KPI_EDATA, 2, 7, "",
-                 "YAML syntax error: mapping values are not allowed in this context");
+                 "YAML syntax error: a ':' that cannot start a key here: indent this line "
+                 "like the keys above it");
+    EXPECT_ERROR("months: 3\n  team: 4\n", KPI_EDATA, 2, 7, "",
+                 "(libyaml: mapping values are not allowed in this context)\n"
+                 "      2 |   team: 4\n"
+                 "        |       ^");
+    EXPECT_ERROR("events:\n  - type: contest\n  month: 3\n", KPI_EDATA, 3, 3, "",
+                 "this line breaks a list: start it with '- '");
+    EXPECT_ERROR("team:\n  headcount 3\n  attrition: 0.1\n", KPI_EDATA, 3, 12, "",
+                 "(or give the line above its ':')");
+    EXPECT_ERROR("title: @x\n", KPI_EDATA, 1, 8, "",
+                 "this character cannot start a value ('@', '`', '%' are reserved): put the "
+                 "value in quotes (libyaml: found character that cannot start any token)\n"
+                 "      1 | title: @x\n        |        ^");
+    EXPECT_ERROR("activity: [1, 2\n", KPI_EDATA, 2, 1, "", "a list in brackets is not closed");
     EXPECT_ERROR("activity: [1, 2\n", KPI_EDATA, 2, 1, "", "YAML syntax error");
     EXPECT_ERROR("team:\n\theadcount: 3\n", KPI_EDATA, 2, 1, "", "a tab cannot indent YAML");
     EXPECT_ERROR("title: \"abc\n", KPI_EDATA, 2, 1, "", "YAML syntax error");
@@ -1161,6 +1208,96 @@ static void test_docs_examples(void)
     free(doc);
 }
 
+/* issue 17: kpi_scenario_validate reports every independent mistake, in the
+ * order of the file (parents first), up to the cap; a YAML syntax error
+ * stops its file. */
+static void test_validate_all(void)
+{
+    scratch sd;
+    kpi_error errs[KPI_VALIDATE_MAX_ERRORS];
+    size_t n = 0;
+    int more = 0;
+    if (scratch_open(&sd) != 0) {
+        CHECK(0, "scratch directory");
+        return;
+    }
+    const char *base = "team:\n  agents: 3\n";
+    const char *text = "extends: base.yaml\n"
+                       "months: 12\n"
+                       "team:\n"
+                       "  headcount: -1\n"
+                       "  calls: 3\n"
+                       "hires_per_month: 2\n"
+                       "activity:\n"
+                       "  compliance: 70%\n"
+                       "funnel:\n"
+                       "  cold: 10:12:3:1\n"
+                       "premium:\n"
+                       "  mean: $5000\n"
+                       "  mean: 3\n";
+    scratch_write(&sd, "base.yaml", base, strlen(base));
+    const char *path = scratch_write(&sd, "many.yaml", text, strlen(text));
+    const char *sets[] = {"months=0", "activity.nope=1"};
+    int rc = kpi_scenario_validate(path, sets, 2, errs, KPI_VALIDATE_MAX_ERRORS, &n, &more);
+    CHECK(rc == KPI_EDATA, "validate: status %d", rc);
+    struct { const char *file; int line, col; const char *key, *part; } want[] = {
+        {"base.yaml", 2, 3, "team.agents", "did you mean 'team.headcount'?"},
+        {"many.yaml", 4, 14, "team.headcount", "expected"},
+        {"many.yaml", 5, 3, "team.calls", "did you mean 'activity.calls_per_day'?"},
+        {"many.yaml", 6, 1, "hires_per_month", "did you mean 'team.recruits_per_month'?"},
+        {"many.yaml", 8, 15, "activity.compliance", "(write 0.7)"},
+        {"many.yaml", 10, 9, "funnel.cold", "never grow"},
+        {"many.yaml", 12, 9, "premium.mean", "(write 5000)"},
+        {"many.yaml", 13, 3, "premium.mean", "duplicate key"},
+        {"--set", 1, 8, "months", "expected a whole number of months"},
+        {"--set", 1, 1, "activity.nope", "unknown key"},
+    };
+    size_t nwant = sizeof want / sizeof *want;
+    CHECK(n == nwant, "validate: %zu mistakes, expected %zu", n, nwant);
+    for (size_t i = 0; i < n && i < nwant; i++) {
+        char buf[2048];
+        const char *slash = strrchr(errs[i].file, '/');
+        const char *file = slash ? slash + 1 : errs[i].file;
+        kpi_error_format(&errs[i], buf, sizeof buf);
+        CHECK(strcmp(file, want[i].file) == 0 && errs[i].line == want[i].line &&
+                  errs[i].col == want[i].col && strcmp(errs[i].key, want[i].key) == 0 &&
+                  strstr(errs[i].msg, want[i].part) != NULL,
+              "validate mistake %zu: %s (expected %s:%d:%d: %s: ...%s...)", i, buf,
+              want[i].file, want[i].line, want[i].col, want[i].key, want[i].part);
+    }
+    CHECK(!more, "validate: not more than the cap");
+
+    /* the cap */
+    strbuf big = {0};
+    for (int i = 0; i < 30; i++) {
+        char line[32];
+        snprintf(line, sizeof line, "zzzz%02d: 1\n", i);
+        sb_puts(&big, line);
+    }
+    path = scratch_write(&sd, "big.yaml", big.p, big.len);
+    rc = kpi_scenario_validate(path, NULL, 0, errs, 5, &n, &more);
+    CHECK(rc == KPI_EDATA && n == 5 && more, "validate cap: rc %d, %zu mistakes, more %d", rc,
+          n, more);
+    free(big.p);
+
+    /* a YAML syntax error stops the file: one mistake */
+    const char *bad = "months: 0\nteam:\n  headcount 3\n  attrition: 0.1\n";
+    path = scratch_write(&sd, "syntax.yaml", bad, strlen(bad));
+    rc = kpi_scenario_validate(path, NULL, 0, errs, KPI_VALIDATE_MAX_ERRORS, &n, &more);
+    CHECK(rc == KPI_EDATA && n == 1 && strstr(errs[0].msg, "YAML syntax error"),
+          "validate of a syntax error: rc %d, %zu mistakes", rc, n);
+
+    /* a good file and a sweep file: nothing */
+    rc = kpi_scenario_validate("../scenarios/default.yaml", NULL, 0, errs, 3, &n, &more);
+    if (rc == KPI_ENOINPUT)
+        rc = kpi_scenario_validate("scenarios/default.yaml", NULL, 0, errs, 3, &n, &more);
+    CHECK(rc == KPI_OK && n == 0, "validate of the default: rc %d, %zu", rc, n);
+    /* a missing file: listed, 66 */
+    rc = kpi_scenario_validate("/nonexistent/x.yaml", NULL, 0, errs, 3, &n, &more);
+    CHECK(rc == KPI_ENOINPUT && n == 1, "validate of a missing file: rc %d, %zu", rc, n);
+    scratch_close(&sd);
+}
+
 int main(void)
 {
     test_defaults();
@@ -1180,5 +1317,6 @@ int main(void)
     test_limits();
     test_round_trip();
     test_docs_examples();
+    test_validate_all();
     return TEST_DONE();
 }

@@ -46,6 +46,11 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t *out
 int cli_opt_value(int argc, char **argv, int *i, const char *cmd, const char *name,
                   const char *shortname, const char **value);
 
+/* The value v of the --set at argv[i]: 0 when it holds '=', else prints
+ * "--set: expected KEY=VALUE, e.g. ..." (naming the next argument when
+ * it looks like the value written after a space) and returns KPI_EUSAGE. */
+int cli_check_set(int argc, char **argv, int i, const char *cmd, const char *v);
+
 /* ---- signals.c: Ctrl-C and SIGTERM (depends on nothing else) --------- */
 
 /* Installs SIGINT/SIGTERM handlers that request cancellation. */
@@ -149,6 +154,11 @@ double cli_workspace_limit(const kpi_memory *need);
  * version that runs it: the outputs' scenario.yaml says which laws made
  * them. */
 void cli_warn_model(kpi_scenario *sc, const char *label);
+
+/* Collective: whether the output directory dir can be created and written
+ * (kpi_output_check, on rank 0), before any replication runs.  KPI_OK, or
+ * the status after printing the error (cli_agreed). */
+int cli_check_output(const char *dir, kpi_error *err);
 
 /* ---- mpi.c: the ranks of an MPI job ----------------------------------- */
 

@@ -189,6 +189,23 @@ int cli_cmd_compare(int argc, char **argv)
     rc = cli_check_memory(&need, paths[0], o.have_n, &err);
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
+    /* A bad -o (or a scenario's folder in it) is found now, not after the
+     * whole comparison. */
+    if ((rc = cli_check_output(outdir, &err)) != KPI_OK)
+        goto done;
+    for (int s = 0; s < nsc; s++) {
+        size_t len = strlen(outdir) + strlen(names[s]) + 2;
+        char *dir = malloc(len);
+        if (!dir) {
+            rc = cli_out_of_memory();
+            goto done;
+        }
+        snprintf(dir, len, "%s/%s", outdir, names[s]);
+        rc = cli_check_output(dir, &err);
+        free(dir);
+        if (rc != KPI_OK)
+            goto done;
+    }
 
     cli_signals_install();
     cli_progress p;

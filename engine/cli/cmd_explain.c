@@ -22,7 +22,9 @@ static void explain_help(FILE *f)
           "contacts, meetings and cases of one agent in one month from the activity\n"
           "standard and the funnels, the visit capacity, and the KPI tree (K1, K2),\n"
           "each with its formula.  With RUN_DIR (the output of 'kpisim run' of the\n"
-          "same scenario), the simulated monthly means are shown beside them.\n", f);
+          "same scenario), the simulated monthly means are shown beside them; a\n"
+          "RUN_DIR/scenario.yaml of another scenario (other than in name, title,\n"
+          "description, seed and replications) is named in a warning.\n", f);
 }
 
 /* Monthly means of a run: the average over months of each KPI's mean. */
@@ -84,6 +86,129 @@ done:
     return rc;
 }
 
+/* The dotted key of each line of an emitted scenario ("activity:" then
+ * "  calls_per_day: 10" is activity.calls_per_day), written into key. */
+static void line_key(const char *line, size_t len, char *section, size_t ssize, char *key,
+                     size_t ksize)
+{
+    const char *colon = memchr(line, ':', len);
+    size_t klen = colon ? (size_t)(colon - line) : len;
+    if (line[0] != ' ' && line[0] != '-') {
+        snprintf(key, ksize, "%.*s", (int)klen, line);
+        if (colon && (size_t)(colon - line) + 1 == len)
+            snprintf(section, ssize, "%.*s", (int)klen, line);   /* "team:" */
+        else
+            section[0] = '\0';
+        return;
+    }
+    size_t i = 0;
+    while (i < klen && (line[i] == ' ' || line[i] == '-'))
+        i++;
+    if (strcmp(section, "events") == 0 || line[i] == '{')
+        snprintf(key, ksize, "%s", section);
+    else
+        snprintf(key, ksize, "%s.%.*s", section, (int)(klen - i), line + i);
+}
+
+/* Whether RUN_DIR holds a run of the scenario explained: its scenario.yaml
+ * (the resolved scenario of the run) against sc, written the same way,
+ * leaving out what does not change the numbers compared (name, title,
+ * description) and what a run sets from its options (seed,
+ * replications).  Returns 0 when they agree; else writes what differs
+ * (a few keys, "key: VALUE here, VALUE in the run") into diff and returns
+ * 1, or -1 when the run's scenario cannot be read (diff says why). */
+static int same_scenario(const kpi_scenario *sc, const char *dir, char *diff, size_t size)
+{
+    char path[4096];
+    kpi_error err;
+    kpi_scenario *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    char *ta = NULL, *tb = NULL;
+    size_t la = 0, lb = 0;
+    int rc = -1;
+    diff[0] = '\0';
+    snprintf(path, sizeof path, "%s/scenario.yaml", dir);
+    if (!a || !b) {
+        snprintf(diff, size, "out of memory");
+        goto done;
+    }
+    if (kpi_scenario_load(b, path, &err) != KPI_OK) {
+        char buf[2048];
+        snprintf(diff, size, "%s", kpi_error_format(&err, buf, sizeof buf));
+        goto done;
+    }
+    memcpy(a, sc, sizeof *a);
+    memcpy(b->name, a->name, sizeof b->name);
+    memcpy(b->title, a->title, sizeof b->title);
+    memcpy(b->description, a->description, sizeof b->description);
+    b->seed = a->seed;
+    b->replications = a->replications;
+    /* A run resolves clients.repeat_share into the focus it found (and
+     * writes that): the share given here cannot be checked against it
+     * without the pilot runs, so the focus is left out. */
+    if (a->clients.repeat_share >= 0 && b->clients.repeat_share < 0) {
+        b->clients.repeat_share = a->clients.repeat_share;
+        b->clients.focus = a->clients.focus;
+    }
+    if (kpi_scenario_text(a, &ta, &la, &err) != KPI_OK ||
+        kpi_scenario_text(b, &tb, &lb, &err) != KPI_OK) {
+        snprintf(diff, size, "%s", err.msg);
+        goto done;
+    }
+    if (la == lb && memcmp(ta, tb, la) == 0) {
+        rc = 0;
+        goto done;
+    }
+    /* Line by line, naming the keys that differ (the emitter writes every
+     * key in one order, so lines match up to the events). */
+    rc = 1;
+    const char *pa = ta, *pb = tb, *ea = ta + la, *eb = tb + lb;
+    char sec_a[128] = "", sec_b[128] = "";
+    int shown = 0;
+    size_t used = 0;
+    while (pa < ea && pb < eb && shown < 4) {
+        const char *na = memchr(pa, '\n', (size_t)(ea - pa)), *nb = memchr(pb, '\n', (size_t)(eb - pb));
+        size_t lna = na ? (size_t)(na - pa) : (size_t)(ea - pa);
+        size_t lnb = nb ? (size_t)(nb - pb) : (size_t)(eb - pb);
+        char ka[256], kb[256];
+        line_key(pa, lna, sec_a, sizeof sec_a, ka, sizeof ka);
+        line_key(pb, lnb, sec_b, sizeof sec_b, kb, sizeof kb);
+        if (strcmp(ka, kb) != 0) {
+            /* the lists of events differ in length: from here the lines do
+             * not match up */
+            snprintf(diff + used, size - used, "%s%s and more", used ? "; " : "", ka);
+            shown = 4;
+            break;
+        }
+        if (lna != lnb || memcmp(pa, pb, lna) != 0) {
+            const char *va = memchr(pa, ':', lna), *vb = memchr(pb, ':', lnb);
+            int w;
+            if (va && vb && strcmp(ka, "events") != 0)
+                w = snprintf(diff + used, size - used, "%s%s:%.*s here,%.*s in the run",
+                             used ? "; " : "", ka, (int)(lna - (size_t)(va - pa) - 1), va + 1,
+                             (int)(lnb - (size_t)(vb - pb) - 1), vb + 1);
+            else
+                w = snprintf(diff + used, size - used, "%s%s", used ? "; " : "", ka);
+            if (w < 0 || (size_t)w >= size - used)
+                break;
+            used += (size_t)w;
+            shown++;
+            /* one entry for the events, however many of their lines differ */
+            if (strcmp(ka, "events") == 0)
+                break;
+        }
+        pa = na ? na + 1 : ea;
+        pb = nb ? nb + 1 : eb;
+    }
+    if (!diff[0])
+        snprintf(diff, size, "events");
+done:
+    free(ta);
+    free(tb);
+    free(a);
+    free(b);
+    return rc;
+}
+
 /* What a run of the scenario's replications on the default threads will
  * hold in memory, and whether it fits (the check run, compare and sweep
  * make before they start). */
@@ -139,6 +264,10 @@ int cli_cmd_explain(int argc, char **argv)
                 rc = KPI_EUSAGE;
                 goto done;
             }
+            if (cli_check_set(argc, argv, i, "explain", v) != 0) {
+                rc = KPI_EUSAGE;
+                goto done;
+            }
             o.sets[o.nsets++] = v;
             continue;
         }
@@ -171,6 +300,17 @@ int cli_cmd_explain(int argc, char **argv)
     }
     if (dir && (rc = read_means(dir, &rm)) != 0)
         goto done;
+    /* Another scenario's run beside this one's arithmetic would mislead:
+     * say so on stderr, and in the output. */
+    char diff[1024];
+    int same = dir ? same_scenario(sc, dir, diff, sizeof diff) : 0;
+    if (same > 0)
+        fprintf(stderr, "kpisim: warning: %s is a run of another scenario than %s (%s): its "
+                        "simulated means do not belong beside this arithmetic\n",
+                dir, path, diff);
+    else if (same < 0)
+        fprintf(stderr, "kpisim: warning: cannot tell whether %s is a run of %s: %s\n", dir,
+                path, diff);
 
     kpi_explain_line lines[64];
     int n = kpi_explain(sc, lines, 64);
@@ -200,6 +340,12 @@ int cli_cmd_explain(int argc, char **argv)
             printf("  %-26s %12s   %s\n", l->label, val, l->formula);
     }
     print_memory(sc);
+    if (same > 0)
+        printf("\nWARNING: %s/scenario.yaml is not this scenario (%s): the simulated column "
+               "is of another scenario.\n", dir, diff);
+    else if (same < 0)
+        printf("\nWARNING: %s/scenario.yaml cannot be read (%s): the simulated column may be "
+               "of another scenario.\n", dir, diff);
     if (dir)
         printf("\nsimulated: monthly means of %s/monthly.csv over its %d months, per agent "
                "divided by the mean headcount.\nThe simulation adds what the arithmetic leaves "

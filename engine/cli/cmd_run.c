@@ -121,6 +121,9 @@ int cli_cmd_run(int argc, char **argv)
     rc = cli_check_memory(&need, path ? path : "<built-in default>", o.have_n, &err);
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
+    /* A bad -o is found now, not after the whole simulation. */
+    if ((rc = cli_check_output(outdir, &err)) != KPI_OK)
+        goto done;
 
     cli_signals_install();
     cli_progress p;
@@ -200,8 +203,10 @@ static void validate_help(FILE *f)
           "\n"
           "Checks each scenario file (with its extends: chain) against every rule of\n"
           "the scenario format without running it; for a sweep file, every point of\n"
-          "its grid.  Prints 'FILE: ok' for each good file and a file:line:col\n"
-          "message on stderr for each bad one.\n"
+          "its grid.  Prints 'FILE: ok' for each good file and, on stderr, a\n"
+          "file:line:col message for every mistake of a bad one (up to 20, in the\n"
+          "order of the file: a YAML syntax error stops its file, other mistakes do\n"
+          "not).\n"
           "\n"
           "options:\n"
           "  --set KEY=VALUE       override one scenario key in every file, after\n"
@@ -218,11 +223,13 @@ int cli_cmd_validate(int argc, char **argv)
     /* --set values and the files, in order (argc bounds both). */
     const char **sets = malloc((size_t)argc * sizeof *sets);
     const char **paths = malloc((size_t)argc * sizeof *paths);
+    kpi_error *errs = malloc(KPI_VALIDATE_MAX_ERRORS * sizeof *errs);
     size_t nsets = 0;
-    if (!sc || !sets || !paths) {
+    if (!sc || !sets || !paths || !errs) {
         free(sc);
         free(sets);
         free(paths);
+        free(errs);
         return cli_out_of_memory();
     }
     for (int i = 1; i < argc; i++) {
@@ -234,6 +241,10 @@ int cli_cmd_validate(int argc, char **argv)
         }
         int m = cli_opt_value(argc, argv, &i, "validate", "--set", NULL, &v);
         if (m < 0) {
+            rc = KPI_EUSAGE;
+            break;
+        }
+        if (m > 0 && cli_check_set(argc, argv, i, "validate", v) != 0) {
             rc = KPI_EUSAGE;
             break;
         }
@@ -253,9 +264,27 @@ int cli_cmd_validate(int argc, char **argv)
     for (int i = 0; rc == 0 && i < files; i++) {
         kpi_error err;
         kpi_sweep *sw = NULL;
-        /* A plain scenario is a sweep of one point: one loader checks both,
-         * every grid point of a sweep included; --set applies as in run. */
-        int r = kpi_sweep_load(sc, &sw, paths[i], sets, nsets, &err);
+        size_t nerrs = 0;
+        int more = 0;
+        /* Every independent mistake first (up to a cap), in the order of
+         * the file; once there is none, a plain scenario is a sweep of one
+         * point: one loader checks both, every grid point of a sweep
+         * included; --set applies as in run. */
+        int r = kpi_scenario_validate(paths[i], sets, nsets, errs, KPI_VALIDATE_MAX_ERRORS,
+                                      &nerrs, &more);
+        if (r != KPI_OK) {
+            for (size_t e = 0; e < nerrs; e++)
+                cli_fail(&errs[e]);
+            if (more)
+                fprintf(stderr, "kpisim: %s: more than %d mistakes; fix these and run "
+                                "validate again\n", paths[i], KPI_VALIDATE_MAX_ERRORS);
+            else if (nerrs > 1)
+                fprintf(stderr, "kpisim: %s: %zu mistakes\n", paths[i], nerrs);
+            if (status == 0)
+                status = r;
+            continue;
+        }
+        r = kpi_sweep_load(sc, &sw, paths[i], sets, nsets, &err);
         if (r == KPI_OK) {
             cli_warn_model(sc, paths[i]);
             if (sw->naxes > 0)
@@ -274,5 +303,6 @@ int cli_cmd_validate(int argc, char **argv)
     free(sc);
     free(sets);
     free(paths);
+    free(errs);
     return rc == CLI_HELP ? 0 : rc;
 }

@@ -243,6 +243,9 @@ int cli_cmd_sweep(int argc, char **argv)
     rc = cli_check_memory(&need, path, o.have_n, &err);
     if ((rc = cli_agreed(rc, &err)) != KPI_OK)
         goto done;
+    /* A bad -o is found now, not after the whole sweep. */
+    if ((rc = cli_check_output(outdir, &err)) != KPI_OK)
+        goto done;
     bands = calloc((size_t)sw->npoints * KPI_NFIG, sizeof *bands);
     work = malloc((size_t)most * sizeof *work);
     if (o.per_rep)

@@ -75,6 +75,22 @@ int cli_opt_value(int argc, char **argv, int *i, const char *cmd, const char *na
     return 1;
 }
 
+int cli_check_set(int argc, char **argv, int i, const char *cmd, const char *v)
+{
+    if (strchr(v, '='))
+        return 0;
+    /* "--set activity.calls_per_day 12": the value is the next argument,
+     * which would otherwise be taken for a scenario file. */
+    const char *next = i + 1 < argc ? argv[i + 1] : "";
+    size_t nl = strlen(next);
+    int file = (nl > 5 && strcmp(next + nl - 5, ".yaml") == 0) ||
+               (nl > 4 && strcmp(next + nl - 4, ".yml") == 0);
+    if (*v && nl > 0 && next[0] != '-' && !strchr(next, '=') && !file)
+        return cli_usage(cmd, "--set: expected KEY=VALUE, e.g. --set %s=%s (without a space)",
+                         v, argv[i + 1]);
+    return cli_usage(cmd, "--set: expected KEY=VALUE, e.g. --set activity.calls_per_day=12");
+}
+
 int cli_common_init(cli_common *c, int argc)
 {
     memset(c, 0, sizeof *c);
@@ -164,7 +180,7 @@ int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common
         return 1;
     }
     if ((m = cli_opt_value(argc, argv, i, cmd, "--set", NULL, &v)) != 0) {
-        if (m < 0)
+        if (m < 0 || cli_check_set(argc, argv, *i, cmd, v) != 0)
             return KPI_EUSAGE;
         c->sets[c->nsets++] = v;
         return 1;

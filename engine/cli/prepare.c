@@ -65,3 +65,9 @@ double cli_workspace_limit(const kpi_memory *need)
     double limit = (avail - need->results) / (need->threads > 0 ? need->threads : 1);
     return limit > need->workspace ? limit : need->workspace;
 }
+
+int cli_check_output(const char *dir, kpi_error *err)
+{
+    int rc = cli_mpi_rank() == 0 ? kpi_output_check(dir, err) : KPI_OK;
+    return cli_agreed(rc, err);
+}
