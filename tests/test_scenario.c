@@ -749,7 +749,7 @@ static void test_bad_keys(void)
         kpi_error err;
         kpi_scenario_load_string(&sc, "zzzzzz: 1\n", 10, "t.yaml", &err);
         /* issue 17: nothing close lists what the level holds */
-        CHECK(strncmp(err.msg, "unknown key; the top-level keys are name, title, ", 49) == 0,
+        CHECK(strncmp(err.msg, "unknown key; the top-level keys are name, model_version, title, ", 64) == 0,
               "no suggestion when nothing is close, the top-level keys listed: '%s'", err.msg);
     }
     EXPECT_ERROR("activity.calls_per_day: 12\n", KPI_EDATA, 1, 1, "activity.calls_per_day",
