@@ -27,6 +27,8 @@ static void usage(FILE *f)
           "  validate FILE...      check scenario and sweep files without running them\n"
           "  explain FILE [DIR]    expected values by hand-checkable arithmetic, beside a\n"
           "                        run's simulated means\n"
+          "  calibrate HISTORY.csv --scenario BASE.yaml --fit KEY...  fit scenario keys\n"
+          "                        to a team's monthly history (fitted.yaml, fit.csv)\n"
           "  plot DIR              render the charts of a run, compare or sweep into DIR/plots\n"
           "\n"
           "  kpisim COMMAND --help  options of a command\n"
@@ -93,6 +95,8 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0)
         return cli_cmd_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "calibrate") == 0)
+        return cli_cmd_calibrate(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
         return cli_cmd_plot(argc - 1, argv + 1);
     fprintf(stderr, "kpisim: unknown command '%s'\n", cmd);
