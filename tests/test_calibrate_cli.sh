@@ -77,6 +77,15 @@ check "projection months 13-18" awk -F, 'NR > 1 && ($1 < 13 || $1 > 18) { exit 1
 run_k 0 run "$T/fit/fitted.yaml" -n 5 -o "$T/refit" --quiet
 check "fitted.yaml runs for the history's months" grep -q '^months: 12$' "$T/refit/scenario.yaml"
 
+# The chart: kpisim plot finds fit-monthly.csv.
+if command -v gnuplot >/dev/null 2>&1; then
+    run_k 0 plot "$T/fit"
+    out_has "plots/calibrate.png"
+    check "calibrate.png is a PNG" sh -c "od -An -c -N4 '$T/fit/plots/calibrate.png' | grep -q 'P   N   G'"
+else
+    skip "no gnuplot: the calibrate chart"
+fi
+
 # A ';' export of the same history, decimal commas: said on stderr.
 tr ',.' ';,' <"$T/history.csv" >"$T/history-de.csv"
 run_k 0 calibrate "$T/history-de.csv" --scenario "$T/base.yaml" --fit activity.compliance \
