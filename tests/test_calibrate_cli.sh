@@ -130,6 +130,9 @@ run_k 64 calibrate "$T/history.csv" --scenario "$T/base.yaml" --fit team.attriti
 err_has "expected LO < HI"
 run_k 64 calibrate "$T/history.csv" --scenario "$T/base.yaml" --fit funnel.cold
 err_has "funnel.cold.sale"
+run_k 64 calibrate "$T/history.csv" --scenario "$T/base.yaml" --fit activity.compliance \
+    --set team.headcount=9
+err_has "--set does not apply to calibrate"
 run_k 66 calibrate "$T/nope.csv" --scenario "$T/base.yaml" --fit activity.compliance
 run_k 66 calibrate "$T/history.csv" --scenario "$T/nope.yaml" --fit activity.compliance
 

@@ -23,7 +23,7 @@ static void calibrate_help(FILE *f)
 {
     fputs("usage: kpisim calibrate HISTORY.csv --scenario BASE.yaml --fit KEY[=LO:HI]...\n"
           "                        [-n REPLICATIONS] [--seed N] [--threads N] [-o DIR]\n"
-          "                        [--project MONTHS] [--set KEY=VALUE]... [--quiet]\n"
+          "                        [--project MONTHS] [--quiet]\n"
           "\n"
           "Fits the --fit keys of BASE.yaml to a team's monthly history by simulated\n"
           "method of moments on common random numbers (docs/calibration.md).  HISTORY.csv\n"
@@ -46,7 +46,6 @@ static void calibrate_help(FILE *f)
           "  --threads N           worker threads (default: the online processors)\n"
           "  -o, --output DIR      output directory (default: runs/calibrate-NAME)\n"
           "  --project MONTHS      also simulate MONTHS past the history (projection.csv)\n"
-          "  --set KEY=VALUE       override a key of the base scenario (repeatable)\n"
           "  --quiet               no progress and no messages on stderr\n"
           "\n"
           "exit status: 0 ok, 64 usage, 65 bad history or scenario, 66 missing file,\n"
@@ -136,6 +135,12 @@ int cli_cmd_calibrate(int argc, char **argv)
                        nfits);
     if (rc == 0 && o.per_rep)
         rc = cli_usage("calibrate", "--per-replication does not apply to calibrate");
+    /* fitted.yaml extends the base file: an override given here would be
+     * lost from it, so overrides belong in a scenario that extends the base. */
+    if (rc == 0 && o.nsets > 0)
+        rc = cli_usage("calibrate", "--set does not apply to calibrate: write the overrides "
+                                    "in a scenario that extends %s and give that to --scenario",
+                       base ? base : "the base");
     if (rc != 0) {
         free(fits);
         rc = rc == CLI_HELP ? 0 : rc;
