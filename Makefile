@@ -385,6 +385,8 @@ valgrind: deps $(VALGRIND_STAMP) $(PROGRAM) $(VALGRIND_PROGS)
 	        -o $(BUILD)/vg/compare --quiet; \
 	    vg ./$(BIN) sweep $(FAULT_DATA)/sweep.yaml --threads 1 -o $(BUILD)/vg/sweep --quiet; \
 	    vg ./$(BIN) explain $(FAULT_DATA)/tiny.yaml $(BUILD)/vg/tiny; \
+	    vg ./$(BIN) calibrate tests/data/calibrate/tiny-history.csv --scenario $(FAULT_DATA)/tiny.yaml \
+	        --fit activity.compliance -n 3 --threads 1 --project 2 -o $(BUILD)/vg/calibrate --quiet; \
 	fi; \
 	for t in $(VALGRIND_PROGS); do vg $$t; done; \
 	if [ $$failed -ne 0 ]; then echo "valgrind: $$failed program(s) failed" >&2; exit 1; fi; \
