@@ -19,12 +19,15 @@
 #include "output.h"
 #include "scenario.h"
 
+/* Writes x; -1 only when x is not finite (a failed write is kept by the
+ * file and reported by kpi_outfile_finish as the write error it is). */
 static int put_num(kpi_outfile *of, double x)
 {
     char b[KPI_NUMBUF];
     if (kpi_format_number(x, b, sizeof b) != KPI_OK)
         return -1;
-    return kpi_outfile_puts(of, b);
+    kpi_outfile_puts(of, b);
+    return 0;
 }
 
 /* The path of target relative to the directory dir (both made absolute),

@@ -247,7 +247,7 @@ int cli_cmd_calibrate(int argc, char **argv)
                fk->ci_hi, fk->effect,
                fk->identified ? "yes" : "NOT IDENTIFIED (interval = bounds)");
     }
-    printf("\ngoodness of fit over %ld observed points:\n", fit->npoints);
+    printf("goodness of fit over %ld observed points:\n", fit->npoints);
     printf("  inside the fitted 90%% bands: %.1f%% (about 90%% expected)\n",
            100 * fit->inside90);
     printf("  weighted distance %.4g; share of the fitted model's own replications as far\n"
