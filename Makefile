@@ -9,6 +9,8 @@
 #   make fuzz [FUZZ_SECONDS=60]  libFuzzer on the scenario loader (build-fuzz/)
 #   make valgrind [VALGRIND_TESTS="test_a ..."]   the CLI and the unit tests under valgrind
 #   make demo            build, compare two strategies, draw their charts
+#   make calibrate-coverage [COVERAGE_TRIALS=50]  how often calibrate's 90%
+#                        intervals cover the truth (tests/calibrate_coverage.sh)
 #   make bench           the speed benchmarks and the NumPy yardstick
 #                        (bench/run.sh, bench/results.csv)
 #   make install PREFIX=/usr/local [DESTDIR=...]    make uninstall    make clean
@@ -133,7 +135,8 @@ else
 DEPS_STAMP := $(BUILD)/.deps.stamp
 endif
 
-.PHONY: all deps test fault fuzz mpi-program valgrind demo bench install uninstall clean FORCE
+.PHONY: all deps test fault fuzz mpi-program valgrind demo bench install uninstall clean FORCE \
+        calibrate-coverage
 .DELETE_ON_ERROR:
 
 all: deps $(LIB) $(PROGRAM)
@@ -350,6 +353,12 @@ fault: deps $(PROGRAM) $(FAULT_SHIM) $(FAULT_PROBE)
 	$(Q)KPISIM='$(abspath $(BIN))' KPI_BUILD='$(BUILD)' FAULT_FULL=1 \
 	    bash tests/run.sh tests/test_fault.sh
 
+# The coverage study of kpisim calibrate's 90% intervals (docs/calibration.md):
+# COVERAGE_TRIALS fits of histories made at known keys; minutes, not in make test.
+COVERAGE_TRIALS ?= 50
+calibrate-coverage: all
+	bash tests/calibrate_coverage.sh ./$(BIN) $(COVERAGE_TRIALS)
+
 # ---------------------------------------------------------------------------
 # Fuzzing (docs/hardening.md "Fuzzing")
 # ---------------------------------------------------------------------------
@@ -436,6 +445,8 @@ valgrind: deps $(VALGRIND_STAMP) $(PROGRAM) $(VALGRIND_PROGS)
 	    vg ./$(BIN) sweep $(FAULT_DATA)/sweep.yaml --threads 1 -o $(BUILD)/vg/sweep --quiet; \
 	    vg ./$(BIN) explain $(FAULT_DATA)/tiny.yaml $(BUILD)/vg/tiny; \
 	    vg ./$(BIN) report $(BUILD)/vg/compare --xlsx; \
+	    vg ./$(BIN) calibrate tests/data/calibrate/tiny-history.csv --scenario $(FAULT_DATA)/tiny.yaml \
+	        --fit activity.compliance -n 3 --threads 1 --project 2 -o $(BUILD)/vg/calibrate --quiet; \
 	fi; \
 	for t in $(VALGRIND_PROGS); do vg $$t; done; \
 	if [ $$failed -ne 0 ]; then echo "valgrind: $$failed program(s) failed" >&2; exit 1; fi; \

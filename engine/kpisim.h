@@ -747,5 +747,106 @@ int kpi_stage_long_sweep(kpi_outset *set, const char *dir, const char *name,
                          const kpi_sweep *sw, const kpi_band *bands, const double *figures,
                          const long *first, kpi_error *err);
 int kpi_stage_long_remove(kpi_outset *set, const char *dir, kpi_error *err);
+/* ------------------------------------------------------------------ */
+/* Calibration: fitting keys to a team's own history (docs/calibration.md) */
+/* ------------------------------------------------------------------ */
+
+/* A team's monthly history (history.c): one row a month from month 1, the
+ * columns monthly KPIs (kpi_kpi_name).  value[m * nfig + i] is column i of
+ * month m + 1, NAN when the cell was empty. */
+typedef struct kpi_history {
+    int months;
+    int nfig;
+    int kpi[KPI_NKPI];       /* the KPI of each column */
+    double *value;
+    char separator;          /* ',' or ';' (a spreadsheet export) */
+    int decimal_comma;       /* numbers were written 1,5 */
+} kpi_history;
+
+/* Reads HISTORY.csv.  Returns KPI_OK, KPI_ENOINPUT, KPI_EDATA (err has
+ * file:line:col, what was expected) or KPI_EINTERNAL; *out is owned by the
+ * caller on success. */
+int kpi_history_load(const char *path, kpi_history **out, kpi_error *err);
+void kpi_history_free(kpi_history *h);
+
+/* The history's column of KPI k, or -1. */
+int kpi_history_column(const kpi_history *h, int kpi);
+
+/* Sets sc->months from the history and, when the history gives headcount
+ * in month 1, team.headcount to it less month 1's recruits (when given).
+ * *headcount_set (may be NULL) says whether it did.  KPI_OK or KPI_EDATA. */
+int kpi_history_apply(kpi_scenario *sc, const kpi_history *h, int *headcount_set,
+                      kpi_error *err);
+
+#define KPI_FIT_MAX_KEYS 16
+
+/* One key to fit and, after kpi_fit_run, what was found. */
+typedef struct kpi_fit_key {
+    char key[256];           /* a numeric key, or funnel.SOURCE.STAGE */
+    double lo, hi;           /* search bounds */
+    int clipped;             /* the key table's range was narrowed (see message) */
+    char note[256];          /* why, when clipped */
+    double start;            /* the best starting point */
+    double estimate, ci_lo, ci_hi, se;
+    double effect;           /* RMS shift of the weighted figures over the range */
+    int identified;
+} kpi_fit_key;
+
+/* Parses "KEY" or "KEY=LO:HI" against base (the bounds default to the key
+ * table's range, huge ranges clipped around the base's value).  KPI_OK or
+ * KPI_EUSAGE. */
+int kpi_fit_key_parse(kpi_fit_key *k, const char *spec, const kpi_scenario *base,
+                      kpi_error *err);
+
+/* Sets a fit key's value in sc (a whole key is rounded; a funnel stage is
+ * set relative to the stage before it).  KPI_OK or KPI_EDATA. */
+int kpi_fit_set(kpi_scenario *sc, const char *key, double v, kpi_error *err);
+/* Reads it back. */
+double kpi_fit_get(const kpi_scenario *sc, const char *key);
+
+/* Called after each objective evaluation; non-zero cancels (KPI_ECANCEL). */
+typedef int (*kpi_fit_progress_fn)(void *userdata, int evaluation, double best);
+
+typedef struct kpi_fit_opts {
+    long replications;       /* per evaluation, the same at every trial */
+    uint64_t seed;
+    int threads;
+    int starts;              /* Latin-hypercube starts besides the centre */
+    int max_evals;           /* per simplex run */
+    kpi_fit_progress_fn progress;   /* may be NULL */
+    void *userdata;
+} kpi_fit_opts;
+
+typedef struct kpi_fit {
+    int nkeys;
+    kpi_fit_key key[KPI_FIT_MAX_KEYS];
+    kpi_scenario fitted;     /* base with the estimates set */
+    double objective;
+    int evaluations;
+    int ntrace;              /* rows of trace: objective then nkeys values */
+    double *trace;
+    kpi_results *res;        /* the fitted model over the history's months */
+    long npoints;            /* observed points */
+    double inside90;         /* share of them inside the fitted 90% bands */
+    double chi2, chi2_p;     /* the fit statistic, its simulated p-value */
+    double condition;        /* condition number of the weighted Jacobian */
+} kpi_fit;
+
+/* Fits keys[0..nkeys) of base to h by simulated method of moments on common
+ * random numbers (docs/calibration.md).  base must already carry the
+ * history's months (kpi_history_apply).  Never prints.  Uses GSL's
+ * multimin, whose allocations call GSL's error handler on failure: a
+ * library caller must call gsl_set_error_handler_off() first (the CLI
+ * does), or GSL aborts the process.  Returns KPI_OK (*out owned by the
+ * caller), KPI_EDATA, KPI_EINTERNAL, KPI_ECANCEL or a status of kpi_run. */
+int kpi_fit_run(const kpi_scenario *base, const kpi_history *h, const kpi_fit_key *keys,
+                int nkeys, const kpi_fit_opts *opts, kpi_fit **out, kpi_error *err);
+void kpi_fit_free(kpi_fit *f);
+
+/* Writes DIR/fitted.yaml (extends: base_path, relative to DIR), fit.csv,
+ * fit-monthly.csv, trace.csv and, when proj is not NULL, projection.csv
+ * (its months after the history's), all committed together. */
+int kpi_write_fit(const char *dir, const char *base_path, const kpi_history *h,
+                  const kpi_fit *f, const kpi_results *proj, kpi_error *err);
 
 #endif /* KPISIM_H */

@@ -25,7 +25,7 @@
 # failure paths included.
 #
 # Commands: run (extends: chain, events, a stale replications.csv to
-# remove) and validate; compare and sweep with the file classes.  With
+# remove) and validate; compare, sweep and calibrate with the file classes.  With
 # FAULT_FULL=1 (make fault) also the allocations of compare and sweep, and
 # persistent allocation failures.
 #
@@ -325,6 +325,9 @@ fault_case validate alloc "$alloc_modes" - -- validate $data/tiny.yaml $data/swe
 fault_case compare-files "$files" "1 +" - -- \
     compare $data/tiny.yaml $data/other.yaml --threads 1 -o @OUT@ --quiet
 fault_case sweep-files "$files" "1 +" - -- sweep $data/sweep.yaml --threads 1 -o @OUT@ --quiet
+fault_case calibrate-files "$files" "1 +" - -- \
+    calibrate tests/data/calibrate/tiny-history.csv --scenario $data/tiny.yaml \
+    --fit activity.compliance -n 3 --threads 1 --project 2 -o @OUT@ --quiet
 if [ "$full" = 1 ]; then
     fault_case compare alloc "1 +" - -- \
         compare $data/tiny.yaml $data/other.yaml --threads 1 -o @OUT@ --quiet

@@ -213,5 +213,6 @@ int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_explain(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
+int cli_cmd_calibrate(int argc, char **argv);
 
 #endif /* KPI_CLI_H */

@@ -52,6 +52,7 @@ static void plot_help(FILE *f)
           "  run      (monthly.csv): fan-premium, fan-headcount, kpis, sources, funnel\n"
           "  compare  (comparison.csv): compare-premium, compare-headcount, then the\n"
           "           run charts of each scenario as NAME-fan-premium, ...\n"
+          "  calibrate (fit-monthly.csv): calibrate (observed months over the fit)\n"
           "  sweep    (sweep.csv): sweep-total_premium, sweep-profit, sweep-repeat_share,\n"
           "           sweep-final_headcount\n"
           "Titles are the scenarios' own (Chinese and Cyrillic included).  The scripts\n"
@@ -93,6 +94,10 @@ static const chart run_charts[] = {
 static const chart compare_charts[] = {
     {"compare.gp", "compare-premium", "premium", NULL},
     {"compare.gp", "compare-headcount", "headcount", NULL},
+};
+
+static const chart calibrate_charts[] = {
+    {"calibrate.gp", "calibrate", NULL, NULL},
 };
 
 static const chart sweep_charts[] = {
@@ -472,8 +477,10 @@ int cli_cmd_plot(int argc, char **argv)
                 access(dir, F_OK) == 0 ? "not a directory" : "no such directory");
         return KPI_ENOINPUT;
     }
-    enum { KIND_RUN, KIND_COMPARE, KIND_SWEEP } kind;
-    if (has_file(dir, "sweep.csv"))
+    enum { KIND_RUN, KIND_COMPARE, KIND_SWEEP, KIND_CALIBRATE } kind;
+    if (has_file(dir, "fit-monthly.csv"))
+        kind = KIND_CALIBRATE;
+    else if (has_file(dir, "sweep.csv"))
         kind = KIND_SWEEP;
     else if (has_file(dir, "comparison.csv"))
         kind = KIND_COMPARE;
@@ -527,6 +534,9 @@ int cli_cmd_plot(int argc, char **argv)
         }
         for (int i = 0; i < nnames; i++)
             free(names[i]);
+        break;
+    case KIND_CALIBRATE:
+        rc = render_all(&job, calibrate_charts, NCHARTS(calibrate_charts), dir, "");
         break;
     case KIND_RUN:
         rc = render_all(&job, run_charts, NCHARTS(run_charts), dir, "");

@@ -27,6 +27,8 @@ static void usage(FILE *f)
           "  validate FILE...      check scenario and sweep files without running them\n"
           "  explain FILE [DIR]    expected values by hand-checkable arithmetic, beside a\n"
           "                        run's simulated means\n"
+          "  calibrate HISTORY.csv --scenario BASE.yaml --fit KEY...  fit scenario keys\n"
+          "                        to a team's monthly history (fitted.yaml, fit.csv)\n"
           "  plot DIR              render the charts of a run, compare or sweep into DIR/plots\n"
           "  report DIR [--xlsx]   one self-contained DIR/report.html (and DIR/report.xlsx)\n"
           "\n"
@@ -99,6 +101,8 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0)
         return cli_cmd_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "calibrate") == 0)
+        return cli_cmd_calibrate(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
         return cli_cmd_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
