@@ -143,6 +143,7 @@ static void test_keys(void)
     CHECK_INT(kpi_fit_key_parse(&k, "funnel.cold.sales", &sc, &err), KPI_EUSAGE, "bad stage");
     CHECK_INT(kpi_fit_key_parse(&k, "funnel.cold.sale", &sc, &err), KPI_OK, "a stage");
     /* 10:7:3:1 -> sale 0.5 gives 10:7:3:1.5; contact 0.5 keeps the later ratios. */
+    sc.funnel.cold = (kpi_funnel){{10, 7, 3, 1}};
     CHECK_INT(kpi_fit_set(&sc, "funnel.cold.sale", 0.5, &err), KPI_OK, "set a stage");
     CHECK_NEAR(sc.funnel.cold.stage[3], 1.5, 1e-12, "sale stage");
     CHECK_NEAR(kpi_fit_get(&sc, "funnel.cold.sale"), 0.5, 1e-12, "read back");

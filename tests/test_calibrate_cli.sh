@@ -70,10 +70,17 @@ near() { # near KEY TRUTH TOLERANCE: the estimate of fit.csv
         if (d > tol) { print k ": estimate " $2 " vs truth " t; exit 1 } }
         END { if (!found) { print k ": not in fit.csv"; exit 1 } }' "$T/fit/fit.csv"
 }
-check "compliance recovered" near activity.compliance 0.5 0.1
+covers() { # covers KEY TRUTH: the 90% interval of fit.csv holds the truth
+    awk -F, -v k="$1" -v t="$2" '$1 == k { found = 1; if (t < $3 || t > $4) { print k ": " $3 " to " $4 " misses " t; exit 1 } }
+        END { if (!found) { print k ": not in fit.csv"; exit 1 } }' "$T/fit/fit.csv"
+}
+# Compliance is weakly identified by 8 agents' single year under the model's
+# engagement and sales cycle: its interval must hold the truth.
+check "compliance: the 90% interval holds the truth" covers activity.compliance 0.5
 check "premium.mean recovered" near premium.mean 6500 1000
-check "projection months 13-18" awk -F, 'NR > 1 && ($1 < 13 || $1 > 18) { exit 1 }
-    END { if (NR != 1 + 6 * 39) exit 1 }' "$T/fit/projection.csv"
+nkpi=$(( ($(head -n 1 "$T/truth/monthly.csv" | tr ',' '\n' | wc -l) - 1) / 7 ))
+check "projection months 13-18" awk -F, -v nk="$nkpi" 'NR > 1 && ($1 < 13 || $1 > 18) { exit 1 }
+    END { if (NR != 1 + 6 * nk) exit 1 }' "$T/fit/projection.csv"
 run_k 0 run "$T/fit/fitted.yaml" -n 5 -o "$T/refit" --quiet
 check "fitted.yaml runs for the history's months" grep -q '^months: 12$' "$T/refit/scenario.yaml"
 

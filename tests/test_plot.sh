@@ -471,8 +471,10 @@ check "no 'higher in nan%' or 'higher in 0%' when never different" test -z "$(gr
 # scenario charts also without their NAME- prefix.  A doc's names: every
 # NAME.png or NAME.svg in README.md, docs/*.md and the man page, except the
 # pictures of docs/img/ and placeholders in capitals (OUT.png).
-written=$(for f in "$D/run/plots/"* "$D/cmp/plots/"* "$D/sweep/plots/"*; do
-    b=${f##*/}; echo "${b%.*}"; done | sed -e 's/^traditional-//' -e 's/^activity-//' | sort -u)
+# (and calibrate, the chart of a calibration's directory: test_calibrate_cli
+# checks that plot writes it)
+written=$({ for f in "$D/run/plots/"* "$D/cmp/plots/"* "$D/sweep/plots/"*; do
+    b=${f##*/}; echo "${b%.*}"; done; echo calibrate; } | sed -e 's/^traditional-//' -e 's/^activity-//' | sort -u)
 mentioned=$(grep -ohE '[A-Za-z0-9_./-]*[A-Za-z0-9_]\.(png|svg)\b' README.md docs/*.md docs/kpisim.1 |
     grep -v 'img/' | sed 's|.*/||; s/\.[a-z]*$//' | grep -v '^[A-Z_]*$' | sort -u)
 for m in $mentioned; do
