@@ -126,6 +126,11 @@ PROGRAM := $(if $(CLI_SRC),$(BIN))
 # ---------------------------------------------------------------------------
 
 APT_LISTS ?= /var/lib/apt/lists
+# Two install steps may run at once under make -j (the package step and a
+# test's own stamp, or the MPI sub-make's): each apt-get waits for the other
+# (one lock file of ours, and dpkg's own lock for any other apt on the machine).
+APT_LOCK ?= /tmp/kpisim-apt.lock
+APT_WAIT := -o DPkg::Lock::Timeout=900
 DEPS_PKGS := libgsl-dev libyaml-dev librandom123-dev gnuplot-nox fonts-noto-cjk pkg-config locales time \
              python3-fonttools libxlsxwriter-dev
 ifeq ($(MPI),1)
@@ -168,10 +173,11 @@ else \
         else echo "make: missing packages:$$missing; run 'make deps' as root" >&2; exit 1; \
         fi; \
         echo "make: installing missing packages:$$missing"; \
+        lock=; if command -v flock >/dev/null 2>&1; then lock="flock $(APT_LOCK)"; fi; \
         if [ -z "$$(find $(APT_LISTS) -maxdepth 1 -name '*_Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then \
-            $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -q update; \
+            $$sudo $$lock env DEBIAN_FRONTEND=noninteractive apt-get -q $(APT_WAIT) update; \
         fi; \
-        $$sudo env DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends $$missing; \
+        $$sudo $$lock env DEBIAN_FRONTEND=noninteractive apt-get -q $(APT_WAIT) install -y --no-install-recommends $$missing; \
     fi; \
 fi
 endef
@@ -325,7 +331,7 @@ REPORT_TEST_PKGS := chromium poppler-utils libreoffice-calc-nogui
 REPORT_TEST_STAMP := $(BUILD)/.deps-report-test.stamp
 REPORT_TEST_DEPS := $(if $(filter test_report,$(TEST_NAMES)),$(REPORT_TEST_STAMP))
 
-$(REPORT_TEST_STAMP): Makefile
+$(REPORT_TEST_STAMP): Makefile | $(DEPS_STAMP)
 	$(Q)$(call apt_install,$(REPORT_TEST_PKGS)); \
 	mkdir -p $(@D); touch $@
 
