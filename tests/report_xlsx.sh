@@ -126,6 +126,29 @@ def check_data(name, csvpath, want_fmt):
     if not widths or min(widths) < 5:
         bad('%s: column widths not set' % name)
 
+def check_rows(name, want, last=7):
+    # want: the first column's text of a row -> the number format of its
+    # columns 1..last (the empty cells of a row are not checked)
+    if name not in sheets:
+        bad('no sheet %r' % name)
+        return
+    _, cells = read_sheet(name)
+    where = {v[1]: r for (r, k), v in cells.items() if k == 0 and r > 0}
+    for label, fmt in want.items():
+        if label not in where:
+            bad('%s: no row %r' % (name, label))
+            continue
+        seen = 0
+        for k in range(1, last + 1):
+            got = cells.get((where[label], k))
+            if not got or got[1] in (None, ''):
+                continue
+            seen += 1
+            if got[2] != fmt:
+                bad('%s: row %r column %d has number format %r, expected %r' % (name, label, k, got[2], fmt))
+        if seen == 0:
+            bad('%s: row %r has no number' % (name, label))
+
 charts = sorted(p for p in parts if re.match(r'xl/charts/chart\d+\.xml$', p))
 chart_xml = ''.join(z.read(p).decode('utf-8') for p in charts)
 if 'front' not in sheets:
@@ -140,6 +163,16 @@ if kind == 'run':
                {'month': '0', 'premium_mean': '#,##0', 'activity_rate_mean': '0.0%',
                 'headcount_mean': '#,##0', 'cases_per_active_mean': '#,##0.00'})
     check_data('summary', rundir + '/summary.csv', {})
+    # summary.csv names a figure a row: every value of the row in the
+    # figure's unit (a share as a percentage, a ratio with decimals)
+    check_rows('summary', {'total_premium': '#,##0', 'final_headcount': '#,##0',
+                           'mean_activity_rate': '0.0%', 'not_taken_share': '0.0%',
+                           'premium_volatility': '#,##0.00', 'cycle_days_mean': '#,##0.00',
+                           'cases_per_active': '#,##0.00'})
+    # the front sheet's headline rows, by their labels, the same way
+    check_rows('front', {'Mean activity rate': '0.0%', 'Applications not taken up': '0.0%',
+                         'Premium volatility (residual sd of log premium)': '#,##0.00',
+                         'Working days from first meeting to issue': '#,##0.00'}, last=3)
     if len(charts) < 5 or chart_xml.count('<c:lineChart>') < 5:
         bad('%d charts, %d line charts: expected the fans and the KPIs' % (len(charts), chart_xml.count('<c:lineChart>')))
     for kpi in ['premium_p50', 'headcount_p05', 'activity_rate_p95', 'cases_per_active_p50', 'premium_per_case_p50']:

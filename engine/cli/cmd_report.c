@@ -293,10 +293,40 @@ static void base_name(const char *name, char *out, size_t size)
         }
 }
 
+static enum rpt_kind kind_of_unit(int unit)
+{
+    switch (unit) {
+    case KPI_UNIT_MONEY: return RPT_MONEY;
+    case KPI_UNIT_SHARE: return RPT_SHARE;
+    case KPI_UNIT_COUNT: return RPT_COUNT;
+    default: return RPT_RATIO;
+    }
+}
+
+/* The library's unit of a KPI or figure name, -1 for another name. */
+static int unit_of_name(const char *name)
+{
+    for (int k = 0; k < KPI_NKPI; k++)
+        if (strcmp(name, kpi_kpi_name(k)) == 0)
+            return kpi_kpi_unit(k);
+    for (int f = 0; f < KPI_NFIG; f++)
+        if (strcmp(name, kpi_figure_name(f)) == 0)
+            return kpi_figure_unit(f);
+    return -1;
+}
+
 enum rpt_kind rpt_kind_of(const char *name)
 {
+    /* A KPI or a horizon figure: the unit the library gives it (the CSV
+     * writers and the terminal tables use the same table); the name as it
+     * is first (cycle_days_mean is a figure), then without a band suffix. */
+    int unit = unit_of_name(name);
+    if (unit >= 0)
+        return kind_of_unit(unit);
     char b[256];
     base_name(name, b, sizeof b);
+    if ((unit = unit_of_name(b)) >= 0)
+        return kind_of_unit(unit);
     static const char *const money[] = {"total_premium", "premium_per_case", "total_renewal_premium",
                                         "total_income", "total_cost", "profit", "premium",
                                         "renewal_premium", "income", "cost", "commission"};
@@ -342,6 +372,16 @@ const char *rpt_label_of(const char *name)
         {"second_policy_36m_share", "Clients with a second policy within 36 months"},
         {"premium_monthly_cv", "Month-to-month variation of premium (CV)"},
         {"c1_cost_ratio", "Cost ratio (C1)"},
+        {"premium_volatility", "Premium volatility (residual sd of log premium)"},
+        {"discounted_profit", "Discounted profit"},
+        {"total_applications", "Applications signed"},
+        {"not_taken_share", "Applications not taken up"},
+        {"cycle_days_mean", "Working days from first meeting to issue"},
+        {"recruit_retention_13m", "Recruits still on the team after 13 months"},
+        {"persistency_13m", "Policies still paying after 13 months"},
+        {"agent_income_mean", "Agent's mean monthly income"},
+        {"total_clawback", "Commission clawed back"},
+        {"model_version", "Model version"},
     };
     for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
         if (strcmp(name, tab[i][0]) == 0)

@@ -232,8 +232,10 @@ static const char *data_sheet(xl *x, const char *want, const rpt_csv *c, int nke
     if (!ws)
         return NULL;
     int *width = calloc((size_t)c->ncol, sizeof *width);
+    /* comparison.csv names its row's figure or KPI in the name column,
+     * summary.csv in the figure column: the kind of a value is its row's */
     int comparison = rpt_csv_col(c, "p_higher") >= 0;
-    int cname = rpt_csv_col(c, "name");
+    int cname = comparison ? rpt_csv_col(c, "name") : rpt_csv_col(c, "figure");
     for (int k = 0; k < c->ncol; k++) {
         worksheet_write_string(ws, 0, (lxw_col_t)k, c->head[k], x->head);
         if (width)
@@ -242,9 +244,9 @@ static const char *data_sheet(xl *x, const char *want, const rpt_csv *c, int nke
     for (int r = 0; r < c->nrow; r++) {
         for (int k = 0; k < c->ncol; k++) {
             enum rpt_kind kind = col_kind(c, k, nkeys);
-            /* comparison.csv: the kind of a value is that of its row's
-             * figure or KPI (the name column); p_higher is a share */
-            if (comparison && cname >= 0 && k > cname && strcmp(c->head[k], "month") != 0 &&
+            /* a row-named table: p_higher is a share, the rest of the
+             * row's kind */
+            if (cname >= 0 && k > cname && strcmp(c->head[k], "month") != 0 &&
                 strcmp(c->head[k], "scenario") != 0)
                 kind = strcmp(c->head[k], "p_higher") == 0 ? RPT_SHARE
                                                             : rpt_kind_of(c->cell[r][cname]);
