@@ -271,7 +271,10 @@ static int simulate(fitctx *c, const double *theta)
             return 1;
     if (kpi_scenario_check(c->sc, NULL) != KPI_OK)
         return 1;
-    int rc = kpi_run_range(c->sc, &c->ropts, 0, c->R, c->monthly, c->figures, c->err);
+    int rc = c->opts->run ? c->opts->run(c->opts->run_userdata, c->sc, &c->ropts, c->R,
+                                         c->monthly, c->figures, c->err)
+                          : kpi_run_range(c->sc, &c->ropts, 0, c->R, c->monthly, c->figures,
+                                          c->err);
     if (rc != KPI_OK)
         return rc;
     for (long j = 0; j < c->npts; j++) {

@@ -807,6 +807,15 @@ double kpi_fit_get(const kpi_scenario *sc, const char *key);
 /* Called after each objective evaluation; non-zero cancels (KPI_ECANCEL). */
 typedef int (*kpi_fit_progress_fn)(void *userdata, int evaluation, double best);
 
+/* Runs replications 0 .. count-1 of sc into monthly (count x months x
+ * KPI_NKPI) and figures (count x KPI_NFIG), exactly as kpi_run_range(sc,
+ * opts, 0, count, monthly, figures, err) does: the hook through which a
+ * caller spreads a fit's replications over processes (the CLI's MPI
+ * ranks: every rank computes its block and receives the others', so that
+ * every rank holds the same arrays and takes the same simplex steps). */
+typedef int (*kpi_fit_run_fn)(void *userdata, const kpi_scenario *sc, const kpi_run_opts *opts,
+                              long count, double *monthly, double *figures, kpi_error *err);
+
 typedef struct kpi_fit_opts {
     long replications;       /* per evaluation, the same at every trial */
     uint64_t seed;
@@ -815,6 +824,8 @@ typedef struct kpi_fit_opts {
     int max_evals;           /* per simplex run */
     kpi_fit_progress_fn progress;   /* may be NULL */
     void *userdata;
+    kpi_fit_run_fn run;      /* NULL: kpi_run_range in this process */
+    void *run_userdata;
 } kpi_fit_opts;
 
 typedef struct kpi_fit {

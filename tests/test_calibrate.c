@@ -189,6 +189,23 @@ static void small_team(kpi_scenario *sc)
     sc->months = 12;
 }
 
+/* A kpi_fit_run_fn: replications 0..count-1 in three blocks, each by its
+ * own kpi_run_range (the ranks of an MPI job do the same). */
+static int blocks_of_three(void *userdata, const kpi_scenario *sc, const kpi_run_opts *opts,
+                           long count, double *monthly, double *figures, kpi_error *err)
+{
+    ++*(int *)userdata;
+    const size_t mstride = (size_t)sc->months * KPI_NKPI;
+    for (int b = 0; b < 3; b++) {
+        long first = count * b / 3, n = count * (b + 1) / 3 - first;
+        int rc = kpi_run_range(sc, opts, first, n, monthly + (size_t)first * mstride,
+                               figures + (size_t)first * KPI_NFIG, err);
+        if (rc != KPI_OK)
+            return rc;
+    }
+    return KPI_OK;
+}
+
 static void test_recovery(void)
 {
     kpi_scenario truth, base;
@@ -205,7 +222,7 @@ static void test_recovery(void)
     kpi_fit_key keys[2];
     kpi_fit_key_parse(&keys[0], "activity.compliance=0.2:0.95", &base, &err);
     kpi_fit_key_parse(&keys[1], "premium.mean=2000:12000", &base, &err);
-    kpi_fit_opts fo = {40, 99, 2, 2, 60, NULL, NULL};
+    kpi_fit_opts fo = {40, 99, 2, 2, 60, NULL, NULL, NULL, NULL};
     kpi_fit *f = NULL;
     int rc = kpi_fit_run(&base, h, keys, 2, &fo, &f, &err);
     CHECK_INT(rc, KPI_OK, "the fit runs");
@@ -243,6 +260,24 @@ static void test_recovery(void)
                   "deterministic whatever the threads");
         }
         kpi_fit_free(g);
+        /* A run hook that computes the replications in three blocks, as
+         * three MPI ranks would, and counts its calls: the same fit, every
+         * trial through the hook. */
+        int calls = 0;
+        fo.threads = 2;
+        fo.run = blocks_of_three;
+        fo.run_userdata = &calls;
+        g = NULL;
+        CHECK_INT(kpi_fit_run(&base, h, keys, 2, &fo, &g, &err), KPI_OK, "the fit by blocks");
+        if (g) {
+            CHECK(g->key[0].estimate == f->key[0].estimate &&
+                      g->key[1].estimate == f->key[1].estimate &&
+                      g->key[0].ci_lo == f->key[0].ci_lo && g->chi2 == f->chi2,
+                  "the replications in blocks give the same fit");
+            CHECK(calls >= g->evaluations, "every trial through the hook: %d calls, %d trials",
+                  calls, g->evaluations);
+        }
+        kpi_fit_free(g);
     }
     kpi_fit_free(f);
     kpi_history_free(h);
@@ -260,7 +295,7 @@ static void test_not_identified(void)
     kpi_fit_key keys[2];
     kpi_fit_key_parse(&keys[0], "premium.cv=0.2:2", &base, &err);
     kpi_fit_key_parse(&keys[1], "team.recruits_per_month=0:4", &base, &err);
-    kpi_fit_opts fo = {20, 5, 2, 1, 30, NULL, NULL};
+    kpi_fit_opts fo = {20, 5, 2, 1, 30, NULL, NULL, NULL, NULL};
     kpi_fit *f = NULL;
     int rc = kpi_fit_run(&base, h, keys, 2, &fo, &f, &err);
     CHECK_INT(rc, KPI_OK, "the fit runs");
@@ -294,7 +329,7 @@ static void test_cancel(void)
         return;
     kpi_fit_key k;
     kpi_fit_key_parse(&k, "activity.compliance", &base, &err);
-    kpi_fit_opts fo = {5, 5, 1, 1, 30, cancel_at_3, NULL};
+    kpi_fit_opts fo = {5, 5, 1, 1, 30, cancel_at_3, NULL, NULL, NULL};
     kpi_fit *f = NULL;
     CHECK_INT(kpi_fit_run(&base, h, &k, 1, &fo, &f, &err), KPI_ECANCEL, "cancelled");
     CHECK(f == NULL, "nothing returned");

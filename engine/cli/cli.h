@@ -189,6 +189,13 @@ int cli_mpi_same_scenario(const kpi_scenario *sc, const char *label, kpi_error *
 int cli_mpi_run(const kpi_scenario *sc, const kpi_run_opts *opts, kpi_results **out,
                 kpi_error *err);
 
+/* Collective kpi_run_range of replications 0 .. count-1 into every rank's
+ * monthly and figures (whole arrays on every rank: each computes its block
+ * and receives the others'), the status agreed: the kpi_fit_run_fn of a
+ * calibration (userdata unused).  With one process, kpi_run_range. */
+int cli_mpi_run_all(void *userdata, const kpi_scenario *sc, const kpi_run_opts *opts,
+                    long count, double *monthly, double *figures, kpi_error *err);
+
 /* Collective: computes point p of npoints with fn into bands + p * KPI_NFIG
  * for every p, the points handed out one at a time across the ranks; on
  * rank 0 bands gets every point.  fn may run in a thread of rank 0 other

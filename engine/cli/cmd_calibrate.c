@@ -193,7 +193,7 @@ int cli_cmd_calibrate(int argc, char **argv)
     cli_signals_install();
     progress pg = {isatty(2) && !o.quiet, 0, cli_now()};
     kpi_fit_opts fo = {o.have_n ? o.nrep : DEFAULT_REPS, sc->seed, (int)o.threads, 3, 150,
-                       fit_progress, &pg};
+                       fit_progress, &pg, NULL, NULL};
     if (fo.replications < 2) {
         rc = cli_usage("calibrate", "-n: a fit needs at least 2 replications per trial");
         goto done;

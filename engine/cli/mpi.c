@@ -307,6 +307,42 @@ int cli_mpi_run(const kpi_scenario *sc, const kpi_run_opts *opts, kpi_results **
     return rc;
 }
 
+/* Broadcasts n doubles from rank root in pieces whose count fits an int. */
+static void bcast_doubles(double *x, size_t n, int root)
+{
+    for (size_t at = 0; at < n; at += PIECE) {
+        size_t m = n - at < PIECE ? n - at : PIECE;
+        MPI_Bcast(x + at, (int)m, MPI_DOUBLE, root, MPI_COMM_WORLD);
+    }
+}
+
+int cli_mpi_run_all(void *userdata, const kpi_scenario *sc, const kpi_run_opts *opts,
+                    long count, double *monthly, double *figures, kpi_error *err)
+{
+    (void)userdata;
+    if (g_size == 1)
+        return kpi_run_range(sc, opts, 0, count, monthly, figures, err);
+    const size_t mstride = (size_t)sc->months * KPI_NKPI;
+    long first = block_start(count, g_rank), mine = block_start(count, g_rank + 1) - first;
+    int rc = KPI_OK;
+    if (mine > 0)
+        rc = kpi_run_range(sc, opts, first, mine, monthly + (size_t)first * mstride,
+                           figures + (size_t)first * KPI_NFIG, err);
+    /* A failure or a cancel on any rank ends the trial on every rank, so
+     * that all leave the fit together. */
+    rc = cli_mpi_agree(rc, err);
+    if (rc != KPI_OK)
+        return rc;
+    for (int r = 0; r < g_size; r++) {
+        long f = block_start(count, r), c = block_start(count, r + 1) - f;
+        if (c == 0)
+            continue;
+        bcast_doubles(monthly + (size_t)f * mstride, (size_t)c * mstride, r);
+        bcast_doubles(figures + (size_t)f * KPI_NFIG, (size_t)c * KPI_NFIG, r);
+    }
+    return KPI_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Sweeps: points on request                                           */
 /* ------------------------------------------------------------------ */
@@ -532,6 +568,13 @@ int cli_mpi_run(const kpi_scenario *sc, const kpi_run_opts *opts, kpi_results **
                 kpi_error *err)
 {
     return kpi_run(sc, opts, out, err);
+}
+
+int cli_mpi_run_all(void *userdata, const kpi_scenario *sc, const kpi_run_opts *opts,
+                    long count, double *monthly, double *figures, kpi_error *err)
+{
+    (void)userdata;
+    return kpi_run_range(sc, opts, 0, count, monthly, figures, err);
 }
 
 int cli_mpi_points(long npoints, cli_point_fn fn, void *ctx, kpi_band *bands,
