@@ -37,6 +37,11 @@ int cli_oom_error(kpi_error *err);
  * (the caller prints it on rank 0 only). */
 void cli_say_interrupted(const char *outdir);
 
+/* How a command's runs ended, for one that writes to outdir: KPI_OK; after
+ * Ctrl-C, KPI_ECANCEL with cli_say_interrupted on rank 0; any other status
+ * printed with cli_fail.  Returns rc. */
+int cli_run_outcome(int rc, const char *outdir, const kpi_error *err);
+
 /* ---- options.c: the command line ------------------------------------ */
 
 /* Prints "kpisim: <message>" plus a hint to use --help; returns KPI_EUSAGE. */

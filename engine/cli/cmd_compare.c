@@ -245,13 +245,9 @@ static int compare_simulate(compare_job *j, double *seconds)
         }
     }
     cli_progress_end(&p);
-    if (rc == KPI_ECANCEL) {
-        if (cli_mpi_rank() == 0)
-            cli_say_interrupted(j->outdir);
-        return rc;
-    }
-    *seconds = cli_now() - t0;
-    return KPI_OK;
+    if ((rc = cli_run_outcome(rc, j->outdir, &j->err)) == KPI_OK)
+        *seconds = cli_now() - t0;
+    return rc;
 }
 
 /* Rank 0 alone writes, now that every rank succeeded: every scenario's

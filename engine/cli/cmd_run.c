@@ -137,15 +137,9 @@ static int run_simulate(run_job *j, double *seconds)
     if (rc == KPI_OK)
         rc = cli_mpi_run(j->sc, &opts, &j->res, &j->err);
     cli_progress_end(&p);
-    if (rc == KPI_ECANCEL) {
-        if (cli_mpi_rank() == 0)
-            cli_say_interrupted(j->outdir);
-        return rc;
-    }
-    if (rc != KPI_OK)
-        return cli_fail(&j->err);
-    *seconds = cli_now() - t0;
-    return KPI_OK;
+    if ((rc = cli_run_outcome(rc, j->outdir, &j->err)) == KPI_OK)
+        *seconds = cli_now() - t0;
+    return rc;
 }
 
 /* The table's buffer before the files: once they are written, the run

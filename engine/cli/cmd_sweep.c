@@ -292,15 +292,9 @@ static int sweep_simulate(sweep_job *j, double *seconds)
     int rc = cli_mpi_points(j->sw->npoints, sweep_point, &ctx, j->bands,
                             ranks > 1 ? points_bar : NULL, &p, &j->err);
     cli_progress_end(&p);
-    if (rc == KPI_ECANCEL) {
-        if (cli_mpi_rank() == 0)
-            cli_say_interrupted(j->outdir);
-        return rc;
-    }
-    if (rc != KPI_OK)
-        return cli_fail(&j->err);
-    *seconds = cli_now() - t0;
-    return KPI_OK;
+    if ((rc = cli_run_outcome(rc, j->outdir, &j->err)) == KPI_OK)
+        *seconds = cli_now() - t0;
+    return rc;
 }
 
 /* sweep.csv and the base scenario DIR/scenario.yaml in one output set,

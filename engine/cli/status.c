@@ -41,3 +41,13 @@ void cli_say_interrupted(const char *outdir)
     fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
                     "(its earlier files, if any, are intact)\n", outdir);
 }
+
+int cli_run_outcome(int rc, const char *outdir, const kpi_error *err)
+{
+    if (rc == KPI_ECANCEL) {
+        if (cli_mpi_rank() == 0)
+            cli_say_interrupted(outdir);
+        return rc;
+    }
+    return rc == KPI_OK ? rc : cli_fail(err);
+}
