@@ -28,6 +28,20 @@ int cli_agreed(int rc, kpi_error *err);
 /* Prints "kpisim: out of memory" to stderr and returns KPI_EINTERNAL. */
 int cli_out_of_memory(void);
 
+/* Fills err with "out of memory", status KPI_EINTERNAL, for a failure
+ * that is printed once the ranks of an MPI job agreed (cli_agreed);
+ * returns KPI_EINTERNAL. */
+int cli_oom_error(kpi_error *err);
+
+/* Prints that a run cut short by Ctrl-C or SIGTERM wrote nothing to outdir
+ * (the caller prints it on rank 0 only). */
+void cli_say_interrupted(const char *outdir);
+
+/* How a command's runs ended, for one that writes to outdir: KPI_OK; after
+ * Ctrl-C, KPI_ECANCEL with cli_say_interrupted on rank 0; any other status
+ * printed with cli_fail.  Returns rc. */
+int cli_run_outcome(int rc, const char *outdir, const kpi_error *err);
+
 /* ---- options.c: the command line ------------------------------------ */
 
 /* Prints "kpisim: <message>" plus a hint to use --help; returns KPI_EUSAGE. */
@@ -125,6 +139,12 @@ void cli_common_free(cli_common *c);
 #define CLI_HELP (-1)
 int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *),
                      cli_common *c);
+
+/* cli_parse_common for a command that takes at most one argument: a
+ * second one is the usage error "one WHAT at a time (got 'A' and
+ * 'B')HINT".  Returns as cli_parse_common. */
+int cli_parse_single(int argc, char **argv, const char *cmd, void (*help)(FILE *),
+                     const char *what, const char *hint, cli_common *c);
 
 /* Tries argv[*i] as one of the shared options (-o, -n, --seed, --threads,
  * --set, --quiet, --per-replication, --long).  Returns 1 when it was one (value

@@ -72,33 +72,35 @@ static int fit_progress(void *userdata, int evaluation, double best)
     return 0;
 }
 
-int cli_cmd_calibrate(int argc, char **argv)
-{
+/* What one calibration holds between its steps (cli_cmd_calibrate). */
+typedef struct calib_job {
     cli_common o;
+    const char **fits;      /* the --fit values, in order */
+    int nfits;
+    kpi_fit_key *keys;      /* room for KPI_FIT_MAX_KEYS */
+    const char *base;       /* --scenario */
+    long project;           /* --project: months after the history */
+    kpi_history *h;
+    kpi_scenario *sc;       /* the base with the history's months and headcount */
+    kpi_scenario *ps;       /* the fitted scenario over the projection */
+    kpi_fit *fit;
+    kpi_results *proj;
+    kpi_fit_opts fo;
+    int reported;           /* the status's message is printed: stop */
     kpi_error err;
-    kpi_history *h = NULL;
-    kpi_scenario *sc = NULL, *ps = NULL;
-    kpi_fit *fit = NULL;
-    kpi_results *proj = NULL;
-    kpi_fit_key *keys = NULL;
-    const char *base = NULL;
-    long project = 0;
-    int nkeys = 0, rc;
-    char dirbuf[1024];
+} calib_job;
 
-    if (cli_common_init(&o, argc) != 0) {
-        rc = cli_out_of_memory();
-        goto done;
-    }
-    const char **fits = (const char **)calloc((size_t)argc + 1, sizeof *fits);
-    keys = calloc(KPI_FIT_MAX_KEYS, sizeof *keys);
-    if (!fits || !keys) {
-        free(fits);
-        rc = cli_out_of_memory();
-        goto done;
-    }
-    int nfits = 0;
-    rc = 0;
+/* The options, and the rules between them.  Returns 0, CLI_HELP, or the
+ * status after printing it. */
+static int calib_parse(calib_job *j, int argc, char **argv)
+{
+    if (cli_common_init(&j->o, argc) != 0)
+        return cli_out_of_memory();
+    j->fits = (const char **)calloc((size_t)argc + 1, sizeof *j->fits);
+    j->keys = calloc(KPI_FIT_MAX_KEYS, sizeof *j->keys);
+    if (!j->fits || !j->keys)
+        return cli_out_of_memory();
+    int rc = 0;
     for (int i = 1; i < argc && rc == 0; i++) {
         const char *a = argv[i], *v;
         int m;
@@ -107,138 +109,116 @@ int cli_cmd_calibrate(int argc, char **argv)
             rc = CLI_HELP;
         } else if ((m = cli_opt_value(argc, argv, &i, "calibrate", "--scenario", NULL, &v)) != 0) {
             rc = m < 0 ? KPI_EUSAGE : 0;
-            base = v;
+            j->base = v;
         } else if ((m = cli_opt_value(argc, argv, &i, "calibrate", "--fit", NULL, &v)) != 0) {
             rc = m < 0 ? KPI_EUSAGE : 0;
-            fits[nfits++] = v;
+            j->fits[j->nfits++] = v;
         } else if ((m = cli_opt_value(argc, argv, &i, "calibrate", "--project", NULL, &v)) != 0) {
             if (m < 0 || cli_parse_long("calibrate", "--project", v, 1, KPI_MAX_MONTHS,
-                                        &project) != 0)
+                                        &j->project) != 0)
                 rc = KPI_EUSAGE;
-        } else if ((m = cli_common_option(argc, argv, &i, "calibrate", &o)) != 0) {
+        } else if ((m = cli_common_option(argc, argv, &i, "calibrate", &j->o)) != 0) {
             rc = m == 1 ? 0 : m;
         } else if (a[0] == '-' && a[1] != '\0') {
             rc = cli_usage("calibrate", "unknown option '%s'", a);
         } else {
-            o.pos[o.npos++] = a;
+            j->o.pos[j->o.npos++] = a;
         }
     }
-    if (rc == 0 && o.npos != 1)
-        rc = cli_usage("calibrate", o.npos ? "one history file, got %d" : "no history file given",
-                       o.npos);
-    if (rc == 0 && !base)
+    const cli_common *o = &j->o;
+    if (rc == 0 && o->npos != 1)
+        rc = cli_usage("calibrate", o->npos ? "one history file, got %d" : "no history file given",
+                       o->npos);
+    if (rc == 0 && !j->base)
         rc = cli_usage("calibrate", "no base scenario: give --scenario BASE.yaml");
-    if (rc == 0 && nfits == 0)
+    if (rc == 0 && j->nfits == 0)
         rc = cli_usage("calibrate", "nothing to fit: give --fit KEY[=LO:HI] at least once");
-    if (rc == 0 && nfits > KPI_FIT_MAX_KEYS)
+    if (rc == 0 && j->nfits > KPI_FIT_MAX_KEYS)
         rc = cli_usage("calibrate", "at most %d keys can be fitted, got %d", KPI_FIT_MAX_KEYS,
-                       nfits);
-    if (rc == 0 && o.per_rep)
+                       j->nfits);
+    if (rc == 0 && o->per_rep)
         rc = cli_usage("calibrate", "--per-replication does not apply to calibrate");
     /* fitted.yaml extends the base file: an override given here would be
      * lost from it, so overrides belong in a scenario that extends the base. */
-    if (rc == 0 && o.nsets > 0)
+    if (rc == 0 && o->nsets > 0)
         rc = cli_usage("calibrate", "--set does not apply to calibrate: write the overrides "
                                     "in a scenario that extends %s and give that to --scenario",
-                       base ? base : "the base");
-    if (rc != 0) {
-        free(fits);
-        rc = rc == CLI_HELP ? 0 : rc;
-        goto done;
-    }
+                       j->base ? j->base : "the base");
+    return rc;
+}
 
-    rc = kpi_history_load(o.pos[0], &h, &err);
-    if (rc == KPI_OK && h->separator == ';' && !o.quiet)
+/* The history, the base scenario with the history's months and headcount,
+ * and the keys to fit.  Returns KPI_OK or the status, printed. */
+static int calib_load(calib_job *j)
+{
+    int rc = kpi_history_load(j->o.pos[0], &j->h, &j->err);
+    if (rc == KPI_OK && j->h->separator == ';' && !j->o.quiet)
         fprintf(stderr, "kpisim: %s: read as a spreadsheet export with ';' between cells and "
-                        "decimal commas\n", o.pos[0]);
-    sc = malloc(sizeof *sc);
-    if (rc == KPI_OK && !sc) {
-        free(fits);
-        rc = cli_out_of_memory();
-        goto done;
-    }
+                        "decimal commas\n", j->o.pos[0]);
+    j->sc = malloc(sizeof *j->sc);
+    if (rc == KPI_OK && !j->sc)
+        return cli_out_of_memory();
     if (rc == KPI_OK)
-        rc = kpi_scenario_load_sets(sc, base, o.sets, (size_t)o.nsets, &err);
+        rc = kpi_scenario_load_sets(j->sc, j->base, j->o.sets, (size_t)j->o.nsets, &j->err);
     int hc_set = 0;
     if (rc == KPI_OK)
-        rc = kpi_history_apply(sc, h, &hc_set, &err);
-    if (rc == KPI_OK && (rc = kpi_scenario_check(sc, &err)) != KPI_OK)
-        snprintf(err.file, sizeof err.file, "%s (with the history's months and headcount)",
-                 base);
-    for (int i = 0; i < nfits && rc == KPI_OK; i++) {
-        rc = kpi_fit_key_parse(&keys[i], fits[i], sc, &err);
-        for (int j = 0; j < i && rc == KPI_OK; j++)
-            if (strcmp(keys[j].key, keys[i].key) == 0) {
-                memset(&err, 0, sizeof err);
-                err.status = rc = KPI_EUSAGE;
-                snprintf(err.key, sizeof err.key, "--fit");
-                snprintf(err.msg, sizeof err.msg, "'%.200s' is given twice", keys[i].key);
+        rc = kpi_history_apply(j->sc, j->h, &hc_set, &j->err);
+    if (rc == KPI_OK && (rc = kpi_scenario_check(j->sc, &j->err)) != KPI_OK)
+        snprintf(j->err.file, sizeof j->err.file, "%s (with the history's months and headcount)",
+                 j->base);
+    for (int i = 0; i < j->nfits && rc == KPI_OK; i++) {
+        rc = kpi_fit_key_parse(&j->keys[i], j->fits[i], j->sc, &j->err);
+        for (int k = 0; k < i && rc == KPI_OK; k++)
+            if (strcmp(j->keys[k].key, j->keys[i].key) == 0) {
+                memset(&j->err, 0, sizeof j->err);
+                j->err.status = rc = KPI_EUSAGE;
+                snprintf(j->err.key, sizeof j->err.key, "--fit");
+                snprintf(j->err.msg, sizeof j->err.msg, "'%.200s' is given twice",
+                         j->keys[i].key);
             }
-        if (rc == KPI_OK && keys[i].clipped && !o.quiet)
-            fprintf(stderr, "kpisim: --fit %s: %s\n", keys[i].key, keys[i].note);
+        if (rc == KPI_OK && j->keys[i].clipped && !j->o.quiet)
+            fprintf(stderr, "kpisim: --fit %s: %s\n", j->keys[i].key, j->keys[i].note);
     }
-    nkeys = nfits;
-    free(fits);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
-        goto done;
-    }
-    if (!o.quiet && hc_set)
+    if (rc != KPI_OK)
+        return cli_fail(&j->err);
+    if (!j->o.quiet && hc_set)
         fprintf(stderr, "kpisim: %d months of history; the team starts with %d agents "
-                        "(month 1's headcount less its recruits)\n", h->months,
-                sc->team.headcount);
-    if (o.have_seed)
-        sc->seed = o.seed;
+                        "(month 1's headcount less its recruits)\n", j->h->months,
+                j->sc->team.headcount);
+    if (j->o.have_seed)
+        j->sc->seed = j->o.seed;
+    return KPI_OK;
+}
 
-    cli_signals_install();
-    progress pg = {isatty(2) && !o.quiet, 0, cli_now()};
-    kpi_fit_opts fo = {o.have_n ? o.nrep : DEFAULT_REPS, sc->seed, (int)o.threads, 3, 150,
-                       fit_progress, &pg, NULL, NULL};
-    if (fo.replications < 2) {
-        rc = cli_usage("calibrate", "-n: a fit needs at least 2 replications per trial");
-        goto done;
+/* The fitted scenario over the history and --project months more.
+ * Returns the status; j->reported when its message is printed. */
+static int calib_project(calib_job *j)
+{
+    j->ps = malloc(sizeof *j->ps);
+    if (!j->ps) {
+        j->reported = 1;
+        return cli_out_of_memory();
     }
-    double t0 = cli_now();
-    rc = kpi_fit_run(sc, h, keys, nkeys, &fo, &fit, &err);
-    if (pg.draw)
-        fprintf(stderr, "\r%60s\r", "");
-    if (rc == KPI_OK && project > 0) {
-        ps = malloc(sizeof *ps);
-        if (!ps) {
-            rc = cli_out_of_memory();
-            goto done;
-        }
-        *ps = fit->fitted;
-        ps->months = h->months + (int)project;
-        if (ps->months > KPI_MAX_MONTHS) {
-            rc = cli_usage("calibrate", "--project: history and projection together exceed "
-                                        "%d months", KPI_MAX_MONTHS);
-            goto done;
-        }
-        kpi_run_opts ro = {fo.replications, fo.seed, fo.threads, NULL, NULL, cli_cancel_flag(), 0};
-        rc = kpi_scenario_check(ps, &err);
-        if (rc == KPI_OK)
-            rc = kpi_run(ps, &ro, &proj, &err);
+    *j->ps = j->fit->fitted;
+    j->ps->months = j->h->months + (int)j->project;
+    if (j->ps->months > KPI_MAX_MONTHS) {
+        j->reported = 1;
+        return cli_usage("calibrate", "--project: history and projection together exceed "
+                                      "%d months", KPI_MAX_MONTHS);
     }
-    double t1 = cli_now();
-    const char *outdir = o.outdir;
-    if (!outdir) {
-        snprintf(dirbuf, sizeof dirbuf, "runs/calibrate-%s", sc->name);
-        outdir = dirbuf;
-    }
-    if (rc == KPI_ECANCEL || (rc != KPI_OK && cli_interrupted())) {
-        fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
-                        "(its earlier files, if any, are intact)\n", outdir);
-        rc = KPI_ECANCEL;
-        goto done;
-    }
+    kpi_run_opts ro = {j->fo.replications, j->fo.seed, j->fo.threads, NULL, NULL,
+                       cli_cancel_flag(), 0};
+    int rc = kpi_scenario_check(j->ps, &j->err);
     if (rc == KPI_OK)
-        rc = kpi_write_fit(outdir, base, h, fit, proj, &err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
-        goto done;
-    }
+        rc = kpi_run(j->ps, &ro, &j->proj, &j->err);
+    return rc;
+}
 
+/* The estimates and the goodness of fit on stdout; on stderr unless
+ * --quiet, the time and the keys the figures cannot identify. */
+static void calib_print(const calib_job *j, const char *outdir, double seconds)
+{
+    const kpi_fit *fit = j->fit;
     printf("%-28s %12s %12s %12s %9s %s\n", "key", "estimate", "90% lo", "90% hi", "effect",
            "identified");
     for (int k = 0; k < fit->nkeys; k++) {
@@ -252,24 +232,76 @@ int cli_cmd_calibrate(int argc, char **argv)
            100 * fit->inside90);
     printf("  weighted distance %.4g; share of the fitted model's own replications as far\n"
            "  or farther (p-value): %.3f\n", fit->chi2, fit->chi2_p);
-    if (!o.quiet) {
+    if (!j->o.quiet) {
         fprintf(stderr, "kpisim: %d trials of %ld replications in %.1f s; wrote %s/\n",
-                fit->evaluations, fo.replications, t1 - t0, outdir);
+                fit->evaluations, j->fo.replications, seconds, outdir);
         for (int k = 0; k < fit->nkeys; k++)
             if (!fit->key[k].identified)
                 fprintf(stderr, "kpisim: %s is not identified by the figures of %s: "
                                 "they hardly move with it (or only together with another "
                                 "key); its interval is its bounds\n",
-                        fit->key[k].key, o.pos[0]);
+                        fit->key[k].key, j->o.pos[0]);
     }
+}
+
+int cli_cmd_calibrate(int argc, char **argv)
+{
+    calib_job j;
+    memset(&j, 0, sizeof j);
+    char dirbuf[1024];
+    int rc = calib_parse(&j, argc, argv);
+    if (rc != 0) {
+        rc = rc == CLI_HELP ? 0 : rc;
+        goto done;
+    }
+    if ((rc = calib_load(&j)) != KPI_OK)
+        goto done;
+
+    cli_signals_install();
+    progress pg = {isatty(2) && !j.o.quiet, 0, cli_now()};
+    kpi_fit_opts fo = {j.o.have_n ? j.o.nrep : DEFAULT_REPS, j.sc->seed, (int)j.o.threads, 3,
+                       150, fit_progress, &pg, NULL, NULL};
+    j.fo = fo;
+    if (j.fo.replications < 2) {
+        rc = cli_usage("calibrate", "-n: a fit needs at least 2 replications per trial");
+        goto done;
+    }
+    double t0 = cli_now();
+    rc = kpi_fit_run(j.sc, j.h, j.keys, j.nfits, &j.fo, &j.fit, &j.err);
+    if (pg.draw)
+        fprintf(stderr, "\r%60s\r", "");
+    if (rc == KPI_OK && j.project > 0) {
+        rc = calib_project(&j);
+        if (j.reported)
+            goto done;
+    }
+    double t1 = cli_now();
+    const char *outdir = j.o.outdir;
+    if (!outdir) {
+        snprintf(dirbuf, sizeof dirbuf, "runs/calibrate-%s", j.sc->name);
+        outdir = dirbuf;
+    }
+    if (rc == KPI_ECANCEL || (rc != KPI_OK && cli_interrupted())) {
+        cli_say_interrupted(outdir);
+        rc = KPI_ECANCEL;
+        goto done;
+    }
+    if (rc == KPI_OK)
+        rc = kpi_write_fit(outdir, j.base, j.h, j.fit, j.proj, &j.err);
+    if (rc != KPI_OK) {
+        rc = cli_fail(&j.err);
+        goto done;
+    }
+    calib_print(&j, outdir, t1 - t0);
 
 done:
-    kpi_history_free(h);
-    kpi_fit_free(fit);
-    kpi_results_free(proj);
-    free(keys);
-    free(sc);
-    free(ps);
-    cli_common_free(&o);
+    kpi_history_free(j.h);
+    kpi_fit_free(j.fit);
+    kpi_results_free(j.proj);
+    free(j.fits);
+    free(j.keys);
+    free(j.sc);
+    free(j.ps);
+    cli_common_free(&j.o);
     return rc;
 }

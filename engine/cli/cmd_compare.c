@@ -93,207 +93,239 @@ static void print_table(char **names, kpi_results **res, const kpi_scenario *sc,
     }
 }
 
+/* What one comparison holds between its steps (cli_cmd_compare). */
+typedef struct compare_job {
+    cli_common o;
+    int nsc;                /* the scenarios: o.pos[0..nsc-1] */
+    kpi_scenario *sc;
+    kpi_results **res;
+    char **names;           /* their folders in outdir: the names, made unique */
+    char *outdir;
+    long nrep;
+    uint64_t seed;
+    kpi_memory need;
+    double *work;
+    kpi_error err;
+} compare_job;
+
+/* outdir/name, allocated (NULL: out of memory). */
+static char *sub_dir(const char *outdir, const char *name)
+{
+    size_t len = strlen(outdir) + strlen(name) + 2;
+    char *dir = malloc(len);
+    if (dir)
+        snprintf(dir, len, "%s/%s", outdir, name);
+    return dir;
+}
+
+/* Scenario s's folder name: its name, with -2, -3... after the first. */
+static char *unique_name(const kpi_scenario *sc, int s)
+{
+    int dup = 1;
+    for (int t = 0; t < s; t++)
+        if (strcmp(sc[t].name, sc[s].name) == 0)
+            dup++;
+    size_t len = strlen(sc[s].name) + 16;
+    char *name = malloc(len);
+    if (name && dup > 1)
+        snprintf(name, len, "%s-%d", sc[s].name, dup);
+    else if (name)
+        snprintf(name, len, "%s", sc[s].name);
+    return name;
+}
+
+/* Everything loaded first: a bad file stops the job before any run.  Then
+ * the replications and seed of the first (or -n and --seed) for all, and
+ * their folder names.  Returns KPI_OK or the status, printed. */
+static int compare_load(compare_job *j)
+{
+    const char **paths = j->o.pos;
+    int rc;
+    j->sc = calloc((size_t)j->nsc, sizeof *j->sc);
+    j->res = calloc((size_t)j->nsc, sizeof *j->res);
+    j->names = calloc((size_t)j->nsc, sizeof *j->names);
+    if (!j->sc || !j->res || !j->names)
+        return cli_out_of_memory();
+    for (int s = 0; s < j->nsc; s++) {
+        rc = kpi_scenario_load_sets(&j->sc[s], paths[s], j->o.sets, (size_t)j->o.nsets, &j->err);
+        if ((rc = cli_agreed(rc, &j->err)) != KPI_OK)   /* every rank of an MPI job loads them */
+            return rc;
+        cli_warn_model(&j->sc[s], paths[s]);
+    }
+    j->nrep = j->o.have_n ? j->o.nrep : j->sc[0].replications;
+    j->seed = j->o.have_seed ? j->o.seed : j->sc[0].seed;
+    for (int s = 0; s < j->nsc; s++) {
+        j->sc[s].replications = j->nrep;
+        j->sc[s].seed = j->seed;
+        j->names[s] = unique_name(j->sc, s);
+        if (!j->names[s])
+            return cli_out_of_memory();
+        rc = cli_mpi_same_scenario(&j->sc[s], paths[s], &j->err);
+        if (rc != KPI_OK)
+            return cli_fail(&j->err);
+    }
+    return KPI_OK;
+}
+
+/* outdir: -o, or runs/compare-A-vs-B...  Returns KPI_OK or the status. */
+static int compare_outdir(compare_job *j)
+{
+    if (j->o.outdir) {
+        j->outdir = strdup(j->o.outdir);
+    } else {
+        size_t len = 16;
+        for (int s = 0; s < j->nsc; s++)
+            len += strlen(j->names[s]) + 4;
+        j->outdir = malloc(len);
+        if (j->outdir) {
+            strcpy(j->outdir, "runs/compare-");
+            for (int s = 0; s < j->nsc; s++) {
+                if (s > 0)
+                    strcat(j->outdir, "-vs-");
+                strcat(j->outdir, j->names[s]);
+            }
+        }
+    }
+    return j->outdir ? KPI_OK : cli_out_of_memory();
+}
+
+/* The memory check (every scenario's results are kept until
+ * comparison.csv is written), and a bad -o (or a scenario's folder in
+ * it) found now, not after the whole comparison.  Returns KPI_OK or the
+ * status, printed. */
+static int compare_check(compare_job *j)
+{
+    memset(&j->need, 0, sizeof j->need);
+    for (int s = 0; s < j->nsc; s++) {
+        kpi_memory one;
+        kpi_memory_estimate(&j->sc[s], cli_mpi_held(j->nrep), (int)j->o.threads, &one);
+        kpi_memory_add(&j->need, &one);
+    }
+    int rc = cli_check_memory(&j->need, j->o.pos[0], j->o.have_n, &j->err);
+    if ((rc = cli_agreed(rc, &j->err)) != KPI_OK)
+        return rc;
+    if ((rc = cli_check_output(j->outdir, &j->err)) != KPI_OK)
+        return rc;
+    for (int s = 0; s < j->nsc; s++) {
+        char *dir = sub_dir(j->outdir, j->names[s]);
+        if (!dir)
+            return cli_out_of_memory();
+        rc = cli_check_output(dir, &j->err);
+        free(dir);
+        if (rc != KPI_OK)
+            return rc;
+    }
+    return KPI_OK;
+}
+
+/* Every scenario on common random numbers, one progress bar over all;
+ * *seconds: how long they took.  Returns KPI_OK or the status, its
+ * message printed (KPI_ECANCEL after Ctrl-C). */
+static int compare_simulate(compare_job *j, double *seconds)
+{
+    int rc = KPI_OK;
+    cli_signals_install();
+    cli_progress p;
+    cli_progress_init(&p, "compare", j->o.quiet);
+    p.grand = (long)j->nsc * j->nrep;
+    double t0 = cli_now();
+    for (int s = 0; s < j->nsc && rc == KPI_OK; s++) {
+        kpi_run_opts opts = {j->nrep, j->seed, (int)j->o.threads, cli_progress_cb, &p,
+                             cli_cancel_flag(), cli_workspace_limit(&j->need)};
+        p.offset = (long)s * j->nrep;
+        rc = cli_resolve_focus(&j->sc[s], &opts, j->o.pos[s], j->o.quiet, &j->err);
+        rc = cli_mpi_agree(rc, &j->err);
+        if (rc == KPI_OK)
+            rc = cli_mpi_run(&j->sc[s], &opts, &j->res[s], &j->err);
+        if (rc != KPI_OK && rc != KPI_ECANCEL) {
+            cli_progress_end(&p);
+            if (!j->err.file[0])
+                snprintf(j->err.file, sizeof j->err.file, "%s", j->o.pos[s]);
+            return cli_fail(&j->err);
+        }
+    }
+    cli_progress_end(&p);
+    if ((rc = cli_run_outcome(rc, j->outdir, &j->err)) == KPI_OK)
+        *seconds = cli_now() - t0;
+    return rc;
+}
+
+/* Rank 0 alone writes, now that every rank succeeded: every scenario's
+ * files and comparison.csv in one output set, so that a failure
+ * anywhere leaves all of DIR as it was.  The table's buffer comes
+ * first: once the files are in place, the comparison has succeeded.
+ * Returns the job's status, printed. */
+static int compare_write(compare_job *j)
+{
+    int rc = KPI_OK;
+    kpi_outset *set = NULL;
+    const int flags = j->o.per_rep ? KPI_WRITE_PER_REPLICATION : 0;
+    const char *const *names = (const char *const *)j->names;
+    const kpi_results *const *res = (const kpi_results *const *)j->res;
+    if (cli_mpi_rank() == 0) {
+        set = kpi_outset_create();
+        j->work = malloc(2 * (size_t)j->nrep * sizeof *j->work);
+        if (!set || !j->work)
+            rc = cli_oom_error(&j->err);
+    }
+    for (int s = 0; s < j->nsc && cli_mpi_rank() == 0 && rc == KPI_OK; s++) {
+        char *dir = sub_dir(j->outdir, j->names[s]);
+        if (!dir) {
+            kpi_outset_free(set);
+            return cli_out_of_memory();
+        }
+        rc = kpi_stage_run(set, dir, &j->sc[s], j->res[s], flags, &j->err);
+        free(dir);
+    }
+    if (rc == KPI_OK && cli_mpi_rank() == 0)
+        rc = kpi_stage_comparison(set, j->outdir, names, res, j->nsc, &j->err);
+    if (rc == KPI_OK && cli_mpi_rank() == 0)
+        rc = j->o.long_form
+                 ? kpi_stage_long_comparison(set, j->outdir, names, res, j->nsc, flags, &j->err)
+                 : kpi_stage_long_remove(set, j->outdir, &j->err);
+    if (rc == KPI_OK && cli_mpi_rank() == 0)
+        rc = kpi_outset_commit(set, &j->err);
+    kpi_outset_free(set);
+    return cli_agreed(rc, &j->err);
+}
+
 int cli_cmd_compare(int argc, char **argv)
 {
-    cli_common o;
-    int rc = KPI_OK, nsc = 0;
-    const char **paths;
-    kpi_scenario *sc = NULL;
-    kpi_results **res = NULL;
-    char **names = NULL;
-    char *outdir = NULL;
-    kpi_outset *set = NULL;
-    double *work = NULL;
-    kpi_error err;
-
-    rc = cli_parse_common(argc, argv, "compare", compare_help, &o);
+    compare_job j;
+    memset(&j, 0, sizeof j);
+    double seconds = 0;
+    int rc = cli_parse_common(argc, argv, "compare", compare_help, &j.o);
     if (rc != 0) {
         rc = rc == CLI_HELP ? 0 : rc;
         goto done;
     }
-    paths = o.pos;
-    nsc = o.npos;
-    if (nsc < 2) {
+    if (j.o.npos < 2) {
         rc = cli_usage("compare", "give at least two scenario files to compare");
         goto done;
     }
-
-    /* Load everything first: a bad file stops the job before any run. */
-    sc = calloc((size_t)nsc, sizeof *sc);
-    res = calloc((size_t)nsc, sizeof *res);
-    names = calloc((size_t)nsc, sizeof *names);
-    if (!sc || !res || !names) {
-        rc = cli_out_of_memory();
-        goto done;
-    }
-    for (int s = 0; s < nsc; s++) {
-        rc = kpi_scenario_load_sets(&sc[s], paths[s], o.sets, (size_t)o.nsets, &err);
-        if ((rc = cli_agreed(rc, &err)) != KPI_OK)   /* every rank of an MPI job loads them */
-            goto done;
-        cli_warn_model(&sc[s], paths[s]);
-    }
-    long nrep = o.have_n ? o.nrep : sc[0].replications;
-    uint64_t seed = o.have_seed ? o.seed : sc[0].seed;
-    for (int s = 0; s < nsc; s++) {
-        sc[s].replications = nrep;
-        sc[s].seed = seed;
-        /* Output folder names: the scenario names, made unique. */
-        int dup = 1;
-        for (int t = 0; t < s; t++)
-            if (strcmp(sc[t].name, sc[s].name) == 0)
-                dup++;
-        size_t len = strlen(sc[s].name) + 16;
-        names[s] = malloc(len);
-        if (!names[s]) {
-            rc = cli_out_of_memory();
-            goto done;
-        }
-        if (dup > 1)
-            snprintf(names[s], len, "%s-%d", sc[s].name, dup);
-        else
-            snprintf(names[s], len, "%s", sc[s].name);
-        rc = cli_mpi_same_scenario(&sc[s], paths[s], &err);
-        if (rc != KPI_OK) {
-            rc = cli_fail(&err);
-            goto done;
-        }
-    }
-    if (o.outdir) {
-        outdir = strdup(o.outdir);
-    } else {
-        size_t len = 16;
-        for (int s = 0; s < nsc; s++)
-            len += strlen(names[s]) + 4;
-        outdir = malloc(len);
-        if (outdir) {
-            strcpy(outdir, "runs/compare-");
-            for (int s = 0; s < nsc; s++) {
-                if (s > 0)
-                    strcat(outdir, "-vs-");
-                strcat(outdir, names[s]);
-            }
-        }
-    }
-    if (!outdir) {
-        rc = cli_out_of_memory();
-        goto done;
-    }
-    /* Every scenario's results are kept until comparison.csv is written. */
-    kpi_memory need;
-    memset(&need, 0, sizeof need);
-    for (int s = 0; s < nsc; s++) {
-        kpi_memory one;
-        kpi_memory_estimate(&sc[s], cli_mpi_held(nrep), (int)o.threads, &one);
-        kpi_memory_add(&need, &one);
-    }
-    rc = cli_check_memory(&need, paths[0], o.have_n, &err);
-    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
-        goto done;
-    /* A bad -o (or a scenario's folder in it) is found now, not after the
-     * whole comparison. */
-    if ((rc = cli_check_output(outdir, &err)) != KPI_OK)
-        goto done;
-    for (int s = 0; s < nsc; s++) {
-        size_t len = strlen(outdir) + strlen(names[s]) + 2;
-        char *dir = malloc(len);
-        if (!dir) {
-            rc = cli_out_of_memory();
-            goto done;
-        }
-        snprintf(dir, len, "%s/%s", outdir, names[s]);
-        rc = cli_check_output(dir, &err);
-        free(dir);
-        if (rc != KPI_OK)
-            goto done;
-    }
-
-    cli_signals_install();
-    cli_progress p;
-    cli_progress_init(&p, "compare", o.quiet);
-    p.grand = (long)nsc * nrep;
-    double t0 = cli_now();
-    for (int s = 0; s < nsc && rc == KPI_OK; s++) {
-        kpi_run_opts opts = {nrep, seed, (int)o.threads, cli_progress_cb, &p,
-                             cli_cancel_flag(), cli_workspace_limit(&need)};
-        p.offset = (long)s * nrep;
-        rc = cli_resolve_focus(&sc[s], &opts, paths[s], o.quiet, &err);
-        rc = cli_mpi_agree(rc, &err);
-        if (rc == KPI_OK)
-            rc = cli_mpi_run(&sc[s], &opts, &res[s], &err);
-        if (rc != KPI_OK && rc != KPI_ECANCEL) {
-            cli_progress_end(&p);
-            if (!err.file[0])
-                snprintf(err.file, sizeof err.file, "%s", paths[s]);
-            rc = cli_fail(&err);
-            goto done;
-        }
-    }
-    cli_progress_end(&p);
-    if (rc == KPI_ECANCEL) {
-        if (cli_mpi_rank() == 0)
-            fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
-                        "(its earlier files, if any, are intact)\n", outdir);
-        goto done;
-    }
-    double t1 = cli_now();
-
-    /* Rank 0 alone writes, now that every rank succeeded: every scenario's
-     * files and comparison.csv in one output set, so that a failure
-     * anywhere leaves all of DIR as it was.  The table's buffer comes
-     * first: once the files are in place, the comparison has succeeded. */
-    if (cli_mpi_rank() == 0) {
-        set = kpi_outset_create();
-        work = malloc(2 * (size_t)nrep * sizeof *work);
-        if (!set || !work) {
-            memset(&err, 0, sizeof err);
-            err.status = rc = KPI_EINTERNAL;
-            strcpy(err.msg, "out of memory");
-        }
-    }
-    for (int s = 0; s < nsc && cli_mpi_rank() == 0 && rc == KPI_OK; s++) {
-        size_t len = strlen(outdir) + strlen(names[s]) + 2;
-        char *dir = malloc(len);
-        if (!dir) {
-            rc = cli_out_of_memory();
-            goto done;
-        }
-        snprintf(dir, len, "%s/%s", outdir, names[s]);
-        rc = kpi_stage_run(set, dir, &sc[s], res[s], o.per_rep ? KPI_WRITE_PER_REPLICATION : 0,
-                           &err);
-        free(dir);
-    }
-    if (rc == KPI_OK && cli_mpi_rank() == 0)
-        rc = kpi_stage_comparison(set, outdir, (const char *const *)names,
-                                  (const kpi_results *const *)res, nsc, &err);
-    if (rc == KPI_OK && cli_mpi_rank() == 0)
-        rc = o.long_form
-                 ? kpi_stage_long_comparison(set, outdir, (const char *const *)names,
-                                             (const kpi_results *const *)res, nsc,
-                                             o.per_rep ? KPI_WRITE_PER_REPLICATION : 0, &err)
-                 : kpi_stage_long_remove(set, outdir, &err);
-    if (rc == KPI_OK && cli_mpi_rank() == 0)
-        rc = kpi_outset_commit(set, &err);
-    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
+    j.nsc = j.o.npos;
+    if ((rc = compare_load(&j)) != KPI_OK || (rc = compare_outdir(&j)) != KPI_OK ||
+        (rc = compare_check(&j)) != KPI_OK || (rc = compare_simulate(&j, &seconds)) != KPI_OK ||
+        (rc = compare_write(&j)) != KPI_OK)
         goto done;
     if (cli_mpi_rank() == 0)
-        print_table(names, res, sc, nsc, work);
-    if (!o.quiet)
+        print_table(j.names, j.res, j.sc, j.nsc, j.work);
+    if (!j.o.quiet)
         fprintf(stderr, "kpisim: %d scenarios x %ld replications on common random numbers "
-                        "in %.2f s; wrote %s/\n", nsc, nrep, t1 - t0, outdir);
+                        "in %.2f s; wrote %s/\n", j.nsc, j.nrep, seconds, j.outdir);
 
 done:
-    kpi_outset_free(set);
-    free(work);
-    if (res)
-        for (int s = 0; s < nsc; s++)
-            kpi_results_free(res[s]);
-    if (names)
-        for (int s = 0; s < nsc; s++)
-            free(names[s]);
-    free(res);
-    free(names);
-    free(sc);
-    free(outdir);
-    cli_common_free(&o);
+    free(j.work);
+    if (j.res)
+        for (int s = 0; s < j.nsc; s++)
+            kpi_results_free(j.res[s]);
+    if (j.names)
+        for (int s = 0; s < j.nsc; s++)
+            free(j.names[s]);
+    free(j.res);
+    free(j.names);
+    free(j.sc);
+    free(j.outdir);
+    cli_common_free(&j.o);
     return rc;
 }

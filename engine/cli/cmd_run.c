@@ -61,139 +61,149 @@ static void print_figures(const kpi_results *res, const char *currency, double *
     }
 }
 
-int cli_cmd_run(int argc, char **argv)
-{
-    const char *path = NULL;
+/* What one run holds between its steps (cli_cmd_run). */
+typedef struct run_job {
     cli_common o;
-    int rc;
-    kpi_scenario *sc = NULL;
-    kpi_results *res = NULL;
-    double *work = NULL;
+    const char *path;       /* the scenario file; NULL: the built-in default */
+    const char *label;      /* path, or "<built-in default>" in messages */
+    const char *outdir;
+    char dirbuf[1024];      /* the default outdir, runs/NAME */
+    kpi_scenario *sc;
+    kpi_results *res;       /* rank 0 of an MPI job alone holds the results */
+    double *work;           /* room for the table's bands */
+    kpi_memory need;
     kpi_error err;
-    char dirbuf[1024];
+} run_job;
 
-    rc = cli_parse_common(argc, argv, "run", run_help, &o);
-    if (rc != 0) {
-        rc = rc == CLI_HELP ? 0 : rc;
-        goto done;
-    }
-    if (o.npos > 1) {
-        rc = cli_usage("run", "one scenario at a time (got '%s' and '%s'); "
-                              "'kpisim compare' runs several", o.pos[0], o.pos[1]);
-        goto done;
-    }
-    path = o.npos ? o.pos[0] : NULL;
-
-    sc = malloc(sizeof *sc);
-    if (!sc) {
-        rc = cli_out_of_memory();
-        goto done;
-    }
-    if (path) {
-        rc = kpi_scenario_load_sets(sc, path, o.sets, (size_t)o.nsets, &err);
+/* The scenario (or the built-in default) with --set, then -n and --seed.
+ * Returns KPI_OK or the status, its error printed. */
+static int run_load(run_job *j)
+{
+    int rc;
+    j->sc = malloc(sizeof *j->sc);
+    if (!j->sc)
+        return cli_out_of_memory();
+    if (j->path) {
+        rc = kpi_scenario_load_sets(j->sc, j->path, j->o.sets, (size_t)j->o.nsets, &j->err);
     } else {
         size_t len;
         const char *text = kpi_default_scenario_text(&len);
-        rc = kpi_scenario_load_string_sets(sc, text, len, "<built-in default>", o.sets,
-                                           (size_t)o.nsets, &err);
+        rc = kpi_scenario_load_string_sets(j->sc, text, len, j->label, j->o.sets,
+                                           (size_t)j->o.nsets, &j->err);
     }
     /* In an MPI job every rank loads the scenario; they agree on the
      * outcome and check that they hold the same one. */
-    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
-        goto done;
-    cli_warn_model(sc, path ? path : "<built-in default>");
-    if (o.have_n)
-        sc->replications = o.nrep;
-    if (o.have_seed)
-        sc->seed = o.seed;
-    rc = cli_mpi_same_scenario(sc, path ? path : "<built-in default>", &err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
-        goto done;
-    }
-    const char *outdir = o.outdir;
-    if (!outdir) {
-        snprintf(dirbuf, sizeof dirbuf, "runs/%s", sc->name);
-        outdir = dirbuf;
-    }
-    kpi_memory need;
-    kpi_memory_estimate(sc, cli_mpi_held(sc->replications), (int)o.threads, &need);
-    rc = cli_check_memory(&need, path ? path : "<built-in default>", o.have_n, &err);
-    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
-        goto done;
-    /* A bad -o is found now, not after the whole simulation. */
-    if ((rc = cli_check_output(outdir, &err)) != KPI_OK)
-        goto done;
+    if ((rc = cli_agreed(rc, &j->err)) != KPI_OK)
+        return rc;
+    cli_warn_model(j->sc, j->label);
+    if (j->o.have_n)
+        j->sc->replications = j->o.nrep;
+    if (j->o.have_seed)
+        j->sc->seed = j->o.seed;
+    rc = cli_mpi_same_scenario(j->sc, j->label, &j->err);
+    return rc == KPI_OK ? rc : cli_fail(&j->err);
+}
 
+/* The output directory, the memory check and a bad -o, found now rather
+ * than after the whole simulation.  Returns KPI_OK or the status. */
+static int run_check(run_job *j)
+{
+    int rc;
+    j->outdir = j->o.outdir;
+    if (!j->outdir) {
+        snprintf(j->dirbuf, sizeof j->dirbuf, "runs/%s", j->sc->name);
+        j->outdir = j->dirbuf;
+    }
+    kpi_memory_estimate(j->sc, cli_mpi_held(j->sc->replications), (int)j->o.threads, &j->need);
+    rc = cli_check_memory(&j->need, j->label, j->o.have_n, &j->err);
+    if ((rc = cli_agreed(rc, &j->err)) != KPI_OK)
+        return rc;
+    return cli_check_output(j->outdir, &j->err);
+}
+
+/* The focus of a repeat share, then the replications with a progress bar;
+ * *seconds: how long they took.  Returns KPI_OK or the status, its
+ * message printed (KPI_ECANCEL after Ctrl-C). */
+static int run_simulate(run_job *j, double *seconds)
+{
     cli_signals_install();
     cli_progress p;
-    cli_progress_init(&p, sc->name, o.quiet);
-    kpi_run_opts opts = {sc->replications, sc->seed, (int)o.threads, cli_progress_cb, &p,
-                         cli_cancel_flag(), cli_workspace_limit(&need)};
+    cli_progress_init(&p, j->sc->name, j->o.quiet);
+    kpi_run_opts opts = {j->sc->replications, j->sc->seed, (int)j->o.threads, cli_progress_cb,
+                         &p, cli_cancel_flag(), cli_workspace_limit(&j->need)};
     double t0 = cli_now();
-    rc = cli_resolve_focus(sc, &opts, path ? path : "<built-in default>", o.quiet, &err);
-    rc = cli_mpi_agree(rc, &err);
+    int rc = cli_resolve_focus(j->sc, &opts, j->label, j->o.quiet, &j->err);
+    rc = cli_mpi_agree(rc, &j->err);
     if (rc == KPI_OK)
-        rc = cli_mpi_run(sc, &opts, &res, &err);
+        rc = cli_mpi_run(j->sc, &opts, &j->res, &j->err);
     cli_progress_end(&p);
-    if (rc == KPI_ECANCEL) {
-        if (cli_mpi_rank() == 0)
-            fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
-                            "(its earlier files, if any, are intact)\n", outdir);
-        goto done;
-    }
-    if (rc != KPI_OK) {
-        rc = cli_fail(&err);
-        goto done;
-    }
-    double t1 = cli_now();
-    /* The table's buffer before the files: once they are written, the run
-     * has succeeded.  Rank 0 alone holds the results, and writes, now that
-     * every rank succeeded. */
-    if (res) {
-        work = malloc((size_t)res->replications * sizeof *work);
-        if (!work) {
-            memset(&err, 0, sizeof err);
-            err.status = rc = KPI_EINTERNAL;
-            strcpy(err.msg, "out of memory");
-        }
+    if ((rc = cli_run_outcome(rc, j->outdir, &j->err)) == KPI_OK)
+        *seconds = cli_now() - t0;
+    return rc;
+}
+
+/* The table's buffer before the files: once they are written, the run
+ * has succeeded.  Rank 0 alone holds the results, and writes, now that
+ * every rank succeeded.  Returns the job's status, its error printed. */
+static int run_write(run_job *j)
+{
+    int rc = KPI_OK;
+    if (j->res) {
+        j->work = malloc((size_t)j->res->replications * sizeof *j->work);
+        if (!j->work)
+            rc = cli_oom_error(&j->err);
     }
     if (rc == KPI_OK && cli_mpi_rank() == 0) {
         /* The run's files and long.csv (or the removal of an earlier one)
          * in one output set: all of them or none. */
-        const int flags = o.per_rep ? KPI_WRITE_PER_REPLICATION : 0;
+        const int flags = j->o.per_rep ? KPI_WRITE_PER_REPLICATION : 0;
         kpi_outset *set = kpi_outset_create();
-        if (!set) {
-            memset(&err, 0, sizeof err);
-            err.status = rc = KPI_EINTERNAL;
-            strcpy(err.msg, "out of memory");
-        }
+        if (!set)
+            rc = cli_oom_error(&j->err);
         if (rc == KPI_OK)
-            rc = kpi_stage_run(set, outdir, sc, res, flags, &err);
+            rc = kpi_stage_run(set, j->outdir, j->sc, j->res, flags, &j->err);
         if (rc == KPI_OK)
-            rc = o.long_form ? kpi_stage_long_run(set, outdir, sc->name, res, flags, &err)
-                             : kpi_stage_long_remove(set, outdir, &err);
+            rc = j->o.long_form
+                     ? kpi_stage_long_run(set, j->outdir, j->sc->name, j->res, flags, &j->err)
+                     : kpi_stage_long_remove(set, j->outdir, &j->err);
         if (rc == KPI_OK)
-            rc = kpi_outset_commit(set, &err);
+            rc = kpi_outset_commit(set, &j->err);
         kpi_outset_free(set);
     }
-    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
+    return cli_agreed(rc, &j->err);
+}
+
+int cli_cmd_run(int argc, char **argv)
+{
+    run_job j;
+    memset(&j, 0, sizeof j);
+    double seconds = 0;
+    int rc = cli_parse_single(argc, argv, "run", run_help, "scenario",
+                              "; 'kpisim compare' runs several", &j.o);
+    if (rc != 0) {
+        rc = rc == CLI_HELP ? 0 : rc;
         goto done;
-    if (res)
-        print_figures(res, sc->currency, work);
-    if (!o.quiet) {
-        fprintf(stderr, "kpisim: %ld replications of '%s' in %.2f s", sc->replications,
-                sc->name, t1 - t0);
+    }
+    j.path = j.o.npos ? j.o.pos[0] : NULL;
+    j.label = j.path ? j.path : "<built-in default>";
+    if ((rc = run_load(&j)) != KPI_OK || (rc = run_check(&j)) != KPI_OK ||
+        (rc = run_simulate(&j, &seconds)) != KPI_OK || (rc = run_write(&j)) != KPI_OK)
+        goto done;
+    if (j.res)
+        print_figures(j.res, j.sc->currency, j.work);
+    if (!j.o.quiet) {
+        fprintf(stderr, "kpisim: %ld replications of '%s' in %.2f s", j.sc->replications,
+                j.sc->name, seconds);
         if (cli_mpi_size() > 1)
             fprintf(stderr, " on %d MPI ranks", cli_mpi_size());
-        fprintf(stderr, "; wrote %s/\n", outdir);
+        fprintf(stderr, "; wrote %s/\n", j.outdir);
     }
 
 done:
-    kpi_results_free(res);
-    free(work);
-    free(sc);
-    cli_common_free(&o);
+    kpi_results_free(j.res);
+    free(j.work);
+    free(j.sc);
+    cli_common_free(&j.o);
     return rc;
 }
 

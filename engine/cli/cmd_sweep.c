@@ -145,209 +145,226 @@ static int sweep_point(void *vctx, long pt, kpi_band *bands, kpi_error *err)
     return KPI_OK;
 }
 
+/* What one sweep holds between its steps (cli_cmd_sweep). */
+typedef struct sweep_job {
+    cli_common o;
+    const char *path;       /* the sweep file */
+    const char *outdir;
+    char dirbuf[1024];      /* the default outdir, runs/sweep-NAME */
+    kpi_scenario *base;     /* the base scenario, before any swept key */
+    kpi_scenario *sc;       /* one point's scenario */
+    kpi_sweep *sw;
+    long total, most;       /* the replications of every point; of the largest */
+    long *first;            /* point p's replications start at row first[p] */
+    kpi_memory need;
+    kpi_band *bands;        /* every point's bands, kept for sweep.csv */
+    double *work, *figures;
+    char *spath;            /* DIR/scenario.yaml */
+    kpi_error err;
+} sweep_job;
+
+/* The options: one sweep file, and no --per-replication in an MPI job.
+ * Returns 0, CLI_HELP or the usage status. */
+static int sweep_parse(sweep_job *j, int argc, char **argv)
+{
+    int rc = cli_parse_single(argc, argv, "sweep", sweep_help, "sweep file", "", &j->o);
+    if (rc != 0)
+        return rc;
+    j->path = j->o.npos ? j->o.pos[0] : NULL;
+    if (j->o.per_rep && cli_mpi_size() > 1)
+        return cli_usage("sweep", "--per-replication is not available in an MPI job");
+    if (!j->path)
+        return cli_usage("sweep", "no sweep file given");
+    return 0;
+}
+
+/* The sweep file (every rank of an MPI job loads it) with -n and --seed,
+ * and the output directory.  Returns KPI_OK or the status, printed. */
+static int sweep_load(sweep_job *j)
+{
+    j->base = malloc(sizeof *j->base);
+    j->sc = malloc(sizeof *j->sc);
+    if (!j->base || !j->sc)
+        return cli_out_of_memory();
+    int rc = kpi_sweep_load(j->base, &j->sw, j->path, j->o.sets, (size_t)j->o.nsets, &j->err);
+    if ((rc = cli_agreed(rc, &j->err)) != KPI_OK)
+        return rc;
+    cli_warn_model(j->base, j->path);
+    /* -n and --seed set the base; a swept replications or seed overrides
+     * them point by point, like any --set of a swept key. */
+    if (j->o.have_n)
+        j->base->replications = j->o.nrep;
+    if (j->o.have_seed)
+        j->base->seed = j->o.seed;
+    j->outdir = j->o.outdir;
+    if (!j->outdir) {
+        snprintf(j->dirbuf, sizeof j->dirbuf, "runs/sweep-%s", j->base->name);
+        j->outdir = j->dirbuf;
+    }
+    return KPI_OK;
+}
+
+/* The replications of every point, for the work buffer, the progress
+ * total and the announcement, and the memory of the point that needs the
+ * most (one runs at a time).  Returns KPI_OK or the status, printed. */
+static int sweep_count(sweep_job *j)
+{
+    const kpi_sweep *sw = j->sw;
+    memset(&j->need, 0, sizeof j->need);
+    j->first = malloc(((size_t)sw->npoints + 1) * sizeof *j->first);
+    if (!j->first)
+        return cli_out_of_memory();
+    for (long pt = 0; pt < sw->npoints; pt++) {
+        j->first[pt] = j->total;
+        kpi_memory one;
+        int rc = kpi_sweep_point(sw, j->base, pt, j->sc, NULL, &j->err);
+        if (rc != KPI_OK)
+            return cli_fail(&j->err);
+        j->total += j->sc->replications;
+        if (j->sc->replications > j->most)
+            j->most = j->sc->replications;
+        kpi_memory_estimate(j->sc, j->sc->replications, (int)j->o.threads, &one);
+        if (one.total > j->need.total)
+            j->need = one;
+        /* Every rank must hold the same grid. */
+        rc = cli_mpi_same_scenario(j->sc, j->path, &j->err);
+        if (rc != KPI_OK)
+            return cli_fail(&j->err);
+    }
+    j->first[sw->npoints] = j->total;
+    return KPI_OK;
+}
+
+/* The memory check with the bands of every point (and, with
+ * --per-replication, every replication's figures), a bad -o found now
+ * rather than after the whole sweep, the buffers, and the announcement.
+ * Returns KPI_OK or the status, printed. */
+static int sweep_check(sweep_job *j)
+{
+    const kpi_sweep *sw = j->sw;
+    kpi_memory bands_need;
+    memset(&bands_need, 0, sizeof bands_need);
+    bands_need.results = (double)sw->npoints * KPI_NFIG * sizeof(kpi_band);
+    if (j->o.per_rep)
+        bands_need.results += (double)j->total * KPI_NFIG * sizeof(double);
+    kpi_memory_add(&j->need, &bands_need);
+    int rc = cli_check_memory(&j->need, j->path, j->o.have_n, &j->err);
+    if ((rc = cli_agreed(rc, &j->err)) != KPI_OK)
+        return rc;
+    if ((rc = cli_check_output(j->outdir, &j->err)) != KPI_OK)
+        return rc;
+    j->bands = calloc((size_t)sw->npoints * KPI_NFIG, sizeof *j->bands);
+    j->work = malloc((size_t)j->most * sizeof *j->work);
+    if (j->o.per_rep)
+        j->figures = malloc((size_t)j->total * KPI_NFIG * sizeof *j->figures);
+    if (!j->bands || !j->work || (j->o.per_rep && !j->figures))
+        return cli_out_of_memory();
+    if (!j->o.quiet) {
+        fprintf(stderr, "kpisim: sweep '%s': %ld points", j->base->name, sw->npoints);
+        for (int a = 0; a < sw->naxes; a++)
+            fprintf(stderr, "%s%s (%d)", a == 0 ? " over " : " x ", sw->axis[a].key,
+                    sw->axis[a].nvalues);
+        if (j->total == sw->npoints * j->base->replications)
+            fprintf(stderr, ", %ld replications each: %ld replications\n",
+                    j->base->replications, j->total);
+        else
+            fprintf(stderr, ": %ld replications in all\n", j->total);
+    }
+    return KPI_OK;
+}
+
+/* Every point, with one progress bar over the whole batch (or, in an MPI
+ * job, over points); *seconds: how long they took.  Returns KPI_OK or the
+ * status, its message printed (KPI_ECANCEL after Ctrl-C). */
+static int sweep_simulate(sweep_job *j, double *seconds)
+{
+    cli_signals_install();
+    cli_progress p;
+    cli_progress_init(&p, "sweep", j->o.quiet);
+    const int ranks = cli_mpi_size();
+    sweep_ctx ctx = {j->sw, j->base, j->path, j->sc, j->work, j->o.threads, j->o.quiet,
+                     NULL, 0, j->figures, j->first};
+    if (ranks == 1) {
+        p.grand = j->total;   /* one bar over every replication of the batch */
+        ctx.bar = &p;
+    }
+    double t0 = cli_now();
+    int rc = cli_mpi_points(j->sw->npoints, sweep_point, &ctx, j->bands,
+                            ranks > 1 ? points_bar : NULL, &p, &j->err);
+    cli_progress_end(&p);
+    if ((rc = cli_run_outcome(rc, j->outdir, &j->err)) == KPI_OK)
+        *seconds = cli_now() - t0;
+    return rc;
+}
+
+/* sweep.csv and the base scenario DIR/scenario.yaml in one output set,
+ * written by rank 0 alone, now that every rank succeeded: a failed or
+ * interrupted sweep writes neither.  The base as loaded (no swept key
+ * applied), with the replications and seed the points ran on.  It need
+ * not pass the rules that span keys (only the points must:
+ * docs/scenarios.md "Sweep files"), and kpi_stage_scenario checks none
+ * of them: every value of the base was checked by the loader, so such a
+ * base is written as it is.  Returns the job's status, printed. */
+static int sweep_write(sweep_job *j)
+{
+    int rc = KPI_OK;
+    j->spath = malloc(strlen(j->outdir) + sizeof "/scenario.yaml");
+    if (!j->spath)
+        return cli_out_of_memory();
+    sprintf(j->spath, "%s/scenario.yaml", j->outdir);
+    if (cli_mpi_rank() == 0) {
+        kpi_outset *set = kpi_outset_create();
+        if (!set)
+            rc = cli_oom_error(&j->err);
+        if (rc == KPI_OK)
+            rc = kpi_stage_sweep(set, j->outdir, j->sw, j->bands, &j->err);
+        if (rc == KPI_OK)
+            rc = kpi_stage_sweep_figures(set, j->outdir, j->sw, j->figures, j->first, &j->err);
+        if (rc == KPI_OK)
+            rc = j->o.long_form ? kpi_stage_long_sweep(set, j->outdir, j->base->name, j->sw,
+                                                       j->bands, j->figures, j->first, &j->err)
+                                : kpi_stage_long_remove(set, j->outdir, &j->err);
+        if (rc == KPI_OK)
+            rc = kpi_stage_scenario(set, j->base, j->spath, &j->err);
+        if (rc == KPI_OK)
+            rc = kpi_outset_commit(set, &j->err);
+        kpi_outset_free(set);
+    }
+    return cli_agreed(rc, &j->err);
+}
+
 int cli_cmd_sweep(int argc, char **argv)
 {
-    cli_common o;
-    const char *path = NULL;
-    int rc = KPI_OK;
-    kpi_scenario *base = NULL, *sc = NULL;
-    kpi_sweep *sw = NULL;
-    kpi_band *bands = NULL;
-    double *work = NULL, *figures = NULL;
-    long *first = NULL;
-    char *spath = NULL;
-    kpi_outset *set = NULL;
-    kpi_error err;
-    char dirbuf[1024];
-
-    rc = cli_parse_common(argc, argv, "sweep", sweep_help, &o);
+    sweep_job j;
+    memset(&j, 0, sizeof j);
+    double seconds = 0;
+    int rc = sweep_parse(&j, argc, argv);
     if (rc != 0) {
         rc = rc == CLI_HELP ? 0 : rc;
         goto done;
     }
-    if (o.npos > 1) {
-        rc = cli_usage("sweep", "one sweep file at a time (got '%s' and '%s')", o.pos[0],
-                       o.pos[1]);
+    if ((rc = sweep_load(&j)) != KPI_OK || (rc = sweep_count(&j)) != KPI_OK ||
+        (rc = sweep_check(&j)) != KPI_OK || (rc = sweep_simulate(&j, &seconds)) != KPI_OK ||
+        (rc = sweep_write(&j)) != KPI_OK)
         goto done;
-    }
-    path = o.npos ? o.pos[0] : NULL;
-    if (o.per_rep && cli_mpi_size() > 1) {
-        rc = cli_usage("sweep", "--per-replication is not available in an MPI job");
-        goto done;
-    }
-    if (!path) {
-        rc = cli_usage("sweep", "no sweep file given");
-        goto done;
-    }
-
-    base = malloc(sizeof *base);
-    sc = malloc(sizeof *sc);
-    if (!base || !sc) {
-        rc = cli_out_of_memory();
-        goto done;
-    }
-    rc = kpi_sweep_load(base, &sw, path, o.sets, (size_t)o.nsets, &err);
-    if ((rc = cli_agreed(rc, &err)) != KPI_OK)   /* every rank of an MPI job loads it */
-        goto done;
-    cli_warn_model(base, path);
-    /* -n and --seed set the base; a swept replications or seed overrides
-     * them point by point, like any --set of a swept key. */
-    if (o.have_n)
-        base->replications = o.nrep;
-    if (o.have_seed)
-        base->seed = o.seed;
-    const char *outdir = o.outdir;
-    if (!outdir) {
-        snprintf(dirbuf, sizeof dirbuf, "runs/sweep-%s", base->name);
-        outdir = dirbuf;
-    }
-    /* The replications of every point: for the work buffer, the progress
-     * total and the announcement. */
-    long total = 0, most = 0;
-    kpi_memory need;       /* the point that needs the most: one runs at a time */
-    memset(&need, 0, sizeof need);
-    first = malloc(((size_t)sw->npoints + 1) * sizeof *first);
-    if (!first) {
-        rc = cli_out_of_memory();
-        goto done;
-    }
-    for (long pt = 0; pt < sw->npoints; pt++) {
-        first[pt] = total;
-        kpi_memory one;
-        rc = kpi_sweep_point(sw, base, pt, sc, NULL, &err);
-        if (rc != KPI_OK) {
-            rc = cli_fail(&err);
-            goto done;
-        }
-        total += sc->replications;
-        if (sc->replications > most)
-            most = sc->replications;
-        kpi_memory_estimate(sc, sc->replications, (int)o.threads, &one);
-        if (one.total > need.total)
-            need = one;
-        /* Every rank must hold the same grid. */
-        rc = cli_mpi_same_scenario(sc, path, &err);
-        if (rc != KPI_OK) {
-            rc = cli_fail(&err);
-            goto done;
-        }
-    }
-    /* And the bands of every point, kept for sweep.csv. */
-    kpi_memory bands_need;
-    memset(&bands_need, 0, sizeof bands_need);
-    bands_need.results = (double)sw->npoints * KPI_NFIG * sizeof(kpi_band);
-    first[sw->npoints] = total;
-    if (o.per_rep)   /* and every replication's figures, for figures.csv */
-        bands_need.results += (double)total * KPI_NFIG * sizeof(double);
-    kpi_memory_add(&need, &bands_need);
-    rc = cli_check_memory(&need, path, o.have_n, &err);
-    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
-        goto done;
-    /* A bad -o is found now, not after the whole sweep. */
-    if ((rc = cli_check_output(outdir, &err)) != KPI_OK)
-        goto done;
-    bands = calloc((size_t)sw->npoints * KPI_NFIG, sizeof *bands);
-    work = malloc((size_t)most * sizeof *work);
-    if (o.per_rep)
-        figures = malloc((size_t)total * KPI_NFIG * sizeof *figures);
-    if (!bands || !work || (o.per_rep && !figures)) {
-        rc = cli_out_of_memory();
-        goto done;
-    }
-    if (!o.quiet) {
-        fprintf(stderr, "kpisim: sweep '%s': %ld points", base->name, sw->npoints);
-        for (int a = 0; a < sw->naxes; a++)
-            fprintf(stderr, "%s%s (%d)", a == 0 ? " over " : " x ", sw->axis[a].key,
-                    sw->axis[a].nvalues);
-        if (total == sw->npoints * base->replications)
-            fprintf(stderr, ", %ld replications each: %ld replications\n",
-                    base->replications, total);
-        else
-            fprintf(stderr, ": %ld replications in all\n", total);
-    }
-
-    cli_signals_install();
-    cli_progress p;
-    cli_progress_init(&p, "sweep", o.quiet);
-    const int ranks = cli_mpi_size();
-    sweep_ctx ctx = {sw, base, path, sc, work, o.threads, o.quiet, NULL, 0, figures, first};
-    if (ranks == 1) {
-        p.grand = total;   /* one bar over every replication of the batch */
-        ctx.bar = &p;
-    }
-    double t0 = cli_now();
-    rc = cli_mpi_points(sw->npoints, sweep_point, &ctx, bands, ranks > 1 ? points_bar : NULL,
-                        &p, &err);
-    if (rc == KPI_ECANCEL) {
-        cli_progress_end(&p);
-        if (cli_mpi_rank() == 0)
-            fprintf(stderr, "kpisim: interrupted; nothing was written to %s (its earlier "
-                            "files, if any, are intact)\n",
-                    outdir);
-        goto done;
-    }
-    if (rc != KPI_OK) {
-        cli_progress_end(&p);
-        rc = cli_fail(&err);
-        goto done;
-    }
-    cli_progress_end(&p);
-    double t1 = cli_now();
-    /* sweep.csv and the base scenario DIR/scenario.yaml in one output set,
-     * written by rank 0 alone, now that every rank succeeded: a failed or
-     * interrupted sweep writes neither.  The base as loaded (no swept key
-     * applied), with the replications and seed the points ran on.  It need
-     * not pass the rules that span keys (only the points must:
-     * docs/scenarios.md "Sweep files"), and kpi_stage_scenario checks none
-     * of them: every value of the base was checked by the loader, so such a
-     * base is written as it is. */
-    spath = malloc(strlen(outdir) + sizeof "/scenario.yaml");
-    if (!spath) {
-        rc = cli_out_of_memory();
-        goto done;
-    }
-    sprintf(spath, "%s/scenario.yaml", outdir);
-    if (cli_mpi_rank() == 0) {
-        set = kpi_outset_create();
-        if (!set) {
-            memset(&err, 0, sizeof err);
-            err.status = rc = KPI_EINTERNAL;
-            strcpy(err.msg, "out of memory");
-        }
-        if (rc == KPI_OK)
-            rc = kpi_stage_sweep(set, outdir, sw, bands, &err);
-        if (rc == KPI_OK)
-            rc = kpi_stage_sweep_figures(set, outdir, sw, figures, first, &err);
-        if (rc == KPI_OK)
-            rc = o.long_form ? kpi_stage_long_sweep(set, outdir, base->name, sw, bands, figures,
-                                                    first, &err)
-                             : kpi_stage_long_remove(set, outdir, &err);
-        if (rc == KPI_OK)
-            rc = kpi_stage_scenario(set, base, spath, &err);
-        if (rc == KPI_OK)
-            rc = kpi_outset_commit(set, &err);
-    }
-    if ((rc = cli_agreed(rc, &err)) != KPI_OK)
-        goto done;
-    print_grid(sw, bands, base->currency);
-    if (!o.quiet) {
-        fprintf(stderr, "kpisim: %ld points, %ld replications in %.2f s", sw->npoints, total,
-                t1 - t0);
-        if (ranks > 1)
-            fprintf(stderr, " on %d MPI ranks", ranks);
-        fprintf(stderr, "; wrote %s/sweep.csv and %s\n", outdir, spath);
+    print_grid(j.sw, j.bands, j.base->currency);
+    if (!j.o.quiet) {
+        fprintf(stderr, "kpisim: %ld points, %ld replications in %.2f s", j.sw->npoints,
+                j.total, seconds);
+        if (cli_mpi_size() > 1)
+            fprintf(stderr, " on %d MPI ranks", cli_mpi_size());
+        fprintf(stderr, "; wrote %s/sweep.csv and %s\n", j.outdir, j.spath);
     }
 
 done:
-    kpi_outset_free(set);
-    kpi_sweep_free(sw);
-    free(bands);
-    free(work);
-    free(figures);
-    free(first);
-    free(spath);
-    free(base);
-    free(sc);
-    cli_common_free(&o);
+    kpi_sweep_free(j.sw);
+    free(j.bands);
+    free(j.work);
+    free(j.figures);
+    free(j.first);
+    free(j.spath);
+    free(j.base);
+    free(j.sc);
+    cli_common_free(&j.o);
     return rc;
 }

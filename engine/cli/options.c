@@ -137,6 +137,16 @@ int cli_parse_common(int argc, char **argv, const char *cmd, void (*help)(FILE *
     return 0;
 }
 
+int cli_parse_single(int argc, char **argv, const char *cmd, void (*help)(FILE *),
+                     const char *what, const char *hint, cli_common *c)
+{
+    int rc = cli_parse_common(argc, argv, cmd, help, c);
+    if (rc == 0 && c->npos > 1)
+        rc = cli_usage(cmd, "one %s at a time (got '%s' and '%s')%s", what, c->pos[0], c->pos[1],
+                       hint);
+    return rc;
+}
+
 int cli_common_option(int argc, char **argv, int *i, const char *cmd, cli_common *c)
 {
     const char *a = argv[*i], *v;

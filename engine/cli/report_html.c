@@ -590,49 +590,36 @@ static const char page_css[] =
     "  pre { font-size: 8pt; }\n"
     "}\n";
 
-int rpt_html(rpt_doc *d)
+/* The charts of the report's kind, rendered into job (they are the slow
+ * part); a chart that fails is counted and named in job->failures. */
+static void render_charts(rpt_doc *d, chart_job *job)
 {
-    int rc = 0;
-    chart_job job;
-    memset(&job, 0, sizeof job);
-    rpt_buf body = {0}, page = {0}, css = {0};
-    rpt_sn(job.tmpdir, sizeof job.tmpdir, "%s/.report.XXXXXX", d->dir);
-    if (!mkdtemp(job.tmpdir)) {
-        fprintf(stderr, "kpisim: report: cannot create a temporary folder in %s: %s\n", d->dir,
-                strerror(errno));
-        return KPI_ECREATE;
-    }
-
-    /* The charts first (they are the slow part). */
-    if (find_scripts(job.scripts, sizeof job.scripts) != 0) {
+    if (find_scripts(job->scripts, sizeof job->scripts) != 0) {
         fprintf(stderr, "kpisim: report: cannot find the chart scripts (plots/fan.gp); set "
                         "KPISIM_PLOTS\n");
-        rpt_puts(&job.failures, "the chart scripts (plots/ *.gp) were not found.\n");
-        job.failed++;
+        rpt_puts(&job->failures, "the chart scripts (plots/ *.gp) were not found.\n");
+        job->failed++;
     } else if (d->kind == RPT_SWEEP) {
         for (size_t i = 0; i < sizeof sweep_charts / sizeof *sweep_charts; i++)
-            render(d, &job, &sweep_charts[i], d->dir, "", rpt_title(&d->scen[0]));
+            render(d, job, &sweep_charts[i], d->dir, "", rpt_title(&d->scen[0]));
     } else if (d->kind == RPT_COMPARE) {
         for (size_t i = 0; i < sizeof compare_charts / sizeof *compare_charts; i++)
-            render(d, &job, &compare_charts[i], d->dir, "", "");
+            render(d, job, &compare_charts[i], d->dir, "", "");
         for (int s = 0; s < d->nscen; s++) {
             char prefix[300];
             rpt_sn(prefix, sizeof prefix, "%s-", d->scen[s].name);
             for (size_t i = 0; i < sizeof run_charts / sizeof *run_charts; i++)
-                render(d, &job, &run_charts[i], d->scen[s].dir, prefix, rpt_title(&d->scen[s]));
+                render(d, job, &run_charts[i], d->scen[s].dir, prefix, rpt_title(&d->scen[s]));
         }
     } else {
         for (size_t i = 0; i < sizeof run_charts / sizeof *run_charts; i++)
-            render(d, &job, &run_charts[i], d->dir, "", rpt_title(&d->scen[0]));
+            render(d, job, &run_charts[i], d->dir, "", rpt_title(&d->scen[0]));
     }
-    if (cli_interrupted()) {
-        rmdir(job.tmpdir);
-        rpt_buf_free(&job.failures);
-        return KPI_ECANCEL;
-    }
+}
 
-    /* The body. */
-    rpt_buf *b = &body;
+/* The header: the title(s) and the description(s). */
+static void body_header(rpt_buf *b, const rpt_doc *d)
+{
     rpt_puts(b, "<header>\n");
     if (d->kind == RPT_COMPARE) {
         rpt_puts(b, "<h1>");
@@ -671,7 +658,11 @@ int rpt_html(rpt_doc *d)
         }
     }
     rpt_puts(b, "</header>\n");
+}
 
+/* The headline figures of the report's kind. */
+static void body_headline(rpt_buf *b, rpt_doc *d)
+{
     rpt_puts(b, "<section class=\"first\" id=\"headline\">\n<h2>Headline figures</h2>\n");
     if (d->kind == RPT_RUN)
         headline_run(b, &d->main);
@@ -680,7 +671,11 @@ int rpt_html(rpt_doc *d)
     else
         headline_sweep(b, &d->main);
     rpt_puts(b, "</section>\n");
+}
 
+/* Every chart with its caption, and the charts that failed. */
+static void body_charts(rpt_buf *b, const rpt_doc *d, const chart_job *job)
+{
     rpt_puts(b, "<section id=\"charts\">\n<h2>Charts</h2>\n");
     for (int i = 0; i < d->ncharts; i++) {
         rpt_printf(b, "<figure id=\"chart-%d\">\n", i);
@@ -701,12 +696,16 @@ int rpt_html(rpt_doc *d)
                 }
         rpt_puts(b, "</figcaption>\n</figure>\n");
     }
-    if (job.failed) {
+    if (job->failed) {
         rpt_puts(b, "<p class=\"note\">Charts missing:</p>\n");
-        pre_block(b, job.failures.p ? job.failures.p : "");
+        pre_block(b, job->failures.p ? job->failures.p : "");
     }
     rpt_puts(b, "</section>\n");
+}
 
+/* kpisim explain's arithmetic of every scenario. */
+static void body_explain(rpt_buf *b, const rpt_doc *d)
+{
     rpt_puts(b, "<section id=\"explain\">\n<h2>The arithmetic (kpisim explain)</h2>\n"
                 "<p>What the scenario should give by whiteboard arithmetic, each line with its "
                 "formula");
@@ -726,7 +725,11 @@ int rpt_html(rpt_doc *d)
                         "scenario)</p>\n");
     }
     rpt_puts(b, "</section>\n");
+}
 
+/* Every resolved scenario.yaml. */
+static void body_scenario(rpt_buf *b, const rpt_doc *d)
+{
     rpt_puts(b, "<section id=\"scenario\">\n<h2>The resolved scenario</h2>\n"
                 "<p>Every key with the value that was run (defaults filled in); "
                 "<code>kpisim run</code> on this file reproduces the run.</p>\n");
@@ -741,40 +744,93 @@ int rpt_html(rpt_doc *d)
             rpt_puts(b, "<p class=\"note\">\xe2\x80\x94 (no scenario.yaml here)</p>\n");
     }
     rpt_puts(b, "</section>\n");
+}
+
+/* The provenance table up to its fonts row (rpt_html adds that once the
+ * font subset is made). */
+static void provenance(rpt_buf *prov, const rpt_doc *d)
+{
+    rpt_puts(prov, "<section id=\"provenance\">\n<h2>Provenance</h2>\n<table>\n");
+    rpt_printf(prov, "<tr><th scope=\"row\">kpisim</th><td>%s</td></tr>\n", KPI_VERSION);
+    rpt_printf(prov, "<tr><th scope=\"row\">results</th><td>%s, ",
+               d->kind == RPT_RUN ? "a run" : d->kind == RPT_COMPARE ? "a compare" : "a sweep");
+    rpt_puts(prov, "<code>");
+    rpt_esc(prov, d->dir);
+    rpt_puts(prov, "</code></td></tr>\n");
+    for (int i = 0; i < d->nscen; i++) {
+        const rpt_scen *s = &d->scen[i];
+        char n[RPT_NUM];
+        rpt_puts(prov, "<tr><th scope=\"row\">");
+        rpt_esc(prov, d->nscen > 1 ? s->name : "scenario");
+        rpt_puts(prov, "</th><td>");
+        if (s->sc) {
+            rpt_printf(prov, "seed %llu, %s replications, %d months",
+                       (unsigned long long)s->sc->seed,
+                       rpt_fmt_value(n, (double)s->sc->replications, RPT_INT), s->sc->months);
+        } else {
+            rpt_puts(prov, "\xe2\x80\x94 (no readable scenario.yaml)");
+        }
+        rpt_puts(prov, "</td></tr>\n");
+    }
+    rpt_printf(prov, "<tr><th scope=\"row\">report made</th><td>%s</td></tr>\n", d->date);
+    rpt_puts(prov, "<tr><th scope=\"row\">command line</th><td>");
+    if (d->command)
+        rpt_esc(prov, d->command);
+    else
+        rpt_puts(prov, "not recorded");
+    rpt_puts(prov, "</td></tr>\n");
+}
+
+/* The page: head with title and css, then body and provenance. */
+static void assemble_page(rpt_buf *page, const char *title, const rpt_buf *css,
+                          const rpt_buf *body, const rpt_buf *prov)
+{
+    rpt_puts(page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                   "<meta name=\"generator\" content=\"kpisim " KPI_VERSION "\">\n<title>");
+    rpt_esc(page, title);
+    rpt_puts(page, "</title>\n<style>\n");
+    rpt_putn(page, css->p ? css->p : "", css->len);
+    rpt_puts(page, "</style>\n</head>\n<body>\n");
+    rpt_putn(page, body->p ? body->p : "", body->len);
+    rpt_putn(page, prov->p ? prov->p : "", prov->len);
+    rpt_puts(page, "</body>\n</html>\n");
+}
+
+int rpt_html(rpt_doc *d)
+{
+    int rc = 0;
+    chart_job job;
+    memset(&job, 0, sizeof job);
+    rpt_buf body = {0}, page = {0}, css = {0};
+    rpt_sn(job.tmpdir, sizeof job.tmpdir, "%s/.report.XXXXXX", d->dir);
+    if (!mkdtemp(job.tmpdir)) {
+        fprintf(stderr, "kpisim: report: cannot create a temporary folder in %s: %s\n", d->dir,
+                strerror(errno));
+        return KPI_ECREATE;
+    }
+
+    /* The charts first (they are the slow part). */
+    render_charts(d, &job);
+    if (cli_interrupted()) {
+        rmdir(job.tmpdir);
+        rpt_buf_free(&job.failures);
+        return KPI_ECANCEL;
+    }
+
+    /* The body. */
+    rpt_buf *b = &body;
+    body_header(b, d);
+    body_headline(b, d);
+    body_charts(b, d, &job);
+    body_explain(b, d);
+    body_scenario(b, d);
 
     /* The provenance: the font note is filled in after the subset is
      * made, so that section is added to the page, not the text subset
      * (its characters are ASCII, always in the subset). */
     rpt_buf prov = {0};
-    rpt_puts(&prov, "<section id=\"provenance\">\n<h2>Provenance</h2>\n<table>\n");
-    rpt_printf(&prov, "<tr><th scope=\"row\">kpisim</th><td>%s</td></tr>\n", KPI_VERSION);
-    rpt_printf(&prov, "<tr><th scope=\"row\">results</th><td>%s, ",
-               d->kind == RPT_RUN ? "a run" : d->kind == RPT_COMPARE ? "a compare" : "a sweep");
-    rpt_puts(&prov, "<code>");
-    rpt_esc(&prov, d->dir);
-    rpt_puts(&prov, "</code></td></tr>\n");
-    for (int i = 0; i < d->nscen; i++) {
-        const rpt_scen *s = &d->scen[i];
-        char n[RPT_NUM];
-        rpt_puts(&prov, "<tr><th scope=\"row\">");
-        rpt_esc(&prov, d->nscen > 1 ? s->name : "scenario");
-        rpt_puts(&prov, "</th><td>");
-        if (s->sc) {
-            rpt_printf(&prov, "seed %llu, %s replications, %d months",
-                       (unsigned long long)s->sc->seed,
-                       rpt_fmt_value(n, (double)s->sc->replications, RPT_INT), s->sc->months);
-        } else {
-            rpt_puts(&prov, "\xe2\x80\x94 (no readable scenario.yaml)");
-        }
-        rpt_puts(&prov, "</td></tr>\n");
-    }
-    rpt_printf(&prov, "<tr><th scope=\"row\">report made</th><td>%s</td></tr>\n", d->date);
-    rpt_puts(&prov, "<tr><th scope=\"row\">command line</th><td>");
-    if (d->command)
-        rpt_esc(&prov, d->command);
-    else
-        rpt_puts(&prov, "not recorded");
-    rpt_puts(&prov, "</td></tr>\n");
+    provenance(&prov, d);
 
     rpt_puts(&css, page_css);
     embed_font(d, &css, &body, job.tmpdir);
@@ -784,16 +840,7 @@ int rpt_html(rpt_doc *d)
     rmdir(job.tmpdir);
 
     const char *title = d->kind == RPT_COMPARE ? "kpisim comparison" : rpt_title(&d->scen[0]);
-    rpt_puts(&page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                    "<meta name=\"generator\" content=\"kpisim " KPI_VERSION "\">\n<title>");
-    rpt_esc(&page, title);
-    rpt_puts(&page, "</title>\n<style>\n");
-    rpt_putn(&page, css.p ? css.p : "", css.len);
-    rpt_puts(&page, "</style>\n</head>\n<body>\n");
-    rpt_putn(&page, body.p ? body.p : "", body.len);
-    rpt_putn(&page, prov.p ? prov.p : "", prov.len);
-    rpt_puts(&page, "</body>\n</html>\n");
+    assemble_page(&page, title, &css, &body, &prov);
     if (page.oom || body.oom || css.oom || prov.oom) {
         rc = cli_out_of_memory();
     } else {

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int cli_fail(const kpi_error *err)
 {
@@ -25,4 +26,28 @@ int cli_out_of_memory(void)
 {
     fputs("kpisim: out of memory\n", stderr);
     return KPI_EINTERNAL;
+}
+
+int cli_oom_error(kpi_error *err)
+{
+    memset(err, 0, sizeof *err);
+    err->status = KPI_EINTERNAL;
+    strcpy(err->msg, "out of memory");
+    return KPI_EINTERNAL;
+}
+
+void cli_say_interrupted(const char *outdir)
+{
+    fprintf(stderr, "kpisim: interrupted; nothing was written to %s "
+                    "(its earlier files, if any, are intact)\n", outdir);
+}
+
+int cli_run_outcome(int rc, const char *outdir, const kpi_error *err)
+{
+    if (rc == KPI_ECANCEL) {
+        if (cli_mpi_rank() == 0)
+            cli_say_interrupted(outdir);
+        return rc;
+    }
+    return rc == KPI_OK ? rc : cli_fail(err);
 }
