@@ -239,6 +239,29 @@ typedef struct kpi_scenario {
         double recruit_coasting, recruit_dormant;   /* recruits, first month */
     } engagement;
 
+    /* The manager's levers (docs/model.md "Management levers"): each a
+     * mechanism on the engagement chain, compliance, mood, skill or
+     * recruiting, with its effect size as a key.  Off (no management:
+     * block, or management: ~): no levers, the law without them. */
+    struct {
+        int enabled;             /* 0: no management block */
+        int daily_meeting;       /* 0/1 (K5) */
+        double meeting_up, meeting_down;   /* x the chain's upward / downward moves */
+        int tracking;            /* 0/1: the standard checked every day (M3) */
+        double tracking_odds;    /* x the odds of an on-plan day at full strength */
+        double tracking_mood;    /* share of the mood's swing taken out at full strength */
+        double resolve;          /* monthly probability that tracking is renewed (M4) */
+        double tracking_decay;   /* monthly loss of strength when not renewed */
+        int contests_per_year;   /* contests scheduled with the event defaults (PK) */
+        int coaching;            /* 0/1 (K4: skill) */
+        double coaching_gain;    /* skill gain at the ceiling */
+        double coaching_rate;    /* share of the gap to the ceiling closed a month */
+        double recruiting_effort;/* x recruits a month (K4) */
+        double campaign_months[12];  /* share of the campaign in each calendar month */
+        double campaign_effort;  /* x calls in a campaign month */
+        double mood_persistence; /* AR(1) coefficient of log mood (M1) */
+    } management;
+
     int nevents;
     kpi_event events[KPI_MAX_EVENTS];
 } kpi_scenario;

@@ -21,6 +21,7 @@
 #include "model_private.h"
 
 #include "error.h"
+#include "management.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -328,6 +329,16 @@ typedef struct month_plan {
     double training;       /* permanent skill multiplier, applied at month start */
 } month_plan;
 
+/* A contest with the event defaults, for the contests the management
+ * lever schedules. */
+static void plan_contest(month_plan *p, const kpi_event *ev)
+{
+    if (ev->days > p->contest_days)
+        p->contest_days = ev->days;
+    p->contest_effort *= ev->effort;
+    p->slump_next *= ev->slump;
+}
+
 static void plan_month(const kpi_scenario *sc, int month1, month_plan *p)
 {
     p->contest_days = 0;
@@ -343,10 +354,7 @@ static void plan_month(const kpi_scenario *sc, int month1, month_plan *p)
             continue;
         switch (ev->type) {
         case KPI_EVENT_CONTEST:
-            if (ev->days > p->contest_days)
-                p->contest_days = ev->days;
-            p->contest_effort *= ev->effort;
-            p->slump_next *= ev->slump;
+            plan_contest(p, ev);
             break;
         case KPI_EVENT_SEMINAR:
             p->tier *= ev->tier;
@@ -361,6 +369,11 @@ static void plan_month(const kpi_scenario *sc, int month1, month_plan *p)
         default:
             break;   /* thank_you_event acts on the client book */
         }
+    }
+    if (kpi_mgmt_contest(sc, month1 - 1)) {
+        kpi_event ev;
+        kpi_event_defaults(&ev, KPI_EVENT_CONTEST);
+        plan_contest(p, &ev);
     }
 }
 
@@ -418,6 +431,7 @@ typedef struct month_state {
     unsigned recruits;
     double active, exits;
     double contacts;       /* the book's service contacts this month */
+    double odds;           /* tracking's odds multiplier of an on-plan day */
 } month_state;
 
 /* 1. Events: the month's plan, and the renewal premium due this month. */
@@ -427,6 +441,23 @@ static void month_events(kpi_model *m, int mo, month_state *ms)
     ms->mo = mo;
     plan_month(m->sc, mo + 1, &ms->plan);
     ms->acc[KPI_RENEWAL_PREMIUM] = kpi_book_month_start(m->book, mo);
+    ms->odds = 1;
+}
+
+/* 1. Tracking (M4): the manager renews it this month with probability
+ * resolve (a draw of the team's resolve stream), else it decays. */
+static void tracking(kpi_model *m, uint64_t key, month_state *ms)
+{
+    const kpi_scenario *sc = m->sc;
+    if (!sc->management.enabled || !sc->management.tracking)
+        return;
+    double u = 0;
+    if (ms->mo > 0) {
+        kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_RESOLVE, KPI_RS_TEAM, (uint32_t)ms->mo);
+        u = kpi_rng_uniform(m->r_misc);
+    }
+    m->track_s = kpi_mgmt_strength(sc, ms->mo, m->track_s, u);
+    ms->odds = kpi_mgmt_odds(sc, m->track_s);
 }
 
 /* 2. Recruits join at the start of the month (K4).  Returns KPI_OK,
@@ -435,7 +466,7 @@ static int recruits_join(kpi_model *m, uint64_t key, month_state *ms, kpi_error 
 {
     const kpi_scenario *sc = m->sc;
     double lam = (sc->team.recruits_per_month + sc->team.recruits_per_agent * m->n) *
-                 ms->plan.recruit_factor;
+                 ms->plan.recruit_factor * kpi_mgmt_recruiting(sc);
     unsigned recruits = 0;
     if (lam > 0) {
         kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_RECRUIT, KPI_RS_TEAM, (uint32_t)ms->mo);
@@ -486,9 +517,12 @@ static double season(const kpi_scenario *sc, int mo)
     return sc->seasonality[(sc->start_month - 1 + mo) % 12];
 }
 
-/* 5. Atmosphere (M1): lognormal, mean 1, sd mood_sd; with last month's
- * slump and the season it sets the month's Poisson tables of daily calls.
- * Returns 0 or -1 (out of memory). */
+/* 5. Atmosphere (M1): lognormal, mean 1, sd mood_sd; with persistence
+ * phi (management.mood_persistence) log mood is an AR(1) with the same
+ * stationary law, x = phi x_prev + sqrt(1 - phi^2) sigma z, started from
+ * it.  Tracking takes part of the swing out of the calls; with last
+ * month's slump, the season and a campaign it sets the month's Poisson
+ * tables of daily calls.  Returns 0 or -1 (out of memory). */
 static int atmosphere(kpi_model *m, uint64_t key, const month_state *ms, double slump)
 {
     const kpi_scenario *sc = m->sc;
@@ -496,9 +530,18 @@ static int atmosphere(kpi_model *m, uint64_t key, const month_state *ms, double 
     if (sc->activity.mood_sd > 0) {
         kpi_rng_seek(m->r_misc, key, KPI_RS_TEAM_MOOD, KPI_RS_TEAM, (uint32_t)ms->mo);
         mood = gsl_ran_lognormal(m->r_misc, m->mood_zeta, m->mood_sigma);
+        double phi = kpi_mgmt_persistence(sc);
+        if (phi > 0) {
+            /* The same draw's innovation, sigma z. */
+            double e = log(mood) - m->mood_zeta;
+            m->mood_x = ms->mo == 0 ? e : phi * m->mood_x + sqrt(1 - phi * phi) * e;
+            mood = exp(m->mood_zeta + m->mood_x);
+        }
     }
+    mood = kpi_mgmt_felt_mood(sc, mood, m->track_s);
     double lam[NDAY - 1];
-    lam[DAY_ON] = sc->activity.calls_per_day * mood * slump * season(sc, ms->mo);
+    lam[DAY_ON] = sc->activity.calls_per_day * mood * slump * season(sc, ms->mo) *
+                  kpi_mgmt_campaign(sc, ms->mo);
     lam[DAY_OFF] = lam[DAY_ON] * sc->activity.off_plan_effort;
     lam[DAY_COAST] = lam[DAY_ON] * sc->engagement.coasting_effort;
     for (int k = DAY_ON; k < NDAY - 1; k++) {
@@ -540,6 +583,9 @@ static void month_rates(const kpi_model *m, const month_state *ms, agent_month *
 static void agent_rates(kpi_model *m, int i, const month_state *ms, agent_month *am)
 {
     double f = m->skill[i] * ramp(m->sc, m->tenure[i]) * ms->plan.uplift;
+    /* Coaching: the months this agent has been coached (management.h). */
+    if (m->sc->management.enabled && m->sc->management.coaching)
+        f *= kpi_mgmt_coaching(m->sc, ms->mo - (m->hired[i] > 0 ? m->hired[i] : 0));
     for (int s = 0; s < NSRC; s++)
         am->p_sale[s] = fmin(1.0, m->p_sale[s] * f);
     if (am->rows_n > 0)
@@ -548,7 +594,7 @@ static void agent_rates(kpi_model *m, int i, const month_state *ms, agent_month 
     /* The client's grade rate multiplies this one at the visit. */
     am->p_sale[SRC_CLIENT] = m->p_sale[SRC_CLIENT] * f;
     am->book.p_sale_agent = am->p_sale[SRC_CLIENT];
-    am->compliance = m->compliance[i];
+    am->compliance = kpi_mgmt_compliance(m->compliance[i], ms->odds);
     am->engagement = m->state[i];
     m->cases_m[i] = 0;
     m->premium_m[i] = 0;
@@ -595,8 +641,11 @@ static void activity_and_exits(kpi_model *m, uint64_t key, month_state *ms)
     const kpi_scenario *sc = m->sc;
     double active = 0, exits = 0;
     kpi_engagement_law law;
-    if (sc->engagement.enabled)
-        kpi_engagement_prepare(&law, &m->eng, 1.0, 1.0);
+    if (sc->engagement.enabled) {
+        double down, up;
+        kpi_mgmt_chain(sc, &down, &up);
+        kpi_engagement_prepare(&law, &m->eng, down, up);
+    }
     for (int i = 0; i < m->n; i++) {
         if (m->cases_m[i] > 0)
             active++;
@@ -725,6 +774,7 @@ static int run_month(kpi_model *m, uint64_t key, int mo, double *slump, double *
     month_state ms;
     int rc;
     month_events(m, mo, &ms);
+    tracking(m, key, &ms);
     if ((rc = recruits_join(m, key, &ms, err)) != KPI_OK)
         return rc;
     training(m, &ms);
@@ -757,6 +807,7 @@ int kpi_model_run(kpi_model *m, uint64_t key, double *monthly, double *figures,
     m->n = 0;
     m->next_id = 0;
     m->cycle_days = m->cycle_cases = m->ret_joined = m->ret_kept = 0;
+    m->track_s = m->mood_x = 0;
     kpi_book_reset(m->book, key);
     if (grow(m, sc->team.headcount) != 0)
         return fail_memory(m, err);

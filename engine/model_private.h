@@ -107,6 +107,10 @@ struct kpi_model {
     double pending_at_end;
     double premium_m_cur;    /* premium of the agent's current day */
 
+    /* The levers' state from month to month (management.h). */
+    double track_s;          /* tracking strength this month */
+    double mood_x;           /* log mood less its mean, last month (AR(1)) */
+
     /* From the run's options (kpi_model_limits). */
     kpi_budget budget;                       /* the workspace's growing arrays */
     const volatile sig_atomic_t *cancel;     /* NULL, or non-zero: stop */

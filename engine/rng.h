@@ -40,7 +40,8 @@ enum kpi_purpose {
     KPI_RS_BOOK_EVENT = 11,   /* subject = agent, when = month: event attendance */
     KPI_RS_ORPHAN = 12,       /* subject = leaving agent, when = month: heirs */
     KPI_RS_AGENT_ENGAGE = 13, /* subject = agent, when = month: engagement move */
-    KPI_RS_AGENT_CYCLE = 14   /* subject = agent, when = day: follow-ups, issue */
+    KPI_RS_AGENT_CYCLE = 14,  /* subject = agent, when = day: follow-ups, issue */
+    KPI_RS_TEAM_RESOLVE = 15  /* when = month: the manager renews tracking or not */
 };
 
 /* The subject of team-level streams. */

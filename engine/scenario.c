@@ -62,6 +62,7 @@ static const double grade_mix[6] = {0.10, 0.15, 0.05, 0.10, 0.20, 0.40};
 static const double grade_rate[6] = {1.0, 0.3, 0.0, 0.3, 0.1, 0.0};
 static const double need_grade_mix[6] = {0.50, 0.30, 0.05, 0.10, 0.05, 0.0};
 static const double flat_year[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+static const double no_year[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 const kpi_key kpi_keys[] = {
     {"name", KPI_KT_NAME, OFF(name), SIZE(name), 0, 0, 0, NULL, "a name",
@@ -190,6 +191,28 @@ const kpi_key kpi_keys[] = {
     PROB("engagement.recruit_coasting", engagement.recruit_coasting, 0.3),
     PROB("engagement.recruit_dormant", engagement.recruit_dormant, 0.1),
 
+    INT("management.daily_meeting", management.daily_meeting, "", 0, 1, 0),
+    REAL("management.meeting_up", management.meeting_up, "a multiplier", 0, 10, 1.25),
+    REAL("management.meeting_down", management.meeting_down, "a multiplier", 0, 10, 0.8),
+    INT("management.tracking", management.tracking, "", 0, 1, 0),
+    REAL("management.tracking_odds", management.tracking_odds, "an odds multiplier", 1, 100,
+         2.5),
+    PROB("management.tracking_mood", management.tracking_mood, 0.5),
+    PROB("management.resolve", management.resolve, 1),
+    PROB("management.tracking_decay", management.tracking_decay, 0.25),
+    INT("management.contests_per_year", management.contests_per_year, " of contests", 0, 12, 0),
+    INT("management.coaching", management.coaching, "", 0, 1, 0),
+    REAL("management.coaching_gain", management.coaching_gain, "a share of skill", 0, 10, 0.19),
+    PROB("management.coaching_rate", management.coaching_rate, 0.2),
+    REAL("management.recruiting_effort", management.recruiting_effort, "a recruits multiplier",
+         0, 100, 1),
+    MONTHS("management.campaign_months", management.campaign_months, "campaign shares", 0, 1,
+           no_year),
+    REAL("management.campaign_effort", management.campaign_effort, "an effort multiplier", 0,
+         10, 1.6),
+    REAL("management.mood_persistence", management.mood_persistence, "an autocorrelation", 0,
+         0.95, 0),
+
     {NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL}
 };
 
@@ -285,6 +308,7 @@ const kpi_block kpi_blocks[] = {
     {"assessment", OFF(assessment.enabled), 0},
     {"sales_cycle", OFF(sales_cycle.enabled), 1},
     {"engagement", OFF(engagement.enabled), 1},
+    {"management", OFF(management.enabled), 0},
     {NULL, 0, 0},
 };
 
@@ -353,7 +377,7 @@ const kpi_key *kpi_key_find(const char *path)
 
 const char *const kpi_sections[] = {
     "team", "activity", "funnel", "clients", "premium", "economics",
-    "assessment", "sales_cycle", "engagement", "calendar", "events", "extends", "sweep", NULL
+    "assessment", "sales_cycle", "engagement", "management", "calendar", "events", "extends", "sweep", NULL
 };
 
 int kpi_top_level_known(const char *name)

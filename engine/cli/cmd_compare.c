@@ -45,7 +45,7 @@ static void compare_help(FILE *f)
 static const int headline[] = {
     KPI_FIG_TOTAL_PREMIUM, KPI_FIG_PROFIT, KPI_FIG_TOTAL_CASES, KPI_FIG_FINAL_HEADCOUNT,
     KPI_FIG_MEAN_ACTIVITY_RATE, KPI_FIG_CASES_PER_ACTIVE, KPI_FIG_PREMIUM_PER_CASE,
-    KPI_FIG_REPEAT_SHARE, KPI_FIG_PREMIUM_MONTHLY_CV
+    KPI_FIG_REPEAT_SHARE, KPI_FIG_PREMIUM_VOLATILITY
 };
 
 /* work has room for 2 x replications doubles.  The numbers as people read
