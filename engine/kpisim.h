@@ -235,6 +235,7 @@ typedef struct kpi_scenario {
         double coasting_effort;  /* share of the plan a coasting agent works */
         double no_case_factor, case_factor;
         double new_agent_factor, new_agent_months;
+        double mood_effect;      /* elasticity of the moves to the month's felt mood */
         double initial_coasting, initial_dormant;   /* the starting agents */
         double recruit_coasting, recruit_dormant;   /* recruits, first month */
     } engagement;

@@ -432,6 +432,7 @@ typedef struct month_state {
     double active, exits;
     double contacts;       /* the book's service contacts this month */
     double odds;           /* tracking's odds multiplier of an on-plan day */
+    double mood;           /* the atmosphere as it reached the calls */
 } month_state;
 
 /* 1. Events: the month's plan, and the renewal premium due this month. */
@@ -442,6 +443,7 @@ static void month_events(kpi_model *m, int mo, month_state *ms)
     plan_month(m->sc, mo + 1, &ms->plan);
     ms->acc[KPI_RENEWAL_PREMIUM] = kpi_book_month_start(m->book, mo);
     ms->odds = 1;
+    ms->mood = 1;
 }
 
 /* 1. Tracking (M4): the manager renews it this month with probability
@@ -523,7 +525,7 @@ static double season(const kpi_scenario *sc, int mo)
  * it.  Tracking takes part of the swing out of the calls; with last
  * month's slump, the season and a campaign it sets the month's Poisson
  * tables of daily calls.  Returns 0 or -1 (out of memory). */
-static int atmosphere(kpi_model *m, uint64_t key, const month_state *ms, double slump)
+static int atmosphere(kpi_model *m, uint64_t key, month_state *ms, double slump)
 {
     const kpi_scenario *sc = m->sc;
     double mood = 1;
@@ -539,6 +541,7 @@ static int atmosphere(kpi_model *m, uint64_t key, const month_state *ms, double 
         }
     }
     mood = kpi_mgmt_felt_mood(sc, mood, m->track_s);
+    ms->mood = mood;
     double lam[NDAY - 1];
     lam[DAY_ON] = sc->activity.calls_per_day * mood * slump * season(sc, ms->mo) *
                   kpi_mgmt_campaign(sc, ms->mo);
@@ -644,6 +647,12 @@ static void activity_and_exits(kpi_model *m, uint64_t key, month_state *ms)
     if (sc->engagement.enabled) {
         double down, up;
         kpi_mgmt_chain(sc, &down, &up);
+        /* The atmosphere moves the chain (docs/model.md "Engagement"). */
+        if (ms->mood != 1 && sc->engagement.mood_effect != 0) {
+            double f = pow(ms->mood, sc->engagement.mood_effect);
+            down /= f;
+            up *= f;
+        }
         kpi_engagement_prepare(&law, &m->eng, down, up);
     }
     for (int i = 0; i < m->n; i++) {

@@ -186,6 +186,7 @@ const kpi_key kpi_keys[] = {
     REAL("engagement.new_agent_factor", engagement.new_agent_factor, "a multiplier", 0, 10, 1.5),
     REAL("engagement.new_agent_months", engagement.new_agent_months, "a number of months", 0,
          120, 12),
+    REAL("engagement.mood_effect", engagement.mood_effect, "an elasticity", 0, 5, 1),
     PROB("engagement.initial_coasting", engagement.initial_coasting, 0.2),
     PROB("engagement.initial_dormant", engagement.initial_dormant, 0.2),
     PROB("engagement.recruit_coasting", engagement.recruit_coasting, 0.3),

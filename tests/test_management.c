@@ -273,6 +273,43 @@ static void test_daily_meeting(void)
     release(&x);
 }
 
+/* The atmosphere moves the engagement chain (docs/model.md "Engagement"):
+ * from an all-engaged team, the share coasting after month 1 is
+ * p_ec E[mood^-e], and for a lognormal mood of mean 1 and sd s,
+ * E[mood^a] = exp(a (a - 1) sigma^2 / 2) with sigma^2 = ln(1 + s^2).
+ * With mood_effect 0 the share is p_ec itself. */
+static void test_mood_engagement(void)
+{
+    const double effects[] = {0, 1.5};
+    for (int t = 0; t < 2; t++) {
+        kpi_scenario sc;
+        plain(&sc);
+        sc.months = 2;
+        sc.team.headcount = 400;
+        sc.activity.mood_sd = 0.3;
+        sc.engagement.enabled = 1;
+        sc.engagement.no_case_factor = sc.engagement.case_factor = 1;
+        sc.engagement.new_agent_factor = 1;
+        sc.engagement.initial_coasting = sc.engagement.initial_dormant = 0;
+        sc.engagement.mood_effect = effects[t];
+        double e = effects[t], s2 = log(1 + 0.3 * 0.3);
+        double f = exp(e * (e + 1) * s2 / 2);   /* E[mood^-e] */
+        run x;
+        if (simulate(&sc, 1000, 91, &x) != 0) {
+            CHECK(0, "simulation failed");
+            return;
+        }
+        char what[160];
+        snprintf(what, sizeof what, "mood_effect %g: coasting agents in month 2 = 400 p_ec E[mood^-e]",
+                 e);
+        check_mean(&x, KPI_COASTING_AGENTS, 1, 2, 400 * sc.engagement.engaged_to_coasting * f, what);
+        snprintf(what, sizeof what, "mood_effect %g: dormant agents in month 2 = 400 p_ed E[mood^-e]",
+                 e);
+        check_mean(&x, KPI_DORMANT_AGENTS, 1, 2, 400 * sc.engagement.engaged_to_dormant * f, what);
+        release(&x);
+    }
+}
+
 static void test_coaching(void)
 {
     kpi_scenario sc;
@@ -399,6 +436,7 @@ int main(void)
     test_tracking_mood();
     test_ar1_mood();
     test_daily_meeting();
+    test_mood_engagement();
     test_coaching();
     test_recruiting_and_campaign();
     test_contests();
