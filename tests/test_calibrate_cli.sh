@@ -141,6 +141,15 @@ run_k 64 calibrate "$T/history.csv" --scenario "$T/base.yaml" --fit activity.com
     --set team.headcount=9
 err_has "--set does not apply to calibrate"
 run_k 66 calibrate "$T/nope.csv" --scenario "$T/base.yaml" --fit activity.compliance
+# A bad -o (a file) is refused before the fit: at once, with 73, the file kept;
+# with -n 2000 the fit itself would take minutes.
+printf 'kept' >"$T/a-file"
+start=$(date +%s)
+run_k 73 calibrate "$T/history.csv" --scenario "$T/base.yaml" --fit activity.compliance \
+    -n 2000 -o "$T/a-file" --quiet
+err_has "a-file"
+check "a bad -o is found before the fit" test $(( $(date +%s) - start )) -lt 20
+check "the file under -o is kept" test "$(cat "$T/a-file")" = kept
 run_k 66 calibrate "$T/history.csv" --scenario "$T/nope.yaml" --fit activity.compliance
 
 summary

@@ -82,6 +82,27 @@ A=scenarios/strategies/traditional.yaml B=scenarios/strategies/activity.yaml
 mpi_k 0 3 compare "$A" "$B" -n 40 --threads 1 -o "$T/cmp-3"
 check "compare on 3 ranks: every file the same bytes" diff -r "$T/cmp-serial" "$T/cmp-3"
 
+# Calibrate: every rank takes the same simplex steps, each trial's
+# replications spread over the ranks; rank 0 writes and prints.
+C=(calibrate scenarios/calibration/history.csv --scenario scenarios/calibration/base.yaml
+   --fit premium.mean --fit activity.compliance -n 8 --project 3)
+"$KPISIM" "${C[@]}" -o "$T/cal-serial" --quiet >"$T/cal-serial.out" 2>/dev/null
+check "serial calibrate" test -s "$T/cal-serial/fit.csv"
+for np in 2 3; do
+    mpi_k 0 "$np" "${C[@]}" --threads 1 -o "$T/cal-$np"
+    check "calibrate on $np ranks: every file the same bytes" diff -r "$T/cal-serial" "$T/cal-$np"
+    check "calibrate on $np ranks: one table, the serial one" cmp -s "$T/cal-serial.out" "$T/out"
+done
+# A bad -o is refused before the fit, once, by every rank together.
+printf 'x' >"$T/cal-file"
+mpi_k 73 2 "${C[@]}" --threads 1 -o "$T/cal-file" --quiet
+check "calibrate: one message for a bad -o" test "$(grep -c "^kpisim: .*cal-file" "$T/err")" -eq 1
+# A bad history: exit 65 from the whole job, one message.
+printf 'month,headcount\n1,abc\n' >"$T/bad-history.csv"
+mpi_k 65 2 calibrate "$T/bad-history.csv" --scenario scenarios/calibration/base.yaml \
+    --fit premium.mean -n 4 --threads 1 -o "$T/cal-bad" --quiet
+check "calibrate: one message for a bad history" test "$(grep -c "^kpisim: .*bad-history.csv" "$T/err")" -eq 1
+
 # --- failures: the job stops, names the rank, writes nothing ------------------
 fresh() { rm -rf "$1"; mkdir -p "$1"; printf 'old bytes' >"$1/monthly.csv"; }
 printf 'name: bad\nmonths: 0\n' >"$T/bad.yaml"

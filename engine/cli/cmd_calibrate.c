@@ -7,7 +7,10 @@
  * (kpi_fit_run, with a progress line and Ctrl-C), optionally projects the
  * fitted model past the history, writes the files (kpi_write_fit) and
  * prints the estimates with their intervals and the goodness of fit.
- * Under MPI the command runs on rank 0 alone (main.c).
+ * Under MPI every rank takes the same simplex steps: each trial's
+ * replications are spread over the ranks and every rank receives all of
+ * them (cli_mpi_run_all), so that every rank holds the same objective;
+ * rank 0 alone prints and writes.
  */
 #include "cli.h"
 
@@ -61,7 +64,9 @@ typedef struct progress {
 static int fit_progress(void *userdata, int evaluation, double best)
 {
     progress *p = userdata;
-    if (cli_interrupted())
+    /* Under MPI a cancel is agreed inside the trials (cli_mpi_run_all):
+     * a rank that left the fit alone would leave the others waiting. */
+    if (cli_mpi_size() == 1 && cli_interrupted())
         return 1;
     double now = cli_now();
     if (p->draw && now - p->last > 0.2) {
@@ -152,7 +157,8 @@ static int calib_parse(calib_job *j, int argc, char **argv)
 static int calib_load(calib_job *j)
 {
     int rc = kpi_history_load(j->o.pos[0], &j->h, &j->err);
-    if (rc == KPI_OK && j->h->separator == ';' && !j->o.quiet)
+    const int say = !j->o.quiet && cli_mpi_rank() == 0;
+    if (rc == KPI_OK && j->h->separator == ';' && say)
         fprintf(stderr, "kpisim: %s: read as a spreadsheet export with ';' between cells and "
                         "decimal commas\n", j->o.pos[0]);
     j->sc = malloc(sizeof *j->sc);
@@ -176,12 +182,16 @@ static int calib_load(calib_job *j)
                 snprintf(j->err.msg, sizeof j->err.msg, "'%.200s' is given twice",
                          j->keys[i].key);
             }
-        if (rc == KPI_OK && j->keys[i].clipped && !j->o.quiet)
+        if (rc == KPI_OK && j->keys[i].clipped && say)
             fprintf(stderr, "kpisim: --fit %s: %s\n", j->keys[i].key, j->keys[i].note);
     }
-    if (rc != KPI_OK)
+    /* In an MPI job every rank loads; they agree on the outcome and check
+     * that they hold the same scenario. */
+    if ((rc = cli_agreed(rc, &j->err)) != KPI_OK)
+        return rc;
+    if ((rc = cli_mpi_same_scenario(j->sc, j->base, &j->err)) != KPI_OK)
         return cli_fail(&j->err);
-    if (!j->o.quiet && hc_set)
+    if (say && hc_set)
         fprintf(stderr, "kpisim: %d months of history; the team starts with %d agents "
                         "(month 1's headcount less its recruits)\n", j->h->months,
                 j->sc->team.headcount);
@@ -210,7 +220,7 @@ static int calib_project(calib_job *j)
                        cli_cancel_flag(), 0};
     int rc = kpi_scenario_check(j->ps, &j->err);
     if (rc == KPI_OK)
-        rc = kpi_run(j->ps, &ro, &j->proj, &j->err);
+        rc = cli_mpi_run(j->ps, &ro, &j->proj, &j->err);
     return rc;
 }
 
@@ -257,10 +267,20 @@ int cli_cmd_calibrate(int argc, char **argv)
     if ((rc = calib_load(&j)) != KPI_OK)
         goto done;
 
+    const char *outdir = j.o.outdir;
+    if (!outdir) {
+        snprintf(dirbuf, sizeof dirbuf, "runs/calibrate-%s", j.sc->name);
+        outdir = dirbuf;
+    }
+    /* A bad -o is found now, not after the fit. */
+    if ((rc = cli_check_output(outdir, &j.err)) != KPI_OK)
+        goto done;
+
     cli_signals_install();
-    progress pg = {isatty(2) && !j.o.quiet, 0, cli_now()};
+    progress pg = {isatty(2) && !j.o.quiet && cli_mpi_rank() == 0, 0, cli_now()};
     kpi_fit_opts fo = {j.o.have_n ? j.o.nrep : DEFAULT_REPS, j.sc->seed, (int)j.o.threads, 3,
-                       150, fit_progress, &pg, NULL, NULL};
+                       150, fit_progress, &pg, cli_mpi_size() > 1 ? cli_mpi_run_all : NULL,
+                       NULL};
     j.fo = fo;
     if (j.fo.replications < 2) {
         rc = cli_usage("calibrate", "-n: a fit needs at least 2 replications per trial");
@@ -276,23 +296,16 @@ int cli_cmd_calibrate(int argc, char **argv)
             goto done;
     }
     double t1 = cli_now();
-    const char *outdir = j.o.outdir;
-    if (!outdir) {
-        snprintf(dirbuf, sizeof dirbuf, "runs/calibrate-%s", j.sc->name);
-        outdir = dirbuf;
-    }
-    if (rc == KPI_ECANCEL || (rc != KPI_OK && cli_interrupted())) {
-        cli_say_interrupted(outdir);
+    if (cli_mpi_size() == 1 && rc != KPI_OK && cli_interrupted())
         rc = KPI_ECANCEL;
-        goto done;
-    }
-    if (rc == KPI_OK)
+    /* Every rank ends the fit with the same status (the trials agreed it);
+     * rank 0 alone writes, and the write's status is agreed too. */
+    if (rc == KPI_OK && cli_mpi_rank() == 0)
         rc = kpi_write_fit(outdir, j.base, j.h, j.fit, j.proj, &j.err);
-    if (rc != KPI_OK) {
-        rc = cli_fail(&j.err);
+    if ((rc = cli_run_outcome(cli_mpi_agree(rc, &j.err), outdir, &j.err)) != KPI_OK)
         goto done;
-    }
-    calib_print(&j, outdir, t1 - t0);
+    if (cli_mpi_rank() == 0)
+        calib_print(&j, outdir, t1 - t0);
 
 done:
     kpi_history_free(j.h);

@@ -86,10 +86,11 @@ static int dispatch(int argc, char **argv)
         printf("kpisim %s\n", KPI_VERSION);
         return 0;
     }
-    /* In an MPI job only run, compare and sweep share their work; any
+    /* In an MPI job only run, compare, sweep and calibrate share their work; any
      * other command is rank 0's alone. */
     if (cli_mpi_size() > 1 && cli_mpi_rank() != 0 && strcmp(cmd, "run") != 0 &&
-        strcmp(cmd, "compare") != 0 && strcmp(cmd, "sweep") != 0)
+        strcmp(cmd, "compare") != 0 && strcmp(cmd, "sweep") != 0 &&
+        strcmp(cmd, "calibrate") != 0)
         return 0;
     if (strcmp(cmd, "run") == 0)
         return cli_cmd_run(argc - 1, argv + 1);

@@ -322,6 +322,11 @@ int cli_mpi_run_all(void *userdata, const kpi_scenario *sc, const kpi_run_opts *
     (void)userdata;
     if (g_size == 1)
         return kpi_run_range(sc, opts, 0, count, monthly, figures, err);
+    /* Ctrl-C reaches the trial here (a fit's own options carry no flag). */
+    kpi_run_opts o = *opts;
+    if (!o.cancel)
+        o.cancel = cli_cancel_flag();
+    opts = &o;
     const size_t mstride = (size_t)sc->months * KPI_NKPI;
     long first = block_start(count, g_rank), mine = block_start(count, g_rank + 1) - first;
     int rc = KPI_OK;
