@@ -196,6 +196,10 @@ $(OBJ_LIST): FORCE
 	@mkdir -p $(@D); echo '$(LIB_OBJ) $(CLI_OBJ)' > $@.tmp; \
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
 
+# The library exports the functions of engine/kpisim.h alone (KPI_API);
+# its internal kpi_ functions are hidden from a shared build of it.
+$(LIB_OBJ): ALL_CFLAGS += -fvisibility=hidden
+
 $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	$(SAY) CC $<
 	@mkdir -p $(@D)

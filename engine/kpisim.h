@@ -35,6 +35,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The library's API: every function declared here, and only these, has
+ * default visibility (the library's objects are built with
+ * -fvisibility=hidden, so that its internal kpi_ functions stay inside a
+ * shared build of it; test_standalone checks the list). */
+#if defined(__GNUC__)
+#define KPI_API __attribute__((visibility("default")))
+#else
+#define KPI_API
+#endif
+
 #define KPI_VERSION "0.2.0"
 
 /* The version of the model's laws (docs/changes.md): 1 the first model, 2
@@ -70,7 +80,7 @@ typedef struct kpi_error {
 
 /* Writes "file:line:col: key: msg" (parts that are unknown are left out)
  * into buf, always NUL-terminated.  Returns buf. */
-char *kpi_error_format(const kpi_error *err, char *buf, size_t size);
+KPI_API char *kpi_error_format(const kpi_error *err, char *buf, size_t size);
 
 /* A set of output files committed together (see "Writers" below). */
 typedef struct kpi_outset kpi_outset;
@@ -268,19 +278,20 @@ typedef struct kpi_scenario {
 } kpi_scenario;
 
 /* Fills sc with the documented defaults of every key. */
-void kpi_scenario_defaults(kpi_scenario *sc);
+KPI_API void kpi_scenario_defaults(kpi_scenario *sc);
 
 /* Loads a scenario file (following extends: chains) over the defaults.
  * Returns KPI_OK, KPI_ENOINPUT (file missing/unreadable), KPI_EDATA (bad
- * content) or KPI_EINTERNAL (out of memory), with err filled on failure.  sc is fully written on success and
- * left in an unspecified but valid state on failure. */
-int kpi_scenario_load(kpi_scenario *sc, const char *path, kpi_error *err);
+ * content) or KPI_EINTERNAL (out of memory), with err filled on failure.
+ * sc is fully written on success and left in an unspecified but valid
+ * state on failure. */
+KPI_API int kpi_scenario_load(kpi_scenario *sc, const char *path, kpi_error *err);
 
 /* Loads scenario text held in memory (e.g. the built-in default); fname is
  * the name used in error messages.  extends: paths are resolved relative to
  * the current directory. */
-int kpi_scenario_load_string(kpi_scenario *sc, const char *text, size_t len,
-                             const char *fname, kpi_error *err);
+KPI_API int kpi_scenario_load_string(kpi_scenario *sc, const char *text, size_t len,
+                                     const char *fname, kpi_error *err);
 
 /* Like kpi_scenario_load (path != NULL) or kpi_scenario_load_string, then
  * applies the nsets "KEY=VALUE" overrides of sets in order, and only then
@@ -288,11 +299,11 @@ int kpi_scenario_load_string(kpi_scenario *sc, const char *text, size_t len,
  * works, and a rule broken by an override is blamed where the blamed key
  * was last set (a file's line or the --set text).  On failure sc holds the
  * defaults. */
-int kpi_scenario_load_sets(kpi_scenario *sc, const char *path,
-                           const char *const *sets, size_t nsets, kpi_error *err);
-int kpi_scenario_load_string_sets(kpi_scenario *sc, const char *text, size_t len,
-                                  const char *fname, const char *const *sets,
-                                  size_t nsets, kpi_error *err);
+KPI_API int kpi_scenario_load_sets(kpi_scenario *sc, const char *path,
+                                   const char *const *sets, size_t nsets, kpi_error *err);
+KPI_API int kpi_scenario_load_string_sets(kpi_scenario *sc, const char *text, size_t len,
+                                          const char *fname, const char *const *sets,
+                                          size_t nsets, kpi_error *err);
 
 /* What `kpisim validate` reports: every independent mistake of the file
  * path (with its extends: chain) and of the nsets overrides, in the order
@@ -303,29 +314,29 @@ int kpi_scenario_load_string_sets(kpi_scenario *sc, const char *text, size_t len
  * accepted unchecked (kpi_sweep_load checks the grid).  Returns KPI_OK
  * when nothing is wrong, else the status of the first mistake (errs[0]). */
 #define KPI_VALIDATE_MAX_ERRORS 20
-int kpi_scenario_validate(const char *path, const char *const *sets, size_t nsets,
-                          kpi_error *errs, size_t max, size_t *nerrs, int *more);
+KPI_API int kpi_scenario_validate(const char *path, const char *const *sets, size_t nsets,
+                                  kpi_error *errs, size_t max, size_t *nerrs, int *more);
 
 /* Applies one "KEY=VALUE" override (the --set option) with the same
  * validation as a file.  Errors are reported against file "--set". */
-int kpi_scenario_set(kpi_scenario *sc, const char *assignment, kpi_error *err);
+KPI_API int kpi_scenario_set(kpi_scenario *sc, const char *assignment, kpi_error *err);
 
 /* Checks the rules that span several keys (e.g. compliance_sd against
  * compliance).  kpi_scenario_load and kpi_scenario_set call it; callers that
  * edit fields directly call it before running. */
-int kpi_scenario_check(const kpi_scenario *sc, kpi_error *err);
+KPI_API int kpi_scenario_check(const kpi_scenario *sc, kpi_error *err);
 
 /* Writes the resolved scenario as YAML (libyaml emitter) to path, atomically.
  * Loading that file gives back an identical scenario.  kpi_stage_scenario
  * stages it in an output set instead (kpi_outset, below). */
-int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err);
-int kpi_stage_scenario(kpi_outset *set, const kpi_scenario *sc, const char *path,
-                       kpi_error *err);
+KPI_API int kpi_scenario_write(const kpi_scenario *sc, const char *path, kpi_error *err);
+KPI_API int kpi_stage_scenario(kpi_outset *set, const kpi_scenario *sc, const char *path,
+                               kpi_error *err);
 
 /* The same YAML as kpi_scenario_write, into a malloc'd NUL-terminated
  * string (*text, length *len; free it with free).  For comparing scenarios
  * (the MPI ranks check that they loaded the same one). */
-int kpi_scenario_text(const kpi_scenario *sc, char **text, size_t *len, kpi_error *err);
+KPI_API int kpi_scenario_text(const kpi_scenario *sc, char **text, size_t *len, kpi_error *err);
 
 /* A sweep file: a scenario (or one that extends another) plus
  *     sweep: { KEY: [v1, v2, ...] | {from: A, to: B, step: S}, ... }
@@ -354,24 +365,24 @@ typedef struct kpi_sweep {
  * With axes, the base itself need not pass the cross-key rules (only the
  * points run).  A file without sweep: is a grid of one point.  Returns
  * KPI_OK, KPI_ENOINPUT, KPI_EDATA or KPI_EINTERNAL (out of memory). */
-int kpi_sweep_load(kpi_scenario *base, kpi_sweep **out, const char *path,
-                   const char *const *sets, size_t nsets, kpi_error *err);
-void kpi_sweep_free(kpi_sweep *sw);
+KPI_API int kpi_sweep_load(kpi_scenario *base, kpi_sweep **out, const char *path,
+                           const char *const *sets, size_t nsets, kpi_error *err);
+KPI_API void kpi_sweep_free(kpi_sweep *sw);
 
 /* The scenario of grid point i in [0, npoints) into *out: base with each
  * axis's value set; the last axis varies fastest.  idx (may be NULL)
  * receives the value index of each axis.  Returns KPI_OK, KPI_EDATA (a bad
  * value or broken rule: only for a hand-built sweep) or KPI_EINTERNAL (a
  * bad index). */
-int kpi_sweep_point(const kpi_sweep *sw, const kpi_scenario *base, long i,
-                    kpi_scenario *out, int *idx, kpi_error *err);
+KPI_API int kpi_sweep_point(const kpi_sweep *sw, const kpi_scenario *base, long i,
+                            kpi_scenario *out, int *idx, kpi_error *err);
 
 /* The value index of each axis at grid point i in [0, npoints) (the last
  * axis varies fastest) into idx[naxes]. */
-void kpi_sweep_index(const kpi_sweep *sw, long i, int *idx);
+KPI_API void kpi_sweep_index(const kpi_sweep *sw, long i, int *idx);
 
 /* The built-in default scenario text (scenarios/default.yaml, compiled in). */
-const char *kpi_default_scenario_text(size_t *len);
+KPI_API const char *kpi_default_scenario_text(size_t *len);
 
 /* ------------------------------------------------------------------ */
 /* Outputs: monthly KPIs and horizon figures                          */
@@ -483,8 +494,8 @@ enum kpi_figure {
 };
 
 /* Column names: kpi_kpi_name(KPI_CASES) == "cases". NULL when out of range. */
-const char *kpi_kpi_name(int kpi);
-const char *kpi_figure_name(int fig);
+KPI_API const char *kpi_kpi_name(int kpi);
+KPI_API const char *kpi_figure_name(int fig);
 
 /* What the values of a KPI or figure are, for the writers (money is
  * written in whole cents) and for the tables people read (docs/model.md
@@ -496,8 +507,8 @@ enum kpi_unit {
     KPI_UNIT_SHARE,        /* a fraction in [0, 1] */
     KPI_UNIT_MONEY         /* premium, income, cost, profit: the scenario's currency */
 };
-int kpi_kpi_unit(int kpi);
-int kpi_figure_unit(int fig);
+KPI_API int kpi_kpi_unit(int kpi);
+KPI_API int kpi_figure_unit(int fig);
 
 /* ------------------------------------------------------------------ */
 /* Running                                                            */
@@ -543,16 +554,16 @@ typedef struct kpi_results {
  * from random streams keyed by (seed, r), so results do not depend on the
  * number of threads, and replications [r0, r1) of one run equal those of
  * any other run with the same seed.  On success *out owns the results. */
-int kpi_run(const kpi_scenario *sc, const kpi_run_opts *opts,
-            kpi_results **out, kpi_error *err);
+KPI_API int kpi_run(const kpi_scenario *sc, const kpi_run_opts *opts,
+                    kpi_results **out, kpi_error *err);
 
 /* Runs replications first .. first + count - 1 into caller-owned arrays
  * laid out as in kpi_results (monthly has count * months * KPI_NKPI
  * elements, figures count * KPI_NFIG).  The building block of kpi_run and
  * of the MPI driver. */
-int kpi_run_range(const kpi_scenario *sc, const kpi_run_opts *opts,
-                  long first, long count, double *monthly, double *figures,
-                  kpi_error *err);
+KPI_API int kpi_run_range(const kpi_scenario *sc, const kpi_run_opts *opts,
+                          long first, long count, double *monthly, double *figures,
+                          kpi_error *err);
 
 /* clients.repeat_share as an input.  When sc gives a repeat share (>= 0),
  * finds the client focus whose realised share of repeat cases over the
@@ -571,11 +582,11 @@ typedef struct kpi_focus_report {
     int evaluations;    /* pilot runs made */
 } kpi_focus_report;
 
-int kpi_scenario_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts,
-                               kpi_focus_report *report, kpi_error *err);
+KPI_API int kpi_scenario_resolve_focus(kpi_scenario *sc, const kpi_run_opts *opts,
+                                       kpi_focus_report *report, kpi_error *err);
 
-kpi_results *kpi_results_create(int months, long replications);
-void kpi_results_free(kpi_results *res);
+KPI_API kpi_results *kpi_results_create(int months, long replications);
+KPI_API void kpi_results_free(kpi_results *res);
 
 /* ------------------------------------------------------------------ */
 /* Limits: the memory a run will need (docs/hardening.md "Limits")     */
@@ -596,13 +607,13 @@ typedef struct kpi_memory {
 } kpi_memory;
 
 /* The need of a run of sc with that many replications and threads. */
-void kpi_memory_estimate(const kpi_scenario *sc, long replications, int threads,
-                         kpi_memory *out);
+KPI_API void kpi_memory_estimate(const kpi_scenario *sc, long replications, int threads,
+                                 kpi_memory *out);
 
 /* Adds one run's need to sum, for runs whose results are kept together
  * (compare): results add up, the largest workspace counts.  Start from a
  * zeroed sum. */
-void kpi_memory_add(kpi_memory *sum, const kpi_memory *one);
+KPI_API void kpi_memory_add(kpi_memory *sum, const kpi_memory *one);
 
 /* The memory this process may still use, in bytes: the environment
  * variable KPISIM_MEMORY_AVAILABLE (bytes, a budget set from outside: tests,
@@ -610,19 +621,19 @@ void kpi_memory_add(kpi_memory *sum, const kpi_memory *one);
  * pages from sysconf); lowered to what is left
  * of RLIMIT_AS and RLIMIT_DATA when they are set.  source (may be NULL)
  * receives which of them it was, for messages. */
-double kpi_memory_available(char *source, size_t size);
+KPI_API double kpi_memory_available(char *source, size_t size);
 
 /* KPI_OK when need fits in available; otherwise an error whose message
  * gives the estimate, what is available (source) and the keys to change,
  * blaming the replications when the results are the larger part (key "-n"
  * and KPI_EUSAGE when n_option says they came from the command line, else
  * "replications" and KPI_EDATA) and team.headcount otherwise (KPI_EDATA). */
-int kpi_memory_check(const kpi_memory *need, double available, const char *source,
-                     int n_option, kpi_error *err);
+KPI_API int kpi_memory_check(const kpi_memory *need, double available, const char *source,
+                             int n_option, kpi_error *err);
 
 /* Writes bytes as "512 bytes", "80.0 kB", "3.8 MiB", "1.7 TiB" into buf;
  * returns buf. */
-char *kpi_memory_format(double bytes, char *buf, size_t size);
+KPI_API char *kpi_memory_format(double bytes, char *buf, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* Explaining a scenario by hand-checkable arithmetic                  */
@@ -642,7 +653,7 @@ typedef struct kpi_explain_line {
 } kpi_explain_line;
 
 /* Fills up to max lines for sc; returns how many. */
-int kpi_explain(const kpi_scenario *sc, kpi_explain_line *lines, int max);
+KPI_API int kpi_explain(const kpi_scenario *sc, kpi_explain_line *lines, int max);
 
 /* ------------------------------------------------------------------ */
 /* Statistics across replications                                     */
@@ -656,8 +667,8 @@ typedef struct kpi_band {
 } kpi_band;
 
 /* x[i * stride], i < n; work has room for n doubles.  n must be > 0. */
-void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
-                      kpi_band *band);
+KPI_API void kpi_band_compute(const double *x, size_t stride, size_t n, double *work,
+                              kpi_band *band);
 
 /* The paired difference b - a of two scenarios run on common random
  * numbers, replication by replication: its band, and the share of
@@ -669,8 +680,8 @@ typedef struct kpi_paired {
     double p_higher;
 } kpi_paired;
 
-void kpi_paired_compute(const double *a, size_t astride, const double *b, size_t bstride,
-                        size_t n, double *work, kpi_paired *out);
+KPI_API void kpi_paired_compute(const double *a, size_t astride, const double *b, size_t bstride,
+                                size_t n, double *work, kpi_paired *out);
 
 /* ------------------------------------------------------------------ */
 /* Writers                                                             */
@@ -687,9 +698,10 @@ void kpi_paired_compute(const double *a, size_t astride, const double *b, size_t
  * was not committed; it accepts NULL.  A set is committed at most once.
  * kpi_write_run and the other kpi_write_* functions are a set of their
  * own, created, staged and committed in one call. */
-kpi_outset *kpi_outset_create(void);       /* NULL when out of memory */
-int kpi_outset_commit(kpi_outset *set, kpi_error *err);   /* KPI_OK, KPI_EIO, KPI_EINTERNAL */
-void kpi_outset_free(kpi_outset *set);
+KPI_API kpi_outset *kpi_outset_create(void);       /* NULL when out of memory */
+/* KPI_OK, KPI_EIO, KPI_EINTERNAL */
+KPI_API int kpi_outset_commit(kpi_outset *set, kpi_error *err);
+KPI_API void kpi_outset_free(kpi_outset *set);
 
 enum kpi_write_flags { KPI_WRITE_PER_REPLICATION = 1 };
 
@@ -700,7 +712,7 @@ enum kpi_write_flags { KPI_WRITE_PER_REPLICATION = 1 };
  * nothing and leaves nothing behind.  Returns KPI_OK, KPI_ECREATE ("cannot
  * create directory DIR: [ANCESTOR: ]REASON", "cannot write to directory
  * DIR: REASON") or KPI_EINTERNAL. */
-int kpi_output_check(const char *dir, kpi_error *err);
+KPI_API int kpi_output_check(const char *dir, kpi_error *err);
 
 
 /* Writes DIR/monthly.csv, DIR/summary.csv, DIR/scenario.yaml and, with
@@ -713,10 +725,10 @@ int kpi_output_check(const char *dir, kpi_error *err);
  * caller passes sc with seed set to the seed that was run.  Returns KPI_OK,
  * KPI_ECREATE, KPI_EIO, or KPI_EINTERNAL (out of memory, a non-finite
  * value, results whose months differ from sc->months). */
-int kpi_write_run(const char *dir, const kpi_scenario *sc,
-                  const kpi_results *res, int flags, kpi_error *err);
-int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
-                  const kpi_results *res, int flags, kpi_error *err);
+KPI_API int kpi_write_run(const char *dir, const kpi_scenario *sc,
+                          const kpi_results *res, int flags, kpi_error *err);
+KPI_API int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
+                          const kpi_results *res, int flags, kpi_error *err);
 
 /* Writes DIR/comparison.csv for nsc scenarios (names[s], results res[s],
  * all run with the same seed and replications; the first is the baseline):
@@ -725,10 +737,10 @@ int kpi_stage_run(kpi_outset *set, const char *dir, const kpi_scenario *sc,
  * "figure", month empty), then a row per KPI, month and scenario (kind
  * "monthly", over the months all scenarios have).  Atomic like
  * kpi_write_run.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or KPI_EINTERNAL. */
-int kpi_write_comparison(const char *dir, const char *const *names,
-                         const kpi_results *const *res, int nsc, kpi_error *err);
-int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *names,
-                         const kpi_results *const *res, int nsc, kpi_error *err);
+KPI_API int kpi_write_comparison(const char *dir, const char *const *names,
+                                 const kpi_results *const *res, int nsc, kpi_error *err);
+KPI_API int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *names,
+                                 const kpi_results *const *res, int nsc, kpi_error *err);
 
 /* Writes DIR/sweep.csv: a header of the swept keys then, for every horizon
  * figure F, F_mean, F_p05 and F_p95, then for every F, F_sd, F_p25, F_p50
@@ -737,10 +749,10 @@ int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *na
  * the bands of the point's run: bands[point * KPI_NFIG + figure].  Atomic
  * like kpi_write_run.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or
  * KPI_EINTERNAL. */
-int kpi_write_sweep(const char *dir, const kpi_sweep *sw, const kpi_band *bands,
-                    kpi_error *err);
-int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
-                    const kpi_band *bands, kpi_error *err);
+KPI_API int kpi_write_sweep(const char *dir, const kpi_sweep *sw, const kpi_band *bands,
+                            kpi_error *err);
+KPI_API int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
+                            const kpi_band *bands, kpi_error *err);
 
 /* Stages DIR/figures.csv of a sweep (sweep --per-replication): header
  * "point", the swept keys, "replication", every horizon figure; a row per
@@ -749,8 +761,8 @@ int kpi_stage_sweep(kpi_outset *set, const char *dir, const kpi_sweep *sw,
  * kpi_results).  figures NULL: stages the removal of an earlier
  * figures.csv instead.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or
  * KPI_EINTERNAL. */
-int kpi_stage_sweep_figures(kpi_outset *set, const char *dir, const kpi_sweep *sw,
-                            const double *figures, const long *first, kpi_error *err);
+KPI_API int kpi_stage_sweep_figures(kpi_outset *set, const char *dir, const kpi_sweep *sw,
+                                    const double *figures, const long *first, kpi_error *err);
 
 /* The long format (tidy.c; README "The long format"): DIR/long.csv, every
  * number of a command's CSV files one a row, columns
@@ -762,15 +774,15 @@ int kpi_stage_sweep_figures(kpi_outset *set, const char *dir, const kpi_sweep *s
  * as in kpi_stage_sweep_figures).  kpi_stage_long_remove stages the
  * removal of an earlier long.csv (a command run without --long).  Return
  * KPI_OK, KPI_ECREATE, KPI_EIO or KPI_EINTERNAL. */
-int kpi_stage_long_run(kpi_outset *set, const char *dir, const char *name,
-                       const kpi_results *res, int flags, kpi_error *err);
-int kpi_stage_long_comparison(kpi_outset *set, const char *dir, const char *const *names,
-                              const kpi_results *const *res, int nsc, int flags,
-                              kpi_error *err);
-int kpi_stage_long_sweep(kpi_outset *set, const char *dir, const char *name,
-                         const kpi_sweep *sw, const kpi_band *bands, const double *figures,
-                         const long *first, kpi_error *err);
-int kpi_stage_long_remove(kpi_outset *set, const char *dir, kpi_error *err);
+KPI_API int kpi_stage_long_run(kpi_outset *set, const char *dir, const char *name,
+                               const kpi_results *res, int flags, kpi_error *err);
+KPI_API int kpi_stage_long_comparison(kpi_outset *set, const char *dir, const char *const *names,
+                                      const kpi_results *const *res, int nsc, int flags,
+                                      kpi_error *err);
+KPI_API int kpi_stage_long_sweep(kpi_outset *set, const char *dir, const char *name,
+                                 const kpi_sweep *sw, const kpi_band *bands, const double *figures,
+                                 const long *first, kpi_error *err);
+KPI_API int kpi_stage_long_remove(kpi_outset *set, const char *dir, kpi_error *err);
 /* ------------------------------------------------------------------ */
 /* Calibration: fitting keys to a team's own history (docs/calibration.md) */
 /* ------------------------------------------------------------------ */
@@ -790,17 +802,17 @@ typedef struct kpi_history {
 /* Reads HISTORY.csv.  Returns KPI_OK, KPI_ENOINPUT, KPI_EDATA (err has
  * file:line:col, what was expected) or KPI_EINTERNAL; *out is owned by the
  * caller on success. */
-int kpi_history_load(const char *path, kpi_history **out, kpi_error *err);
-void kpi_history_free(kpi_history *h);
+KPI_API int kpi_history_load(const char *path, kpi_history **out, kpi_error *err);
+KPI_API void kpi_history_free(kpi_history *h);
 
 /* The history's column of KPI k, or -1. */
-int kpi_history_column(const kpi_history *h, int kpi);
+KPI_API int kpi_history_column(const kpi_history *h, int kpi);
 
 /* Sets sc->months from the history and, when the history gives headcount
  * in month 1, team.headcount to it less month 1's recruits (when given).
  * *headcount_set (may be NULL) says whether it did.  KPI_OK or KPI_EDATA. */
-int kpi_history_apply(kpi_scenario *sc, const kpi_history *h, int *headcount_set,
-                      kpi_error *err);
+KPI_API int kpi_history_apply(kpi_scenario *sc, const kpi_history *h, int *headcount_set,
+                              kpi_error *err);
 
 #define KPI_FIT_MAX_KEYS 16
 
@@ -819,14 +831,14 @@ typedef struct kpi_fit_key {
 /* Parses "KEY" or "KEY=LO:HI" against base (the bounds default to the key
  * table's range, huge ranges clipped around the base's value).  KPI_OK or
  * KPI_EUSAGE. */
-int kpi_fit_key_parse(kpi_fit_key *k, const char *spec, const kpi_scenario *base,
-                      kpi_error *err);
+KPI_API int kpi_fit_key_parse(kpi_fit_key *k, const char *spec, const kpi_scenario *base,
+                              kpi_error *err);
 
 /* Sets a fit key's value in sc (a whole key is rounded; a funnel stage is
  * set relative to the stage before it).  KPI_OK or KPI_EDATA. */
-int kpi_fit_set(kpi_scenario *sc, const char *key, double v, kpi_error *err);
+KPI_API int kpi_fit_set(kpi_scenario *sc, const char *key, double v, kpi_error *err);
 /* Reads it back. */
-double kpi_fit_get(const kpi_scenario *sc, const char *key);
+KPI_API double kpi_fit_get(const kpi_scenario *sc, const char *key);
 
 /* Called after each objective evaluation; non-zero cancels (KPI_ECANCEL). */
 typedef int (*kpi_fit_progress_fn)(void *userdata, int evaluation, double best);
@@ -874,14 +886,14 @@ typedef struct kpi_fit {
  * library caller must call gsl_set_error_handler_off() first (the CLI
  * does), or GSL aborts the process.  Returns KPI_OK (*out owned by the
  * caller), KPI_EDATA, KPI_EINTERNAL, KPI_ECANCEL or a status of kpi_run. */
-int kpi_fit_run(const kpi_scenario *base, const kpi_history *h, const kpi_fit_key *keys,
-                int nkeys, const kpi_fit_opts *opts, kpi_fit **out, kpi_error *err);
-void kpi_fit_free(kpi_fit *f);
+KPI_API int kpi_fit_run(const kpi_scenario *base, const kpi_history *h, const kpi_fit_key *keys,
+                        int nkeys, const kpi_fit_opts *opts, kpi_fit **out, kpi_error *err);
+KPI_API void kpi_fit_free(kpi_fit *f);
 
 /* Writes DIR/fitted.yaml (extends: base_path, relative to DIR), fit.csv,
  * fit-monthly.csv, trace.csv and, when proj is not NULL, projection.csv
  * (its months after the history's), all committed together. */
-int kpi_write_fit(const char *dir, const char *base_path, const kpi_history *h,
-                  const kpi_fit *f, const kpi_results *proj, kpi_error *err);
+KPI_API int kpi_write_fit(const char *dir, const char *base_path, const kpi_history *h,
+                          const kpi_fit *f, const kpi_results *proj, kpi_error *err);
 
 #endif /* KPISIM_H */

@@ -18,4 +18,21 @@ else
         if ldd "$prog" | grep -q libyaml; then bad "standalone links libyaml"; else ok; fi
     fi
 fi
+# The library's API is the functions of kpisim.h: those, and only those, are
+# exported (default visibility) by libkpisim.a's objects; the internal kpi_
+# functions are hidden (the Makefile builds the library -fvisibility=hidden).
+lib=${KPI_BUILD:-build}/libkpisim.a
+if command -v readelf >/dev/null 2>&1 && [ -f "$lib" ]; then
+    readelf -sW "$lib" | awk '$4 == "FUNC" && $5 == "GLOBAL" && $6 == "DEFAULT" && $7 != "UND" { print $8 }' \
+        | sort -u >"$T/exported"
+    grep -oE '^KPI_API [^(]*\bkpi_[a-z0-9_]+\(' engine/kpisim.h | grep -oE 'kpi_[a-z0-9_]+\($' \
+        | tr -d '(' | sort -u >"$T/declared"
+    check "the library exports some functions" test -s "$T/exported"
+    extra=$(comm -23 "$T/exported" "$T/declared" | head -n 5 | tr '\n' ' ')
+    missing=$(comm -13 "$T/exported" "$T/declared" | head -n 5 | tr '\n' ' ')
+    if [ -z "$extra" ]; then ok; else bad "exported but not in kpisim.h: $extra"; fi
+    if [ -z "$missing" ]; then ok; else bad "declared in kpisim.h but not exported: $missing"; fi
+else
+    skip "no readelf or no $lib"
+fi
 summary
