@@ -358,9 +358,13 @@ check "compare charts" test -f "$D/cmp/plots/compare-premium.png" -a -f "$D/cmp/
     -a -f "$D/cmp/plots/traditional-funnel.png" -a -f "$D/cmp/plots/activity-sources.png"
 check_png "${F[@]}"
 run_k 0 plot "$D/cmp" --format=svg
-check_svg "Activity-centred management: 10 calls, 3 visits, every day" "$D/cmp/plots/compare-premium.svg"
+# The legends carry each scenario's own title, as its file spells it.
+title_of() { sed -n 's/^title: "\(.*\)"$/\1/p' "$1"; }
+check "the strategy files have titles" test -n "$(title_of scenarios/strategies/activity.yaml)" \
+    -a -n "$(title_of scenarios/strategies/traditional.yaml)"
+check_svg "$(title_of scenarios/strategies/activity.yaml)" "$D/cmp/plots/compare-premium.svg"
 check_svg "higher in" "$D/cmp/plots/compare-premium.svg"
-check_svg "Traditional management: atmosphere, incentives, contests" "$D/cmp/plots/traditional-kpis.svg"
+check_svg "$(title_of scenarios/strategies/traditional.yaml)" "$D/cmp/plots/traditional-kpis.svg"
 
 run_k 0 plot "$D/sweep"
 out_lines 4
