@@ -135,7 +135,7 @@ int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *na
         for (int m = 0; m < months && rc == KPI_OK; m++) {
             for (int s = 0; s < nsc; s++)
                 x[s] = res[s]->monthly + (size_t)m * KPI_NKPI + (size_t)k;
-            rc = put_rows(of, "monthly", kpi_kpi_name(k), kpi_kpi_unit(k), m + 1, x, stride, names, nsc, n,
+            rc = put_rows(of, "monthly", kpi_monthly_name(k), kpi_monthly_unit(k), m + 1, x, stride, names, nsc, n,
                           work, err);
         }
     }

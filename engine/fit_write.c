@@ -223,7 +223,7 @@ static int stage_monthly(kpi_outset *set, const char *dir, const kpi_history *h,
                              (size_t)res->months * KPI_NKPI, (size_t)res->replications, work,
                              &b);
             char lead[320];
-            snprintf(lead, sizeof lead, "%d,%s,", m + 1, kpi_kpi_name(h->kpi[i]));
+            snprintf(lead, sizeof lead, "%d,%s,", m + 1, kpi_monthly_name(h->kpi[i]));
             kpi_outfile_puts(of, lead);
             double o = h->value[(size_t)m * (size_t)h->nfig + (size_t)i];
             if (!isnan(o) && put_num(of, o) != 0)
@@ -291,7 +291,7 @@ static int stage_projection(kpi_outset *set, const char *dir, int from,
                              (size_t)proj->months * KPI_NKPI, (size_t)proj->replications,
                              work, &b);
             char lead[320];
-            snprintf(lead, sizeof lead, "%d,%s", m + 1, kpi_kpi_name(k));
+            snprintf(lead, sizeof lead, "%d,%s", m + 1, kpi_monthly_name(k));
             kpi_outfile_puts(of, lead);
             const double v[] = {b.mean, b.p05, b.p25, b.p50, b.p75, b.p95};
             for (int j = 0; j < 6; j++) {

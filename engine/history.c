@@ -221,7 +221,7 @@ int kpi_history_load(const char *path, kpi_history **out, kpi_error *err)
     const char *names[KPI_NKPI + 2];
     names[0] = "month";
     for (int k = 0; k < KPI_NKPI; k++)
-        names[k + 1] = kpi_kpi_name(k);
+        names[k + 1] = kpi_monthly_name(k);
     names[KPI_NKPI + 1] = NULL;
     for (int c = 0; c < ncol; c++) {
         char name[128];
@@ -238,7 +238,7 @@ int kpi_history_load(const char *path, kpi_history **out, kpi_error *err)
         if (strcmp(name, "month") == 0)
             found = -1;
         for (int k = 0; k < KPI_NKPI && found == -2; k++)
-            if (strcmp(name, kpi_kpi_name(k)) == 0)
+            if (strcmp(name, kpi_monthly_name(k)) == 0)
                 found = k;
         if (found == -2) {
             const char *s = kpi_suggest_word(name, names);
@@ -336,14 +336,14 @@ int kpi_history_load(const char *path, kpi_history **out, kpi_error *err)
             if (cells[c].n > 0 && cell_number(&cells[c], h->decimal_comma, &v) != 0) {
                 rc = fail_at(err, KPI_EDATA, path, line, cells[c].col,
                              "%s: expected a number or an empty cell, got '%.*s'",
-                             kpi_kpi_name(colkpi[c]), (int)(cells[c].n > 40 ? 40 : cells[c].n),
+                             kpi_monthly_name(colkpi[c]), (int)(cells[c].n > 40 ? 40 : cells[c].n),
                              cells[c].s);
                 goto fail;
             }
             if (!isnan(v) && v < 0 && !may_be_negative(colkpi[c])) {
                 rc = fail_at(err, KPI_EDATA, path, line, cells[c].col,
                              "%s: expected a count or amount >= 0, got %g",
-                             kpi_kpi_name(colkpi[c]), v);
+                             kpi_monthly_name(colkpi[c]), v);
                 goto fail;
             }
             h->value[(size_t)m * (size_t)h->nfig + (size_t)i++] = v;

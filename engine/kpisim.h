@@ -493,8 +493,8 @@ enum kpi_figure {
     KPI_NFIG
 };
 
-/* Column names: kpi_kpi_name(KPI_CASES) == "cases". NULL when out of range. */
-KPI_API const char *kpi_kpi_name(int kpi);
+/* Column names: kpi_monthly_name(KPI_CASES) == "cases". NULL when out of range. */
+KPI_API const char *kpi_monthly_name(int kpi);
 KPI_API const char *kpi_figure_name(int fig);
 
 /* What the values of a KPI or figure are, for the writers (money is
@@ -507,7 +507,7 @@ enum kpi_unit {
     KPI_UNIT_SHARE,        /* a fraction in [0, 1] */
     KPI_UNIT_MONEY         /* premium, income, cost, profit: the scenario's currency */
 };
-KPI_API int kpi_kpi_unit(int kpi);
+KPI_API int kpi_monthly_unit(int kpi);
 KPI_API int kpi_figure_unit(int fig);
 
 /* ------------------------------------------------------------------ */
@@ -788,7 +788,7 @@ KPI_API int kpi_stage_long_remove(kpi_outset *set, const char *dir, kpi_error *e
 /* ------------------------------------------------------------------ */
 
 /* A team's monthly history (history.c): one row a month from month 1, the
- * columns monthly KPIs (kpi_kpi_name).  value[m * nfig + i] is column i of
+ * columns monthly KPIs (kpi_monthly_name).  value[m * nfig + i] is column i of
  * month m + 1, NAN when the cell was empty. */
 typedef struct kpi_history {
     int months;

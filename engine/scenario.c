@@ -668,7 +668,7 @@ static const unsigned char fig_units[KPI_NFIG] = {
     [KPI_FIG_TOTAL_CLAWBACK] = KPI_UNIT_MONEY, [KPI_FIG_MODEL_VERSION] = KPI_UNIT_COUNT,
 };
 
-int kpi_kpi_unit(int kpi)
+int kpi_monthly_unit(int kpi)
 {
     return kpi >= 0 && kpi < KPI_NKPI ? kpi_units[kpi] : KPI_UNIT_NUMBER;
 }
@@ -678,7 +678,7 @@ int kpi_figure_unit(int fig)
     return fig >= 0 && fig < KPI_NFIG ? fig_units[fig] : KPI_UNIT_NUMBER;
 }
 
-const char *kpi_kpi_name(int kpi)
+const char *kpi_monthly_name(int kpi)
 {
     return kpi >= 0 && kpi < KPI_NKPI ? kpi_names[kpi] : NULL;
 }

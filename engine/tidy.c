@@ -93,7 +93,7 @@ static int run_rows(kpi_outfile *of, const char *scenario, const kpi_results *re
             kpi_band b;
             kpi_band_compute(res->monthly + m * KPI_NKPI + (size_t)k, months * KPI_NKPI, n,
                              work, &b);
-            rc = band_rows(of, scenario, 0, (int)m + 1, kpi_kpi_name(k), kpi_kpi_unit(k), &b,
+            rc = band_rows(of, scenario, 0, (int)m + 1, kpi_monthly_name(k), kpi_monthly_unit(k), &b,
                            err);
         }
     for (int f = 0; f < KPI_NFIG && rc == KPI_OK; f++) {
@@ -106,9 +106,9 @@ static int run_rows(kpi_outfile *of, const char *scenario, const kpi_results *re
     for (size_t r = 0; r < n && rc == KPI_OK; r++) {
         for (size_t m = 0; m < months && rc == KPI_OK; m++)
             for (int k = 0; k < KPI_NKPI && rc == KPI_OK; k++)
-                rc = row(of, scenario, 0, (long)r + 1, (int)m + 1, kpi_kpi_name(k), "value",
+                rc = row(of, scenario, 0, (long)r + 1, (int)m + 1, kpi_monthly_name(k), "value",
                          res->monthly[(r * months + m) * KPI_NKPI + (size_t)k],
-                         kpi_kpi_unit(k), NULL, err);
+                         kpi_monthly_unit(k), NULL, err);
         for (int f = 0; f < KPI_NFIG && rc == KPI_OK; f++)
             rc = row(of, scenario, 0, (long)r + 1, 0, kpi_figure_name(f), "value",
                      res->figures[r * KPI_NFIG + (size_t)f], kpi_figure_unit(f), NULL, err);
@@ -207,7 +207,7 @@ int kpi_stage_long_comparison(kpi_outset *set, const char *dir, const char *cons
                            work, err);
         for (int m = 0; m < months && rc == KPI_OK; m++)
             for (int k = 0; k < KPI_NKPI && rc == KPI_OK; k++)
-                rc = diff_rows(of, names[s], m + 1, kpi_kpi_name(k), kpi_kpi_unit(k),
+                rc = diff_rows(of, names[s], m + 1, kpi_monthly_name(k), kpi_monthly_unit(k),
                                res[0]->monthly + (size_t)m * KPI_NKPI + (size_t)k,
                                res[s]->monthly + (size_t)m * KPI_NKPI + (size_t)k,
                                (size_t)res[0]->months * KPI_NKPI,

@@ -95,7 +95,7 @@ static int write_monthly(kpi_outfile *of, const kpi_results *res, double *work,
     for (k = 0; k < KPI_NKPI; k++) {
         for (i = 0; i < 7; i++) {
             kpi_outfile_puts(of, ",");
-            kpi_outfile_puts(of, kpi_kpi_name(k));
+            kpi_outfile_puts(of, kpi_monthly_name(k));
             kpi_outfile_puts(of, "_");
             kpi_outfile_puts(of, band_cols[i]);
         }
@@ -112,7 +112,7 @@ static int write_monthly(kpi_outfile *of, const kpi_results *res, double *work,
             kpi_band b;
             kpi_band_compute(res->monthly + m * KPI_NKPI + (size_t)k, stride, n,
                              work, &b);
-            rc = put_band(of, &b, row, kpi_kpi_name(k), kpi_kpi_unit(k), err);
+            rc = put_band(of, &b, row, kpi_monthly_name(k), kpi_monthly_unit(k), err);
             if (rc != KPI_OK)
                 return rc;
         }
@@ -158,7 +158,7 @@ static int write_replications(kpi_outfile *of, const kpi_results *res,
     kpi_outfile_puts(of, "replication,month");
     for (k = 0; k < KPI_NKPI; k++) {
         kpi_outfile_puts(of, ",");
-        kpi_outfile_csv_field(of, kpi_kpi_name(k));
+        kpi_outfile_csv_field(of, kpi_monthly_name(k));
     }
     if (kpi_outfile_puts(of, "\n") != 0)
         return KPI_EIO;
@@ -169,12 +169,12 @@ static int write_replications(kpi_outfile *of, const kpi_results *res,
             kpi_outfile_puts(of, lead);
             for (k = 0; k < KPI_NKPI; k++, v++) {
                 num[0] = ',';
-                if (kpi_format_number(kpi_csv_value(*v, kpi_kpi_unit(k)), num + 1,
+                if (kpi_format_number(kpi_csv_value(*v, kpi_monthly_unit(k)), num + 1,
                                       sizeof num - 1) != KPI_OK) {
                     char row[64];
                     snprintf(row, sizeof row, "replication %zu month %zu",
                              r + 1, m + 1);
-                    return not_finite(err, of, row, kpi_kpi_name(k), NULL);
+                    return not_finite(err, of, row, kpi_monthly_name(k), NULL);
                 }
                 kpi_outfile_puts(of, num);
             }

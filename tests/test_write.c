@@ -357,7 +357,7 @@ static void expected_month_row(int m, char *out, size_t size)
                                   ",1.5,0.7756046028744286,0.375,0.875,1.5,2.125,2.625");
         else   /* money in whole cents: its sd 6.20 */
             n += (size_t)snprintf(out + n, size - n, ",%d,%s,%d,%d,%d,%d,%d", c + 10,
-                                  kpi_kpi_unit(k) == KPI_UNIT_MONEY ? "6.2"
+                                  kpi_monthly_unit(k) == KPI_UNIT_MONEY ? "6.2"
                                                                     : "6.2048368229954285",
                                   c + 1, c + 5, c + 10, c + 15, c + 19);
     }
@@ -370,7 +370,7 @@ static void expected_monthly_header(char *out, size_t size)
     int k, i;
     for (k = 0; k < KPI_NKPI; k++)
         for (i = 0; i < 7 && n < size; i++)
-            n += (size_t)snprintf(out + n, size - n, ",%s_%s", kpi_kpi_name(k), cols[i]);
+            n += (size_t)snprintf(out + n, size - n, ",%s_%s", kpi_monthly_name(k), cols[i]);
 }
 
 static void test_run_files(void)
@@ -438,7 +438,7 @@ static void test_run_files(void)
     line_of(reps, 0, line, sizeof line);
     snprintf(want, sizeof want, "replication,month");
     for (k = 0; k < KPI_NKPI; k++)
-        snprintf(want + strlen(want), sizeof want - strlen(want), ",%s", kpi_kpi_name(k));
+        snprintf(want + strlen(want), sizeof want - strlen(want), ",%s", kpi_monthly_name(k));
     CHECK_STR(line, want, "replications.csv header");
     CHECK(starts_with(line, "replication,month,headcount,recruits,exits,"),
           "replications.csv header starts: %.60s", line);

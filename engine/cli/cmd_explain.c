@@ -60,8 +60,8 @@ static int read_means(const char *dir, run_means *rm)
         int c = 0;
         for (char *tok = strtok(buf, ",\r\n"); tok; tok = strtok(NULL, ",\r\n"), c++) {
             for (int k = 0; k < KPI_NKPI; k++) {
-                size_t n = strlen(kpi_kpi_name(k));
-                if (strncmp(tok, kpi_kpi_name(k), n) == 0 && strcmp(tok + n, "_mean") == 0)
+                size_t n = strlen(kpi_monthly_name(k));
+                if (strncmp(tok, kpi_monthly_name(k), n) == 0 && strcmp(tok + n, "_mean") == 0)
                     col[k] = c;
             }
         }

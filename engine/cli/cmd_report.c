@@ -307,8 +307,8 @@ static enum rpt_kind kind_of_unit(int unit)
 static int unit_of_name(const char *name)
 {
     for (int k = 0; k < KPI_NKPI; k++)
-        if (strcmp(name, kpi_kpi_name(k)) == 0)
-            return kpi_kpi_unit(k);
+        if (strcmp(name, kpi_monthly_name(k)) == 0)
+            return kpi_monthly_unit(k);
     for (int f = 0; f < KPI_NFIG; f++)
         if (strcmp(name, kpi_figure_name(f)) == 0)
             return kpi_figure_unit(f);
