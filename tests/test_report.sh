@@ -37,12 +37,15 @@ fi
 "$KPISIM" compare tests/data/fault/tiny.yaml tests/data/fault/other.yaml -n 12 \
     --set 'sales_cycle=~' -o "$T/cmp" --quiet >/dev/null 2>&1
 "$KPISIM" sweep tests/data/plot/sweep.yaml -n 8 -o "$T/sw" --quiet >/dev/null 2>&1
-for d in zh cmp sw; do
+# a calibration, small: one key, few replications, a short projection
+"$KPISIM" calibrate scenarios/calibration/history.csv --scenario scenarios/calibration/base.yaml \
+    --fit activity.compliance -n 8 --project 3 -o "$T/cal" --quiet >/dev/null 2>&1
+for d in zh cmp sw cal; do
     check "results in $d" test -d "$T/$d"
 done
 
 # report DIR KIND: the report is written, its path printed, nothing left behind
-for d in zh cmp sw; do
+for d in zh cmp sw cal; do
     run_k 0 report "$T/$d"
     out_has "$T/$d/report.html"
     check "$d: report.html written" test -s "$T/$d/report.html"
@@ -112,6 +115,24 @@ if kind == 'compare' and 'P(higher)' not in text:
     bad('no P(higher) column')
 if kind == 'sweep' and 'activity.calls_per_day' not in text:
     bad('no swept key in the grid')
+if kind == 'calibrate':
+    # every fitted key in the table, its estimate to four digits; the
+    # coverage counted here from fit-monthly.csv
+    for r in csv.DictReader(open(rundir + '/fit.csv')):
+        want = '<code>%s</code></th><td class="n">%s<' % (r['key'], '%.4g' % float(r['estimate']))
+        if want not in s:
+            bad('fitted key %s with estimate %.4g not in the table' % (r['key'], float(r['estimate'])))
+    inside = total = 0
+    for r in csv.DictReader(open(rundir + '/fit-monthly.csv')):
+        if r['observed'] == '':
+            continue
+        total += 1
+        inside += float(r['p05']) <= float(r['observed']) <= float(r['p95'])
+    want = 'inside the fitted model\'s 90% band: {} of {} ({:.1f}%'.format(inside, total, 100.0 * inside / total)
+    if want not in text:
+        bad('no coverage line %r' % want)
+    if 'fitted.yaml' not in text or 'calls_per_day:' not in s:
+        bad('no resolved fitted scenario')
 # thousands separators: no bare run of 5 or more digits in the tables
 for cell in re.findall(r'<td class="n">([^<]*)<', s):
     if re.search(r'\d{5,}', cell):
@@ -125,6 +146,7 @@ html_check() { # html_check DIR KIND NCHARTS
 html_check zh run 5
 html_check cmp compare 12
 html_check sw sweep 4
+html_check cal calibrate 1
 if grep -q '<h1>高效利用客户资源</h1>' "$T/zh/report.html"; then ok; else bad "the Chinese title is not the page's <h1>"; fi
 
 # The embedded font holds the glyphs of the Chinese title (fontTools:

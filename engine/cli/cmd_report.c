@@ -2,8 +2,9 @@
  * cmd_report.c - `kpisim report DIR [--xlsx]` (docs/report.md).
  *
  * Reads the results in DIR, detected as `kpisim plot` does (sweep.csv, a
- * sweep; comparison.csv, a compare; monthly.csv, a run), into an rpt_doc:
- * the CSV files, each scenario's resolved scenario.yaml (loaded for its
+ * sweep; comparison.csv, a compare; fit.csv, a calibration; monthly.csv, a
+ * run), into an rpt_doc: the CSV files, each scenario's resolved
+ * scenario.yaml or a calibration's fitted.yaml (loaded for its
  * title, description, seed and replications) and `kpisim explain` of it
  * (this program run as a child, so the arithmetic is the command's own
  * text).  report_html.c writes DIR/report.html from it, report_xlsx.c
@@ -32,9 +33,11 @@ static void report_help(FILE *f)
           "\n"
           "Writes DIR/report.html, one self-contained page for a meeting or a class:\n"
           "the scenario's title and description, the headline figures with their 90%\n"
-          "band (a compare: the differences and P(higher); a sweep: the grid), the\n"
-          "charts as inline SVG, the `kpisim explain` arithmetic, the resolved\n"
-          "scenario and the provenance.  DIR is the output of run, compare or sweep.\n"
+          "band (a compare: the differences and P(higher); a sweep: the grid; a\n"
+          "calibration: the fitted keys with their intervals and the goodness of\n"
+          "fit), the charts as inline SVG, the `kpisim explain` arithmetic, the\n"
+          "resolved scenario and the provenance.  DIR is the output of run,\n"
+          "compare, sweep or calibrate.\n"
           "The page needs no network and no installed font (a font subset is\n"
           "embedded); it prints one section a page.\n"
           "\n"
@@ -618,12 +621,18 @@ static int has_file(const char *dir, const char *name)
     return rpt_sn(p, sizeof p, "%s/%s", dir, name) == 0 && is_file(p);
 }
 
-/* Loads s->dir/scenario.yaml (text, scenario, explain) and its CSV files
- * (monthly.csv, summary.csv when present).  Missing parts stay NULL. */
+/* Loads s->dir/s->file (scenario.yaml; a calibration's fitted.yaml): the
+ * scenario, its resolved text (a fitted.yaml extends its base: the text
+ * shown is the scenario it resolves to) and kpisim explain of it; with_run,
+ * the CSV files of its run (monthly.csv, summary.csv when present).
+ * Missing parts stay NULL. */
 static void load_scen(rpt_scen *s, int with_run)
 {
     char path[RPT_PATH_MAX];
-    rpt_sn(path, sizeof path, "%s/scenario.yaml", s->dir);
+    if (!s->file[0])
+        rpt_sn(s->file, sizeof s->file, "scenario.yaml");
+    int resolve = strcmp(s->file, "scenario.yaml") != 0;
+    rpt_sn(path, sizeof path, "%s/%s", s->dir, s->file);
     s->yaml = rpt_read_file(path, NULL);
     if (s->yaml) {
         s->sc = malloc(sizeof *s->sc);
@@ -632,6 +641,12 @@ static void load_scen(rpt_scen *s, int with_run)
         if (s->sc && kpi_scenario_load(s->sc, path, &err) != KPI_OK) {
             free(s->sc);
             s->sc = NULL;
+        }
+        char *text = NULL;
+        size_t len;
+        if (resolve && s->sc && kpi_scenario_text(s->sc, &text, &len, &err) == KPI_OK) {
+            free(s->yaml);
+            s->yaml = text;
         }
         char exe[RPT_PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -695,6 +710,75 @@ static void doc_free(rpt_doc *d)
     free(d->charts);
     free(d->command);
     rpt_csv_free(&d->main);
+    rpt_csv_free(&d->fit_monthly);
+    rpt_csv_free(&d->trace);
+    rpt_csv_free(&d->projection);
+}
+
+/* Reads an optional CSV of DIR into c (ncol 0 when absent or unreadable). */
+static void read_optional(const char *dir, const char *name, rpt_csv *c)
+{
+    char path[RPT_PATH_MAX];
+    if (rpt_sn(path, sizeof path, "%s/%s", dir, name) == 0 && is_file(path))
+        (void)rpt_csv_read(path, c);
+}
+
+/* What d->dir holds, detected as kpisim plot does (sweep.csv, a sweep;
+ * comparison.csv, a compare; fit.csv, a calibration; monthly.csv, a run),
+ * read into d.  0, or -1 with the reason printed. */
+static int read_dir(rpt_doc *d)
+{
+    const char *dir = d->dir, *main_csv;
+    if (has_file(dir, "sweep.csv")) {
+        d->kind = RPT_SWEEP;
+        main_csv = "sweep.csv";
+    } else if (has_file(dir, "comparison.csv")) {
+        d->kind = RPT_COMPARE;
+        main_csv = "comparison.csv";
+    } else if (has_file(dir, "fit.csv")) {
+        d->kind = RPT_CALIBRATE;
+        main_csv = "fit.csv";
+    } else if (has_file(dir, "monthly.csv")) {
+        d->kind = RPT_RUN;
+        main_csv = "summary.csv";
+    } else {
+        fprintf(stderr, "kpisim: report: %s: no kpisim results here (monthly.csv, "
+                        "comparison.csv, sweep.csv or fit.csv)\n", dir);
+        return -1;
+    }
+    char path[RPT_PATH_MAX];
+    rpt_sn(path, sizeof path, "%s/%s", dir, main_csv);
+    if (is_file(path) && rpt_csv_read(path, &d->main) != 0) {
+        fprintf(stderr, "kpisim: report: cannot read %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (d->kind == RPT_COMPARE) {
+        compare_scenarios(d);
+    } else {
+        d->nscen = 1;
+        rpt_sn(d->scen[0].dir, sizeof d->scen[0].dir, "%s", dir);
+        if (d->kind == RPT_CALIBRATE)
+            rpt_sn(d->scen[0].file, sizeof d->scen[0].file, "fitted.yaml");
+    }
+    if (d->kind == RPT_CALIBRATE) {
+        read_optional(dir, "fit-monthly.csv", &d->fit_monthly);
+        read_optional(dir, "trace.csv", &d->trace);
+        read_optional(dir, "projection.csv", &d->projection);
+    }
+    for (int i = 0; i < d->nscen; i++)
+        load_scen(&d->scen[i], d->kind == RPT_RUN || d->kind == RPT_COMPARE);
+    return 0;
+}
+
+const char *rpt_kind_name(enum rpt_dir_kind kind)
+{
+    switch (kind) {
+    case RPT_RUN: return "a run";
+    case RPT_COMPARE: return "a compare";
+    case RPT_SWEEP: return "a sweep";
+    case RPT_CALIBRATE: return "a calibration";
+    }
+    return "results";
 }
 
 int cli_cmd_report(int argc, char **argv)
@@ -736,37 +820,11 @@ int cli_cmd_report(int argc, char **argv)
     if (!d)
         return cli_out_of_memory();
     d->dir = dir;
-    const char *main_csv;
-    if (has_file(dir, "sweep.csv")) {
-        d->kind = RPT_SWEEP;
-        main_csv = "sweep.csv";
-    } else if (has_file(dir, "comparison.csv")) {
-        d->kind = RPT_COMPARE;
-        main_csv = "comparison.csv";
-    } else if (has_file(dir, "monthly.csv")) {
-        d->kind = RPT_RUN;
-        main_csv = "summary.csv";
-    } else {
-        fprintf(stderr, "kpisim: report: %s: no kpisim results here (monthly.csv, "
-                        "comparison.csv or sweep.csv)\n", dir);
+    if (read_dir(d) != 0) {
+        doc_free(d);
         free(d);
         return KPI_ENOINPUT;
     }
-    char path[RPT_PATH_MAX];
-    rpt_sn(path, sizeof path, "%s/%s", dir, main_csv);
-    if (is_file(path) && rpt_csv_read(path, &d->main) != 0) {
-        fprintf(stderr, "kpisim: report: cannot read %s: %s\n", path, strerror(errno));
-        free(d);
-        return KPI_ENOINPUT;
-    }
-    if (d->kind == RPT_COMPARE) {
-        compare_scenarios(d);
-    } else {
-        d->nscen = 1;
-        rpt_sn(d->scen[0].dir, sizeof d->scen[0].dir, "%s", dir);
-    }
-    for (int i = 0; i < d->nscen; i++)
-        load_scen(&d->scen[i], d->kind != RPT_SWEEP);
 
     time_t now = time(NULL);
     struct tm tm;

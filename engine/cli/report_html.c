@@ -80,6 +80,11 @@ static const chart_spec compare_charts[] = {
     {"compare.gp", "compare-headcount", "headcount",
      "The scenarios' headcount fans side by side, with their paired difference."},
 };
+static const chart_spec calibrate_charts[] = {
+    {"calibrate.gp", "calibrate", NULL,
+     "Each figure of the history: the observed months (points) over the fitted model's "
+     "median and 90% band."},
+};
 static const chart_spec sweep_charts[] = {
     {"sweep.gp", "sweep-total_premium", "total_premium_mean", "Total first-year premium over the grid."},
     {"sweep.gp", "sweep-profit", "profit_mean", "Profit over the grid."},
@@ -602,6 +607,9 @@ static void render_charts(rpt_doc *d, chart_job *job)
     } else if (d->kind == RPT_SWEEP) {
         for (size_t i = 0; i < sizeof sweep_charts / sizeof *sweep_charts; i++)
             render(d, job, &sweep_charts[i], d->dir, "", rpt_title(&d->scen[0]));
+    } else if (d->kind == RPT_CALIBRATE) {
+        for (size_t i = 0; i < sizeof calibrate_charts / sizeof *calibrate_charts; i++)
+            render(d, job, &calibrate_charts[i], d->dir, "", rpt_title(&d->scen[0]));
     } else if (d->kind == RPT_COMPARE) {
         for (size_t i = 0; i < sizeof compare_charts / sizeof *compare_charts; i++)
             render(d, job, &compare_charts[i], d->dir, "", "");
@@ -615,6 +623,79 @@ static void render_charts(rpt_doc *d, chart_job *job)
         for (size_t i = 0; i < sizeof run_charts / sizeof *run_charts; i++)
             render(d, job, &run_charts[i], d->dir, "", rpt_title(&d->scen[0]));
     }
+}
+
+/* A fitted value for people: four significant digits, "—" when empty. */
+static void fit_cell(rpt_buf *b, const char *cell)
+{
+    double v;
+    if (rpt_number(cell, &v))
+        rpt_printf(b, "<td class=\"n\">%.4g</td>", v);
+    else
+        rpt_puts(b, "<td class=\"n\">\xe2\x80\x94</td>");
+}
+
+/* The share of the history's observed months inside the fitted 90% band,
+ * from fit-monthly.csv: *inside of *total (0 of 0 without the file). */
+static void fit_coverage(const rpt_csv *m, int *inside, int *total)
+{
+    int co = rpt_csv_col(m, "observed"), c5 = rpt_csv_col(m, "p05"), c95 = rpt_csv_col(m, "p95");
+    *inside = *total = 0;
+    for (int r = 0; co >= 0 && c5 >= 0 && c95 >= 0 && r < m->nrow; r++) {
+        double o, lo, hi;
+        if (!rpt_number(m->cell[r][co], &o) || !rpt_number(m->cell[r][c5], &lo) ||
+            !rpt_number(m->cell[r][c95], &hi))
+            continue;
+        (*total)++;
+        *inside += o >= lo && o <= hi;
+    }
+}
+
+/* A calibration: each fitted key with its interval, then the goodness of
+ * fit the report can see (the band's coverage of the observed months). */
+static void headline_calibrate(rpt_buf *b, const rpt_doc *d)
+{
+    const rpt_csv *c = &d->main;
+    int ck = rpt_csv_col(c, "key"), ce = rpt_csv_col(c, "estimate"), cl = rpt_csv_col(c, "lo"),
+        ch = rpt_csv_col(c, "hi"), bl = rpt_csv_col(c, "bound_lo"), bh = rpt_csv_col(c, "bound_hi"),
+        cf = rpt_csv_col(c, "effect"), ci = rpt_csv_col(c, "identified");
+    if (ck < 0 || ce < 0 || cl < 0 || ch < 0 || bl < 0 || bh < 0 || cf < 0 || ci < 0) {
+        rpt_puts(b, "<p>fit.csv lacks the expected columns.</p>\n");
+        return;
+    }
+    rpt_puts(b, "<table class=\"figures\">\n<thead><tr><th>Key</th><th>Estimate</th>"
+                "<th>90% interval</th><th>Searched over</th><th>Effect</th>"
+                "<th>Identified</th></tr></thead>\n<tbody>\n");
+    for (int r = 0; r < c->nrow; r++) {
+        const char *const *row = (const char *const *)c->cell[r];
+        rpt_puts(b, "<tr><th scope=\"row\"><code>");
+        rpt_esc(b, row[ck]);
+        rpt_puts(b, "</code></th>");
+        fit_cell(b, row[ce]);
+        double lo, hi;
+        if (rpt_number(row[cl], &lo) && rpt_number(row[ch], &hi))
+            rpt_printf(b, "<td class=\"n band\">%.4g \xe2\x80\x93 %.4g</td>", lo, hi);
+        else
+            rpt_puts(b, "<td class=\"n band\">\xe2\x80\x94</td>");
+        if (rpt_number(row[bl], &lo) && rpt_number(row[bh], &hi))
+            rpt_printf(b, "<td class=\"n band\">%.4g \xe2\x80\x93 %.4g</td>", lo, hi);
+        else
+            rpt_puts(b, "<td class=\"n band\">\xe2\x80\x94</td>");
+        fit_cell(b, row[cf]);
+        rpt_puts(b, "<td>");
+        rpt_esc(b, row[ci]);
+        rpt_puts(b, "</td></tr>\n");
+    }
+    rpt_puts(b, "</tbody></table>\n<p class=\"note\">The effect: how far, in standard "
+                "deviations of the figures, the key moves them across its whole range; below 0.1 "
+                "the history cannot see the key and its interval is its range "
+                "(docs/calibration.md).</p>\n");
+    int inside, total;
+    fit_coverage(&d->fit_monthly, &inside, &total);
+    if (total > 0)
+        rpt_printf(b, "<p>Observed months inside the fitted model's 90%% band: %d of %d "
+                      "(%.1f%%; about 90%% when the model fits the team, fewer when the history "
+                      "strays from it).</p>\n", inside, total, 100.0 * inside / total);
 }
 
 /* The header: the title(s) and the description(s). */
@@ -651,6 +732,9 @@ static void body_header(rpt_buf *b, const rpt_doc *d)
         if (d->kind == RPT_SWEEP)
             rpt_puts(b, "<p class=\"lead\">A sweep: the scenario below run at every point of a "
                         "grid of keys.</p>\n");
+        if (d->kind == RPT_CALIBRATE)
+            rpt_puts(b, "<p class=\"lead\">A calibration: the model's keys fitted to a team's "
+                        "monthly history; the fitted team is below.</p>\n");
         if (s->sc && s->sc->description[0]) {
             rpt_puts(b, "<p class=\"lead\">");
             rpt_esc(b, s->sc->description);
@@ -668,6 +752,8 @@ static void body_headline(rpt_buf *b, rpt_doc *d)
         headline_run(b, &d->main);
     else if (d->kind == RPT_COMPARE)
         headline_compare(b, d);
+    else if (d->kind == RPT_CALIBRATE)
+        headline_calibrate(b, d);
     else
         headline_sweep(b, &d->main);
     rpt_puts(b, "</section>\n");
@@ -682,16 +768,17 @@ static void body_charts(rpt_buf *b, const rpt_doc *d, const chart_job *job)
         rpt_puts(b, d->charts[i].svg);
         rpt_puts(b, "\n<figcaption>");
         rpt_esc(b, d->charts[i].name);
-        const chart_spec *tabs[] = {run_charts, compare_charts, sweep_charts};
+        const chart_spec *tabs[] = {run_charts, compare_charts, sweep_charts, calibrate_charts};
         size_t ns[] = {sizeof run_charts / sizeof *run_charts,
                        sizeof compare_charts / sizeof *compare_charts,
-                       sizeof sweep_charts / sizeof *sweep_charts};
-        for (int t = 0; t < 3; t++)
+                       sizeof sweep_charts / sizeof *sweep_charts,
+                       sizeof calibrate_charts / sizeof *calibrate_charts};
+        for (int t = 0; t < 4; t++)
             for (size_t k = 0; k < ns[t]; k++)
                 if (ends_with_name(d->charts[i].name, tabs[t][k].name)) {
                     rpt_puts(b, ": ");
                     rpt_esc(b, tabs[t][k].caption);
-                    t = 3;
+                    t = 4;
                     break;
                 }
         rpt_puts(b, "</figcaption>\n</figure>\n");
@@ -709,8 +796,9 @@ static void body_explain(rpt_buf *b, const rpt_doc *d)
     rpt_puts(b, "<section id=\"explain\">\n<h2>The arithmetic (kpisim explain)</h2>\n"
                 "<p>What the scenario should give by whiteboard arithmetic, each line with its "
                 "formula");
-    rpt_puts(b, d->kind == RPT_SWEEP ? " (the base scenario of the sweep).</p>\n"
-                                     : ", and the simulated means beside it.</p>\n");
+    rpt_puts(b, d->kind == RPT_SWEEP       ? " (the base scenario of the sweep).</p>\n"
+                : d->kind == RPT_CALIBRATE ? " (the fitted team).</p>\n"
+                                           : ", and the simulated means beside it.</p>\n");
     for (int i = 0; i < d->nscen; i++) {
         const rpt_scen *s = &d->scen[i];
         if (d->nscen > 1) {
@@ -737,11 +825,14 @@ static void body_scenario(rpt_buf *b, const rpt_doc *d)
         const rpt_scen *s = &d->scen[i];
         rpt_puts(b, "<h3>");
         rpt_esc(b, s->name[0] ? s->name : "scenario");
-        rpt_puts(b, "/scenario.yaml</h3>\n");
+        rpt_printf(b, "/%s</h3>\n", s->file);
+        if (d->kind == RPT_CALIBRATE && s->sc)
+            rpt_puts(b, "<p>The fitted keys over the base scenario fitted.yaml extends, "
+                        "resolved.</p>\n");
         if (s->yaml)
             pre_block(b, s->yaml);
         else
-            rpt_puts(b, "<p class=\"note\">\xe2\x80\x94 (no scenario.yaml here)</p>\n");
+            rpt_printf(b, "<p class=\"note\">\xe2\x80\x94 (no %s here)</p>\n", s->file);
     }
     rpt_puts(b, "</section>\n");
 }
@@ -752,8 +843,7 @@ static void provenance(rpt_buf *prov, const rpt_doc *d)
 {
     rpt_puts(prov, "<section id=\"provenance\">\n<h2>Provenance</h2>\n<table>\n");
     rpt_printf(prov, "<tr><th scope=\"row\">kpisim</th><td>%s</td></tr>\n", KPI_VERSION);
-    rpt_printf(prov, "<tr><th scope=\"row\">results</th><td>%s, ",
-               d->kind == RPT_RUN ? "a run" : d->kind == RPT_COMPARE ? "a compare" : "a sweep");
+    rpt_printf(prov, "<tr><th scope=\"row\">results</th><td>%s, ", rpt_kind_name(d->kind));
     rpt_puts(prov, "<code>");
     rpt_esc(prov, d->dir);
     rpt_puts(prov, "</code></td></tr>\n");
@@ -768,7 +858,7 @@ static void provenance(rpt_buf *prov, const rpt_doc *d)
                        (unsigned long long)s->sc->seed,
                        rpt_fmt_value(n, (double)s->sc->replications, RPT_INT), s->sc->months);
         } else {
-            rpt_puts(prov, "\xe2\x80\x94 (no readable scenario.yaml)");
+            rpt_printf(prov, "\xe2\x80\x94 (no readable %s)", s->file);
         }
         rpt_puts(prov, "</td></tr>\n");
     }

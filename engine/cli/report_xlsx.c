@@ -236,6 +236,8 @@ static const char *data_sheet(xl *x, const char *want, const rpt_csv *c, int nke
      * summary.csv in the figure column: the kind of a value is its row's */
     int comparison = rpt_csv_col(c, "p_higher") >= 0;
     int cname = comparison ? rpt_csv_col(c, "name") : rpt_csv_col(c, "figure");
+    if (cname < 0)
+        cname = rpt_csv_col(c, "kpi");   /* a calibration's projection.csv */
     for (int k = 0; k < c->ncol; k++) {
         worksheet_write_string(ws, 0, (lxw_col_t)k, c->head[k], x->head);
         if (width)
@@ -402,6 +404,51 @@ static int front_headline_sweep(xl *x, lxw_worksheet *ws, int r, const rpt_csv *
     return r;
 }
 
+/* A calibration: fit.csv's keys with their intervals, the search bounds,
+ * the effect and whether identified; then the share of the observed
+ * months inside the fitted band (from fit-monthly.csv). */
+static int front_headline_calibrate(xl *x, lxw_worksheet *ws, int r, const rpt_doc *d)
+{
+    const rpt_csv *c = &d->main;
+    static const char *const col[] = {"key", "estimate", "lo", "hi", "bound_lo", "bound_hi",
+                                      "effect", "identified"};
+    static const char *const head[] = {"Key", "Estimate", "90% lo", "90% hi", "Searched from",
+                                       "to", "Effect", "Identified"};
+    int ci[8];
+    for (int k = 0; k < 8; k++)
+        if ((ci[k] = rpt_csv_col(c, col[k])) < 0)
+            return r;
+    for (int k = 0; k < 8; k++)
+        worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)k, head[k], x->head);
+    int top = r++;
+    for (int i = 0; i < c->nrow; i++, r++)
+        for (int k = 0; k < 8; k++)
+            put_cell(x, ws, r, k, c->cell[i][ci[k]], k == 6 ? RPT_RATIO : RPT_PLAIN);
+    define_range(x, "fit", "front", top, 0, r - 1, 7);
+    const rpt_csv *m = &d->fit_monthly;
+    int co = rpt_csv_col(m, "observed"), c5 = rpt_csv_col(m, "p05"), c95 = rpt_csv_col(m, "p95");
+    int inside = 0, total = 0;
+    for (int i = 0; co >= 0 && c5 >= 0 && c95 >= 0 && i < m->nrow; i++) {
+        double o, lo, hi;
+        if (rpt_number(m->cell[i][co], &o) && rpt_number(m->cell[i][c5], &lo) &&
+            rpt_number(m->cell[i][c95], &hi)) {
+            total++;
+            inside += o >= lo && o <= hi;
+        }
+    }
+    if (total > 0) {
+        r++;
+        worksheet_write_string(ws, (lxw_row_t)r, 0, "Observed months inside the fitted 90% band",
+                               x->label);
+        worksheet_write_number(ws, (lxw_row_t)r, 1, (double)inside / total, x->share);
+        char buf[160];
+        snprintf(buf, sizeof buf, "%d of %d (about 90%% when the model fits the team)", inside,
+                 total);
+        worksheet_write_string(ws, (lxw_row_t)r++, 2, buf, NULL);
+    }
+    return r;
+}
+
 static void front(xl *x, lxw_worksheet *ws)
 {
     rpt_doc *d = x->d;
@@ -425,8 +472,7 @@ static void front(xl *x, lxw_worksheet *ws)
     r++;
     char buf[600], n[RPT_NUM];
     r = front_row(x, ws, r, "kpisim", KPI_VERSION);
-    snprintf(buf, sizeof buf, "%s, %s",
-             d->kind == RPT_RUN ? "a run" : d->kind == RPT_COMPARE ? "a compare" : "a sweep", d->dir);
+    snprintf(buf, sizeof buf, "%s, %s", rpt_kind_name(d->kind), d->dir);
     r = front_row(x, ws, r, "results", buf);
     for (int i = 0; i < d->nscen; i++) {
         const rpt_scen *s = &d->scen[i];
@@ -435,18 +481,23 @@ static void front(xl *x, lxw_worksheet *ws)
                      (unsigned long long)s->sc->seed,
                      rpt_fmt_value(n, (double)s->sc->replications, RPT_INT), s->sc->months);
         else
-            snprintf(buf, sizeof buf, "\xe2\x80\x94 (no readable scenario.yaml)");
+            snprintf(buf, sizeof buf, "\xe2\x80\x94 (no readable %s)", s->file);
         r = front_row(x, ws, r, d->nscen > 1 ? s->name : "scenario", buf);
     }
     r = front_row(x, ws, r, "report made", d->date);
     r = front_row(x, ws, r, "command line", d->command ? d->command : "not recorded");
     r++;
     worksheet_write_string(ws, (lxw_row_t)r++, 0,
-                           d->kind == RPT_SWEEP ? "The grid" : "Headline figures", x->sub);
+                           d->kind == RPT_SWEEP       ? "The grid"
+                           : d->kind == RPT_CALIBRATE ? "The fitted keys"
+                                                      : "Headline figures",
+                           x->sub);
     if (d->kind == RPT_RUN)
         front_headline_run(x, ws, r, &d->main);
     else if (d->kind == RPT_COMPARE)
         front_headline_compare(x, ws, r, d);
+    else if (d->kind == RPT_CALIBRATE)
+        front_headline_calibrate(x, ws, r, d);
     else
         front_headline_sweep(x, ws, r, &d->main);
     worksheet_activate(ws);
@@ -661,6 +712,62 @@ static int heat_map(xl *x, lxw_worksheet *hs, int row, const char *sheet, const 
 
 /* key / value / meaning rows from the text of a resolved scenario.yaml
  * (kpisim writes it in block style, two spaces an indent). */
+/* A calibration's charts: for each figure of fit-monthly.csv (rows in
+ * blocks of one figure, month by month), the observed months as markers
+ * over the fitted p05, p50 and p95, two charts a row. */
+static void charts_calibrate(xl *x, lxw_worksheet *cs, const char *sheet, const rpt_csv *m)
+{
+    int cm = rpt_csv_col(m, "month"), cf = rpt_csv_col(m, "figure");
+    int qc[4] = {rpt_csv_col(m, "p05"), rpt_csv_col(m, "p50"), rpt_csv_col(m, "p95"),
+                 rpt_csv_col(m, "observed")};
+    if (!sheet || cm < 0 || cf < 0 || qc[0] < 0 || qc[1] < 0 || qc[2] < 0 || qc[3] < 0)
+        return;
+    int n = 0;
+    for (int a = 0; a < m->nrow;) {
+        int b = a;
+        while (b < m->nrow && strcmp(m->cell[b][cf], m->cell[a][cf]) == 0)
+            b++;
+        lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_LINE);
+        if (!ch)
+            return;
+        /* sheet rows: the CSV's row i is row i + 1 */
+        for (int k = 0; k < 4; k++) {
+            lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+            chart_series_set_categories(s, sheet, (lxw_row_t)(a + 1), (lxw_col_t)cm,
+                                        (lxw_row_t)b, (lxw_col_t)cm);
+            chart_series_set_values(s, sheet, (lxw_row_t)(a + 1), (lxw_col_t)qc[k], (lxw_row_t)b,
+                                    (lxw_col_t)qc[k]);
+            chart_series_set_name_range(s, sheet, 0, (lxw_col_t)qc[k]);
+            if (k < 3) {
+                lxw_chart_line line = {.color = band_colour[k], .width = k == 1 ? 2.5f : 1.25f,
+                                       .dash_type = k == 1 ? LXW_CHART_LINE_DASH_SOLID
+                                                           : LXW_CHART_LINE_DASH_DASH};
+                chart_series_set_line(s, &line);
+            } else {
+                lxw_chart_line none = {.none = LXW_TRUE};
+                chart_series_set_line(s, &none);
+                chart_series_set_marker_type(s, LXW_CHART_MARKER_CIRCLE);
+                chart_series_set_marker_size(s, 6);
+            }
+        }
+        const char *fig = m->cell[a][cf];
+        char title[300];
+        snprintf(title, sizeof title, "%s: observed over the fitted band", rpt_label_of(fig));
+        chart_title_set_name(ch, title);
+        chart_axis_set_name(ch->x_axis, "Month");
+        enum rpt_kind kind = rpt_kind_of(fig);
+        chart_axis_set_num_format(ch->y_axis, kind == RPT_SHARE   ? "0%"
+                                              : kind == RPT_RATIO ? "0.0"
+                                                                  : "#,##0");
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+        lxw_chart_options opt = {.x_scale = 1.4, .y_scale = 1.3};
+        worksheet_insert_chart_opt(cs, (lxw_row_t)(22 * (n / 2)), (lxw_col_t)(11 * (n % 2)), ch,
+                                   &opt);
+        n++;
+        a = b;
+    }
+}
+
 static void scenario_sheet(xl *x, const char *want, const char *yaml)
 {
     const char *name = sheet_name(x, want);
@@ -849,6 +956,13 @@ int rpt_xlsx(rpt_doc *d)
         }
         if (cs)
             charts_compare(x, cs, charts_name, monthly_sheets);
+    } else if (d->kind == RPT_CALIBRATE) {
+        data_sheet(x, "fit", &d->main, 0);
+        const char *m = data_sheet(x, "fit-monthly", &d->fit_monthly, 0);
+        data_sheet(x, "trace", &d->trace, 0);
+        data_sheet(x, "projection", &d->projection, 0);
+        if (cs)
+            charts_calibrate(x, cs, m, &d->fit_monthly);
     } else {
         data_sheet(x, "sweep", &d->main, sweep_keys(&d->main));
         static const char *const figs[] = {"total_premium_mean", "profit_mean",
@@ -868,7 +982,7 @@ int rpt_xlsx(rpt_doc *d)
         if (d->nscen > 1)
             snprintf(want, sizeof want, "%s scenario", d->scen[i].name);
         else
-            snprintf(want, sizeof want, "scenario");
+            snprintf(want, sizeof want, d->kind == RPT_CALIBRATE ? "fitted scenario" : "scenario");
         scenario_sheet(x, want, d->scen[i].yaml);
     }
 
