@@ -355,7 +355,9 @@ typedef struct kpi_sweep_axis {
 typedef struct kpi_sweep {
     int naxes;              /* 0: the file has no sweep: block (one point) */
     kpi_sweep_axis axis[KPI_MAX_SWEEP_AXES];
-    long npoints;           /* product of the axes' nvalues */
+    long npoints;           /* product of the axes' nvalues; a sample: its size */
+    int sample;             /* 1: a sample (kpi_sweep_lhs), not a grid: point i
+                             * takes value i of every axis */
 } kpi_sweep;
 
 /* Loads a sweep file: the base scenario into base (as kpi_scenario_load_sets
@@ -378,8 +380,20 @@ KPI_API int kpi_sweep_point(const kpi_sweep *sw, const kpi_scenario *base, long 
                             kpi_scenario *out, int *idx, kpi_error *err);
 
 /* The value index of each axis at grid point i in [0, npoints) (the last
- * axis varies fastest) into idx[naxes]. */
+ * axis varies fastest; a sample: i on every axis) into idx[naxes]. */
 KPI_API void kpi_sweep_index(const kpi_sweep *sw, long i, int *idx);
+
+/* `kpisim sweep --lhs N`: a Latin hypercube sample of n points over the
+ * ranges of grid's axes (each axis from its smallest to its largest value;
+ * every axis must take numbers and hold two values or more), uniform
+ * within each, whole-number keys rounded, drawn from seed (the same seed,
+ * the same sample).  Each point is built over base and checked (as
+ * kpi_sweep_point).  On success *out is a sample (sample = 1, npoints = n,
+ * n values per axis), which kpi_sweep_point, kpi_sweep_index and the sweep
+ * writers take as they take a grid.  Returns KPI_OK, KPI_EDATA (an axis
+ * that cannot be sampled, a point that breaks a rule) or KPI_EINTERNAL. */
+KPI_API int kpi_sweep_lhs(const kpi_sweep *grid, const kpi_scenario *base, long n, uint64_t seed,
+                          kpi_sweep **out, kpi_error *err);
 
 /* The built-in default scenario text (scenarios/default.yaml, compiled in). */
 KPI_API const char *kpi_default_scenario_text(size_t *len);

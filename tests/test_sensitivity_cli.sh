@@ -13,7 +13,9 @@
 #     the tornado, largest mu*, its total index above 0.5 and above every
 #     other key's interval;
 #   - two strategies that differ only in premium.mean (5000 and 10000) rank the
-#     same at every point: P(best) is exactly 0 and 1.
+#     same at every point: P(best) is exactly 0 and 1;
+# and `sweep --lhs N`: N points, one in each of the N strata of every swept
+# key's range, whole keys whole, the same bytes for any --threads.
 # Run from the repository root; KPISIM names the binary (default ./kpisim).
 set -u
 TEST_NAME=test_sensitivity_cli
@@ -216,5 +218,43 @@ check "decision: strategies/ holds both resolved scenarios" test -s "$T/d1/strat
 out_has 'P(rich is best) = 1.000'
 # 20 LHS points x 2 strategies.
 check "samples.csv: 40 rows" test "$(($(wc -l <"$T/d1/samples.csv") - 1))" -eq 40
+
+# --- sweep --lhs: a Latin hypercube over a sweep file's ranges ---------------------
+cat >"$T/lhs.yaml" <<EOF
+extends: base.yaml
+sweep:
+  activity.calls_per_day: {from: 4, to: 16, step: 2}
+  clients.focus: [0.8, 0, 0.4]
+  team.headcount: [3, 8]
+EOF
+run_k 0 sweep "$T/lhs.yaml" --lhs 20 -n 3 --threads 1 -o "$T/l1"
+err_has "20 points of a Latin hypercube over activity.calls_per_day x clients.focus x team.headcount"
+check "sweep --lhs: 20 rows" test "$(($(wc -l <"$T/l1/sweep.csv") - 1))" -eq 20
+check "sweep --lhs: the swept keys lead the header" test "$(head -n 1 "$T/l1/sweep.csv" | cut -d, -f1-4)" = \
+    'activity.calls_per_day,clients.focus,team.headcount,total_premium_mean'
+# Each real key: one point in each of the 20 strata of its range [lo, hi].
+strata() { # strata COLUMN LO HI: the sorted stratum numbers, one a line
+    awk -F, -v c="$1" -v lo="$2" -v hi="$3" 'NR > 1 { s = int(20 * ($c - lo) / (hi - lo)); if (s == 20) s = 19; print s }' \
+        "$T/l1/sweep.csv" | sort -n | tr '\n' ' '
+}
+want=$(seq 0 19 | tr '\n' ' ')
+check "calls_per_day: one point per twentieth of [4, 16]" test "$(strata 1 4 16)" = "$want"
+check "focus: one point per twentieth of [0, 0.8]" test "$(strata 2 0 0.8)" = "$want"
+check "headcount (a whole number): whole values in [3, 8]" \
+    test "$(awk -F, 'NR > 1 && ($3 != int($3) || $3 < 3 || $3 > 8)' "$T/l1/sweep.csv" | wc -l)" -eq 0
+check "headcount: every stratum of a whole key rounds to its nearest whole" \
+    test "$(awk -F, 'NR > 1 { print $3 }' "$T/l1/sweep.csv" | sort -u | wc -l)" -eq 6
+run_k 0 sweep "$T/lhs.yaml" --lhs=20 -n 3 --threads 2 -o "$T/l2" --quiet
+check "sweep --lhs: --threads 1 and 2 give the same bytes" cmp -s "$T/l1/sweep.csv" "$T/l2/sweep.csv"
+run_k 0 sweep "$T/lhs.yaml" --lhs 20 -n 3 --seed 99 -o "$T/l3" --quiet
+check "sweep --lhs: another seed, another sample" test -n "$(cmp "$T/l1/sweep.csv" "$T/l3/sweep.csv" 2>&1)"
+run_k 64 sweep "$T/lhs.yaml" --lhs 0; err_has '\-\-lhs'
+run_k 64 sweep "$T/lhs.yaml" --lhs; err_has '\-\-lhs'
+printf 'extends: base.yaml\nsweep:\n  activity.calls_per_day: [8]\n' >"$T/lhs1.yaml"
+run_k 65 sweep "$T/lhs1.yaml" --lhs 5 -o "$T/l4"
+err_has 'activity.calls_per_day: --lhs samples each key between its smallest and largest value'
+check "nothing written for an axis without a range" test ! -e "$T/l4"
+printf 'extends: base.yaml\nsweep:\n  funnel.cold: ["40:30:10:1", "40:30:10:2"]\n' >"$T/lhs2.yaml"
+run_k 65 sweep "$T/lhs2.yaml" --lhs 5 -o "$T/l5"; err_has 'funnel.cold: cannot be sampled by --lhs'
 
 summary
