@@ -898,7 +898,8 @@ KPI_API int kpi_study_point(const kpi_study *st, const kpi_study_plan *plan, int
 typedef struct kpi_study_row {
     int strategy;            /* 0 .. nstrategies - 1 */
     int figure;              /* enum kpi_figure */
-    int key;                 /* -1: not about one key; >= 100: strategy key - 100 */
+    int key;                 /* the uncertain key, -1 when the row is about the whole
+                              * output (a decision's p_best: about strategy) */
     int method;              /* enum kpi_study_method, 0: decision */
     char index[16];          /* swing, mu_star, S1, ST, p_best, ... */
     double value, lo, hi;    /* lo, hi NaN where there is no interval */

@@ -244,7 +244,9 @@ int cli_cmd_sensitivity(int argc, char **argv)
     if ((rc = sens_prepare(&j)) != KPI_OK || (rc = sens_simulate(&j, &seconds)) != KPI_OK ||
         (rc = sens_finish(&j)) != KPI_OK)
         goto done;
-    cli_sens_summary(stdout, j.st, j.plan, j.res);
+    /* Rank 0 alone computed the indices (the others' stdout is /dev/null). */
+    if (j.res)
+        cli_sens_summary(stdout, j.st, j.plan, j.res);
     if (!j.o.quiet) {
         fprintf(stderr, "kpisim: %ld points, %ld replications in %.2f s", j.units,
                 j.units * j.st->replications, seconds);
