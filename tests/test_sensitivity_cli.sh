@@ -120,6 +120,10 @@ bad_file "1:1: scenario: expected scenario: (the base scenario's file) or strate
 bad_file "4:11: decision: a decision ranks strategies" "scenario: base.yaml
 $K
 decision: total_premium"
+# validate knows a sensitivity file: its scenarios, keys and every design point.
+run_k 0 validate "$T/study.yaml"; out_has 'study.yaml: ok (a sensitivity study: 3 keys, 215 points x 1 scenario)'
+run_k 0 validate scenarios/sensitivity/strategies.yaml; out_has 'ok (a sensitivity study: 11 keys, 3471 points x 2 scenarios)'
+run_k 65 validate "$T/bad3.yaml"; err_has 'bad3.yaml:3:38: activity.compliance: expected a probability'
 # A scenario named by the file that is missing: 66, at the scenario: value.
 printf 'scenario: missing.yaml\n%s\n' "$K" >"$T/miss.yaml"
 run_k 66 sensitivity "$T/miss.yaml" -o "$T/missout" --quiet
