@@ -801,7 +801,7 @@ KPI_API int kpi_stage_long_remove(kpi_outset *set, const char *dir, kpi_error *e
 /* Sensitivity studies (`kpisim sensitivity`, docs/sensitivity.md)     */
 /* ------------------------------------------------------------------ */
 
-/* A sensitivity file (study.c reads it): one base scenario or two or more
+/* A sensitivity file (load_study.c reads it): one base scenario or two or more
  * strategies, the uncertain keys with their ranges and distributions, the
  * figures of interest, the methods and their sample sizes.  The estimators
  * are sensitivity.c's; a study turns their arrays into scenarios to run and
@@ -912,9 +912,10 @@ typedef struct kpi_study_result {
 
 /* The estimators over the outputs: mean[(row * nstrategies + s) * KPI_NFIG
  * + f] is figure f's mean over the replications of strategy s at a design
- * row, se its standard error.  Returns KPI_OK (*out owned by the caller),
- * KPI_EDATA (e.g. a constant output of a Sobol design is reported as
- * indices of 0) or KPI_EINTERNAL. */
+ * row, se its standard error.  A figure that is the same at every point
+ * has Sobol indices of exactly 0.  Returns KPI_OK (*out owned by the
+ * caller), KPI_EDATA (an estimator refused the outputs, e.g. a figure that
+ * is not a number at some point) or KPI_EINTERNAL. */
 KPI_API int kpi_study_analyse(const kpi_study *st, const kpi_study_plan *plan, const double *mean,
                               const double *se, kpi_study_result **out, kpi_error *err);
 KPI_API void kpi_study_result_free(kpi_study_result *res);
