@@ -2,8 +2,8 @@
  * cmd_report.c - `kpisim report DIR [--xlsx]` (docs/report.md).
  *
  * Reads the results in DIR, detected as `kpisim plot` does (sweep.csv, a
- * sweep; comparison.csv, a compare; fit.csv, a calibration; monthly.csv, a
- * run), into an rpt_doc: the CSV files, each scenario's resolved
+ * sweep; comparison.csv, a compare; sensitivity.csv, a sensitivity study;
+ * fit.csv, a calibration; monthly.csv, a run), into an rpt_doc: the CSV files, each scenario's resolved
  * scenario.yaml or a calibration's fitted.yaml (loaded for its
  * title, description, seed and replications) and `kpisim explain` of it
  * (this program run as a child, so the arithmetic is the command's own
@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -37,7 +38,7 @@ static void report_help(FILE *f)
           "calibration: the fitted keys with their intervals and the goodness of\n"
           "fit), the charts as inline SVG, the `kpisim explain` arithmetic, the\n"
           "resolved scenario and the provenance.  DIR is the output of run,\n"
-          "compare, sweep or calibrate.\n"
+          "compare, sweep, calibrate or sensitivity.\n"
           "The page needs no network and no installed font (a font subset is\n"
           "embedded); it prints one section a page.\n"
           "\n"
@@ -631,7 +632,7 @@ static void load_scen(rpt_scen *s, int with_run)
     char path[RPT_PATH_MAX];
     if (!s->file[0])
         rpt_sn(s->file, sizeof s->file, "scenario.yaml");
-    int resolve = strcmp(s->file, "scenario.yaml") != 0;
+    int resolve = strcmp(s->file, "fitted.yaml") == 0;
     rpt_sn(path, sizeof path, "%s/%s", s->dir, s->file);
     s->yaml = rpt_read_file(path, NULL);
     if (s->yaml) {
@@ -713,6 +714,7 @@ static void doc_free(rpt_doc *d)
     rpt_csv_free(&d->fit_monthly);
     rpt_csv_free(&d->trace);
     rpt_csv_free(&d->projection);
+    rpt_csv_free(&d->samples);
 }
 
 /* Reads an optional CSV of DIR into c (ncol 0 when absent or unreadable). */
@@ -721,6 +723,32 @@ static void read_optional(const char *dir, const char *name, rpt_csv *c)
     char path[RPT_PATH_MAX];
     if (rpt_sn(path, sizeof path, "%s/%s", dir, name) == 0 && is_file(path))
         (void)rpt_csv_read(path, c);
+}
+
+/* A sensitivity study of strategies: DIR/strategies/NAME.yaml, each a
+ * scenario, in the order of their names. */
+static void study_strategies(rpt_doc *d)
+{
+    char sub[RPT_PATH_MAX];
+    struct dirent **list = NULL;
+    if (rpt_sn(sub, sizeof sub, "%s/strategies", d->dir) != 0)
+        return;
+    int n = scandir(sub, &list, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        const char *f = list[i]->d_name;
+        size_t len = strlen(f);
+        if (f[0] != '.' && len > 5 && len < 256 && strcmp(f + len - 5, ".yaml") == 0 &&
+            d->nscen < RPT_MAX_SCEN) {
+            rpt_scen *s = &d->scen[d->nscen];
+            memset(s, 0, sizeof *s);
+            rpt_sn(s->name, sizeof s->name, "%.*s", (int)(len - 5), f);
+            rpt_sn(s->dir, sizeof s->dir, "%s", sub);
+            rpt_sn(s->file, sizeof s->file, "%s", f);
+            d->nscen++;
+        }
+        free(list[i]);
+    }
+    free(list);
 }
 
 /* What d->dir holds, detected as kpisim plot does (sweep.csv, a sweep;
@@ -735,6 +763,9 @@ static int read_dir(rpt_doc *d)
     } else if (has_file(dir, "comparison.csv")) {
         d->kind = RPT_COMPARE;
         main_csv = "comparison.csv";
+    } else if (has_file(dir, "sensitivity.csv")) {
+        d->kind = RPT_SENSITIVITY;
+        main_csv = "sensitivity.csv";
     } else if (has_file(dir, "fit.csv")) {
         d->kind = RPT_CALIBRATE;
         main_csv = "fit.csv";
@@ -743,7 +774,7 @@ static int read_dir(rpt_doc *d)
         main_csv = "summary.csv";
     } else {
         fprintf(stderr, "kpisim: report: %s: no kpisim results here (monthly.csv, "
-                        "comparison.csv, sweep.csv or fit.csv)\n", dir);
+                        "comparison.csv, sweep.csv, fit.csv or sensitivity.csv)\n", dir);
         return -1;
     }
     char path[RPT_PATH_MAX];
@@ -754,6 +785,8 @@ static int read_dir(rpt_doc *d)
     }
     if (d->kind == RPT_COMPARE) {
         compare_scenarios(d);
+    } else if (d->kind == RPT_SENSITIVITY && !has_file(dir, "scenario.yaml")) {
+        study_strategies(d);
     } else {
         d->nscen = 1;
         rpt_sn(d->scen[0].dir, sizeof d->scen[0].dir, "%s", dir);
@@ -765,6 +798,8 @@ static int read_dir(rpt_doc *d)
         read_optional(dir, "trace.csv", &d->trace);
         read_optional(dir, "projection.csv", &d->projection);
     }
+    if (d->kind == RPT_SENSITIVITY)
+        read_optional(dir, "samples.csv", &d->samples);
     for (int i = 0; i < d->nscen; i++)
         load_scen(&d->scen[i], d->kind == RPT_RUN || d->kind == RPT_COMPARE);
     return 0;
@@ -777,6 +812,7 @@ const char *rpt_kind_name(enum rpt_dir_kind kind)
     case RPT_COMPARE: return "a compare";
     case RPT_SWEEP: return "a sweep";
     case RPT_CALIBRATE: return "a calibration";
+    case RPT_SENSITIVITY: return "a sensitivity study";
     }
     return "results";
 }

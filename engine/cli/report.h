@@ -76,18 +76,20 @@ int rpt_number(const char *cell, double *v);
 const char *rpt_fmt(char *buf, const char *cell, enum rpt_kind kind);
 const char *rpt_fmt_value(char *buf, double v, enum rpt_kind kind);
 
-enum rpt_dir_kind { RPT_RUN, RPT_COMPARE, RPT_SWEEP, RPT_CALIBRATE };
+enum rpt_dir_kind { RPT_RUN, RPT_COMPARE, RPT_SWEEP, RPT_CALIBRATE, RPT_SENSITIVITY };
 
-/* "a run", "a compare", "a sweep", "a calibration". */
+/* "a run", "a compare", "a sweep", "a calibration", "a sensitivity study". */
 const char *rpt_kind_name(enum rpt_dir_kind kind);
 
 /* One scenario of the directory: a run's own, each of a compare's, a
- * sweep's base, a calibration's fitted.yaml. */
+ * sweep's base, a calibration's fitted.yaml, a sensitivity study's base or
+ * each of its strategies. */
 typedef struct rpt_scen {
     char name[256];          /* the folder of a compare's scenario, else "" */
     char dir[RPT_PATH_MAX];  /* where its scenario.yaml and CSV files are */
     kpi_scenario *sc;        /* NULL when scenario.yaml is missing or bad */
-    char file[32];           /* "scenario.yaml", or a calibration's "fitted.yaml" */
+    char file[300];          /* "scenario.yaml", a calibration's "fitted.yaml", a
+                                sensitivity study's strategy "NAME.yaml" */
     char *yaml;              /* the text of that file, NULL when missing */
     char *explain;           /* `kpisim explain` of it, NULL when it failed */
     rpt_csv monthly, summary;   /* ncol 0 when absent (a sweep) */
@@ -104,10 +106,12 @@ typedef struct rpt_doc {
     enum rpt_dir_kind kind;
     rpt_scen scen[RPT_MAX_SCEN];
     int nscen;
-    rpt_csv main;            /* summary.csv, comparison.csv, sweep.csv or fit.csv */
+    rpt_csv main;            /* summary.csv, comparison.csv, sweep.csv, fit.csv or
+                                sensitivity.csv */
     /* A calibration's other tables: fit-monthly.csv, trace.csv and
      * projection.csv (ncol 0 when absent). */
     rpt_csv fit_monthly, trace, projection;
+    rpt_csv samples;         /* a sensitivity study's samples.csv */
     rpt_chart *charts;
     int ncharts;
     char date[64];           /* the report's date, UTC */

@@ -41,6 +41,7 @@ typedef struct xl {
     int nnames;
     lxw_format *head, *title, *sub, *wrap, *bold, *label;
     lxw_format *money, *share, *ratio, *count, *integer, *plain;
+    const char *charts_sheet;   /* the charts sheet's name */
 } xl;
 
 /* ---- names --------------------------------------------------------------------- */
@@ -449,6 +450,37 @@ static int front_headline_calibrate(xl *x, lxw_worksheet *ws, int r, const rpt_d
     return r;
 }
 
+/* A sensitivity study: the decision's P(best) rows, then every figure's
+ * Sobol total indices (or, without Sobol, the tornado swings) by key. */
+static int front_headline_sensitivity(xl *x, lxw_worksheet *ws, int r, const rpt_doc *d)
+{
+    const rpt_csv *c = &d->main;
+    static const char *const col[] = {"figure", "key", "method", "index", "value", "lo", "hi"};
+    static const char *const head[] = {"Figure", "Key", "Method", "Index", "Value", "lo", "hi"};
+    int ci[7];
+    for (int k = 0; k < 7; k++)
+        if ((ci[k] = rpt_csv_col(c, col[k])) < 0)
+            return r;
+    for (int k = 0; k < 7; k++)
+        worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)k, head[k], x->head);
+    int top = r++;
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < c->nrow; i++) {
+            char *const *row = c->cell[i];
+            const char *idx = row[ci[3]];
+            int want = pass == 0 ? strcmp(idx, "p_best") == 0
+                     : pass == 1 ? strcmp(idx, "ST") == 0 || strcmp(idx, "S1") == 0
+                                 : strcmp(idx, "swing") == 0;
+            if (!want)
+                continue;
+            for (int k = 0; k < 7; k++)
+                put_cell(x, ws, r, k, row[ci[k]], pass == 0 && k >= 4 ? RPT_SHARE : RPT_PLAIN);
+            r++;
+        }
+    define_range(x, "indices", "front", top, 0, r - 1, 6);
+    return r;
+}
+
 static void front(xl *x, lxw_worksheet *ws)
 {
     rpt_doc *d = x->d;
@@ -490,6 +522,7 @@ static void front(xl *x, lxw_worksheet *ws)
     worksheet_write_string(ws, (lxw_row_t)r++, 0,
                            d->kind == RPT_SWEEP       ? "The grid"
                            : d->kind == RPT_CALIBRATE ? "The fitted keys"
+                           : d->kind == RPT_SENSITIVITY ? "The decision and the indices"
                                                       : "Headline figures",
                            x->sub);
     if (d->kind == RPT_RUN)
@@ -498,6 +531,8 @@ static void front(xl *x, lxw_worksheet *ws)
         front_headline_compare(x, ws, r, d);
     else if (d->kind == RPT_CALIBRATE)
         front_headline_calibrate(x, ws, r, d);
+    else if (d->kind == RPT_SENSITIVITY)
+        front_headline_sensitivity(x, ws, r, d);
     else
         front_headline_sweep(x, ws, r, &d->main);
     worksheet_activate(ws);
@@ -768,6 +803,54 @@ static void charts_calibrate(xl *x, lxw_worksheet *cs, const char *sheet, const 
     }
 }
 
+/* A sensitivity study's charts: for each figure with Sobol rows, its
+ * total indices by key as a table on the charts sheet and a native bar
+ * chart of it (the chart reads the table beside it). */
+static void charts_sensitivity(xl *x, lxw_worksheet *cs, const rpt_csv *c)
+{
+    int cf = rpt_csv_col(c, "figure"), ck = rpt_csv_col(c, "key"), ci = rpt_csv_col(c, "index"),
+        cv = rpt_csv_col(c, "value");
+    if (cf < 0 || ck < 0 || ci < 0 || cv < 0)
+        return;
+    int top = 0;
+    for (int r = 0; r < c->nrow; r++) {
+        const char *fig = c->cell[r][cf];
+        int seen = 0;
+        for (int q = 0; q < r && !seen; q++)
+            seen = strcmp(c->cell[q][cf], fig) == 0;
+        if (seen)
+            continue;
+        int row = top + 1;
+        for (int q = r; q < c->nrow; q++) {
+            double v;
+            if (strcmp(c->cell[q][cf], fig) != 0 || strcmp(c->cell[q][ci], "ST") != 0 ||
+                !rpt_number(c->cell[q][cv], &v))
+                continue;
+            worksheet_write_string(cs, (lxw_row_t)row, 0, c->cell[q][ck], NULL);
+            worksheet_write_number(cs, (lxw_row_t)row, 1, v, x->ratio);
+            row++;
+        }
+        if (row == top + 1)
+            continue;
+        worksheet_write_string(cs, (lxw_row_t)top, 0, fig, x->head);
+        worksheet_write_string(cs, (lxw_row_t)top, 1, "ST", x->head);
+        lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_BAR);
+        if (!ch)
+            return;
+        lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+        const char *sheet = x->charts_sheet;
+        chart_series_set_categories(s, sheet, (lxw_row_t)(top + 1), 0, (lxw_row_t)(row - 1), 0);
+        chart_series_set_values(s, sheet, (lxw_row_t)(top + 1), 1, (lxw_row_t)(row - 1), 1);
+        char title[300];
+        snprintf(title, sizeof title, "%s: Sobol total index by key", rpt_label_of(fig));
+        chart_title_set_name(ch, title);
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+        worksheet_insert_chart(cs, (lxw_row_t)top, 3, ch);
+        top = (row > top + 16 ? row : top + 16) + 2;
+    }
+    worksheet_set_column(cs, 0, 0, 36, NULL);
+}
+
 static void scenario_sheet(xl *x, const char *want, const char *yaml)
 {
     const char *name = sheet_name(x, want);
@@ -932,6 +1015,7 @@ int rpt_xlsx(rpt_doc *d)
     lxw_worksheet *fs = workbook_add_worksheet(wb, sheet_name(x, "front"));
     const char *charts_name = sheet_name(x, d->kind == RPT_SWEEP ? "heat map" : "charts");
     lxw_worksheet *cs = workbook_add_worksheet(wb, charts_name);
+    x->charts_sheet = charts_name;
     front(x, fs);
     if (cs) {
         worksheet_set_landscape(cs);
@@ -956,6 +1040,11 @@ int rpt_xlsx(rpt_doc *d)
         }
         if (cs)
             charts_compare(x, cs, charts_name, monthly_sheets);
+    } else if (d->kind == RPT_SENSITIVITY) {
+        data_sheet(x, "sensitivity", &d->main, 0);
+        data_sheet(x, "samples", &d->samples, 0);
+        if (cs)
+            charts_sensitivity(x, cs, &d->main);
     } else if (d->kind == RPT_CALIBRATE) {
         data_sheet(x, "fit", &d->main, 0);
         const char *m = data_sheet(x, "fit-monthly", &d->fit_monthly, 0);
