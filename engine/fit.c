@@ -443,6 +443,57 @@ static int jacobian(fitctx *c, const double *theta, double *D)
     return KPI_OK;
 }
 
+/* Each key's effect on the figures (its identification by effect) and the
+ * information H = D'WD at the estimate, with the weights there. */
+static void information(fitctx *c, kpi_fit *f, const double *D, gsl_matrix *H)
+{
+    int d = c->nkeys;
+    long J = c->npts;
+    set_weights(c);
+    for (int k = 0; k < d; k++) {
+        double s = 0;
+        for (long j = 0; j < J; j++)
+            s += c->w[j] * D[j * d + k] * D[j * d + k];
+        double range = c->keys[k].hi - c->keys[k].lo;
+        f->key[k].effect = sqrt(s / (double)J) * range;
+        f->key[k].identified = f->key[k].effect >= EFFECT_MIN;
+    }
+    /* H = D'WD on the scale of each key's range. */
+    for (int k = 0; k < d; k++)
+        for (int l = 0; l < d; l++) {
+            double s = 0;
+            for (long j = 0; j < J; j++)
+                s += c->w[j] * D[j * d + k] * D[j * d + l];
+            gsl_matrix_set(H, (size_t)k, (size_t)l, s);
+        }
+}
+
+/* The condition number of the information scaled to the keys' ranges
+ * (in E, V, ev: work space of the caller), and the keys that load on its
+ * small eigenvalues, which are not identified. */
+static void unidentified(fitctx *c, kpi_fit *f, const gsl_matrix *H, gsl_matrix *E,
+                         gsl_matrix *V, gsl_vector *ev, gsl_eigen_symmv_workspace *ws)
+{
+    int d = c->nkeys;
+    for (int k = 0; k < d; k++)
+        for (int l = 0; l < d; l++)
+            gsl_matrix_set(E, (size_t)k, (size_t)l,
+                           gsl_matrix_get(H, (size_t)k, (size_t)l) *
+                               (c->keys[k].hi - c->keys[k].lo) * (c->keys[l].hi - c->keys[l].lo));
+    gsl_eigen_symmv(E, ev, V, ws);
+    double emax = 0, emin = HUGE_VAL;
+    for (int i = 0; i < d; i++) {
+        emax = fmax(emax, gsl_vector_get(ev, (size_t)i));
+        emin = fmin(emin, gsl_vector_get(ev, (size_t)i));
+    }
+    f->condition = emin > 0 ? emax / emin : HUGE_VAL;
+    for (int i = 0; i < d; i++)
+        if (gsl_vector_get(ev, (size_t)i) < EIGEN_MIN * emax)
+            for (int k = 0; k < d; k++)
+                if (fabs(gsl_matrix_get(V, (size_t)k, (size_t)i)) > 0.3)
+                    f->key[k].identified = 0;
+}
+
 /* Identification, the condition number and the sandwich intervals.  The
  * last simulate() must be the run at the estimate (its replications in
  * c->monthly, means and variances in c->mu, c->var). */
@@ -462,43 +513,10 @@ static int intervals(fitctx *c, kpi_fit *f, const double *D)
         rc = kpi_error_oom(c->err, "while fitting");
         goto done;
     }
-    /* Weights at the estimate. */
-    set_weights(c);
-    for (int k = 0; k < d; k++) {
-        double s = 0;
-        for (long j = 0; j < J; j++)
-            s += c->w[j] * D[j * d + k] * D[j * d + k];
-        double range = c->keys[k].hi - c->keys[k].lo;
-        f->key[k].effect = sqrt(s / (double)J) * range;
-        f->key[k].identified = f->key[k].effect >= EFFECT_MIN;
-    }
-    /* H = D'WD on the scale of each key's range. */
-    for (int k = 0; k < d; k++)
-        for (int l = 0; l < d; l++) {
-            double s = 0;
-            for (long j = 0; j < J; j++)
-                s += c->w[j] * D[j * d + k] * D[j * d + l];
-            gsl_matrix_set(H, (size_t)k, (size_t)l, s);
-        }
+    information(c, f, D, H);
     /* Directions the figures cannot see: small eigenvalues of the scaled
      * information; the keys that load on them are not identified. */
-    for (int k = 0; k < d; k++)
-        for (int l = 0; l < d; l++)
-            gsl_matrix_set(E, (size_t)k, (size_t)l,
-                           gsl_matrix_get(H, (size_t)k, (size_t)l) *
-                               (c->keys[k].hi - c->keys[k].lo) * (c->keys[l].hi - c->keys[l].lo));
-    gsl_eigen_symmv(E, ev, V, ws);
-    double emax = 0, emin = HUGE_VAL;
-    for (int i = 0; i < d; i++) {
-        emax = fmax(emax, gsl_vector_get(ev, (size_t)i));
-        emin = fmin(emin, gsl_vector_get(ev, (size_t)i));
-    }
-    f->condition = emin > 0 ? emax / emin : HUGE_VAL;
-    for (int i = 0; i < d; i++)
-        if (gsl_vector_get(ev, (size_t)i) < EIGEN_MIN * emax)
-            for (int k = 0; k < d; k++)
-                if (fabs(gsl_matrix_get(V, (size_t)k, (size_t)i)) > 0.3)
-                    f->key[k].identified = 0;
+    unidentified(c, f, H, E, V, ev, ws);
     /* The sandwich over the identified keys: a_r = D'W(x_r - mu). */
     int idx[KPI_FIT_MAX_KEYS], n = 0;
     for (int k = 0; k < d; k++)
