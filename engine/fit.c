@@ -799,6 +799,22 @@ static int second_pass(fitctx *c, double *theta, double *qbest)
     return KPI_OK;
 }
 
+/* The run at the estimate (its results, for the bands and the projection)
+ * and the trace pass to the fit f. */
+static int keep_run(fitctx *c, kpi_fit *f)
+{
+    f->res = kpi_results_create(c->months, c->R);
+    if (!f->res)
+        return kpi_error_oom(c->err, "while fitting");
+    memcpy(f->res->monthly, c->monthly,
+           (size_t)c->R * (size_t)c->months * KPI_NKPI * sizeof *c->monthly);
+    memcpy(f->res->figures, c->figures, (size_t)c->R * KPI_NFIG * sizeof *c->figures);
+    f->trace = c->trace;
+    f->ntrace = c->ntrace;
+    c->trace = NULL;
+    return KPI_OK;
+}
+
 int kpi_fit_run(const kpi_scenario *base, const kpi_history *h, const kpi_fit_key *keys,
                 int nkeys, const kpi_fit_opts *opts, kpi_fit **out, kpi_error *err)
 {
@@ -882,16 +898,8 @@ int kpi_fit_run(const kpi_scenario *base, const kpi_history *h, const kpi_fit_ke
     f->fitted = *c.sc;
     if ((rc = intervals(&c, f, D)) != KPI_OK || (rc = goodness(&c, f)) != KPI_OK)
         goto fail;
-    f->res = kpi_results_create(c.months, c.R);
-    if (!f->res) {
-        rc = kpi_error_oom(err, "while fitting");
+    if ((rc = keep_run(&c, f)) != KPI_OK)
         goto fail;
-    }
-    memcpy(f->res->monthly, c.monthly, cells * sizeof *c.monthly);
-    memcpy(f->res->figures, c.figures, (size_t)c.R * KPI_NFIG * sizeof *c.figures);
-    f->trace = c.trace;
-    f->ntrace = c.ntrace;
-    c.trace = NULL;
     ctx_free(&c);
     free(D);
     gsl_rng_free(rng);
