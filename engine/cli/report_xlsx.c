@@ -663,6 +663,25 @@ static void charts_compare(xl *x, lxw_worksheet *cs, const char *sheet, char **m
             row = run_charts(x, cs, row, monthly_sheets[i], &d->scen[i], "");
 }
 
+/* Whether row i of a sweep's table has the values of row 0 in every key
+ * after the first two (the slice a heat map of keys 0 and 1 shows). */
+static int in_first_slice(const rpt_csv *c, int i, int nkeys)
+{
+    for (int k = 2; k < nkeys; k++)
+        if (strcmp(c->cell[i][k], c->cell[0][k]) != 0)
+            return 0;
+    return 1;
+}
+
+/* The index of s among v[0..n), n when it is not there. */
+static int index_of(const char **v, int n, const char *s)
+{
+    int j = 0;
+    while (j < n && strcmp(v[j], s) != 0)
+        j++;
+    return j;
+}
+
 /* A sweep as a heat map: the first swept key down, the second across, each
  * cell a figure's mean, with a colour scale (other keys at the values of
  * the first row). */
@@ -694,21 +713,12 @@ static int heat_map(xl *x, lxw_worksheet *hs, int row, const char *sheet, const 
         return row;
     }
     for (int i = 0; i < c->nrow; i++) {
-        int other = 0;
-        for (int k = 2; k < nkeys; k++)
-            other |= strcmp(c->cell[i][k], c->cell[0][k]) != 0;
-        if (other)
+        if (!in_first_slice(c, i, nkeys))
             continue;
-        int seen = 0;
-        for (int j = 0; j < nr && !seen; j++)
-            seen = strcmp(rv[j], c->cell[i][0]) == 0;
-        if (!seen)
+        if (index_of(rv, nr, c->cell[i][0]) == nr)
             rv[nr++] = c->cell[i][0];
-        seen = 0;
         const char *cval = nkeys > 1 ? c->cell[i][1] : "";
-        for (int j = 0; j < nc && !seen; j++)
-            seen = strcmp(cv[j], cval) == 0;
-        if (!seen)
+        if (index_of(cv, nc, cval) == nc)
             cv[nc++] = cval;
     }
     snprintf(title, sizeof title, "%s \xe2\x86\x93  %s \xe2\x86\x92", c->head[0],
@@ -720,16 +730,10 @@ static int heat_map(xl *x, lxw_worksheet *hs, int row, const char *sheet, const 
         num_at(x, hs, row + 1 + i, 0, rv[i], RPT_PLAIN);
     enum rpt_kind kind = rpt_kind_of(fig);
     for (int i = 0; i < c->nrow; i++) {
-        int other = 0;
-        for (int k = 2; k < nkeys; k++)
-            other |= strcmp(c->cell[i][k], c->cell[0][k]) != 0;
-        if (other)
+        if (!in_first_slice(c, i, nkeys))
             continue;
-        int a = 0, b = 0;
-        while (a < nr && strcmp(rv[a], c->cell[i][0]) != 0)
-            a++;
-        while (b < nc && strcmp(cv[b], nkeys > 1 ? c->cell[i][1] : "") != 0)
-            b++;
+        int a = index_of(rv, nr, c->cell[i][0]);
+        int b = index_of(cv, nc, nkeys > 1 ? c->cell[i][1] : "");
         num_at(x, hs, row + 1 + a, 1 + b, c->cell[i][fc], kind);
     }
     lxw_conditional_format cf = {.type = LXW_CONDITIONAL_3_COLOR_SCALE,
