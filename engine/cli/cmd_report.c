@@ -805,6 +805,22 @@ static int read_dir(rpt_doc *d)
     return 0;
 }
 
+/* The share of the history's observed months inside the fitted 90% band,
+ * from fit-monthly.csv: *inside of *total (0 of 0 without the file). */
+void rpt_fit_coverage(const rpt_csv *m, int *inside, int *total)
+{
+    int co = rpt_csv_col(m, "observed"), c5 = rpt_csv_col(m, "p05"), c95 = rpt_csv_col(m, "p95");
+    *inside = *total = 0;
+    for (int r = 0; co >= 0 && c5 >= 0 && c95 >= 0 && r < m->nrow; r++) {
+        double o, lo, hi;
+        if (!rpt_number(m->cell[r][co], &o) || !rpt_number(m->cell[r][c5], &lo) ||
+            !rpt_number(m->cell[r][c95], &hi))
+            continue;
+        (*total)++;
+        *inside += o >= lo && o <= hi;
+    }
+}
+
 const char *rpt_kind_name(enum rpt_dir_kind kind)
 {
     switch (kind) {

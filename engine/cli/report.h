@@ -119,6 +119,11 @@ typedef struct rpt_doc {
     char font_note[512];     /* how text is made to render (report_html.c) */
 } rpt_doc;
 
+/* A calibration's goodness of fit as the report shows it: the observed
+ * months of fit-monthly.csv m inside the fitted p05-p95 band, *inside of
+ * *total (0 of 0 without the file). */
+void rpt_fit_coverage(const rpt_csv *m, int *inside, int *total);
+
 /* The title to show for scenario s ("" never: falls back on the name). */
 const char *rpt_title(const rpt_scen *s);
 

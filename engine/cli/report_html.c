@@ -701,22 +701,6 @@ static void fit_cell(rpt_buf *b, const char *cell)
         rpt_puts(b, "<td class=\"n\">\xe2\x80\x94</td>");
 }
 
-/* The share of the history's observed months inside the fitted 90% band,
- * from fit-monthly.csv: *inside of *total (0 of 0 without the file). */
-static void fit_coverage(const rpt_csv *m, int *inside, int *total)
-{
-    int co = rpt_csv_col(m, "observed"), c5 = rpt_csv_col(m, "p05"), c95 = rpt_csv_col(m, "p95");
-    *inside = *total = 0;
-    for (int r = 0; co >= 0 && c5 >= 0 && c95 >= 0 && r < m->nrow; r++) {
-        double o, lo, hi;
-        if (!rpt_number(m->cell[r][co], &o) || !rpt_number(m->cell[r][c5], &lo) ||
-            !rpt_number(m->cell[r][c95], &hi))
-            continue;
-        (*total)++;
-        *inside += o >= lo && o <= hi;
-    }
-}
-
 /* A calibration: each fitted key with its interval, then the goodness of
  * fit the report can see (the band's coverage of the observed months). */
 static void headline_calibrate(rpt_buf *b, const rpt_doc *d)
@@ -757,7 +741,7 @@ static void headline_calibrate(rpt_buf *b, const rpt_doc *d)
                 "the history cannot see the key and its interval is its range "
                 "(docs/calibration.md).</p>\n");
     int inside, total;
-    fit_coverage(&d->fit_monthly, &inside, &total);
+    rpt_fit_coverage(&d->fit_monthly, &inside, &total);
     if (total > 0)
         rpt_printf(b, "<p>Observed months inside the fitted model's 90%% band: %d of %d "
                       "(%.1f%%; about 90%% when the model fits the team, fewer when the history "

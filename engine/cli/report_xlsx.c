@@ -426,17 +426,8 @@ static int front_headline_calibrate(xl *x, lxw_worksheet *ws, int r, const rpt_d
         for (int k = 0; k < 8; k++)
             put_cell(x, ws, r, k, c->cell[i][ci[k]], k == 6 ? RPT_RATIO : RPT_PLAIN);
     define_range(x, "fit", "front", top, 0, r - 1, 7);
-    const rpt_csv *m = &d->fit_monthly;
-    int co = rpt_csv_col(m, "observed"), c5 = rpt_csv_col(m, "p05"), c95 = rpt_csv_col(m, "p95");
-    int inside = 0, total = 0;
-    for (int i = 0; co >= 0 && c5 >= 0 && c95 >= 0 && i < m->nrow; i++) {
-        double o, lo, hi;
-        if (rpt_number(m->cell[i][co], &o) && rpt_number(m->cell[i][c5], &lo) &&
-            rpt_number(m->cell[i][c95], &hi)) {
-            total++;
-            inside += o >= lo && o <= hi;
-        }
-    }
+    int inside, total;
+    rpt_fit_coverage(&d->fit_monthly, &inside, &total);
     if (total > 0) {
         r++;
         worksheet_write_string(ws, (lxw_row_t)r, 0, "Observed months inside the fitted 90% band",
