@@ -478,6 +478,13 @@ demo: all
 	@echo ""
 	./$(BIN) plot $(DEMO_DIR) > $(DEMO_DIR)/charts.txt
 	@echo ""
+	@echo "The two files differ only in what the manager does (management:, assessment:);"
+	@echo "compliance, activity rate, headcount and volatility are outcomes. Activity-centred"
+	@echo "management raises mean_activity_rate and steadies premium around its trend"
+	@echo "(premium_volatility: the sd of log monthly premium around each replication's own"
+	@echo "trend line after the first three months), a small effect; its strict assessment"
+	@echo "shrinks the team (final_headcount). docs/compare.md has the figures and why."
+	@echo ""
 	@echo "The four KPIs (K3) are the rows final_headcount, mean_activity_rate,"
 	@echo "cases_per_active and premium_per_case above; the charts are:"
 	@sed 's/^/  /' $(DEMO_DIR)/charts.txt

@@ -15,15 +15,29 @@ static double ratio(double a, double b)
     return b != 0 ? a / b : 0;
 }
 
+/* The months premium_volatility leaves out at the start: every replication
+ * starts with empty diaries and, under the sales cycle, no prospect half way
+ * through, so its first months write less than the team's run rate (the
+ * default team's first month about half of its sixth) whatever the weather.
+ * That transient is the model's start, not the team's volatility, and is
+ * discarded as a simulation's warm-up is (docs/model.md "Horizon figures"):
+ * three months, or a quarter of a shorter horizon. */
+static int volatility_warmup(int months)
+{
+    return months / 4 < 3 ? months / 4 : 3;
+}
+
 /* The standard deviation of the residuals of log monthly premium around
- * the replication's own least-squares line (n - 2 degrees of freedom).
- * Months without premium have no logarithm and are left out; with fewer
- * than 3 months of premium the figure cannot be measured (NaN). */
+ * the replication's own least-squares line (n - 2 degrees of freedom),
+ * after the warm-up months.  Months without premium have no logarithm and
+ * are left out; with fewer than 3 months of premium the figure cannot be
+ * measured (NaN). */
 static double log_trend_residual_sd(const double *monthly, int months)
 {
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     int n = 0;
-    for (int mo = 0; mo < months; mo++) {
+    const int first = volatility_warmup(months);
+    for (int mo = first; mo < months; mo++) {
         double p = monthly[mo * KPI_NKPI + KPI_PREMIUM];
         if (!(p > 0))
             continue;
@@ -39,7 +53,7 @@ static double log_trend_residual_sd(const double *monthly, int months)
     double mx = sx / n, my = sy / n;
     double vxx = sxx - n * mx * mx, vxy = sxy - n * mx * my;
     double slope = vxx > 0 ? vxy / vxx : 0, icept = my - slope * mx, ss = 0;
-    for (int mo = 0; mo < months; mo++) {
+    for (int mo = first; mo < months; mo++) {
         double p = monthly[mo * KPI_NKPI + KPI_PREMIUM];
         if (!(p > 0))
             continue;

@@ -171,7 +171,7 @@ if kind == 'run':
                            'cases_per_active': '#,##0.00'})
     # the front sheet's headline rows, by their labels, the same way
     check_rows('front', {'Mean activity rate': '0.0%', 'Applications not taken up': '0.0%',
-                         'Premium volatility (residual sd of log premium)': '#,##0.00',
+                         'Premium volatility (sd of log premium around its trend, after month 3)': '#,##0.00',
                          'Working days from first meeting to issue': '#,##0.00'}, last=3)
     if len(charts) < 5 or chart_xml.count('<c:lineChart>') < 5:
         bad('%d charts, %d line charts: expected the fans and the KPIs' % (len(charts), chart_xml.count('<c:lineChart>')))

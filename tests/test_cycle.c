@@ -18,12 +18,16 @@
  *   - the identities K1, K2, the funnel by source and the conservation of
  *     appointments in every replication with everything on;
  *   - money: profit = income - cost with the agents' commissions, and the
- *     discounted profit against the monthly profits.
+ *     discounted profit against the monthly profits;
+ *   - premium_volatility against GSL's least-squares fit of log monthly
+ *     premium over the months after the warm-up (the first three).
  */
 #define TEST_NAME "test_cycle"
 #include "harness.h"
 
 #include "simkit.h"
+
+#include <gsl/gsl_fit.h>
 
 /* A plain team (simkit.h) with the sales cycle on: visits never bind,
  * appointments never expire in practice, nobody leaves, everyone engaged. */
@@ -226,6 +230,29 @@ static void test_default_identities(void)
     }
     CHECK(bad == 0, "money: commissions, income and profit by their formulas (%d months not)", bad);
     CHECK(disc == 0, "discounted profit from the monthly profits (%d replications not)", disc);
+
+    /* premium_volatility: the residual sd (n - 2 degrees of freedom) of
+     * log premium on the month over months 4 to M, by gsl_fit_linear. */
+    int vol = 0;
+    double x0[64], y0[64];
+    for (long r = 0; r < x.R && M <= 64; r++) {
+        int n = 0;
+        for (int mo = 3; mo < M; mo++) {
+            double p = AT(x.mon, r, mo, KPI_PREMIUM);
+            if (p > 0) {
+                x0[n] = mo;
+                y0[n++] = log(p);
+            }
+        }
+        double c0, c1, v00, v01, v11, ss;
+        gsl_fit_linear(x0, 1, y0, 1, (size_t)n, &c0, &c1, &v00, &v01, &v11, &ss);
+        double want = sqrt(ss / (n - 2));
+        double f = x.fig[(size_t)r * KPI_NFIG + KPI_FIG_PREMIUM_VOLATILITY];
+        vol += !(fabs(f - want) <= 1e-9 * want);
+    }
+    CHECK(M > 12 && M <= 64, "the default team's horizon (%d months) fits the volatility check", M);
+    CHECK(vol == 0, "premium_volatility = the residual sd of log premium after the warm-up, as "
+          "gsl_fit_linear gives it (%d replications not)", vol);
     release(&x);
 }
 

@@ -252,9 +252,13 @@ static void test_c2(void)
     release(&b);
 }
 
-/* M1/M2: activity-centred management writes more premium, with less
- * month-to-month volatility, than traditional management (paired on common
- * random numbers, K_SE standard errors of the paired difference). */
+/* M1/M2: activity-centred management writes more premium, at a higher
+ * activity rate and with less volatility around the trend
+ * (premium_volatility, docs/model.md "Horizon figures"), than traditional
+ * management: outcomes of the levers, paired on common random numbers, K_SE
+ * standard errors of the paired difference.  The volatility difference is
+ * small against its spread between replications (docs/compare.md), hence
+ * the files' 4000 replications. */
 static void test_m1_m2(void)
 {
     trun a, b;
@@ -268,18 +272,27 @@ static void test_m1_m2(void)
     }
     size_t n = (size_t)a.res->replications;
     double *w = malloc(2 * n * sizeof *w);
-    kpi_paired prem, cv;
-    kpi_paired_compute(a.res->figures + KPI_FIG_TOTAL_PREMIUM, KPI_NFIG,
-                       b.res->figures + KPI_FIG_TOTAL_PREMIUM, KPI_NFIG, n, w, &prem);
-    kpi_paired_compute(a.res->figures + KPI_FIG_PREMIUM_MONTHLY_CV, KPI_NFIG,
-                       b.res->figures + KPI_FIG_PREMIUM_MONTHLY_CV, KPI_NFIG, n, w, &cv);
-    free(w);
+    static const struct {
+        int fig, sign;
+        const char *what;
+    } claim[] = {
+        {KPI_FIG_TOTAL_PREMIUM, +1, "M2 writes more premium than M1"},
+        {KPI_FIG_MEAN_ACTIVITY_RATE, +1, "M2's activity rate is higher than M1's"},
+        {KPI_FIG_PREMIUM_VOLATILITY, -1, "M2's premium is less volatile around its trend than M1's"},
+    };
     double rn = sqrt((double)n);
-    CHECK(prem.diff.mean - K_SE * prem.diff.sd / rn > 0,
-          "M2 writes more premium than M1: %+.4g (se %.3g)", prem.diff.mean, prem.diff.sd / rn);
-    CHECK(cv.diff.mean + K_SE * cv.diff.sd / rn < 0,
-          "M2's monthly premium is less volatile than M1's: cv %+.4f (se %.3g)", cv.diff.mean,
-          cv.diff.sd / rn);
+    for (size_t i = 0; w && i < sizeof claim / sizeof claim[0]; i++) {
+        kpi_paired p;
+        kpi_paired_compute(a.res->figures + claim[i].fig, KPI_NFIG, b.res->figures + claim[i].fig,
+                           KPI_NFIG, n, w, &p);
+        double se = p.diff.sd / rn;
+        printf("test_training: %s: %+.4g (se %.3g, P(higher) %.3f)\n", claim[i].what,
+               p.diff.mean, se, p.p_higher);
+        CHECK(claim[i].sign * p.diff.mean - K_SE * se > 0, "%s: %+.4g (se %.3g)", claim[i].what,
+              p.diff.mean, se);
+    }
+    CHECK(w != NULL, "M1/M2: memory for the paired differences");
+    free(w);
     release(&a);
     release(&b);
 }

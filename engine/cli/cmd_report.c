@@ -376,7 +376,7 @@ const char *rpt_label_of(const char *name)
         {"second_policy_36m_share", "Clients with a second policy within 36 months"},
         {"premium_monthly_cv", "Month-to-month variation of premium (CV)"},
         {"c1_cost_ratio", "Cost ratio (C1)"},
-        {"premium_volatility", "Premium volatility (residual sd of log premium)"},
+        {"premium_volatility", "Premium volatility (sd of log premium around its trend, after month 3)"},
         {"discounted_profit", "Discounted profit"},
         {"total_applications", "Applications signed"},
         {"not_taken_share", "Applications not taken up"},
