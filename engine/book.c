@@ -993,7 +993,7 @@ int kpi_book_figures(kpi_book *b, int months, double *fig)
     if (reserve(b, (void **)&b->dtmp, &b->capdtmp, b->nc, sizeof *b->dtmp) != 0)
         return -1;
     double total = 0;
-    long denom = 0, second = 0;
+    long denom = 0, second = 0, cohort = 0, cohort_policies = 0;
     for (size_t i = 0; i < b->nc; i++) {
         const client *c = &b->c[i];
         if (c->state != ST_LOST) {
@@ -1006,6 +1006,12 @@ int kpi_book_figures(kpi_book *b, int months, double *fig)
             denom++;
             if (c->second_buy != UNKNOWN && c->second_buy - c->first_buy <= 36)
                 second++;
+        }
+        /* R1: the policies the clients first sold to in the horizon's
+         * first 12 months bought by its end (lost ones until they left). */
+        if (c->first_buy != UNKNOWN && c->first_buy < 12) {
+            cohort++;
+            cohort_policies += c->policies;
         }
     }
     /* The sum of the k largest needs no sort: with v the k-th largest
@@ -1025,6 +1031,8 @@ int kpi_book_figures(kpi_book *b, int months, double *fig)
     }
     fig[KPI_FIG_TOP20_PREMIUM_SHARE] = top;
     fig[KPI_FIG_SECOND_POLICY_36M] = denom > 0 ? (double)second / (double)denom : NAN;
+    fig[KPI_FIG_POLICIES_PER_CLIENT_Y1] =
+        cohort > 0 ? (double)cohort_policies / (double)cohort : NAN;
 
     /* Persistency: policies issued in the horizon whose 13th month after
      * issue is inside it, still paying then (not lapsed or lost by the

@@ -612,7 +612,7 @@ static const char *const fig_names[KPI_NFIG] = {
     "top20_premium_share", "second_policy_36m_share", "premium_monthly_cv",
     "c1_cost_ratio", "premium_volatility", "discounted_profit", "total_applications",
     "not_taken_share", "cycle_days_mean", "recruit_retention_13m", "persistency_13m",
-    "agent_income_mean", "total_clawback", "model_version"
+    "agent_income_mean", "total_clawback", "policies_per_client_y1", "model_version"
 };
 _Static_assert(sizeof fig_names / sizeof *fig_names == KPI_NFIG, "a name per figure");
 

@@ -372,7 +372,7 @@ const char *rpt_label_of(const char *name)
         {"total_income", "Total income"},
         {"total_cost", "Total cost"},
         {"profit", "Profit"},
-        {"top20_premium_share", "Premium share of the top 20% of agents"},
+        {"top20_premium_share", "Premium in force held by the top 20% of clients"},
         {"second_policy_36m_share", "Clients with a second policy within 36 months"},
         {"premium_monthly_cv", "Month-to-month variation of premium (CV)"},
         {"c1_cost_ratio", "Cost ratio (C1)"},
@@ -385,6 +385,7 @@ const char *rpt_label_of(const char *name)
         {"persistency_13m", "Policies still paying after 13 months"},
         {"agent_income_mean", "Agent's mean monthly income"},
         {"total_clawback", "Commission clawed back"},
+        {"policies_per_client_y1", "Policies bought by the first year's clients (R1)"},
         {"model_version", "Model version"},
     };
     for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
