@@ -252,4 +252,23 @@ int cli_cmd_sensitivity(int argc, char **argv);
 void cli_sens_summary(FILE *f, const kpi_study *st, const kpi_study_plan *plan,
                       const kpi_study_result *res);
 
+/* ---- sens_charts.c: the charts of a sensitivity study ------------------ */
+
+#define CLI_SENS_LABEL 300
+#define CLI_SENS_MAX 192
+
+/* One chart of sensitivity.gp: its output name (tornado-activity-total_premium),
+ * kind (tornado, morris, sobol) and the figure label it draws. */
+typedef struct cli_sens_chart {
+    char name[CLI_SENS_LABEL + 16];
+    const char *kind;
+    char label[CLI_SENS_LABEL];
+} cli_sens_chart;
+
+/* The per-figure charts of DIR/sensitivity.csv, at most max of them, in
+ * the order of the file; *decision is 1 when it has decision rows (the
+ * callers add its decision and flip charts).  Returns the count, or -1 when
+ * the file cannot be read. */
+int cli_sens_charts(const char *dir, cli_sens_chart *out, int max, int *decision);
+
 #endif /* KPI_CLI_H */

@@ -382,55 +382,21 @@ static int render(plot_job *job, const chart *c, const char *dir, const char *pr
     return 0;
 }
 
-/* The charts of a sensitivity study: for each figure label of
- * sensitivity.csv (its first column) the methods it has rows of, and the
- * decision's two charts.  Returns 0, or an exit status (printed). */
-#define PLOT_MAX_SENS 64
+/* The charts of a sensitivity study (cli_sens_charts) and the decision's
+ * two.  Returns 0, or an exit status (printed). */
 static int render_sensitivity(plot_job *job, const char *dir)
 {
-    static const char *const kinds[3] = {"tornado", "morris", "sobol"};
-    static const char *const methods[3] = {",oat,", ",morris,", ",sobol,"};
-    char labels[PLOT_MAX_SENS][300], path[PLOT_PATH_MAX], line[2048];
-    int has[PLOT_MAX_SENS] = {0}, n = 0, decision = 0, rc = 0;
-    if (join(path, sizeof path, "%s/sensitivity.csv", dir) != 0)
-        return 0;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof line, f)) {
-        size_t len = strcspn(line, ",");
-        if (strstr(line, ",decision,"))
-            decision = 1;
-        if (len == 0 || len >= sizeof labels[0] || strncmp(line, "figure,", 7) == 0)
-            continue;
-        int m = -1;
-        for (int k = 0; k < 3; k++)
-            if (strstr(line + len, methods[k]) == line + len + strcspn(line + len + 1, ",") + 1)
-                m = k;
-        if (m < 0)
-            continue;
-        int i = 0;
-        while (i < n && (strlen(labels[i]) != len || strncmp(labels[i], line, len) != 0))
-            i++;
-        if (i == n && n < PLOT_MAX_SENS)
-            snprintf(labels[n++], sizeof labels[0], "%.*s", (int)len, line);
-        if (i < n)
-            has[i] |= 1 << m;
+    cli_sens_chart *list = calloc(CLI_SENS_MAX, sizeof *list);
+    if (!list) {
+        fprintf(stderr, "kpisim: plot: out of memory\n");
+        return KPI_EINTERNAL;
     }
-    fclose(f);
+    int decision, n = cli_sens_charts(dir, list, CLI_SENS_MAX, &decision), rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        for (int k = 0; k < 3 && rc == 0; k++) {
-            if (!(has[i] & (1 << k)))
-                continue;
-            char name[400];
-            snprintf(name, sizeof name, "%s-%.299s", kinds[k], labels[i]);
-            for (char *c = name; *c; c++)
-                if (*c == ':' || *c == '/')
-                    *c = '-';
-            chart c = {"sensitivity.gp", name, kinds[k], labels[i]};
-            rc = render(job, &c, dir, "");
-        }
+        chart c = {"sensitivity.gp", list[i].name, list[i].kind, list[i].label};
+        rc = render(job, &c, dir, "");
     }
+    free(list);
     if (decision && rc == 0) {
         static const chart dec[] = {{"sensitivity.gp", "decision", "decision", NULL},
                                     {"sensitivity.gp", "flip", "flip", NULL}};
@@ -508,6 +474,44 @@ static int compare_scenarios(const char *dir, char **names, int max)
     return n;
 }
 
+enum { KIND_RUN, KIND_COMPARE, KIND_SWEEP, KIND_CALIBRATE, KIND_SENSITIVITY };
+
+/* What kind of results dir holds, by the files its command writes (the
+ * study files first: a sensitivity or calibration directory holds runs
+ * too), or -1. */
+static int dir_kind(const char *dir)
+{
+    static const struct {
+        const char *file;
+        int kind;
+    } by[] = {{"sensitivity.csv", KIND_SENSITIVITY}, {"fit-monthly.csv", KIND_CALIBRATE},
+              {"sweep.csv", KIND_SWEEP}, {"comparison.csv", KIND_COMPARE},
+              {"monthly.csv", KIND_RUN}};
+    for (size_t i = 0; i < sizeof by / sizeof *by; i++)
+        if (has_file(dir, by[i].file))
+            return by[i].kind;
+    return -1;
+}
+
+/* DIR/plots, created if need be, as job->outdir: 0 or an exit status. */
+static int make_outdir(plot_job *job, const char *dir)
+{
+    if (join(job->outdir, sizeof job->outdir, "%s/plots", dir) != 0) {
+        fprintf(stderr, "kpisim: plot: %s: path too long\n", dir);
+        return KPI_ECREATE;
+    }
+    if (mkdir(job->outdir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "kpisim: plot: cannot create %s: %s\n", job->outdir, strerror(errno));
+        return KPI_ECREATE;
+    }
+    if (!is_dir(job->outdir)) {
+        fprintf(stderr, "kpisim: plot: cannot create %s: it exists and is not a directory\n",
+                job->outdir);
+        return KPI_ECREATE;
+    }
+    return 0;
+}
+
 int cli_cmd_plot(int argc, char **argv)
 {
     const char *dir = NULL, *format = "png";
@@ -540,18 +544,8 @@ int cli_cmd_plot(int argc, char **argv)
                 access(dir, F_OK) == 0 ? "not a directory" : "no such directory");
         return KPI_ENOINPUT;
     }
-    enum { KIND_RUN, KIND_COMPARE, KIND_SWEEP, KIND_CALIBRATE, KIND_SENSITIVITY } kind;
-    if (has_file(dir, "sensitivity.csv"))
-        kind = KIND_SENSITIVITY;
-    else if (has_file(dir, "fit-monthly.csv"))
-        kind = KIND_CALIBRATE;
-    else if (has_file(dir, "sweep.csv"))
-        kind = KIND_SWEEP;
-    else if (has_file(dir, "comparison.csv"))
-        kind = KIND_COMPARE;
-    else if (has_file(dir, "monthly.csv"))
-        kind = KIND_RUN;
-    else {
+    int kind = dir_kind(dir);
+    if (kind < 0) {
         fprintf(stderr, "kpisim: plot: %s: no kpisim results here (monthly.csv, "
                         "comparison.csv, sweep.csv or sensitivity.csv)\n", dir);
         return KPI_ENOINPUT;
@@ -563,19 +557,8 @@ int cli_cmd_plot(int argc, char **argv)
     int rc = find_scripts(&job);
     if (rc != 0)
         return rc;
-    if (join(job.outdir, sizeof job.outdir, "%s/plots", dir) != 0) {
-        fprintf(stderr, "kpisim: plot: %s: path too long\n", dir);
-        return KPI_ECREATE;
-    }
-    if (mkdir(job.outdir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "kpisim: plot: cannot create %s: %s\n", job.outdir, strerror(errno));
-        return KPI_ECREATE;
-    }
-    if (!is_dir(job.outdir)) {
-        fprintf(stderr, "kpisim: plot: cannot create %s: it exists and is not a directory\n",
-                job.outdir);
-        return KPI_ECREATE;
-    }
+    if ((rc = make_outdir(&job, dir)) != 0)
+        return rc;
 
     cli_signals_install();
     char *names[PLOT_MAX_SCENARIOS];

@@ -148,6 +148,11 @@ const char *rpt_key_meaning(const char *key);
 /* report_html.c: builds DIR/report.html (charts rendered and fonts
  * embedded here).  Returns 0 or an exit status, the reason printed. */
 int rpt_html(rpt_doc *d);
+
+/* report_study.c: the headline sections of a calibration (fit.csv) and of a
+ * sensitivity study (sensitivity.csv), appended to b. */
+void rpt_html_calibrate(rpt_buf *b, const rpt_doc *d);
+void rpt_html_sensitivity(rpt_buf *b, const rpt_doc *d);
 /* report_xlsx.c: builds DIR/report.xlsx.  Returns 0 or an exit status. */
 int rpt_xlsx(rpt_doc *d);
 

@@ -31,18 +31,7 @@
 
 #include <xlsxwriter.h>
 
-#define MAX_SHEETS 256
-#define SHEET_NAME 128
-
-typedef struct xl {
-    lxw_workbook *wb;
-    rpt_doc *d;
-    char names[MAX_SHEETS][SHEET_NAME];
-    int nnames;
-    lxw_format *head, *title, *sub, *wrap, *bold, *label;
-    lxw_format *money, *share, *ratio, *count, *integer, *plain;
-    const char *charts_sheet;   /* the charts sheet's name */
-} xl;
+#include "report_xlsx.h"
 
 /* ---- names --------------------------------------------------------------------- */
 
@@ -140,7 +129,7 @@ static void col_letters(char *out, int col)
 
 /* Defines name (data_BASE, BASE made of letters, digits and '_') over the
  * range of sheet. */
-static void define_range(xl *x, const char *base, const char *sheet, int r1, int c1, int r2,
+void xl_define_range(xl *x, const char *base, const char *sheet, int r1, int c1, int r2,
                          int c2)
 {
     char name[300] = "data_", q[SHEET_NAME * 2 + 4], a[8], b[8], formula[700];
@@ -186,7 +175,7 @@ static int text_width(const char *s)
 
 /* Writes a CSV cell: a number (with the column's format) when it is one,
  * an empty cell when empty, else text.  Returns its display width. */
-static int put_cell(xl *x, lxw_worksheet *ws, int r, int c, const char *cell, enum rpt_kind kind)
+int xl_put_cell(xl *x, lxw_worksheet *ws, int r, int c, const char *cell, enum rpt_kind kind)
 {
     double v;
     if (rpt_number(cell, &v)) {
@@ -208,7 +197,7 @@ static int put_cell(xl *x, lxw_worksheet *ws, int r, int c, const char *cell, en
 
 static int num_at(xl *x, lxw_worksheet *ws, int r, int c, const char *cell, enum rpt_kind kind)
 {
-    return put_cell(x, ws, r, c, cell, kind);
+    return xl_put_cell(x, ws, r, c, cell, kind);
 }
 
 /* The kind of column k of a CSV: swept keys and the scenario/kind/name
@@ -253,7 +242,7 @@ static const char *data_sheet(xl *x, const char *want, const rpt_csv *c, int nke
                 strcmp(c->head[k], "scenario") != 0)
                 kind = strcmp(c->head[k], "p_higher") == 0 ? RPT_SHARE
                                                             : rpt_kind_of(c->cell[r][cname]);
-            int w = put_cell(x, ws, r + 1, k, c->cell[r][k], kind);
+            int w = xl_put_cell(x, ws, r + 1, k, c->cell[r][k], kind);
             if (width && w > width[k])
                 width[k] = w;
         }
@@ -270,7 +259,7 @@ static const char *data_sheet(xl *x, const char *want, const rpt_csv *c, int nke
     worksheet_repeat_rows(ws, 0, 0);
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)c->nrow, (lxw_col_t)(c->ncol - 1));
-    define_range(x, name, name, 0, 0, c->nrow, c->ncol - 1);
+    xl_define_range(x, name, name, 0, 0, c->nrow, c->ncol - 1);
     return name;
 }
 
@@ -301,7 +290,7 @@ static int front_headline_run(xl *x, lxw_worksheet *ws, int r, const rpt_csv *s)
         num_at(x, ws, r, 2, s->cell[i][c5], kind);
         num_at(x, ws, r, 3, s->cell[i][c95], kind);
     }
-    define_range(x, "headline", "front", top, 0, r - 1, 3);
+    xl_define_range(x, "headline", "front", top, 0, r - 1, 3);
     return r;
 }
 
@@ -345,7 +334,7 @@ static int front_headline_compare(xl *x, lxw_worksheet *ws, int r, const rpt_doc
         }
         r++;
     }
-    define_range(x, "comparison_headline", "front", top, 0, r - 1, 8);
+    xl_define_range(x, "comparison_headline", "front", top, 0, r - 1, 8);
     if (best) {
         r++;
         char line[800], money[RPT_NUM];
@@ -401,74 +390,7 @@ static int front_headline_sweep(xl *x, lxw_worksheet *ws, int r, const rpt_csv *
                 num_at(x, ws, r, col++, c->cell[i][fc[f]], rpt_kind_of(figs[f]));
     }
     if (col > 0)
-        define_range(x, "grid", "front", top, 0, r - 1, col - 1);
-    return r;
-}
-
-/* A calibration: fit.csv's keys with their intervals, the search bounds,
- * the effect and whether identified; then the share of the observed
- * months inside the fitted band (from fit-monthly.csv). */
-static int front_headline_calibrate(xl *x, lxw_worksheet *ws, int r, const rpt_doc *d)
-{
-    const rpt_csv *c = &d->main;
-    static const char *const col[] = {"key", "estimate", "lo", "hi", "bound_lo", "bound_hi",
-                                      "effect", "identified"};
-    static const char *const head[] = {"Key", "Estimate", "90% lo", "90% hi", "Searched from",
-                                       "to", "Effect", "Identified"};
-    int ci[8];
-    for (int k = 0; k < 8; k++)
-        if ((ci[k] = rpt_csv_col(c, col[k])) < 0)
-            return r;
-    for (int k = 0; k < 8; k++)
-        worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)k, head[k], x->head);
-    int top = r++;
-    for (int i = 0; i < c->nrow; i++, r++)
-        for (int k = 0; k < 8; k++)
-            put_cell(x, ws, r, k, c->cell[i][ci[k]], k == 6 ? RPT_RATIO : RPT_PLAIN);
-    define_range(x, "fit", "front", top, 0, r - 1, 7);
-    int inside, total;
-    rpt_fit_coverage(&d->fit_monthly, &inside, &total);
-    if (total > 0) {
-        r++;
-        worksheet_write_string(ws, (lxw_row_t)r, 0, "Observed months inside the fitted 90% band",
-                               x->label);
-        worksheet_write_number(ws, (lxw_row_t)r, 1, (double)inside / total, x->share);
-        char buf[160];
-        snprintf(buf, sizeof buf, "%d of %d (about 90%% when the model fits the team)", inside,
-                 total);
-        worksheet_write_string(ws, (lxw_row_t)r++, 2, buf, NULL);
-    }
-    return r;
-}
-
-/* A sensitivity study: the decision's P(best) rows, then every figure's
- * Sobol total indices (or, without Sobol, the tornado swings) by key. */
-static int front_headline_sensitivity(xl *x, lxw_worksheet *ws, int r, const rpt_doc *d)
-{
-    const rpt_csv *c = &d->main;
-    static const char *const col[] = {"figure", "key", "method", "index", "value", "lo", "hi"};
-    static const char *const head[] = {"Figure", "Key", "Method", "Index", "Value", "lo", "hi"};
-    int ci[7];
-    for (int k = 0; k < 7; k++)
-        if ((ci[k] = rpt_csv_col(c, col[k])) < 0)
-            return r;
-    for (int k = 0; k < 7; k++)
-        worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)k, head[k], x->head);
-    int top = r++;
-    for (int pass = 0; pass < 3; pass++)
-        for (int i = 0; i < c->nrow; i++) {
-            char *const *row = c->cell[i];
-            const char *idx = row[ci[3]];
-            int want = pass == 0 ? strcmp(idx, "p_best") == 0
-                     : pass == 1 ? strcmp(idx, "ST") == 0 || strcmp(idx, "S1") == 0
-                                 : strcmp(idx, "swing") == 0;
-            if (!want)
-                continue;
-            for (int k = 0; k < 7; k++)
-                put_cell(x, ws, r, k, row[ci[k]], pass == 0 && k >= 4 ? RPT_SHARE : RPT_PLAIN);
-            r++;
-        }
-    define_range(x, "indices", "front", top, 0, r - 1, 6);
+        xl_define_range(x, "grid", "front", top, 0, r - 1, col - 1);
     return r;
 }
 
@@ -521,9 +443,9 @@ static void front(xl *x, lxw_worksheet *ws)
     else if (d->kind == RPT_COMPARE)
         front_headline_compare(x, ws, r, d);
     else if (d->kind == RPT_CALIBRATE)
-        front_headline_calibrate(x, ws, r, d);
+        xl_front_calibrate(x, ws, r, d);
     else if (d->kind == RPT_SENSITIVITY)
-        front_headline_sensitivity(x, ws, r, d);
+        xl_front_sensitivity(x, ws, r, d);
     else
         front_headline_sweep(x, ws, r, &d->main);
     worksheet_activate(ws);
@@ -531,7 +453,7 @@ static void front(xl *x, lxw_worksheet *ws)
 
 /* ---- charts ---------------------------------------------------------------------------- */
 
-static const lxw_color_t band_colour[3] = {0x9ECAE1, 0x08519C, 0x9ECAE1};
+const lxw_color_t xl_band_colour[3] = {0x9ECAE1, 0x08519C, 0x9ECAE1};
 
 /* A line chart of KPI's p05, p50, p95 from a monthly sheet, at (row, col)
  * of the charts sheet. */
@@ -559,7 +481,7 @@ static void fan_chart(xl *x, lxw_worksheet *cs, int row, int col, const char *mo
         chart_series_set_values(s, monthly_sheet, 1, (lxw_col_t)qc[k], (lxw_row_t)m->nrow,
                                 (lxw_col_t)qc[k]);
         chart_series_set_name_range(s, monthly_sheet, 0, (lxw_col_t)qc[k]);
-        lxw_chart_line line = {.color = band_colour[k], .width = k == 1 ? 2.5f : 1.25f,
+        lxw_chart_line line = {.color = xl_band_colour[k], .width = k == 1 ? 2.5f : 1.25f,
                                .dash_type = k == 1 ? LXW_CHART_LINE_DASH_SOLID
                                                    : LXW_CHART_LINE_DASH_DASH};
         chart_series_set_line(s, &line);
@@ -645,7 +567,7 @@ static void charts_compare(xl *x, lxw_worksheet *cs, const char *sheet, char **m
     }
     worksheet_set_column(cs, 0, 0, 18, NULL);
     worksheet_set_column(cs, 1, 4, 28, NULL);
-    define_range(x, "means", sheet, top, 0, top + d->nscen, 4);
+    xl_define_range(x, "means", sheet, top, 0, top + d->nscen, 4);
     for (int f = 0; f < 4; f++)
         compare_bars(x, cs, sheet, top, d->nscen, f + 1, figs[f], top, f);
     int row = top + 34;
@@ -732,7 +654,7 @@ static int heat_map(xl *x, lxw_worksheet *hs, int row, const char *sheet, const 
                                  .max_color = 0x63BE7B};
     worksheet_conditional_format_range(hs, (lxw_row_t)(row + 1), 1, (lxw_row_t)(row + nr),
                                        (lxw_col_t)nc, &cf);
-    define_range(x, base, sheet, row, 0, row + nr, nc);
+    xl_define_range(x, base, sheet, row, 0, row + nr, nc);
     free(rv);
     free(cv);
     return row + nr + 3;
@@ -742,110 +664,6 @@ static int heat_map(xl *x, lxw_worksheet *hs, int row, const char *sheet, const 
 
 /* key / value / meaning rows from the text of a resolved scenario.yaml
  * (kpisim writes it in block style, two spaces an indent). */
-/* A calibration's charts: for each figure of fit-monthly.csv (rows in
- * blocks of one figure, month by month), the observed months as markers
- * over the fitted p05, p50 and p95, two charts a row. */
-static void charts_calibrate(xl *x, lxw_worksheet *cs, const char *sheet, const rpt_csv *m)
-{
-    int cm = rpt_csv_col(m, "month"), cf = rpt_csv_col(m, "figure");
-    int qc[4] = {rpt_csv_col(m, "p05"), rpt_csv_col(m, "p50"), rpt_csv_col(m, "p95"),
-                 rpt_csv_col(m, "observed")};
-    if (!sheet || cm < 0 || cf < 0 || qc[0] < 0 || qc[1] < 0 || qc[2] < 0 || qc[3] < 0)
-        return;
-    int n = 0;
-    for (int a = 0; a < m->nrow;) {
-        int b = a;
-        while (b < m->nrow && strcmp(m->cell[b][cf], m->cell[a][cf]) == 0)
-            b++;
-        lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_LINE);
-        if (!ch)
-            return;
-        /* sheet rows: the CSV's row i is row i + 1 */
-        for (int k = 0; k < 4; k++) {
-            lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
-            chart_series_set_categories(s, sheet, (lxw_row_t)(a + 1), (lxw_col_t)cm,
-                                        (lxw_row_t)b, (lxw_col_t)cm);
-            chart_series_set_values(s, sheet, (lxw_row_t)(a + 1), (lxw_col_t)qc[k], (lxw_row_t)b,
-                                    (lxw_col_t)qc[k]);
-            chart_series_set_name_range(s, sheet, 0, (lxw_col_t)qc[k]);
-            if (k < 3) {
-                lxw_chart_line line = {.color = band_colour[k], .width = k == 1 ? 2.5f : 1.25f,
-                                       .dash_type = k == 1 ? LXW_CHART_LINE_DASH_SOLID
-                                                           : LXW_CHART_LINE_DASH_DASH};
-                chart_series_set_line(s, &line);
-            } else {
-                lxw_chart_line none = {.none = LXW_TRUE};
-                chart_series_set_line(s, &none);
-                chart_series_set_marker_type(s, LXW_CHART_MARKER_CIRCLE);
-                chart_series_set_marker_size(s, 6);
-            }
-        }
-        const char *fig = m->cell[a][cf];
-        char title[300];
-        snprintf(title, sizeof title, "%s: observed over the fitted band", rpt_label_of(fig));
-        chart_title_set_name(ch, title);
-        chart_axis_set_name(ch->x_axis, "Month");
-        enum rpt_kind kind = rpt_kind_of(fig);
-        chart_axis_set_num_format(ch->y_axis, kind == RPT_SHARE   ? "0%"
-                                              : kind == RPT_RATIO ? "0.0"
-                                                                  : "#,##0");
-        chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
-        lxw_chart_options opt = {.x_scale = 1.4, .y_scale = 1.3};
-        worksheet_insert_chart_opt(cs, (lxw_row_t)(22 * (n / 2)), (lxw_col_t)(11 * (n % 2)), ch,
-                                   &opt);
-        n++;
-        a = b;
-    }
-}
-
-/* A sensitivity study's charts: for each figure with Sobol rows, its
- * total indices by key as a table on the charts sheet and a native bar
- * chart of it (the chart reads the table beside it). */
-static void charts_sensitivity(xl *x, lxw_worksheet *cs, const rpt_csv *c)
-{
-    int cf = rpt_csv_col(c, "figure"), ck = rpt_csv_col(c, "key"), ci = rpt_csv_col(c, "index"),
-        cv = rpt_csv_col(c, "value");
-    if (cf < 0 || ck < 0 || ci < 0 || cv < 0)
-        return;
-    int top = 0;
-    for (int r = 0; r < c->nrow; r++) {
-        const char *fig = c->cell[r][cf];
-        int seen = 0;
-        for (int q = 0; q < r && !seen; q++)
-            seen = strcmp(c->cell[q][cf], fig) == 0;
-        if (seen)
-            continue;
-        int row = top + 1;
-        for (int q = r; q < c->nrow; q++) {
-            double v;
-            if (strcmp(c->cell[q][cf], fig) != 0 || strcmp(c->cell[q][ci], "ST") != 0 ||
-                !rpt_number(c->cell[q][cv], &v))
-                continue;
-            worksheet_write_string(cs, (lxw_row_t)row, 0, c->cell[q][ck], NULL);
-            worksheet_write_number(cs, (lxw_row_t)row, 1, v, x->ratio);
-            row++;
-        }
-        if (row == top + 1)
-            continue;
-        worksheet_write_string(cs, (lxw_row_t)top, 0, fig, x->head);
-        worksheet_write_string(cs, (lxw_row_t)top, 1, "ST", x->head);
-        lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_BAR);
-        if (!ch)
-            return;
-        lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
-        const char *sheet = x->charts_sheet;
-        chart_series_set_categories(s, sheet, (lxw_row_t)(top + 1), 0, (lxw_row_t)(row - 1), 0);
-        chart_series_set_values(s, sheet, (lxw_row_t)(top + 1), 1, (lxw_row_t)(row - 1), 1);
-        char title[300];
-        snprintf(title, sizeof title, "%s: Sobol total index by key", rpt_label_of(fig));
-        chart_title_set_name(ch, title);
-        chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
-        worksheet_insert_chart(cs, (lxw_row_t)top, 3, ch);
-        top = (row > top + 16 ? row : top + 16) + 2;
-    }
-    worksheet_set_column(cs, 0, 0, 36, NULL);
-}
-
 static void scenario_sheet(xl *x, const char *want, const char *yaml)
 {
     const char *name = sheet_name(x, want);
@@ -943,7 +761,7 @@ static void scenario_sheet(xl *x, const char *want, const char *yaml)
     worksheet_set_column(ws, 2, 2, 90, NULL);
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_autofilter(ws, 0, 0, (lxw_row_t)(r - 1), 2);
-    define_range(x, name, name, 0, 0, r - 1, 2);
+    xl_define_range(x, name, name, 0, 0, r - 1, 2);
 }
 
 /* ---- the workbook ---------------------------------------------------------------------------- */
@@ -956,24 +774,9 @@ static lxw_format *numfmt(lxw_workbook *wb, const char *f)
     return fm;
 }
 
-int rpt_xlsx(rpt_doc *d)
+/* The workbook's cell formats. */
+static void add_formats(xl *x)
 {
-    char tmp[RPT_PATH_MAX];
-    if (rpt_sn(tmp, sizeof tmp, "%s/.report.xlsx.%ld.tmp", d->dir, (long)getpid()) != 0) {
-        fprintf(stderr, "kpisim: report: %s: path too long\n", d->dir);
-        return KPI_ECREATE;
-    }
-    xl *x = calloc(1, sizeof *x);
-    if (!x)
-        return cli_out_of_memory();
-    x->d = d;
-    lxw_workbook_options wopt = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
-    x->wb = workbook_new_opt(tmp, &wopt);
-    if (!x->wb) {
-        fprintf(stderr, "kpisim: report: cannot create %s/report.xlsx\n", d->dir);
-        free(x);
-        return KPI_ECREATE;
-    }
     lxw_workbook *wb = x->wb;
     x->head = workbook_add_format(wb);
     format_set_bold(x->head);
@@ -1000,23 +803,13 @@ int rpt_xlsx(rpt_doc *d)
     x->count = numfmt(wb, "#,##0");
     x->integer = numfmt(wb, "0");
     x->plain = numfmt(wb, NULL);
+}
 
-    lxw_doc_properties props = {.title = (char *)(d->kind == RPT_COMPARE ? "kpisim comparison"
-                                                                         : rpt_title(&d->scen[0])),
-                                .subject = (char *)"kpisim report",
-                                .comments = (char *)"Written by kpisim report --xlsx"};
-    workbook_set_properties(wb, &props);
-
-    lxw_worksheet *fs = workbook_add_worksheet(wb, sheet_name(x, "front"));
-    const char *charts_name = sheet_name(x, d->kind == RPT_SWEEP ? "heat map" : "charts");
-    lxw_worksheet *cs = workbook_add_worksheet(wb, charts_name);
-    x->charts_sheet = charts_name;
-    front(x, fs);
-    if (cs) {
-        worksheet_set_landscape(cs);
-        worksheet_fit_to_pages(cs, 1, 0);
-    }
-
+/* The report's kind's data sheets (one per CSV file) and its charts on
+ * the charts sheet cs (NULL when it could not be added). */
+static void data_and_charts(xl *x, lxw_worksheet *cs, const char *charts_name)
+{
+    rpt_doc *d = x->d;
     char *monthly_sheets[RPT_MAX_SCEN] = {0};
     if (d->kind == RPT_RUN) {
         const char *m = data_sheet(x, "monthly", &d->scen[0].monthly, 0);
@@ -1039,14 +832,14 @@ int rpt_xlsx(rpt_doc *d)
         data_sheet(x, "sensitivity", &d->main, 0);
         data_sheet(x, "samples", &d->samples, 0);
         if (cs)
-            charts_sensitivity(x, cs, &d->main);
+            xl_charts_sensitivity(x, cs, &d->main);
     } else if (d->kind == RPT_CALIBRATE) {
         data_sheet(x, "fit", &d->main, 0);
         const char *m = data_sheet(x, "fit-monthly", &d->fit_monthly, 0);
         data_sheet(x, "trace", &d->trace, 0);
         data_sheet(x, "projection", &d->projection, 0);
         if (cs)
-            charts_calibrate(x, cs, m, &d->fit_monthly);
+            xl_charts_calibrate(x, cs, m, &d->fit_monthly);
     } else {
         data_sheet(x, "sweep", &d->main, sweep_keys(&d->main));
         static const char *const figs[] = {"total_premium_mean", "profit_mean",
@@ -1059,6 +852,46 @@ int rpt_xlsx(rpt_doc *d)
         if (cs)
             worksheet_set_column(cs, 1, 40, 16, NULL);
     }
+}
+
+int rpt_xlsx(rpt_doc *d)
+{
+    char tmp[RPT_PATH_MAX];
+    if (rpt_sn(tmp, sizeof tmp, "%s/.report.xlsx.%ld.tmp", d->dir, (long)getpid()) != 0) {
+        fprintf(stderr, "kpisim: report: %s: path too long\n", d->dir);
+        return KPI_ECREATE;
+    }
+    xl *x = calloc(1, sizeof *x);
+    if (!x)
+        return cli_out_of_memory();
+    x->d = d;
+    lxw_workbook_options wopt = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
+    x->wb = workbook_new_opt(tmp, &wopt);
+    if (!x->wb) {
+        fprintf(stderr, "kpisim: report: cannot create %s/report.xlsx\n", d->dir);
+        free(x);
+        return KPI_ECREATE;
+    }
+    lxw_workbook *wb = x->wb;
+    add_formats(x);
+
+    lxw_doc_properties props = {.title = (char *)(d->kind == RPT_COMPARE ? "kpisim comparison"
+                                                                         : rpt_title(&d->scen[0])),
+                                .subject = (char *)"kpisim report",
+                                .comments = (char *)"Written by kpisim report --xlsx"};
+    workbook_set_properties(wb, &props);
+
+    lxw_worksheet *fs = workbook_add_worksheet(wb, sheet_name(x, "front"));
+    const char *charts_name = sheet_name(x, d->kind == RPT_SWEEP ? "heat map" : "charts");
+    lxw_worksheet *cs = workbook_add_worksheet(wb, charts_name);
+    x->charts_sheet = charts_name;
+    front(x, fs);
+    if (cs) {
+        worksheet_set_landscape(cs);
+        worksheet_fit_to_pages(cs, 1, 0);
+    }
+
+    data_and_charts(x, cs, charts_name);
     for (int i = 0; i < d->nscen; i++) {
         char want[300];
         if (!d->scen[i].yaml)
