@@ -278,7 +278,7 @@ run_k 64 plot "$T" --format jpg; err_has 'expected png or svg'
 run_k 64 plot "$T" --frobnicate; err_has "unknown option '--frobnicate'"
 mkdir -p "$T/empty"
 run_k 66 plot "$T/empty"
-err_has "$T/empty: no kpisim results here (monthly.csv, comparison.csv, sweep.csv or sensitivity.csv)"
+err_has "$T/empty: no kpisim results here (monthly.csv, comparison.csv, sweep.csv, fit.csv or sensitivity.csv)"
 check "nothing created in a directory without results" test ! -e "$T/empty/plots"
 run_k 66 plot "$T/nope"; err_has "$T/nope: no such directory"
 : >"$T/afile"

@@ -252,6 +252,25 @@ int cli_cmd_sensitivity(int argc, char **argv);
 void cli_sens_summary(FILE *f, const kpi_study *st, const kpi_study_plan *plan,
                       const kpi_study_result *res);
 
+/* ---- results_dir.c: what a results directory holds --------------------- */
+
+enum cli_dir_kind {
+    CLI_DIR_NONE = -1,
+    CLI_DIR_RUN,
+    CLI_DIR_COMPARE,
+    CLI_DIR_SWEEP,
+    CLI_DIR_CALIBRATE,
+    CLI_DIR_SENSITIVITY
+};
+
+int cli_is_file(const char *path);                  /* a regular file */
+int cli_has_file(const char *dir, const char *name);   /* DIR/NAME is one */
+
+/* The kind of results in dir: sensitivity.csv, fit.csv, sweep.csv,
+ * comparison.csv, monthly.csv (the first found), or CLI_DIR_NONE; its main
+ * CSV file (a run's is summary.csv) in *main_csv when not NULL. */
+int cli_dir_kind(const char *dir, const char **main_csv);
+
 /* ---- sens_charts.c: the charts of a sensitivity study ------------------ */
 
 #define CLI_SENS_LABEL 300

@@ -134,23 +134,10 @@ static int join(char *buf, size_t size, const char *fmt, ...)
     return (n < 0 || (size_t)n >= size) ? -1 : 0;
 }
 
-static int is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static int is_dir(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* DIR/NAME is a regular file. */
-static int has_file(const char *dir, const char *name)
-{
-    char p[PLOT_PATH_MAX];
-    return join(p, sizeof p, "%s/%s", dir, name) == 0 && is_file(p);
 }
 
 /* Finds the directory of the chart scripts (see the top of the file) into
@@ -160,7 +147,7 @@ static int find_scripts(plot_job *job)
     const char *env = getenv("KPISIM_PLOTS");
     if (env && *env) {
         if (join(job->scripts, sizeof job->scripts, "%s", env) != 0 ||
-            !has_file(job->scripts, "fan.gp")) {
+            !cli_has_file(job->scripts, "fan.gp")) {
             fprintf(stderr, "kpisim: plot: KPISIM_PLOTS=%s: no chart scripts there (fan.gp)\n",
                     env);
             return KPI_EINTERNAL;
@@ -177,7 +164,7 @@ static int find_scripts(plot_job *job)
             static const char *const rel[] = {"../share/kpisim/plots", "plots", "../plots"};
             for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
                 if (join(job->scripts, sizeof job->scripts, "%s/%s", exe, rel[i]) == 0 &&
-                    has_file(job->scripts, "fan.gp"))
+                    cli_has_file(job->scripts, "fan.gp"))
                     return 0;
             }
         }
@@ -315,7 +302,7 @@ static int render(plot_job *job, const chart *c, const char *dir, const char *pr
         job->failed++;
         return 0;
     }
-    if (!is_file(script)) {
+    if (!cli_is_file(script)) {
         fprintf(stderr, "kpisim: plot: %s: no such chart script\n", script);
         job->failed++;
         return 0;
@@ -338,7 +325,7 @@ static int render(plot_job *job, const chart *c, const char *dir, const char *pr
         unlink(tmp);
         return KPI_ECANCEL;
     }
-    if (rc == 0 && !is_file(tmp)) {
+    if (rc == 0 && !cli_is_file(tmp)) {
         rc = 1;
         snprintf(msg, sizeof msg, "gnuplot wrote no file\n");
     }
@@ -459,7 +446,8 @@ static int compare_scenarios(const char *dir, char **names, int max)
         if (seen)
             continue;
         char sub[PLOT_PATH_MAX];
-        if (join(sub, sizeof sub, "%s/%.*s", dir, (int)len, p) != 0 || !has_file(sub, "monthly.csv"))
+        if (join(sub, sizeof sub, "%s/%.*s", dir, (int)len, p) != 0 ||
+            !cli_has_file(sub, "monthly.csv"))
             continue;
         names[n] = malloc(len + 1);
         if (!names[n]) {
@@ -472,25 +460,6 @@ static int compare_scenarios(const char *dir, char **names, int max)
     }
     fclose(f);
     return n;
-}
-
-enum { KIND_RUN, KIND_COMPARE, KIND_SWEEP, KIND_CALIBRATE, KIND_SENSITIVITY };
-
-/* What kind of results dir holds, by the files its command writes (the
- * study files first: a sensitivity or calibration directory holds runs
- * too), or -1. */
-static int dir_kind(const char *dir)
-{
-    static const struct {
-        const char *file;
-        int kind;
-    } by[] = {{"sensitivity.csv", KIND_SENSITIVITY}, {"fit-monthly.csv", KIND_CALIBRATE},
-              {"sweep.csv", KIND_SWEEP}, {"comparison.csv", KIND_COMPARE},
-              {"monthly.csv", KIND_RUN}};
-    for (size_t i = 0; i < sizeof by / sizeof *by; i++)
-        if (has_file(dir, by[i].file))
-            return by[i].kind;
-    return -1;
 }
 
 /* DIR/plots, created if need be, as job->outdir: 0 or an exit status. */
@@ -544,10 +513,10 @@ int cli_cmd_plot(int argc, char **argv)
                 access(dir, F_OK) == 0 ? "not a directory" : "no such directory");
         return KPI_ENOINPUT;
     }
-    int kind = dir_kind(dir);
-    if (kind < 0) {
+    int kind = cli_dir_kind(dir, NULL);
+    if (kind == CLI_DIR_NONE) {
         fprintf(stderr, "kpisim: plot: %s: no kpisim results here (monthly.csv, "
-                        "comparison.csv, sweep.csv or sensitivity.csv)\n", dir);
+                        "comparison.csv, sweep.csv, fit.csv or sensitivity.csv)\n", dir);
         return KPI_ENOINPUT;
     }
 
@@ -564,10 +533,10 @@ int cli_cmd_plot(int argc, char **argv)
     char *names[PLOT_MAX_SCENARIOS];
     int nnames = 0;
     switch (kind) {
-    case KIND_SWEEP:
+    case CLI_DIR_SWEEP:
         rc = render_all(&job, sweep_charts, NCHARTS(sweep_charts), dir, "");
         break;
-    case KIND_COMPARE:
+    case CLI_DIR_COMPARE:
         rc = render_all(&job, compare_charts, NCHARTS(compare_charts), dir, "");
         nnames = compare_scenarios(dir, names, PLOT_MAX_SCENARIOS);
         if (nnames < 0) {
@@ -583,13 +552,13 @@ int cli_cmd_plot(int argc, char **argv)
         for (int i = 0; i < nnames; i++)
             free(names[i]);
         break;
-    case KIND_SENSITIVITY:
+    case CLI_DIR_SENSITIVITY:
         rc = render_sensitivity(&job, dir);
         break;
-    case KIND_CALIBRATE:
+    case CLI_DIR_CALIBRATE:
         rc = render_all(&job, calibrate_charts, NCHARTS(calibrate_charts), dir, "");
         break;
-    case KIND_RUN:
+    case CLI_DIR_RUN:
         rc = render_all(&job, run_charts, NCHARTS(run_charts), dir, "");
         break;
     }

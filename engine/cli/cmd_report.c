@@ -611,18 +611,6 @@ int rpt_write_atomic(const char *dir, const char *name, const char *data, size_t
 
 /* ---- reading the directory ------------------------------------------------ */
 
-static int is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int has_file(const char *dir, const char *name)
-{
-    char p[RPT_PATH_MAX];
-    return rpt_sn(p, sizeof p, "%s/%s", dir, name) == 0 && is_file(p);
-}
-
 /* Loads s->dir/s->file (scenario.yaml; a calibration's fitted.yaml): the
  * scenario, its resolved text (a fitted.yaml extends its base: the text
  * shown is the scenario it resolves to) and kpisim explain of it; with_run,
@@ -664,10 +652,10 @@ static void load_scen(rpt_scen *s, int with_run)
     }
     if (with_run) {
         rpt_sn(path, sizeof path, "%s/monthly.csv", s->dir);
-        if (is_file(path))
+        if (cli_is_file(path))
             (void)rpt_csv_read(path, &s->monthly);
         rpt_sn(path, sizeof path, "%s/summary.csv", s->dir);
-        if (is_file(path))
+        if (cli_is_file(path))
             (void)rpt_csv_read(path, &s->summary);
     }
 }
@@ -691,7 +679,7 @@ static void compare_scenarios(rpt_doc *d)
         memset(s, 0, sizeof *s);
         rpt_sn(s->name, sizeof s->name, "%s", name);
         rpt_sn(s->dir, sizeof s->dir, "%s/%s", d->dir, name);
-        if (!has_file(s->dir, "monthly.csv"))
+        if (!cli_has_file(s->dir, "monthly.csv"))
             continue;
         d->nscen++;
     }
@@ -722,7 +710,7 @@ static void doc_free(rpt_doc *d)
 static void read_optional(const char *dir, const char *name, rpt_csv *c)
 {
     char path[RPT_PATH_MAX];
-    if (rpt_sn(path, sizeof path, "%s/%s", dir, name) == 0 && is_file(path))
+    if (rpt_sn(path, sizeof path, "%s/%s", dir, name) == 0 && cli_is_file(path))
         (void)rpt_csv_read(path, c);
 }
 
@@ -752,41 +740,27 @@ static void study_strategies(rpt_doc *d)
     free(list);
 }
 
-/* What d->dir holds, detected as kpisim plot does (sweep.csv, a sweep;
- * comparison.csv, a compare; fit.csv, a calibration; monthly.csv, a run),
- * read into d.  0, or -1 with the reason printed. */
+/* What d->dir holds (cli_dir_kind, as kpisim plot tells it), read into d.
+ * 0, or -1 with the reason printed. */
 static int read_dir(rpt_doc *d)
 {
     const char *dir = d->dir, *main_csv;
-    if (has_file(dir, "sweep.csv")) {
-        d->kind = RPT_SWEEP;
-        main_csv = "sweep.csv";
-    } else if (has_file(dir, "comparison.csv")) {
-        d->kind = RPT_COMPARE;
-        main_csv = "comparison.csv";
-    } else if (has_file(dir, "sensitivity.csv")) {
-        d->kind = RPT_SENSITIVITY;
-        main_csv = "sensitivity.csv";
-    } else if (has_file(dir, "fit.csv")) {
-        d->kind = RPT_CALIBRATE;
-        main_csv = "fit.csv";
-    } else if (has_file(dir, "monthly.csv")) {
-        d->kind = RPT_RUN;
-        main_csv = "summary.csv";
-    } else {
+    int kind = cli_dir_kind(dir, &main_csv);
+    if (kind == CLI_DIR_NONE) {
         fprintf(stderr, "kpisim: report: %s: no kpisim results here (monthly.csv, "
                         "comparison.csv, sweep.csv, fit.csv or sensitivity.csv)\n", dir);
         return -1;
     }
+    d->kind = (enum rpt_dir_kind)kind;
     char path[RPT_PATH_MAX];
     rpt_sn(path, sizeof path, "%s/%s", dir, main_csv);
-    if (is_file(path) && rpt_csv_read(path, &d->main) != 0) {
+    if (cli_is_file(path) && rpt_csv_read(path, &d->main) != 0) {
         fprintf(stderr, "kpisim: report: cannot read %s: %s\n", path, strerror(errno));
         return -1;
     }
     if (d->kind == RPT_COMPARE) {
         compare_scenarios(d);
-    } else if (d->kind == RPT_SENSITIVITY && !has_file(dir, "scenario.yaml")) {
+    } else if (d->kind == RPT_SENSITIVITY && !cli_has_file(dir, "scenario.yaml")) {
         study_strategies(d);
     } else {
         d->nscen = 1;

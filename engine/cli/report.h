@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "kpisim.h"
+#include "cli.h"
 
 #define RPT_PATH_MAX 4096
 #define RPT_MAX_SCEN 64
@@ -76,7 +77,14 @@ int rpt_number(const char *cell, double *v);
 const char *rpt_fmt(char *buf, const char *cell, enum rpt_kind kind);
 const char *rpt_fmt_value(char *buf, double v, enum rpt_kind kind);
 
-enum rpt_dir_kind { RPT_RUN, RPT_COMPARE, RPT_SWEEP, RPT_CALIBRATE, RPT_SENSITIVITY };
+/* The same kinds as cli_dir_kind's (cli.h). */
+enum rpt_dir_kind {
+    RPT_RUN = CLI_DIR_RUN,
+    RPT_COMPARE = CLI_DIR_COMPARE,
+    RPT_SWEEP = CLI_DIR_SWEEP,
+    RPT_CALIBRATE = CLI_DIR_CALIBRATE,
+    RPT_SENSITIVITY = CLI_DIR_SENSITIVITY
+};
 
 /* "a run", "a compare", "a sweep", "a calibration", "a sensitivity study". */
 const char *rpt_kind_name(enum rpt_dir_kind kind);
