@@ -81,25 +81,36 @@ int kpi_write_comparison(const char *dir, const char *const *names,
     return rc;
 }
 
+int kpi_comparison_span(const char *dir, const kpi_results *const *res, int nsc,
+                        int same_replications, size_t *n, int *months, kpi_error *err)
+{
+    if (nsc < 1)
+        return kpi_error_set(err, KPI_EINTERNAL, NULL, "%s: no scenario to compare", dir);
+    *n = (size_t)res[0]->replications;
+    *months = res[0]->months;
+    for (int s = 1; s < nsc; s++) {
+        if (same_replications && (size_t)res[s]->replications != *n)
+            return kpi_error_set(err, KPI_EINTERNAL, NULL,
+                                 "%s: scenarios run with different replications (internal error)",
+                                 dir);
+        if (res[s]->months < *months)
+            *months = res[s]->months;
+    }
+    return KPI_OK;
+}
+
 int kpi_stage_comparison(kpi_outset *set, const char *dir, const char *const *names,
                          const kpi_results *const *res, int nsc, kpi_error *err)
 {
     kpi_error scratch;
     if (!err)
         err = &scratch;
-    if (nsc < 1)
-        return kpi_error_set(err, KPI_EINTERNAL, NULL, "%s: no scenario to compare", dir);
-    size_t n = (size_t)res[0]->replications;
-    int months = res[0]->months;
-    for (int s = 1; s < nsc; s++) {
-        if ((size_t)res[s]->replications != n)
-            return kpi_error_set(err, KPI_EINTERNAL, NULL,
-                                 "%s: scenarios run with different replications (internal error)",
-                                 dir);
-        if (res[s]->months < months)
-            months = res[s]->months;
-    }
-    int rc = kpi_mkdir_p(dir, err);
+    size_t n;
+    int months;
+    int rc = kpi_comparison_span(dir, res, nsc, 1, &n, &months, err);
+    if (rc != KPI_OK)
+        return rc;
+    rc = kpi_mkdir_p(dir, err);
     if (rc == KPI_OK)   /* the charts of an earlier comparison go with the commit */
         rc = kpi_outset_remove_charts(set, dir, 1, err);
     if (rc != KPI_OK)

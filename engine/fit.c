@@ -443,6 +443,57 @@ static int jacobian(fitctx *c, const double *theta, double *D)
     return KPI_OK;
 }
 
+/* Each key's effect on the figures (its identification by effect) and the
+ * information H = D'WD at the estimate, with the weights there. */
+static void information(fitctx *c, kpi_fit *f, const double *D, gsl_matrix *H)
+{
+    int d = c->nkeys;
+    long J = c->npts;
+    set_weights(c);
+    for (int k = 0; k < d; k++) {
+        double s = 0;
+        for (long j = 0; j < J; j++)
+            s += c->w[j] * D[j * d + k] * D[j * d + k];
+        double range = c->keys[k].hi - c->keys[k].lo;
+        f->key[k].effect = sqrt(s / (double)J) * range;
+        f->key[k].identified = f->key[k].effect >= EFFECT_MIN;
+    }
+    /* H = D'WD on the scale of each key's range. */
+    for (int k = 0; k < d; k++)
+        for (int l = 0; l < d; l++) {
+            double s = 0;
+            for (long j = 0; j < J; j++)
+                s += c->w[j] * D[j * d + k] * D[j * d + l];
+            gsl_matrix_set(H, (size_t)k, (size_t)l, s);
+        }
+}
+
+/* The condition number of the information scaled to the keys' ranges
+ * (in E, V, ev: work space of the caller), and the keys that load on its
+ * small eigenvalues, which are not identified. */
+static void unidentified(fitctx *c, kpi_fit *f, const gsl_matrix *H, gsl_matrix *E,
+                         gsl_matrix *V, gsl_vector *ev, gsl_eigen_symmv_workspace *ws)
+{
+    int d = c->nkeys;
+    for (int k = 0; k < d; k++)
+        for (int l = 0; l < d; l++)
+            gsl_matrix_set(E, (size_t)k, (size_t)l,
+                           gsl_matrix_get(H, (size_t)k, (size_t)l) *
+                               (c->keys[k].hi - c->keys[k].lo) * (c->keys[l].hi - c->keys[l].lo));
+    gsl_eigen_symmv(E, ev, V, ws);
+    double emax = 0, emin = HUGE_VAL;
+    for (int i = 0; i < d; i++) {
+        emax = fmax(emax, gsl_vector_get(ev, (size_t)i));
+        emin = fmin(emin, gsl_vector_get(ev, (size_t)i));
+    }
+    f->condition = emin > 0 ? emax / emin : HUGE_VAL;
+    for (int i = 0; i < d; i++)
+        if (gsl_vector_get(ev, (size_t)i) < EIGEN_MIN * emax)
+            for (int k = 0; k < d; k++)
+                if (fabs(gsl_matrix_get(V, (size_t)k, (size_t)i)) > 0.3)
+                    f->key[k].identified = 0;
+}
+
 /* Identification, the condition number and the sandwich intervals.  The
  * last simulate() must be the run at the estimate (its replications in
  * c->monthly, means and variances in c->mu, c->var). */
@@ -462,43 +513,10 @@ static int intervals(fitctx *c, kpi_fit *f, const double *D)
         rc = kpi_error_oom(c->err, "while fitting");
         goto done;
     }
-    /* Weights at the estimate. */
-    set_weights(c);
-    for (int k = 0; k < d; k++) {
-        double s = 0;
-        for (long j = 0; j < J; j++)
-            s += c->w[j] * D[j * d + k] * D[j * d + k];
-        double range = c->keys[k].hi - c->keys[k].lo;
-        f->key[k].effect = sqrt(s / (double)J) * range;
-        f->key[k].identified = f->key[k].effect >= EFFECT_MIN;
-    }
-    /* H = D'WD on the scale of each key's range. */
-    for (int k = 0; k < d; k++)
-        for (int l = 0; l < d; l++) {
-            double s = 0;
-            for (long j = 0; j < J; j++)
-                s += c->w[j] * D[j * d + k] * D[j * d + l];
-            gsl_matrix_set(H, (size_t)k, (size_t)l, s);
-        }
+    information(c, f, D, H);
     /* Directions the figures cannot see: small eigenvalues of the scaled
      * information; the keys that load on them are not identified. */
-    for (int k = 0; k < d; k++)
-        for (int l = 0; l < d; l++)
-            gsl_matrix_set(E, (size_t)k, (size_t)l,
-                           gsl_matrix_get(H, (size_t)k, (size_t)l) *
-                               (c->keys[k].hi - c->keys[k].lo) * (c->keys[l].hi - c->keys[l].lo));
-    gsl_eigen_symmv(E, ev, V, ws);
-    double emax = 0, emin = HUGE_VAL;
-    for (int i = 0; i < d; i++) {
-        emax = fmax(emax, gsl_vector_get(ev, (size_t)i));
-        emin = fmin(emin, gsl_vector_get(ev, (size_t)i));
-    }
-    f->condition = emin > 0 ? emax / emin : HUGE_VAL;
-    for (int i = 0; i < d; i++)
-        if (gsl_vector_get(ev, (size_t)i) < EIGEN_MIN * emax)
-            for (int k = 0; k < d; k++)
-                if (fabs(gsl_matrix_get(V, (size_t)k, (size_t)i)) > 0.3)
-                    f->key[k].identified = 0;
+    unidentified(c, f, H, E, V, ev, ws);
     /* The sandwich over the identified keys: a_r = D'W(x_r - mu). */
     int idx[KPI_FIT_MAX_KEYS], n = 0;
     for (int k = 0; k < d; k++)
@@ -647,6 +665,156 @@ static void ctx_free(fitctx *c)
     free(c->trace);
 }
 
+/* The observed points of the history (its non-empty cells) and each
+ * figure's variance floor (docs/calibration.md "The method"). */
+static void observed_points(fitctx *c)
+{
+    long j = 0;
+    for (int i = 0; i < c->h->nfig; i++) {
+        double s = 0;
+        int n = 0;
+        for (int m = 0; m < c->h->months; m++) {
+            double v = c->h->value[(size_t)m * (size_t)c->h->nfig + (size_t)i];
+            if (!isnan(v)) {
+                s += fabs(v);
+                n++;
+            }
+        }
+        double scale = n ? s / n : 0;
+        double fl = FLOOR_SHARE * scale * FLOOR_SHARE * scale;
+        if (!(fl > 1e-12))
+            fl = 1e-12;
+        for (int m = 0; m < c->h->months; m++) {
+            double v = c->h->value[(size_t)m * (size_t)c->h->nfig + (size_t)i];
+            if (isnan(v))
+                continue;
+            c->pm[j] = m;
+            c->pk[j] = c->h->kpi[i];
+            c->obs[j] = v;
+            c->flo[j] = fl;
+            j++;
+        }
+    }
+}
+
+/* Pass 1: weights from the centre of the bounds (or the base), the
+ * centre and a Latin hypercube of starts, the simplex from the best two
+ * (docs/calibration.md "The method").  Leaves the estimate in theta, its
+ * objective in *qbest and each key's start in f. */
+static int first_pass(fitctx *c, gsl_rng *rng, kpi_fit *f, double *theta, double *qbest)
+{
+    double centre[KPI_FIT_MAX_KEYS];
+    int rc;
+    for (int k = 0; k < c->nkeys; k++)
+        centre[k] = theta_of(c, k, 0);
+    c->pass = 1;
+    rc = simulate(c, centre);
+    if (rc == 1) {
+        /* The centre breaks a rule: weights from the base itself. */
+        for (int k = 0; k < c->nkeys; k++) {
+            double v = kpi_fit_get(c->base, c->keys[k].key);
+            centre[k] = v >= c->keys[k].lo && v <= c->keys[k].hi ? v : centre[k];
+        }
+        rc = simulate(c, centre);
+    }
+    if (rc != KPI_OK) {
+        if (rc == 1)
+            rc = kpi_error_set(c->err, KPI_EDATA, c->keys[0].key,
+                               "the scenario's rules refuse the centre of the bounds; give "
+                               "narrower bounds");
+        return rc;
+    }
+    set_weights(c);
+    int ns = c->opts->starts > 0 ? c->opts->starts : 0;
+    if (ns > 64)
+        ns = 64;
+    double starts[65][KPI_FIT_MAX_KEYS], sq[65];
+    int perm[64];
+    gsl_rng_set(rng, (unsigned long)(c->opts->seed ^ 0x5eedf17ULL));
+    memcpy(starts[0], centre, sizeof centre);
+    for (int k = 0; k < c->nkeys; k++) {
+        for (int i = 0; i < ns; i++)
+            perm[i] = i;
+        for (int i = ns - 1; i > 0; i--) {
+            int r = (int)gsl_rng_uniform_int(rng, (unsigned long)(i + 1));
+            int t = perm[i];
+            perm[i] = perm[r];
+            perm[r] = t;
+        }
+        for (int i = 0; i < ns; i++) {
+            /* Stratum perm[i] of ns, kept off the very edges. */
+            double p = 0.05 + 0.9 * (perm[i] + gsl_rng_uniform(rng)) / ns;
+            starts[i + 1][k] = c->keys[k].lo + p * (c->keys[k].hi - c->keys[k].lo);
+        }
+    }
+    int best = 0, second = -1;
+    for (int i = 0; i <= ns; i++) {
+        sq[i] = objective(c, starts[i]);
+        if (c->status != KPI_OK) {
+            return c->status;
+        }
+        if (sq[i] < sq[best]) {
+            second = best;
+            best = i;
+        } else if (i != best && (second < 0 || sq[i] < sq[second])) {
+            second = i;
+        }
+    }
+    double q1;
+    memcpy(theta, starts[best], KPI_FIT_MAX_KEYS * sizeof *theta);
+    if ((rc = simplex(c, theta, 1.0, qbest)) != KPI_OK)
+        return rc;
+    if (second >= 0 && second != best) {
+        double t2[KPI_FIT_MAX_KEYS];
+        memcpy(t2, starts[second], sizeof t2);
+        if ((rc = simplex(c, t2, 1.0, &q1)) != KPI_OK)
+            return rc;
+        if (q1 < *qbest) {
+            *qbest = q1;
+            memcpy(theta, t2, sizeof t2);
+            best = second;
+        }
+    }
+    for (int k = 0; k < c->nkeys; k++)
+        f->key[k].start = starts[best][k];
+
+    return KPI_OK;
+}
+
+/* Pass 2: weights at the first estimate; the simplex polishes it. */
+static int second_pass(fitctx *c, double *theta, double *qbest)
+{
+    int rc;
+    c->pass = 2;
+    rc = simulate(c, theta);
+    if (rc != KPI_OK) {
+        if (rc == 1)
+            rc = kpi_error_set(c->err, KPI_EINTERNAL, NULL, "the estimate breaks a rule");
+        return rc;
+    }
+    set_weights(c);
+    if ((rc = simplex(c, theta, 0.5, qbest)) != KPI_OK)
+        return rc;
+
+    return KPI_OK;
+}
+
+/* The run at the estimate (its results, for the bands and the projection)
+ * and the trace pass to the fit f. */
+static int keep_run(fitctx *c, kpi_fit *f)
+{
+    f->res = kpi_results_create(c->months, c->R);
+    if (!f->res)
+        return kpi_error_oom(c->err, "while fitting");
+    memcpy(f->res->monthly, c->monthly,
+           (size_t)c->R * (size_t)c->months * KPI_NKPI * sizeof *c->monthly);
+    memcpy(f->res->figures, c->figures, (size_t)c->R * KPI_NFIG * sizeof *c->figures);
+    f->trace = c->trace;
+    f->ntrace = c->ntrace;
+    c->trace = NULL;
+    return KPI_OK;
+}
+
 int kpi_fit_run(const kpi_scenario *base, const kpi_history *h, const kpi_fit_key *keys,
                 int nkeys, const kpi_fit_opts *opts, kpi_fit **out, kpi_error *err)
 {
@@ -701,123 +869,15 @@ int kpi_fit_run(const kpi_scenario *base, const kpi_history *h, const kpi_fit_ke
         rc = kpi_error_oom(err, "while fitting");
         goto fail;
     }
-    /* The observed points and each figure's variance floor. */
-    long j = 0;
-    for (int i = 0; i < h->nfig; i++) {
-        double s = 0;
-        int n = 0;
-        for (int m = 0; m < h->months; m++) {
-            double v = h->value[(size_t)m * (size_t)h->nfig + (size_t)i];
-            if (!isnan(v)) {
-                s += fabs(v);
-                n++;
-            }
-        }
-        double scale = n ? s / n : 0;
-        double fl = FLOOR_SHARE * scale * FLOOR_SHARE * scale;
-        if (!(fl > 1e-12))
-            fl = 1e-12;
-        for (int m = 0; m < h->months; m++) {
-            double v = h->value[(size_t)m * (size_t)h->nfig + (size_t)i];
-            if (isnan(v))
-                continue;
-            c.pm[j] = m;
-            c.pk[j] = h->kpi[i];
-            c.obs[j] = v;
-            c.flo[j] = fl;
-            j++;
-        }
-    }
+    observed_points(&c);
     f->nkeys = nkeys;
     memcpy(f->key, keys, (size_t)nkeys * sizeof *keys);
 
-    /* Pass 1: weights from the centre of the bounds; the centre and a Latin
-     * hypercube of starts; the simplex from the best two. */
-    double centre[KPI_FIT_MAX_KEYS], theta[KPI_FIT_MAX_KEYS];
-    for (int k = 0; k < nkeys; k++)
-        centre[k] = theta_of(&c, k, 0);
-    c.pass = 1;
-    rc = simulate(&c, centre);
-    if (rc == 1) {
-        /* The centre breaks a rule: weights from the base itself. */
-        for (int k = 0; k < nkeys; k++) {
-            double v = kpi_fit_get(base, keys[k].key);
-            centre[k] = v >= keys[k].lo && v <= keys[k].hi ? v : centre[k];
-        }
-        rc = simulate(&c, centre);
-    }
-    if (rc != KPI_OK) {
-        if (rc == 1)
-            rc = kpi_error_set(err, KPI_EDATA, keys[0].key,
-                               "the scenario's rules refuse the centre of the bounds; give "
-                               "narrower bounds");
+    double theta[KPI_FIT_MAX_KEYS], qbest;
+    if ((rc = first_pass(&c, rng, f, theta, &qbest)) != KPI_OK)
         goto fail;
-    }
-    set_weights(&c);
-    int ns = opts->starts > 0 ? opts->starts : 0;
-    if (ns > 64)
-        ns = 64;
-    double starts[65][KPI_FIT_MAX_KEYS], sq[65];
-    int perm[64];
-    gsl_rng_set(rng, (unsigned long)(opts->seed ^ 0x5eedf17ULL));
-    memcpy(starts[0], centre, sizeof centre);
-    for (int k = 0; k < nkeys; k++) {
-        for (int i = 0; i < ns; i++)
-            perm[i] = i;
-        for (int i = ns - 1; i > 0; i--) {
-            int r = (int)gsl_rng_uniform_int(rng, (unsigned long)(i + 1));
-            int t = perm[i];
-            perm[i] = perm[r];
-            perm[r] = t;
-        }
-        for (int i = 0; i < ns; i++) {
-            /* Stratum perm[i] of ns, kept off the very edges. */
-            double p = 0.05 + 0.9 * (perm[i] + gsl_rng_uniform(rng)) / ns;
-            starts[i + 1][k] = keys[k].lo + p * (keys[k].hi - keys[k].lo);
-        }
-    }
-    int best = 0, second = -1;
-    for (int i = 0; i <= ns; i++) {
-        sq[i] = objective(&c, starts[i]);
-        if (c.status != KPI_OK) {
-            rc = c.status;
-            goto fail;
-        }
-        if (sq[i] < sq[best]) {
-            second = best;
-            best = i;
-        } else if (i != best && (second < 0 || sq[i] < sq[second])) {
-            second = i;
-        }
-    }
-    double q1, qbest;
-    memcpy(theta, starts[best], sizeof theta);
-    if ((rc = simplex(&c, theta, 1.0, &qbest)) != KPI_OK)
-        goto fail;
-    if (second >= 0 && second != best) {
-        double t2[KPI_FIT_MAX_KEYS];
-        memcpy(t2, starts[second], sizeof t2);
-        if ((rc = simplex(&c, t2, 1.0, &q1)) != KPI_OK)
-            goto fail;
-        if (q1 < qbest) {
-            qbest = q1;
-            memcpy(theta, t2, sizeof theta);
-            best = second;
-        }
-    }
-    for (int k = 0; k < nkeys; k++)
-        f->key[k].start = starts[best][k];
 
-    /* Pass 2: weights at the first estimate, the simplex polishes it. */
-    c.pass = 2;
-    rc = simulate(&c, theta);
-    if (rc != KPI_OK) {
-        if (rc == 1)
-            rc = kpi_error_set(err, KPI_EINTERNAL, NULL, "the estimate breaks a rule");
-        goto fail;
-    }
-    set_weights(&c);
-    if ((rc = simplex(&c, theta, 0.5, &qbest)) != KPI_OK)
+    if ((rc = second_pass(&c, theta, &qbest)) != KPI_OK)
         goto fail;
 
     for (int k = 0; k < nkeys; k++)
@@ -838,16 +898,8 @@ int kpi_fit_run(const kpi_scenario *base, const kpi_history *h, const kpi_fit_ke
     f->fitted = *c.sc;
     if ((rc = intervals(&c, f, D)) != KPI_OK || (rc = goodness(&c, f)) != KPI_OK)
         goto fail;
-    f->res = kpi_results_create(c.months, c.R);
-    if (!f->res) {
-        rc = kpi_error_oom(err, "while fitting");
+    if ((rc = keep_run(&c, f)) != KPI_OK)
         goto fail;
-    }
-    memcpy(f->res->monthly, c.monthly, cells * sizeof *c.monthly);
-    memcpy(f->res->figures, c.figures, (size_t)c.R * KPI_NFIG * sizeof *c.figures);
-    f->trace = c.trace;
-    f->ntrace = c.ntrace;
-    c.trace = NULL;
     ctx_free(&c);
     free(D);
     gsl_rng_free(rng);

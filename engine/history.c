@@ -177,6 +177,136 @@ static int cell_number(const cell *c, int dc, double *v)
     return 0;
 }
 
+/* The header line [p, he): the separator (and with it the decimal mark),
+ * then the columns, month and monthly KPIs each once (docs/calibration.md
+ * "The history file").  Sets *ncol, *month_col and colkpi[c], the KPI of
+ * column c (-1 for month). */
+static int read_header(kpi_history *h, const char *p, const char *he, cell *cells,
+                       int *ncol, int *month_col, int *colkpi, const char *path,
+                       kpi_error *err)
+{
+    /* The locale of a spreadsheet export: ';' between cells (and then
+     * decimal commas) when the header has semicolons but no comma. */
+    h->separator = ',';
+    if (memchr(p, ';', (size_t)(he - p)) && !memchr(p, ',', (size_t)(he - p))) {
+        h->separator = ';';
+        h->decimal_comma = 1;
+    }
+    *ncol = split(p, he, h->separator, cells, HISTORY_MAX_COLS);
+    if (*ncol < 0) {
+        return fail_at(err, KPI_EDATA, path, 1, 1, "expected at most %d columns",
+                       HISTORY_MAX_COLS);
+    }
+    *month_col = -1;
+    const char *names[KPI_NKPI + 2];
+    names[0] = "month";
+    for (int k = 0; k < KPI_NKPI; k++)
+        names[k + 1] = kpi_monthly_name(k);
+    names[KPI_NKPI + 1] = NULL;
+    for (int c = 0; c < *ncol; c++) {
+        char name[128];
+        colkpi[c] = -1;
+        if (cells[c].n == 0 || cells[c].n >= sizeof name) {
+            return fail_at(err, KPI_EDATA, path, 1, cells[c].col,
+                           "expected a column name (month or a monthly KPI), got %s",
+                           cells[c].n ? "a name too long" : "an empty name");
+        }
+        memcpy(name, cells[c].s, cells[c].n);
+        name[cells[c].n] = '\0';
+        int found = -2;
+        if (strcmp(name, "month") == 0)
+            found = -1;
+        for (int k = 0; k < KPI_NKPI && found == -2; k++)
+            if (strcmp(name, kpi_monthly_name(k)) == 0)
+                found = k;
+        if (found == -2) {
+            const char *s = kpi_suggest_word(name, names);
+            if (s)
+                return fail_at(err, KPI_EDATA, path, 1, cells[c].col,
+                               "unknown column '%s' (did you mean '%s'?); expected month "
+                               "or a monthly KPI name of monthly.csv without _mean",
+                               name, s);
+            return fail_at(err, KPI_EDATA, path, 1, cells[c].col,
+                           "unknown column '%s'; expected month or a monthly KPI name "
+                           "of monthly.csv without _mean (headcount, recruits, exits, "
+                           "cases, premium, ...)", name);
+        }
+        int dup = found == -1 ? *month_col >= 0 : 0;
+        for (int i = 0; i < c && !dup && found >= 0; i++)
+            dup = colkpi[i] == found;
+        if (dup) {
+            return fail_at(err, KPI_EDATA, path, 1, cells[c].col,
+                           "column '%s' appears twice; expected each column once", name);
+        }
+        if (found == -1)
+            *month_col = c;
+        else {
+            colkpi[c] = found;
+            h->kpi[h->nfig++] = found;
+        }
+    }
+    if (*month_col < 0) {
+        return fail_at(err, KPI_EDATA, path, 1, 1,
+                       "no 'month' column; expected a header with month (1, 2, ...) "
+                       "and monthly KPI names");
+    }
+    if (h->nfig == 0) {
+        return fail_at(err, KPI_EDATA, path, 1, 1,
+                       "expected at least one monthly KPI column besides month");
+    }
+    return KPI_OK;
+}
+
+/* One month's row of cells (ncol of them): the month in sequence, then each
+ * KPI cell a number (>= 0 but for profit) or empty (missing), stored as
+ * h's next month; *cap is the capacity of h->value. */
+static int read_row(kpi_history *h, const cell *cells, int ncol, int month_col,
+                    const int *colkpi, size_t *cap, int line, const char *path,
+                    kpi_error *err)
+{
+    int m = h->months;
+    if (m >= KPI_MAX_MONTHS) {
+        return fail_at(err, KPI_EDATA, path, line, 1,
+                       "expected at most %d months of history (the engine's limit)",
+                       KPI_MAX_MONTHS);
+    }
+    double mv;
+    const cell *mc = &cells[month_col];
+    if (cell_number(mc, h->decimal_comma, &mv) != 0 || mv != (double)(m + 1)) {
+        return fail_at(err, KPI_EDATA, path, line, mc->col,
+                       "expected month %d (months count 1, 2, ... without gaps), got '%.*s'",
+                       m + 1, (int)(mc->n > 40 ? 40 : mc->n), mc->s);
+    }
+    if ((size_t)(m + 1) * (size_t)h->nfig > *cap) {
+        size_t nc = *cap ? *cap * 2 : (size_t)h->nfig * 32;
+        double *nv = realloc(h->value, nc * sizeof *nv);
+        if (!nv)
+            return kpi_error_oom(err, "while reading the history");
+        h->value = nv;
+        *cap = nc;
+    }
+    int i = 0;
+    for (int c = 0; c < ncol; c++) {
+        if (c == month_col)
+            continue;
+        double v = NAN;
+        if (cells[c].n > 0 && cell_number(&cells[c], h->decimal_comma, &v) != 0) {
+            return fail_at(err, KPI_EDATA, path, line, cells[c].col,
+                           "%s: expected a number or an empty cell, got '%.*s'",
+                           kpi_monthly_name(colkpi[c]), (int)(cells[c].n > 40 ? 40 : cells[c].n),
+                           cells[c].s);
+        }
+        if (!isnan(v) && v < 0 && !may_be_negative(colkpi[c])) {
+            return fail_at(err, KPI_EDATA, path, line, cells[c].col,
+                           "%s: expected a count or amount >= 0, got %g",
+                           kpi_monthly_name(colkpi[c]), v);
+        }
+        h->value[(size_t)m * (size_t)h->nfig + (size_t)i++] = v;
+    }
+    h->months++;
+    return KPI_OK;
+}
+
 int kpi_history_load(const char *path, kpi_history **out, kpi_error *err)
 {
     char *text = NULL;
@@ -204,82 +334,9 @@ int kpi_history_load(const char *path, kpi_history **out, kpi_error *err)
                      "expected a header line: month and monthly KPI names");
         goto fail;
     }
-    /* The locale of a spreadsheet export: ';' between cells (and then
-     * decimal commas) when the header has semicolons but no comma. */
-    h->separator = ',';
-    if (memchr(p, ';', (size_t)(he - p)) && !memchr(p, ',', (size_t)(he - p))) {
-        h->separator = ';';
-        h->decimal_comma = 1;
-    }
-    int ncol = split(p, he, h->separator, cells, HISTORY_MAX_COLS);
-    if (ncol < 0) {
-        rc = fail_at(err, KPI_EDATA, path, 1, 1, "expected at most %d columns",
-                     HISTORY_MAX_COLS);
+    int ncol = 0, month_col = -1, colkpi[HISTORY_MAX_COLS];
+    if ((rc = read_header(h, p, he, cells, &ncol, &month_col, colkpi, path, err)) != KPI_OK)
         goto fail;
-    }
-    int month_col = -1, colkpi[HISTORY_MAX_COLS];
-    const char *names[KPI_NKPI + 2];
-    names[0] = "month";
-    for (int k = 0; k < KPI_NKPI; k++)
-        names[k + 1] = kpi_monthly_name(k);
-    names[KPI_NKPI + 1] = NULL;
-    for (int c = 0; c < ncol; c++) {
-        char name[128];
-        colkpi[c] = -1;
-        if (cells[c].n == 0 || cells[c].n >= sizeof name) {
-            rc = fail_at(err, KPI_EDATA, path, 1, cells[c].col,
-                         "expected a column name (month or a monthly KPI), got %s",
-                         cells[c].n ? "a name too long" : "an empty name");
-            goto fail;
-        }
-        memcpy(name, cells[c].s, cells[c].n);
-        name[cells[c].n] = '\0';
-        int found = -2;
-        if (strcmp(name, "month") == 0)
-            found = -1;
-        for (int k = 0; k < KPI_NKPI && found == -2; k++)
-            if (strcmp(name, kpi_monthly_name(k)) == 0)
-                found = k;
-        if (found == -2) {
-            const char *s = kpi_suggest_word(name, names);
-            if (s)
-                rc = fail_at(err, KPI_EDATA, path, 1, cells[c].col,
-                             "unknown column '%s' (did you mean '%s'?); expected month "
-                             "or a monthly KPI name of monthly.csv without _mean",
-                             name, s);
-            else
-                rc = fail_at(err, KPI_EDATA, path, 1, cells[c].col,
-                             "unknown column '%s'; expected month or a monthly KPI name "
-                             "of monthly.csv without _mean (headcount, recruits, exits, "
-                             "cases, premium, ...)", name);
-            goto fail;
-        }
-        int dup = found == -1 ? month_col >= 0 : 0;
-        for (int i = 0; i < c && !dup && found >= 0; i++)
-            dup = colkpi[i] == found;
-        if (dup) {
-            rc = fail_at(err, KPI_EDATA, path, 1, cells[c].col,
-                         "column '%s' appears twice; expected each column once", name);
-            goto fail;
-        }
-        if (found == -1)
-            month_col = c;
-        else {
-            colkpi[c] = found;
-            h->kpi[h->nfig++] = found;
-        }
-    }
-    if (month_col < 0) {
-        rc = fail_at(err, KPI_EDATA, path, 1, 1,
-                     "no 'month' column; expected a header with month (1, 2, ...) "
-                     "and monthly KPI names");
-        goto fail;
-    }
-    if (h->nfig == 0) {
-        rc = fail_at(err, KPI_EDATA, path, 1, 1,
-                     "expected at least one monthly KPI column besides month");
-        goto fail;
-    }
 
     size_t cap = 0;
     int line = 1;
@@ -303,52 +360,9 @@ int kpi_history_load(const char *path, kpi_history **out, kpi_error *err)
                          "got %d", ncol, n < 0 ? HISTORY_MAX_COLS + 1 : n);
             goto fail;
         }
-        int m = h->months;
-        if (m >= KPI_MAX_MONTHS) {
-            rc = fail_at(err, KPI_EDATA, path, line, 1,
-                         "expected at most %d months of history (the engine's limit)",
-                         KPI_MAX_MONTHS);
+        if ((rc = read_row(h, cells, ncol, month_col, colkpi, &cap, line, path, err)) !=
+            KPI_OK)
             goto fail;
-        }
-        double mv;
-        const cell *mc = &cells[month_col];
-        if (cell_number(mc, h->decimal_comma, &mv) != 0 || mv != (double)(m + 1)) {
-            rc = fail_at(err, KPI_EDATA, path, line, mc->col,
-                         "expected month %d (months count 1, 2, ... without gaps), got '%.*s'",
-                         m + 1, (int)(mc->n > 40 ? 40 : mc->n), mc->s);
-            goto fail;
-        }
-        if ((size_t)(m + 1) * (size_t)h->nfig > cap) {
-            size_t nc = cap ? cap * 2 : (size_t)h->nfig * 32;
-            double *nv = realloc(h->value, nc * sizeof *nv);
-            if (!nv) {
-                rc = kpi_error_oom(err, "while reading the history");
-                goto fail;
-            }
-            h->value = nv;
-            cap = nc;
-        }
-        int i = 0;
-        for (int c = 0; c < ncol; c++) {
-            if (c == month_col)
-                continue;
-            double v = NAN;
-            if (cells[c].n > 0 && cell_number(&cells[c], h->decimal_comma, &v) != 0) {
-                rc = fail_at(err, KPI_EDATA, path, line, cells[c].col,
-                             "%s: expected a number or an empty cell, got '%.*s'",
-                             kpi_monthly_name(colkpi[c]), (int)(cells[c].n > 40 ? 40 : cells[c].n),
-                             cells[c].s);
-                goto fail;
-            }
-            if (!isnan(v) && v < 0 && !may_be_negative(colkpi[c])) {
-                rc = fail_at(err, KPI_EDATA, path, line, cells[c].col,
-                             "%s: expected a count or amount >= 0, got %g",
-                             kpi_monthly_name(colkpi[c]), v);
-                goto fail;
-            }
-            h->value[(size_t)m * (size_t)h->nfig + (size_t)i++] = v;
-        }
-        h->months++;
         p = e < end ? e + 1 : end;
     }
     if (h->months == 0) {

@@ -355,7 +355,9 @@ typedef struct kpi_sweep_axis {
 typedef struct kpi_sweep {
     int naxes;              /* 0: the file has no sweep: block (one point) */
     kpi_sweep_axis axis[KPI_MAX_SWEEP_AXES];
-    long npoints;           /* product of the axes' nvalues */
+    long npoints;           /* product of the axes' nvalues; a sample: its size */
+    int sample;             /* 1: a sample (kpi_sweep_lhs), not a grid: point i
+                             * takes value i of every axis */
 } kpi_sweep;
 
 /* Loads a sweep file: the base scenario into base (as kpi_scenario_load_sets
@@ -378,8 +380,20 @@ KPI_API int kpi_sweep_point(const kpi_sweep *sw, const kpi_scenario *base, long 
                             kpi_scenario *out, int *idx, kpi_error *err);
 
 /* The value index of each axis at grid point i in [0, npoints) (the last
- * axis varies fastest) into idx[naxes]. */
+ * axis varies fastest; a sample: i on every axis) into idx[naxes]. */
 KPI_API void kpi_sweep_index(const kpi_sweep *sw, long i, int *idx);
+
+/* `kpisim sweep --lhs N`: a Latin hypercube sample of n points over the
+ * ranges of grid's axes (each axis from its smallest to its largest value;
+ * every axis must take numbers and hold two values or more), uniform
+ * within each, whole-number keys rounded, drawn from seed (the same seed,
+ * the same sample).  Each point is built over base and checked (as
+ * kpi_sweep_point).  On success *out is a sample (sample = 1, npoints = n,
+ * n values per axis), which kpi_sweep_point, kpi_sweep_index and the sweep
+ * writers take as they take a grid.  Returns KPI_OK, KPI_EDATA (an axis
+ * that cannot be sampled, a point that breaks a rule) or KPI_EINTERNAL. */
+KPI_API int kpi_sweep_lhs(const kpi_sweep *grid, const kpi_scenario *base, long n, uint64_t seed,
+                          kpi_sweep **out, kpi_error *err);
 
 /* The built-in default scenario text (scenarios/default.yaml, compiled in). */
 KPI_API const char *kpi_default_scenario_text(size_t *len);
@@ -783,6 +797,143 @@ KPI_API int kpi_stage_long_sweep(kpi_outset *set, const char *dir, const char *n
                                  const kpi_sweep *sw, const kpi_band *bands, const double *figures,
                                  const long *first, kpi_error *err);
 KPI_API int kpi_stage_long_remove(kpi_outset *set, const char *dir, kpi_error *err);
+/* ------------------------------------------------------------------ */
+/* Sensitivity studies (`kpisim sensitivity`, docs/sensitivity.md)     */
+/* ------------------------------------------------------------------ */
+
+/* A sensitivity file (load_study.c reads it): one base scenario or two or more
+ * strategies, the uncertain keys with their ranges and distributions, the
+ * figures of interest, the methods and their sample sizes.  The estimators
+ * are sensitivity.c's; a study turns their arrays into scenarios to run and
+ * rows to write. */
+#define KPI_STUDY_MAX_KEYS 20          /* Saltelli's base has 2k Sobol dimensions (40 at most) */
+#define KPI_STUDY_MAX_STRATEGIES 8
+#define KPI_STUDY_MAX_POINTS 1000000L  /* design rows */
+
+enum kpi_study_method {
+    KPI_METHOD_OAT = 1,      /* one at a time: the tornado */
+    KPI_METHOD_MORRIS = 2,   /* Morris elementary effects */
+    KPI_METHOD_SOBOL = 4,    /* Sobol indices on a Saltelli design */
+    KPI_METHOD_LHS = 8       /* a Latin hypercube sample: correlations, decisions */
+};
+
+/* A key's distribution, truncated to its range (docs/sensitivity.md). */
+enum kpi_study_dist {
+    KPI_DIST_UNIFORM = 0,    /* p1, p2 unused */
+    KPI_DIST_NORMAL,         /* mean p1, sd p2 */
+    KPI_DIST_LOGNORMAL,      /* log x normal: mean p1, sd p2 */
+    KPI_DIST_TRIANGULAR,     /* mode p1 */
+    KPI_DIST_BETA            /* lo + (hi - lo) Beta(p1, p2) */
+};
+
+typedef struct kpi_study_key {
+    char key[256];           /* a numeric scenario key (dotted path) */
+    int dist;                /* enum kpi_study_dist */
+    double lo, hi, p1, p2;
+    double base;             /* the one-at-a-time base: base: or the first scenario's value */
+    int whole;               /* a whole-number key: design values are rounded */
+    int line, col;           /* where the key is in the file, for messages */
+} kpi_study_key;
+
+typedef struct kpi_study {
+    char file[1024];         /* the sensitivity file */
+    char name[256];          /* name: or the file's base name */
+    char title[KPI_MAX_TEXT];
+    int nstrategies;         /* 1 for scenario:, else the strategies: */
+    int strategies;          /* 1 when the file gave strategies: */
+    char path[KPI_STUDY_MAX_STRATEGIES][1024];   /* as resolved against the file */
+    kpi_scenario *scenario;  /* nstrategies scenarios, loaded */
+    int nkeys;
+    kpi_study_key key[KPI_STUDY_MAX_KEYS];
+    int nfigures;
+    int figure[KPI_NFIG];    /* enum kpi_figure */
+    int methods;             /* enum kpi_study_method bits */
+    long samples;            /* Sobol base rows (n) and the LHS size */
+    long trajectories;       /* Morris trajectories (r) */
+    int levels;              /* Morris grid levels (p, even) */
+    long replications;       /* per point */
+    uint64_t seed;           /* of every point (common random numbers) and the designs */
+    long bootstrap;          /* bootstrap resamples of the Sobol indices */
+    double confidence;       /* of every interval, e.g. 0.95 */
+    int decision;            /* the figure strategies are ranked on, -1 none */
+    int higher_is_better;
+    int bins;                /* bins per key of the flip analysis */
+} kpi_study;
+
+/* Loads a sensitivity file and its scenarios.  Every value is checked as
+ * a scenario's is: a key's range ends and base are applied to each
+ * scenario with the loader's checks and its cross-key rules, errors at
+ * their place in the file (file:line:col, the key path, what was
+ * expected); an unknown key gets the closest known one.  Returns KPI_OK
+ * (*out owned by the caller), KPI_ENOINPUT, KPI_EDATA or KPI_EINTERNAL. */
+KPI_API int kpi_study_load(const char *path, kpi_study **out, kpi_error *err);
+KPI_API void kpi_study_free(kpi_study *st);
+
+/* The design: every point the study runs, method after method (OAT, Morris,
+ * Sobol, LHS, those the study asks for).  x[row * nkeys + j] is key j's
+ * value at a row, u the same in the unit cube (OAT: the key's quantile).
+ * first[m] and count[m] give the rows of method bit m (0 OAT, 1 Morris,
+ * 2 Sobol, 3 LHS). */
+typedef struct kpi_study_plan {
+    long nrows;
+    int nkeys;
+    double *x, *u;
+    long first[4], count[4];
+} kpi_study_plan;
+
+/* Draws the design from the study's seed (the same seed, the same design).
+ * Returns KPI_OK, KPI_EDATA or KPI_EINTERNAL. */
+KPI_API int kpi_study_design(const kpi_study *st, kpi_study_plan **out, kpi_error *err);
+KPI_API void kpi_study_plan_free(kpi_study_plan *plan);
+
+/* The scenario of row `row` for strategy s into *out: the strategy's
+ * scenario with every key set as --set would set it (a key of a block the
+ * scenario has switched off leaves it off), replications and seed the
+ * study's, and the cross-key check.  KPI_OK or KPI_EDATA (the message
+ * names the row's values). */
+KPI_API int kpi_study_point(const kpi_study *st, const kpi_study_plan *plan, int s, long row,
+                            kpi_scenario *out, kpi_error *err);
+
+/* One row of sensitivity.csv. */
+typedef struct kpi_study_row {
+    int strategy;            /* 0 .. nstrategies - 1 */
+    int figure;              /* enum kpi_figure */
+    int key;                 /* the uncertain key, -1 when the row is about the whole
+                              * output (a decision's p_best: about strategy) */
+    int method;              /* enum kpi_study_method, 0: decision */
+    char index[16];          /* swing, mu_star, S1, ST, p_best, ... */
+    double value, lo, hi;    /* lo, hi NaN where there is no interval */
+} kpi_study_row;
+
+typedef struct kpi_study_result {
+    size_t nrows;
+    kpi_study_row *row;
+} kpi_study_result;
+
+/* The estimators over the outputs: mean[(row * nstrategies + s) * KPI_NFIG
+ * + f] is figure f's mean over the replications of strategy s at a design
+ * row, se its standard error.  A figure that is the same at every point
+ * has Sobol indices of exactly 0.  Returns KPI_OK (*out owned by the
+ * caller), KPI_EDATA (an estimator refused the outputs, e.g. a figure that
+ * is not a number at some point) or KPI_EINTERNAL. */
+KPI_API int kpi_study_analyse(const kpi_study *st, const kpi_study_plan *plan, const double *mean,
+                              const double *se, kpi_study_result **out, kpi_error *err);
+KPI_API void kpi_study_result_free(kpi_study_result *res);
+
+/* Stages DIR/sensitivity.csv (header figure,key,method,index,value,lo,hi),
+ * DIR/samples.csv (a row per design row and strategy: the keys, then each
+ * figure's mean and standard error), DIR/sensitivity.yaml (the study as
+ * run, over the scenarios DIR/scenario.yaml, or DIR/strategies/NAME.yaml)
+ * and those scenarios.  Returns KPI_OK, KPI_ECREATE, KPI_EIO or
+ * KPI_EINTERNAL. */
+KPI_API int kpi_stage_study(kpi_outset *set, const char *dir, const kpi_study *st,
+                            const kpi_study_plan *plan, const kpi_study_result *res,
+                            const double *mean, const double *se, kpi_error *err);
+
+/* The names of methods for the files: "oat", "morris", "sobol", "lhs",
+ * "decision" (method 0); NULL for anything else. */
+KPI_API const char *kpi_study_method_name(int method);
+
 /* ------------------------------------------------------------------ */
 /* Calibration: fitting keys to a team's own history (docs/calibration.md) */
 /* ------------------------------------------------------------------ */

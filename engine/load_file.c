@@ -55,6 +55,28 @@ static int read_all(FILE *f, char **out, size_t *len)
     return 0;
 }
 
+int kpi_load_read_file(const char *path, char **data, size_t *len)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), e;
+    FILE *f;
+    if (fd < 0)
+        return errno;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        e = S_ISDIR(st.st_mode) ? EISDIR : (errno ? errno : EINVAL);
+        close(fd);
+        return e;
+    }
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb"))) {
+        e = errno;
+        close(fd);
+        return e;
+    }
+    e = read_all(f, data, len);
+    fclose(f);
+    return e;
+}
+
 /* The path of parent relative to the directory dir of the child ("" =
  * the current directory): "dir/parent", or parent itself when absolute.
  * Returns a malloc'd string or NULL. */

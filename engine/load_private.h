@@ -144,6 +144,11 @@ int kpi_loader_file(kpi_loader *ld, const char *path, kpi_place from, int depth)
  * directory is dir: loads the parent (and its ancestors) first. */
 int kpi_loader_extends(kpi_loader *ld, kpi_yslot v, const char *dir, int depth);
 
+/* Reads the regular file path whole (at most KPI_YAML_MAX_BYTES + 1
+ * bytes) into *data (malloc'd), its length *len.  0 or an errno value
+ * (EISDIR, EINVAL for a FIFO or a device). */
+int kpi_load_read_file(const char *path, char **data, size_t *len);
+
 /* ---- load_set.c ---- */
 
 /* Applies "KEY=VALUE" (VALUE read as YAML) at the place "--set". */

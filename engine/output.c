@@ -330,13 +330,16 @@ int kpi_outset_remove(kpi_outset *set, const char *dir, const char *name, kpi_er
 }
 
 /* The charts `kpisim plot` writes into DIR/plots (engine/cli/cmd_plot.c:
- * run_charts, compare_charts, sweep_charts); a compare's plots also hold
+ * run_charts, compare_charts, sweep_charts, render_sensitivity); a compare's plots also hold
  * every scenario's run charts as NAME-CHART. */
 static const char *const plot_charts[] = {
     "fan-premium", "fan-headcount", "kpis", "sources", "funnel",
     "compare-premium", "compare-headcount",
     "sweep-total_premium", "sweep-profit", "sweep-repeat_share", "sweep-final_headcount",
+    "decision", "flip",
 };
+/* A sensitivity study's charts of a figure: PREFIX-FIGURE. */
+static const char *const plot_figure_charts[] = {"tornado-", "morris-", "sobol-"};
 static const char *const plot_run_charts = "fan-premium fan-headcount kpis sources funnel";
 
 /* Whether name is a file kpisim plot writes: CHART.png or CHART.svg, or
@@ -348,6 +351,11 @@ static int is_chart_name(const char *name, int prefixed)
         (strcmp(name + n - 4, ".png") != 0 && strcmp(name + n - 4, ".svg") != 0))
         return 0;
     n -= 4;
+    for (size_t i = 0; i < sizeof plot_figure_charts / sizeof *plot_figure_charts; i++) {
+        size_t c = strlen(plot_figure_charts[i]);
+        if (n > c && strncmp(name, plot_figure_charts[i], c) == 0)
+            return 1;
+    }
     for (size_t i = 0; i < sizeof plot_charts / sizeof *plot_charts; i++) {
         size_t c = strlen(plot_charts[i]);
         if (c == n && strncmp(name, plot_charts[i], c) == 0)

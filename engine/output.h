@@ -118,4 +118,12 @@ int kpi_mkdir_p(const char *dir, kpi_error *err);
  * value as it is (write.c). */
 double kpi_csv_value(double x, int unit);
 
+/* The replications *n and the shortest horizon *months of the nsc results
+ * of a comparison written to dir (compare.c, for comparison.csv and its
+ * long form); with same_replications, results of different replications
+ * are an internal error.  Returns KPI_OK, or KPI_EINTERNAL (no scenario,
+ * different replications) set in err. */
+int kpi_comparison_span(const char *dir, const kpi_results *const *res, int nsc,
+                        int same_replications, size_t *n, int *months, kpi_error *err);
+
 #endif /* KPI_OUTPUT_H */

@@ -27,8 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_rng.h>
+
+#include "error.h"
 #include "kpisim.h"
 #include "load.h"
+#include "sensitivity.h"
 #include "scenario.h"
 #include "suggest.h"
 #include "yamltree.h"
@@ -707,6 +711,11 @@ static int bad_sweep(kpi_error *err, const char *fmt, ...)
 
 void kpi_sweep_index(const kpi_sweep *sw, long i, int *idx)
 {
+    if (sw->sample) {
+        for (int a = 0; a < sw->naxes; a++)
+            idx[a] = (int)i;
+        return;
+    }
     for (int a = sw->naxes - 1; a >= 0; a--) {
         idx[a] = (int)(i % sw->axis[a].nvalues);
         i /= sw->axis[a].nvalues;
@@ -731,9 +740,10 @@ int kpi_sweep_point(const kpi_sweep *sw, const kpi_scenario *base, long i,
                          KPI_MAX_SWEEP_AXES);
     for (int a = 0; a < sw->naxes; a++) {
         long nv = sw->axis[a].nvalues;
-        if (nv < 1 || !sw->axis[a].values || points > LONG_MAX / nv)
+        if (nv < 1 || !sw->axis[a].values || points > LONG_MAX / nv ||
+            (sw->sample && nv != sw->npoints))
             return bad_sweep(err, "kpi_sweep_point: axis %d has %ld values", a, nv);
-        points *= nv;
+        points = sw->sample ? nv : points * nv;
     }
     if (points != sw->npoints)
         return bad_sweep(err, "kpi_sweep_point: the axes make %ld points, the sweep says %ld",
@@ -763,5 +773,114 @@ int kpi_sweep_point(const kpi_sweep *sw, const kpi_scenario *base, long i,
     }
     if (idx)
         memcpy(idx, at, (size_t)sw->naxes * sizeof *idx);
+    return KPI_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* A Latin hypercube sample over the axes' ranges (sweep --lhs)        */
+/* ------------------------------------------------------------------ */
+
+/* The smallest and largest value of an axis that takes numbers. */
+static int axis_range(const kpi_sweep_axis *ax, double *lo, double *hi, kpi_error *err)
+{
+    int grade;
+    const kpi_key *k = kpi_load_key(ax->key, &grade);
+    if (!k || !numeric(k, grade) || k->type == KPI_KT_U64)
+        return kpi_error_set(err, KPI_EDATA, ax->key,
+                             "cannot be sampled by --lhs: expected a key that takes numbers "
+                             "(sweep it on the grid instead)");
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (int j = 0; j < ax->nvalues; j++) {
+        kpi_ynum num;
+        if (kpi_ynum_parse(ax->values[j], strlen(ax->values[j]), &num) != KPI_YNUM_OK)
+            return kpi_error_set(err, KPI_EDATA, ax->key, "--lhs: %s is not a number",
+                                 ax->values[j]);
+        *lo = fmin(*lo, num.value);
+        *hi = fmax(*hi, num.value);
+    }
+    if (!(*lo < *hi))
+        return kpi_error_set(err, KPI_EDATA, ax->key,
+                             "--lhs samples each key between its smallest and largest value: "
+                             "give two values or a range, got only %s", ax->values[0]);
+    return KPI_OK;
+}
+
+/* Axis a's n sampled values from the unit column u (stride naxes). */
+static int sample_axis(kpi_sweep *out, int a, const double *u, double lo, double hi,
+                       kpi_error *err)
+{
+    kpi_sweep_axis *ax = &out->axis[a];
+    int grade;
+    const kpi_key *k = kpi_load_key(ax->key, &grade);
+    const int whole = grade < 0 && (k->type == KPI_KT_INT || k->type == KPI_KT_LONG);
+    char text[64];
+    ax->values = calloc((size_t)out->npoints, sizeof *ax->values);
+    if (!ax->values)
+        return kpi_error_oom(err, "while sampling the sweep");
+    ax->nvalues = (int)out->npoints;
+    for (long i = 0; i < out->npoints; i++) {
+        double x = lo + u[(size_t)i * (size_t)out->naxes] * (hi - lo);
+        x = whole ? nearbyint(x) : kpi_ynum_round(x, SWEEP_RANGE_DIGITS);
+        x = fmin(hi, fmax(lo, x));
+        if (kpi_num_format(x, SWEEP_NUM | KPI_NUM_WHOLE_IN_FULL, text, sizeof text) != 0)
+            return kpi_error_set(err, KPI_EINTERNAL, ax->key, "internal error: %g", x);
+        size_t len = strlen(text) + 1;
+        if (!(ax->values[i] = malloc(len)))
+            return kpi_error_oom(err, "while sampling the sweep");
+        memcpy(ax->values[i], text, len);
+    }
+    return KPI_OK;
+}
+
+int kpi_sweep_lhs(const kpi_sweep *grid, const kpi_scenario *base, long n, uint64_t seed,
+                  kpi_sweep **out, kpi_error *err)
+{
+    kpi_error local;
+    if (!err)
+        err = &local;
+    memset(err, 0, sizeof *err);
+    *out = NULL;
+    if (grid->naxes < 1)
+        return kpi_error_set(err, KPI_EDATA, "sweep",
+                             "--lhs samples the ranges of the sweep: block: the file has none");
+    if (n < 1 || n > KPI_MAX_SWEEP_POINTS || n > SWEEP_MAX_VALUES)
+        return kpi_error_set(err, KPI_EUSAGE, "--lhs", "expected 1 to %d points, got %ld",
+                             SWEEP_MAX_VALUES, n);
+    double lo[KPI_MAX_SWEEP_AXES], hi[KPI_MAX_SWEEP_AXES];
+    for (int a = 0; a < grid->naxes; a++) {
+        int rc = axis_range(&grid->axis[a], &lo[a], &hi[a], err);
+        if (rc != KPI_OK)
+            return rc;
+    }
+    kpi_sweep *s = calloc(1, sizeof *s);
+    double *u = malloc((size_t)n * (size_t)grid->naxes * sizeof *u);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    kpi_scenario *sc = malloc(sizeof *sc);
+    int rc = KPI_OK;
+    if (!s || !u || !rng || !sc) {
+        rc = kpi_error_oom(err, "while sampling the sweep");
+        goto done;
+    }
+    s->naxes = grid->naxes;
+    s->npoints = n;
+    s->sample = 1;
+    for (int a = 0; a < grid->naxes; a++)
+        memcpy(s->axis[a].key, grid->axis[a].key, sizeof s->axis[a].key);
+    gsl_rng_set(rng, (unsigned long)seed);
+    rc = kpi_sens_design_lhs(u, (size_t)n, (size_t)grid->naxes, rng, err);
+    for (int a = 0; a < s->naxes && rc == KPI_OK; a++)
+        rc = sample_axis(s, a, u + a, lo[a], hi[a], err);
+    for (long i = 0; i < n && rc == KPI_OK; i++)
+        rc = kpi_sweep_point(s, base, i, sc, NULL, err);
+done:
+    free(u);
+    free(sc);
+    gsl_rng_free(rng);
+    if (rc != KPI_OK) {
+        kpi_sweep_free(s);
+        return rc;
+    }
+    *out = s;
     return KPI_OK;
 }

@@ -185,13 +185,10 @@ int kpi_stage_long_comparison(kpi_outset *set, const char *dir, const char *cons
     kpi_error scratch;
     if (!err)
         err = &scratch;
-    if (nsc < 1)
-        return kpi_error_set(err, KPI_EINTERNAL, NULL, "%s: no scenario to compare", dir);
-    size_t n = (size_t)res[0]->replications;
-    int months = res[0]->months;
-    for (int s = 1; s < nsc; s++)
-        if (res[s]->months < months)
-            months = res[s]->months;
+    size_t n;
+    int months;
+    if (kpi_comparison_span(dir, res, nsc, 0, &n, &months, err) != KPI_OK)
+        return err->status;
     double *work = malloc(2 * n * sizeof *work);
     if (!work)
         return kpi_error_set(err, KPI_EINTERNAL, NULL, "%s: out of memory", dir);

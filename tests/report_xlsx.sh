@@ -6,7 +6,7 @@
 # name may be; the workbook read back with Python's zipfile and xml.etree
 # only (no spreadsheet library: an independent reader of the package).
 
-for d in zh cmp sw; do
+for d in zh cmp sw cal sens; do
     run_k 0 report "$T/$d" --xlsx --no-html
     out_has "$T/$d/report.xlsx"
     left=$(find "$T/$d" -maxdepth 1 -name '.report*' | head -n 3)
@@ -222,6 +222,14 @@ if kind == 'long':
             bad('the Russian title %r is not on the front sheet' % t)
 if kind == 'nan':
     check_data('summary', rundir + '/summary.csv', {})
+if kind == 'sensitivity':
+    check_data('sensitivity', rundir + '/sensitivity.csv', {})
+    check_data('samples', rundir + '/samples.csv', {})
+if kind == 'calibrate':
+    check_data('fit', rundir + '/fit.csv', {})
+    check_data('fit-monthly', rundir + '/fit-monthly.csv', {})
+    check_data('trace', rundir + '/trace.csv', {})
+    check_data('projection', rundir + '/projection.csv', {})
 for p in problems[:15]:
     print('BAD %s: %s' % (path, p))
 EOF
@@ -233,6 +241,8 @@ xlsx_check() { # xlsx_check DIR KIND
 xlsx_check zh run
 xlsx_check cmp compare
 xlsx_check sw sweep
+xlsx_check cal calibrate
+xlsx_check sens sensitivity
 xlsx_check long long
 if grep -q '<h1>Стратегия one · Стратегия two</h1>' "$T/long/report.html"; then ok; else bad "long: the Russian titles are not the page's <h1>"; fi
 
@@ -257,11 +267,11 @@ if [ -z "$SOFFICE" ]; then
     skip "LibreOffice is not installed: the workbooks are not opened"
 else
     mkdir -p "$T/lo"
-    for d in zh cmp sw long; do cp "$T/$d/report.xlsx" "$T/lo/$d.xlsx"; done
+    for d in zh cmp sw long cal sens; do cp "$T/$d/report.xlsx" "$T/lo/$d.xlsx"; done
     HOME="$T/lohome" timeout 300 "$SOFFICE" --headless --norestore --convert-to pdf \
-        --outdir "$T/lo" "$T/lo/zh.xlsx" "$T/lo/cmp.xlsx" "$T/lo/sw.xlsx" "$T/lo/long.xlsx" \
+        --outdir "$T/lo" "$T/lo/zh.xlsx" "$T/lo/cmp.xlsx" "$T/lo/sw.xlsx" "$T/lo/long.xlsx" "$T/lo/cal.xlsx" "$T/lo/sens.xlsx" \
         >"$T/lo/out" 2>&1
-    for d in zh cmp sw long; do
+    for d in zh cmp sw long cal sens; do
         if command -v pdfinfo >/dev/null 2>&1; then
             pages=$(pdfinfo "$T/lo/$d.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
         else

@@ -37,7 +37,7 @@ check "README.md links docs/sources.md" grep -q '](docs/sources.md)' README.md
 man_synopsis() {
     sed -n "/^\.B kpisim $1\$/,/^\.br/p" docs/kpisim.1 | sed 's/\\-/-/g'
 }
-for c in run validate compare sweep explain plot; do
+for c in run validate compare sweep sensitivity explain plot; do
     "$KPISIM" "$c" --help >"$T/help" 2>&1 || bad "kpisim $c --help failed"
     syn=$(man_synopsis "$c")
     check "docs/kpisim.1 has a synopsis of $c" test -n "$syn"

@@ -76,6 +76,41 @@ done
 mpi_k 0 2 sweep "$W" -n 8 --threads 2 -o "$T/sw-2t"
 same "$T/sw-serial" "$T/sw-2t" sweep.csv scenario.yaml
 
+# --- sensitivity (issue 19): the design's points split across the ranks -----------
+printf 'extends: %s/scenarios/default.yaml\nname: tiny\nmonths: 6\nteam: {headcount: 4}\n' "$PWD" >"$T/sbase.yaml"
+printf 'extends: sbase.yaml\nname: rich\npremium: {mean: 8000}\n' >"$T/srich.yaml"
+cat >"$T/sens.yaml" <<'EOF'
+strategies: [sbase.yaml, srich.yaml]
+keys:
+  activity.calls_per_day: {range: [6, 14]}
+  clients.lapse_per_year: {range: [0.02, 0.1]}
+figures: [total_premium, profit]
+method: [oat, morris, sobol, lhs]
+samples: 8
+trajectories: 3
+replications: 4
+EOF
+"$KPISIM" sensitivity "$T/sens.yaml" --threads 1 -o "$T/se-serial" --quiet >/dev/null 2>&1
+check "serial sensitivity" test -s "$T/se-serial/sensitivity.csv"
+for np in 1 2 3; do
+    mpi_k 0 "$np" sensitivity "$T/sens.yaml" --threads 1 -o "$T/se-$np"
+    same "$T/se-serial" "$T/se-$np" sensitivity.csv samples.csv sensitivity.yaml strategies/tiny.yaml strategies/rich.yaml
+done
+mpi_k 0 2 sensitivity "$T/sens.yaml" --threads 2 -o "$T/se-2t"
+same "$T/se-serial" "$T/se-2t" sensitivity.csv samples.csv
+# A bad sensitivity file: every rank refuses it, one message, nothing written.
+printf 'scenario: sbase.yaml\nkeys:\n  activity.calls_per_dya: {range: [6, 14]}\n' >"$T/sbad.yaml"
+mpi_k 65 3 sensitivity "$T/sbad.yaml" -o "$T/se-bad"
+err_has "sbad.yaml:3:3: activity.calls_per_dya: unknown key"
+check "a bad sensitivity file under MPI writes nothing" test ! -e "$T/se-bad"
+# sweep --lhs: the sample's points across the ranks, the serial bytes.
+"$KPISIM" sweep "$W" --lhs 12 -n 4 -o "$T/lhs-serial" --quiet >/dev/null 2>&1
+for np in 2 3; do
+    mpi_k 0 "$np" sweep "$W" --lhs 12 -n 4 --threads 1 -o "$T/lhs-$np"
+    same "$T/lhs-serial" "$T/lhs-$np" sweep.csv scenario.yaml
+done
+
+
 # Compare: each scenario split across ranks.
 A=scenarios/strategies/traditional.yaml B=scenarios/strategies/activity.yaml
 "$KPISIM" compare "$A" "$B" -n 40 -o "$T/cmp-serial" --quiet >/dev/null 2>&1

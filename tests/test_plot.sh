@@ -278,7 +278,7 @@ run_k 64 plot "$T" --format jpg; err_has 'expected png or svg'
 run_k 64 plot "$T" --frobnicate; err_has "unknown option '--frobnicate'"
 mkdir -p "$T/empty"
 run_k 66 plot "$T/empty"
-err_has "$T/empty: no kpisim results here (monthly.csv, comparison.csv or sweep.csv)"
+err_has "$T/empty: no kpisim results here (monthly.csv, comparison.csv, sweep.csv or sensitivity.csv)"
 check "nothing created in a directory without results" test ! -e "$T/empty/plots"
 run_k 66 plot "$T/nope"; err_has "$T/nope: no such directory"
 : >"$T/afile"
@@ -382,6 +382,44 @@ listed_files
 check_png "${F[@]}"
 run_k 0 plot "$D/sweep1" --format svg
 check_svg "An activity-managed team in an emerging market" "$D/sweep1/plots/sweep-total_premium.svg"
+
+# --- a sensitivity study (issue 19): per figure a tornado, Morris's mu*-sigma and
+# Sobol bars; for strategies the win probabilities and the flip map.
+cat >"$D/sens.yaml" <<EOF
+strategies: [$PWD/scenarios/strategies/traditional.yaml, $PWD/scenarios/strategies/activity.yaml]
+title: "Levers under doubt"
+keys:
+  management.tracking_odds: {range: [1.5, 4]}
+  management.meeting_up: {range: [1, 1.5]}
+  engagement.mood_effect: {range: [0, 2]}
+figures: [total_premium]
+samples: 8
+trajectories: 2
+replications: 4
+decision: {figure: total_premium, bins: 4}
+EOF
+"$KPISIM" sensitivity "$D/sens.yaml" -o "$D/sens" --quiet >/dev/null 2>"$T/err" ||
+    bad "sensitivity failed: $(cat "$T/err")"
+run_k 0 plot "$D/sens"
+out_lines 8
+listed_files
+check_png "${F[@]}"
+for c in tornado morris sobol; do
+    for s in traditional activity; do
+        check "plot wrote $c-$s-total_premium.png" test -s "$D/sens/plots/$c-$s-total_premium.png"
+    done
+done
+check "plot wrote decision.png and flip.png" test -s "$D/sens/plots/decision.png" -a -s "$D/sens/plots/flip.png"
+run_k 0 plot "$D/sens" --format svg
+check_svg "one key at a time" "$D/sens/plots/tornado-activity-total_premium.svg"
+check_svg "management.tracking_odds" "$D/sens/plots/sobol-activity-total_premium.svg"
+check_svg "Levers under doubt" "$D/sens/plots/morris-traditional-total_premium.svg"
+check_svg "Which strategy is best" "$D/sens/plots/decision.svg"
+check_svg "Where the ranking flips" "$D/sens/plots/flip.svg"
+# A new study in the same directory removes the charts of the old one.
+"$KPISIM" sensitivity "$D/sens.yaml" -o "$D/sens" --seed 3 --quiet >/dev/null 2>"$T/err" ||
+    bad "sensitivity rerun failed: $(cat "$T/err")"
+check "a new study removes the old charts" test ! -e "$D/sens/plots/flip.png" -a ! -e "$D/sens/plots/tornado-activity-total_premium.svg"
 
 # --- a run of one month (issue 17): the data drawn, no repeated tick label ------
 # The lesson k1-k2-kpi-tree has months: 1.  Lines and bands of one point draw

@@ -37,12 +37,36 @@ fi
 "$KPISIM" compare tests/data/fault/tiny.yaml tests/data/fault/other.yaml -n 12 \
     --set 'sales_cycle=~' -o "$T/cmp" --quiet >/dev/null 2>&1
 "$KPISIM" sweep tests/data/plot/sweep.yaml -n 8 -o "$T/sw" --quiet >/dev/null 2>&1
-for d in zh cmp sw; do
+# a calibration, small: one key, few replications, a short projection
+"$KPISIM" calibrate scenarios/calibration/history.csv --scenario scenarios/calibration/base.yaml \
+    --fit activity.compliance -n 8 --project 3 -o "$T/cal" --quiet >/dev/null 2>&1
+# a sensitivity study of two small strategies (differing in premium only)
+cat >"$T/sbase.yaml" <<EOF2
+extends: $ROOT/tests/data/fault/tiny.yaml
+name: sbase
+sales_cycle: ~
+EOF2
+printf 'extends: sbase.yaml\nname: srich\npremium: {mean: 9000}\n' >"$T/srich.yaml"
+cat >"$T/study.yaml" <<'EOF2'
+strategies: [sbase.yaml, srich.yaml]
+keys:
+  activity.calls_per_day: {range: [6, 14]}
+  management.coaching_gain: {range: [0.05, 0.3]}
+figures: [total_premium, total_cases]
+method: [oat, sobol]
+samples: 8
+replications: 2
+seed: 5
+bootstrap: 50
+decision: {figure: total_premium, better: higher}
+EOF2
+"$KPISIM" sensitivity "$T/study.yaml" -o "$T/sens" --quiet >/dev/null 2>&1
+for d in zh cmp sw cal sens; do
     check "results in $d" test -d "$T/$d"
 done
 
 # report DIR KIND: the report is written, its path printed, nothing left behind
-for d in zh cmp sw; do
+for d in zh cmp sw cal sens; do
     run_k 0 report "$T/$d"
     out_has "$T/$d/report.html"
     check "$d: report.html written" test -s "$T/$d/report.html"
@@ -112,6 +136,42 @@ if kind == 'compare' and 'P(higher)' not in text:
     bad('no P(higher) column')
 if kind == 'sweep' and 'activity.calls_per_day' not in text:
     bad('no swept key in the grid')
+if kind == 'sensitivity':
+    # a table per strategy and figure, every uncertain key in it; P(best)
+    # of each strategy as a percentage, as sensitivity.csv has it
+    rows = list(csv.DictReader(open(rundir + '/sensitivity.csv')))
+    figs = sorted({r['figure'] for r in rows if r['method'] != 'decision'})
+    if len(re.findall(r'<th>Uncertain key</th>', s)) != len(figs):
+        bad('%d key tables, expected %d' % (len(re.findall(r'<th>Uncertain key</th>', s)), len(figs)))
+    for r in rows:
+        if r['key'] and r['method'] != 'decision' and '<code>%s</code>' % r['key'] not in s:
+            bad('key %s not shown' % r['key'])
+        if r['index'] == 'p_best':
+            want = '{:.1f}%'.format(float(r['value']) * 100)
+            if not re.search(r'<td>%s</td><td class="n">%s' % (re.escape(r['key']), re.escape(want)), s):
+                bad('P(best) of %s %s not shown' % (r['key'], want))
+        if r['index'] == 'ST' and r['value'] and 'coaching_gain' in r['key']:
+            # a lever neither strategy pulls: exactly 0
+            if float(r['value']) != 0:
+                bad('coaching_gain has ST %s in a study without coaching' % r['value'])
+if kind == 'calibrate':
+    # every fitted key in the table, its estimate to four digits; the
+    # coverage counted here from fit-monthly.csv
+    for r in csv.DictReader(open(rundir + '/fit.csv')):
+        want = '<code>%s</code></th><td class="n">%s<' % (r['key'], '%.4g' % float(r['estimate']))
+        if want not in s:
+            bad('fitted key %s with estimate %.4g not in the table' % (r['key'], float(r['estimate'])))
+    inside = total = 0
+    for r in csv.DictReader(open(rundir + '/fit-monthly.csv')):
+        if r['observed'] == '':
+            continue
+        total += 1
+        inside += float(r['p05']) <= float(r['observed']) <= float(r['p95'])
+    want = 'inside the fitted model\'s 90% band: {} of {} ({:.1f}%'.format(inside, total, 100.0 * inside / total)
+    if want not in text:
+        bad('no coverage line %r' % want)
+    if 'fitted.yaml' not in text or 'calls_per_day:' not in s:
+        bad('no resolved fitted scenario')
 # thousands separators: no bare run of 5 or more digits in the tables
 for cell in re.findall(r'<td class="n">([^<]*)<', s):
     if re.search(r'\d{5,}', cell):
@@ -125,6 +185,9 @@ html_check() { # html_check DIR KIND NCHARTS
 html_check zh run 5
 html_check cmp compare 12
 html_check sw sweep 4
+html_check cal calibrate 1
+# 2 strategies x 2 figures x (tornado, sobol) + decision + flip
+html_check sens sensitivity 10
 if grep -q '<h1>高效利用客户资源</h1>' "$T/zh/report.html"; then ok; else bad "the Chinese title is not the page's <h1>"; fi
 
 # The embedded font holds the glyphs of the Chinese title (fontTools:

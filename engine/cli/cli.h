@@ -241,5 +241,15 @@ int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_explain(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_calibrate(int argc, char **argv);
+int cli_cmd_sensitivity(int argc, char **argv);
+
+/* ---- sens_summary.c: what `kpisim sensitivity` prints ----------------- */
+
+/* The summary for people: per strategy and figure the tornado, Morris's
+ * screening, the Sobol indices with their intervals, the convergence check
+ * and the noise floor; then the decision's win probabilities and where
+ * the ranking flips. */
+void cli_sens_summary(FILE *f, const kpi_study *st, const kpi_study_plan *plan,
+                      const kpi_study_result *res);
 
 #endif /* KPI_CLI_H */

@@ -7,7 +7,10 @@
  *                                  four K3 indicators, cases by source, the funnel;
  *   a compare (DIR/comparison.csv) the scenarios' fans with their paired
  *                                  difference, then every scenario's run charts;
- *   a sweep (DIR/sweep.csv)        heat maps (or lines) of a few horizon figures.
+ *   a sweep (DIR/sweep.csv)        heat maps (or lines) of a few horizon figures;
+ *   a sensitivity study (DIR/sensitivity.csv)  per figure the tornado, Morris's
+ *                                  mu*-sigma and the Sobol bars; for strategies
+ *                                  the win probabilities and the flip map.
  * gnuplot runs as a child process without a shell (paths may hold blanks
  * or quotes); its messages are kept and shown when a chart fails.  Each
  * chart is written to a hidden temporary name and renamed into place only
@@ -55,6 +58,8 @@ static void plot_help(FILE *f)
           "  calibrate (fit-monthly.csv): calibrate (observed months over the fit)\n"
           "  sweep    (sweep.csv): sweep-total_premium, sweep-profit, sweep-repeat_share,\n"
           "           sweep-final_headcount\n"
+          "  sensitivity (sensitivity.csv): tornado-FIGURE, morris-FIGURE, sobol-FIGURE\n"
+          "           (FIGURE: STRATEGY-FIGURE for strategies), decision, flip\n"
           "Titles are the scenarios' own (Chinese and Cyrillic included).  The scripts\n"
           "(plots/*.gp) also run by hand: gnuplot -c plots/fan.gp RUN_DIR OUT.png\n"
           "\n"
@@ -377,6 +382,64 @@ static int render(plot_job *job, const chart *c, const char *dir, const char *pr
     return 0;
 }
 
+/* The charts of a sensitivity study: for each figure label of
+ * sensitivity.csv (its first column) the methods it has rows of, and the
+ * decision's two charts.  Returns 0, or an exit status (printed). */
+#define PLOT_MAX_SENS 64
+static int render_sensitivity(plot_job *job, const char *dir)
+{
+    static const char *const kinds[3] = {"tornado", "morris", "sobol"};
+    static const char *const methods[3] = {",oat,", ",morris,", ",sobol,"};
+    char labels[PLOT_MAX_SENS][300], path[PLOT_PATH_MAX], line[2048];
+    int has[PLOT_MAX_SENS] = {0}, n = 0, decision = 0, rc = 0;
+    if (join(path, sizeof path, "%s/sensitivity.csv", dir) != 0)
+        return 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        size_t len = strcspn(line, ",");
+        if (strstr(line, ",decision,"))
+            decision = 1;
+        if (len == 0 || len >= sizeof labels[0] || strncmp(line, "figure,", 7) == 0)
+            continue;
+        int m = -1;
+        for (int k = 0; k < 3; k++)
+            if (strstr(line + len, methods[k]) == line + len + strcspn(line + len + 1, ",") + 1)
+                m = k;
+        if (m < 0)
+            continue;
+        int i = 0;
+        while (i < n && (strlen(labels[i]) != len || strncmp(labels[i], line, len) != 0))
+            i++;
+        if (i == n && n < PLOT_MAX_SENS)
+            snprintf(labels[n++], sizeof labels[0], "%.*s", (int)len, line);
+        if (i < n)
+            has[i] |= 1 << m;
+    }
+    fclose(f);
+    for (int i = 0; i < n && rc == 0; i++) {
+        for (int k = 0; k < 3 && rc == 0; k++) {
+            if (!(has[i] & (1 << k)))
+                continue;
+            char name[400];
+            snprintf(name, sizeof name, "%s-%.299s", kinds[k], labels[i]);
+            for (char *c = name; *c; c++)
+                if (*c == ':' || *c == '/')
+                    *c = '-';
+            chart c = {"sensitivity.gp", name, kinds[k], labels[i]};
+            rc = render(job, &c, dir, "");
+        }
+    }
+    if (decision && rc == 0) {
+        static const chart dec[] = {{"sensitivity.gp", "decision", "decision", NULL},
+                                    {"sensitivity.gp", "flip", "flip", NULL}};
+        for (size_t i = 0; i < NCHARTS(dec) && rc == 0; i++)
+            rc = render(job, &dec[i], dir, "");
+    }
+    return rc;
+}
+
 /* Renders the charts of table n in dir; stops at the first fatal status. */
 static int render_all(plot_job *job, const chart *t, size_t n, const char *dir,
                       const char *prefix)
@@ -477,8 +540,10 @@ int cli_cmd_plot(int argc, char **argv)
                 access(dir, F_OK) == 0 ? "not a directory" : "no such directory");
         return KPI_ENOINPUT;
     }
-    enum { KIND_RUN, KIND_COMPARE, KIND_SWEEP, KIND_CALIBRATE } kind;
-    if (has_file(dir, "fit-monthly.csv"))
+    enum { KIND_RUN, KIND_COMPARE, KIND_SWEEP, KIND_CALIBRATE, KIND_SENSITIVITY } kind;
+    if (has_file(dir, "sensitivity.csv"))
+        kind = KIND_SENSITIVITY;
+    else if (has_file(dir, "fit-monthly.csv"))
         kind = KIND_CALIBRATE;
     else if (has_file(dir, "sweep.csv"))
         kind = KIND_SWEEP;
@@ -488,7 +553,7 @@ int cli_cmd_plot(int argc, char **argv)
         kind = KIND_RUN;
     else {
         fprintf(stderr, "kpisim: plot: %s: no kpisim results here (monthly.csv, "
-                        "comparison.csv or sweep.csv)\n", dir);
+                        "comparison.csv, sweep.csv or sensitivity.csv)\n", dir);
         return KPI_ENOINPUT;
     }
 
@@ -534,6 +599,9 @@ int cli_cmd_plot(int argc, char **argv)
         }
         for (int i = 0; i < nnames; i++)
             free(names[i]);
+        break;
+    case KIND_SENSITIVITY:
+        rc = render_sensitivity(&job, dir);
         break;
     case KIND_CALIBRATE:
         rc = render_all(&job, calibrate_charts, NCHARTS(calibrate_charts), dir, "");

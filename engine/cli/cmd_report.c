@@ -2,8 +2,9 @@
  * cmd_report.c - `kpisim report DIR [--xlsx]` (docs/report.md).
  *
  * Reads the results in DIR, detected as `kpisim plot` does (sweep.csv, a
- * sweep; comparison.csv, a compare; monthly.csv, a run), into an rpt_doc:
- * the CSV files, each scenario's resolved scenario.yaml (loaded for its
+ * sweep; comparison.csv, a compare; sensitivity.csv, a sensitivity study;
+ * fit.csv, a calibration; monthly.csv, a run), into an rpt_doc: the CSV files, each scenario's resolved
+ * scenario.yaml or a calibration's fitted.yaml (loaded for its
  * title, description, seed and replications) and `kpisim explain` of it
  * (this program run as a child, so the arithmetic is the command's own
  * text).  report_html.c writes DIR/report.html from it, report_xlsx.c
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -32,9 +34,11 @@ static void report_help(FILE *f)
           "\n"
           "Writes DIR/report.html, one self-contained page for a meeting or a class:\n"
           "the scenario's title and description, the headline figures with their 90%\n"
-          "band (a compare: the differences and P(higher); a sweep: the grid), the\n"
-          "charts as inline SVG, the `kpisim explain` arithmetic, the resolved\n"
-          "scenario and the provenance.  DIR is the output of run, compare or sweep.\n"
+          "band (a compare: the differences and P(higher); a sweep: the grid; a\n"
+          "calibration: the fitted keys with their intervals and the goodness of\n"
+          "fit), the charts as inline SVG, the `kpisim explain` arithmetic, the\n"
+          "resolved scenario and the provenance.  DIR is the output of run,\n"
+          "compare, sweep, calibrate or sensitivity.\n"
           "The page needs no network and no installed font (a font subset is\n"
           "embedded); it prints one section a page.\n"
           "\n"
@@ -618,12 +622,18 @@ static int has_file(const char *dir, const char *name)
     return rpt_sn(p, sizeof p, "%s/%s", dir, name) == 0 && is_file(p);
 }
 
-/* Loads s->dir/scenario.yaml (text, scenario, explain) and its CSV files
- * (monthly.csv, summary.csv when present).  Missing parts stay NULL. */
+/* Loads s->dir/s->file (scenario.yaml; a calibration's fitted.yaml): the
+ * scenario, its resolved text (a fitted.yaml extends its base: the text
+ * shown is the scenario it resolves to) and kpisim explain of it; with_run,
+ * the CSV files of its run (monthly.csv, summary.csv when present).
+ * Missing parts stay NULL. */
 static void load_scen(rpt_scen *s, int with_run)
 {
     char path[RPT_PATH_MAX];
-    rpt_sn(path, sizeof path, "%s/scenario.yaml", s->dir);
+    if (!s->file[0])
+        rpt_sn(s->file, sizeof s->file, "scenario.yaml");
+    int resolve = strcmp(s->file, "fitted.yaml") == 0;
+    rpt_sn(path, sizeof path, "%s/%s", s->dir, s->file);
     s->yaml = rpt_read_file(path, NULL);
     if (s->yaml) {
         s->sc = malloc(sizeof *s->sc);
@@ -632,6 +642,12 @@ static void load_scen(rpt_scen *s, int with_run)
         if (s->sc && kpi_scenario_load(s->sc, path, &err) != KPI_OK) {
             free(s->sc);
             s->sc = NULL;
+        }
+        char *text = NULL;
+        size_t len;
+        if (resolve && s->sc && kpi_scenario_text(s->sc, &text, &len, &err) == KPI_OK) {
+            free(s->yaml);
+            s->yaml = text;
         }
         char exe[RPT_PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -695,6 +711,126 @@ static void doc_free(rpt_doc *d)
     free(d->charts);
     free(d->command);
     rpt_csv_free(&d->main);
+    rpt_csv_free(&d->fit_monthly);
+    rpt_csv_free(&d->trace);
+    rpt_csv_free(&d->projection);
+    rpt_csv_free(&d->samples);
+}
+
+/* Reads an optional CSV of DIR into c (ncol 0 when absent or unreadable). */
+static void read_optional(const char *dir, const char *name, rpt_csv *c)
+{
+    char path[RPT_PATH_MAX];
+    if (rpt_sn(path, sizeof path, "%s/%s", dir, name) == 0 && is_file(path))
+        (void)rpt_csv_read(path, c);
+}
+
+/* A sensitivity study of strategies: DIR/strategies/NAME.yaml, each a
+ * scenario, in the order of their names. */
+static void study_strategies(rpt_doc *d)
+{
+    char sub[RPT_PATH_MAX];
+    struct dirent **list = NULL;
+    if (rpt_sn(sub, sizeof sub, "%s/strategies", d->dir) != 0)
+        return;
+    int n = scandir(sub, &list, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        const char *f = list[i]->d_name;
+        size_t len = strlen(f);
+        if (f[0] != '.' && len > 5 && len < 256 && strcmp(f + len - 5, ".yaml") == 0 &&
+            d->nscen < RPT_MAX_SCEN) {
+            rpt_scen *s = &d->scen[d->nscen];
+            memset(s, 0, sizeof *s);
+            rpt_sn(s->name, sizeof s->name, "%.*s", (int)(len - 5), f);
+            rpt_sn(s->dir, sizeof s->dir, "%s", sub);
+            rpt_sn(s->file, sizeof s->file, "%s", f);
+            d->nscen++;
+        }
+        free(list[i]);
+    }
+    free(list);
+}
+
+/* What d->dir holds, detected as kpisim plot does (sweep.csv, a sweep;
+ * comparison.csv, a compare; fit.csv, a calibration; monthly.csv, a run),
+ * read into d.  0, or -1 with the reason printed. */
+static int read_dir(rpt_doc *d)
+{
+    const char *dir = d->dir, *main_csv;
+    if (has_file(dir, "sweep.csv")) {
+        d->kind = RPT_SWEEP;
+        main_csv = "sweep.csv";
+    } else if (has_file(dir, "comparison.csv")) {
+        d->kind = RPT_COMPARE;
+        main_csv = "comparison.csv";
+    } else if (has_file(dir, "sensitivity.csv")) {
+        d->kind = RPT_SENSITIVITY;
+        main_csv = "sensitivity.csv";
+    } else if (has_file(dir, "fit.csv")) {
+        d->kind = RPT_CALIBRATE;
+        main_csv = "fit.csv";
+    } else if (has_file(dir, "monthly.csv")) {
+        d->kind = RPT_RUN;
+        main_csv = "summary.csv";
+    } else {
+        fprintf(stderr, "kpisim: report: %s: no kpisim results here (monthly.csv, "
+                        "comparison.csv, sweep.csv, fit.csv or sensitivity.csv)\n", dir);
+        return -1;
+    }
+    char path[RPT_PATH_MAX];
+    rpt_sn(path, sizeof path, "%s/%s", dir, main_csv);
+    if (is_file(path) && rpt_csv_read(path, &d->main) != 0) {
+        fprintf(stderr, "kpisim: report: cannot read %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (d->kind == RPT_COMPARE) {
+        compare_scenarios(d);
+    } else if (d->kind == RPT_SENSITIVITY && !has_file(dir, "scenario.yaml")) {
+        study_strategies(d);
+    } else {
+        d->nscen = 1;
+        rpt_sn(d->scen[0].dir, sizeof d->scen[0].dir, "%s", dir);
+        if (d->kind == RPT_CALIBRATE)
+            rpt_sn(d->scen[0].file, sizeof d->scen[0].file, "fitted.yaml");
+    }
+    if (d->kind == RPT_CALIBRATE) {
+        read_optional(dir, "fit-monthly.csv", &d->fit_monthly);
+        read_optional(dir, "trace.csv", &d->trace);
+        read_optional(dir, "projection.csv", &d->projection);
+    }
+    if (d->kind == RPT_SENSITIVITY)
+        read_optional(dir, "samples.csv", &d->samples);
+    for (int i = 0; i < d->nscen; i++)
+        load_scen(&d->scen[i], d->kind == RPT_RUN || d->kind == RPT_COMPARE);
+    return 0;
+}
+
+/* The share of the history's observed months inside the fitted 90% band,
+ * from fit-monthly.csv: *inside of *total (0 of 0 without the file). */
+void rpt_fit_coverage(const rpt_csv *m, int *inside, int *total)
+{
+    int co = rpt_csv_col(m, "observed"), c5 = rpt_csv_col(m, "p05"), c95 = rpt_csv_col(m, "p95");
+    *inside = *total = 0;
+    for (int r = 0; co >= 0 && c5 >= 0 && c95 >= 0 && r < m->nrow; r++) {
+        double o, lo, hi;
+        if (!rpt_number(m->cell[r][co], &o) || !rpt_number(m->cell[r][c5], &lo) ||
+            !rpt_number(m->cell[r][c95], &hi))
+            continue;
+        (*total)++;
+        *inside += o >= lo && o <= hi;
+    }
+}
+
+const char *rpt_kind_name(enum rpt_dir_kind kind)
+{
+    switch (kind) {
+    case RPT_RUN: return "a run";
+    case RPT_COMPARE: return "a compare";
+    case RPT_SWEEP: return "a sweep";
+    case RPT_CALIBRATE: return "a calibration";
+    case RPT_SENSITIVITY: return "a sensitivity study";
+    }
+    return "results";
 }
 
 int cli_cmd_report(int argc, char **argv)
@@ -736,37 +872,11 @@ int cli_cmd_report(int argc, char **argv)
     if (!d)
         return cli_out_of_memory();
     d->dir = dir;
-    const char *main_csv;
-    if (has_file(dir, "sweep.csv")) {
-        d->kind = RPT_SWEEP;
-        main_csv = "sweep.csv";
-    } else if (has_file(dir, "comparison.csv")) {
-        d->kind = RPT_COMPARE;
-        main_csv = "comparison.csv";
-    } else if (has_file(dir, "monthly.csv")) {
-        d->kind = RPT_RUN;
-        main_csv = "summary.csv";
-    } else {
-        fprintf(stderr, "kpisim: report: %s: no kpisim results here (monthly.csv, "
-                        "comparison.csv or sweep.csv)\n", dir);
+    if (read_dir(d) != 0) {
+        doc_free(d);
         free(d);
         return KPI_ENOINPUT;
     }
-    char path[RPT_PATH_MAX];
-    rpt_sn(path, sizeof path, "%s/%s", dir, main_csv);
-    if (is_file(path) && rpt_csv_read(path, &d->main) != 0) {
-        fprintf(stderr, "kpisim: report: cannot read %s: %s\n", path, strerror(errno));
-        free(d);
-        return KPI_ENOINPUT;
-    }
-    if (d->kind == RPT_COMPARE) {
-        compare_scenarios(d);
-    } else {
-        d->nscen = 1;
-        rpt_sn(d->scen[0].dir, sizeof d->scen[0].dir, "%s", dir);
-    }
-    for (int i = 0; i < d->nscen; i++)
-        load_scen(&d->scen[i], d->kind != RPT_SWEEP);
 
     time_t now = time(NULL);
     struct tm tm;

@@ -213,7 +213,9 @@ static void validate_help(FILE *f)
           "\n"
           "Checks each scenario file (with its extends: chain) against every rule of\n"
           "the scenario format without running it; for a sweep file, every point of\n"
-          "its grid.  Prints 'FILE: ok' for each good file and, on stderr, a\n"
+          "its grid; for a sensitivity file (docs/sensitivity.md), its scenarios,\n"
+          "keys and every point of its design.  Prints 'FILE: ok' for each good file\n"
+          "and, on stderr, a\n"
           "file:line:col message for every mistake of a bad one (up to 20, in the\n"
           "order of the file: a YAML syntax error stops its file, other mistakes do\n"
           "not).\n"
@@ -224,6 +226,50 @@ static void validate_help(FILE *f)
           "\n"
           "exit status: 0 all good, 65 a file is bad, 66 a file is missing (the\n"
           "status of the first failing file), 64 usage.\n", f);
+}
+
+/* Whether path reads as a sensitivity file (docs/sensitivity.md): a
+ * top-level keys: with scenario: or strategies:, which no scenario has. */
+static int is_study(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    int keys = 0, base = 0;
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        keys |= strncmp(line, "keys:", 5) == 0;
+        base |= strncmp(line, "scenario:", 9) == 0 || strncmp(line, "strategies:", 11) == 0;
+    }
+    fclose(f);
+    return keys && base;
+}
+
+/* validate for a sensitivity file: the file, its scenarios, its design and
+ * every point of it.  Returns the status, printed. */
+static int validate_study(const char *path, size_t nsets)
+{
+    kpi_study *st = NULL;
+    kpi_study_plan *plan = NULL;
+    kpi_error err;
+    kpi_scenario *sc = malloc(sizeof *sc);
+    if (!sc)
+        return cli_out_of_memory();
+    int rc = nsets ? cli_usage("validate", "--set does not apply to a sensitivity file (%s)", path)
+                   : kpi_study_load(path, &st, &err);
+    if (rc == KPI_OK)
+        rc = kpi_study_design(st, &plan, &err);
+    for (long u = 0; rc == KPI_OK && u < plan->nrows * st->nstrategies; u++)
+        rc = kpi_study_point(st, plan, (int)(u % st->nstrategies), u / st->nstrategies, sc, &err);
+    if (rc == KPI_OK)
+        printf("%s: ok (a sensitivity study: %d keys, %ld points x %d scenario%s)\n", path,
+               st->nkeys, plan->nrows, st->nstrategies, st->nstrategies > 1 ? "s" : "");
+    else if (!nsets)
+        cli_fail(&err);
+    kpi_study_plan_free(plan);
+    kpi_study_free(st);
+    free(sc);
+    return rc;
 }
 
 int cli_cmd_validate(int argc, char **argv)
@@ -276,6 +322,12 @@ int cli_cmd_validate(int argc, char **argv)
         kpi_sweep *sw = NULL;
         size_t nerrs = 0;
         int more = 0;
+        if (is_study(paths[i])) {
+            int r = validate_study(paths[i], nsets);
+            if (r != KPI_OK && status == 0)
+                status = r;
+            continue;
+        }
         /* Every independent mistake first (up to a cap), in the order of
          * the file; once there is none, a plain scenario is a sweep of one
          * point: one loader checks both, every grid point of a sweep

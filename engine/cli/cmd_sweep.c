@@ -21,7 +21,7 @@ static void sweep_help(FILE *f)
 {
     fputs("usage: kpisim sweep SWEEP.yaml [-o DIR] [-n N] [--seed N] [--threads N]\n"
           "                    [--set KEY=VALUE]... [--per-replication] [--long]\n"
-          "                    [--quiet]\n"
+          "                    [--lhs N] [--quiet]\n"
           "\n"
           "Runs every point of the full grid of the file's sweep: block, e.g.\n"
           "  sweep: {activity.calls_per_day: {from: 4, to: 16, step: 2},\n"
@@ -39,6 +39,9 @@ static void sweep_help(FILE *f)
           "                        a swept seed overrides it)\n"
           "  --threads N           worker threads (results identical for any N)\n"
           "  --set KEY=VALUE       override a key of the base scenario (repeatable)\n"
+          "  --lhs N               instead of the grid, a Latin hypercube sample of N\n"
+          "                        points over each swept key's range (its smallest to\n"
+          "                        its largest value), drawn from the seed\n"
           "  --per-replication     also write DIR/figures.csv: a row per point and\n"
           "                        replication, every horizon figure\n"
           "  --long                also write DIR/long.csv: every point's numbers, one\n"
@@ -160,6 +163,8 @@ typedef struct sweep_job {
     kpi_band *bands;        /* every point's bands, kept for sweep.csv */
     double *work, *figures;
     char *spath;            /* DIR/scenario.yaml */
+    long lhs;               /* --lhs N: the sample's size; 0: the grid */
+    char **args;            /* argv without --lhs */
     kpi_error err;
 } sweep_job;
 
@@ -167,6 +172,22 @@ typedef struct sweep_job {
  * Returns 0, CLI_HELP or the usage status. */
 static int sweep_parse(sweep_job *j, int argc, char **argv)
 {
+    /* --lhs N is this command's alone: taken out before the shared options. */
+    j->args = malloc(((size_t)argc + 1) * sizeof *j->args);
+    if (!j->args)
+        return cli_out_of_memory();
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *v;
+        int m = i > 0 ? cli_opt_value(argc, argv, &i, "sweep", "--lhs", NULL, &v) : 0;
+        if (m < 0 || (m > 0 && cli_parse_long("sweep", "--lhs", v, 1, 10000, &j->lhs) != 0))
+            return KPI_EUSAGE;
+        if (m == 0)
+            j->args[n++] = argv[i];
+    }
+    j->args[n] = NULL;
+    argc = n;
+    argv = j->args;
     int rc = cli_parse_single(argc, argv, "sweep", sweep_help, "sweep file", "", &j->o);
     if (rc != 0)
         return rc;
@@ -196,6 +217,18 @@ static int sweep_load(sweep_job *j)
         j->base->replications = j->o.nrep;
     if (j->o.have_seed)
         j->base->seed = j->o.seed;
+    if (j->lhs) {
+        kpi_sweep *sample = NULL;
+        rc = kpi_sweep_lhs(j->sw, j->base, j->lhs, j->base->seed, &sample, &j->err);
+        if (rc == KPI_OK) {
+            kpi_sweep_free(j->sw);
+            j->sw = sample;
+        } else if (!j->err.file[0]) {
+            snprintf(j->err.file, sizeof j->err.file, "%s", j->path);
+        }
+        if ((rc = cli_agreed(rc, &j->err)) != KPI_OK)
+            return rc;
+    }
     j->outdir = j->o.outdir;
     if (!j->outdir) {
         snprintf(j->dirbuf, sizeof j->dirbuf, "runs/sweep-%s", j->base->name);
@@ -262,8 +295,12 @@ static int sweep_check(sweep_job *j)
     if (!j->o.quiet) {
         fprintf(stderr, "kpisim: sweep '%s': %ld points", j->base->name, sw->npoints);
         for (int a = 0; a < sw->naxes; a++)
-            fprintf(stderr, "%s%s (%d)", a == 0 ? " over " : " x ", sw->axis[a].key,
-                    sw->axis[a].nvalues);
+            if (sw->sample)
+                fprintf(stderr, "%s%s", a == 0 ? " of a Latin hypercube over " : " x ",
+                        sw->axis[a].key);
+            else
+                fprintf(stderr, "%s%s (%d)", a == 0 ? " over " : " x ", sw->axis[a].key,
+                        sw->axis[a].nvalues);
         if (j->total == sw->npoints * j->base->replications)
             fprintf(stderr, ", %ld replications each: %ld replications\n",
                     j->base->replications, j->total);
@@ -363,6 +400,7 @@ done:
     free(j.figures);
     free(j.first);
     free(j.spath);
+    free(j.args);
     free(j.base);
     free(j.sc);
     cli_common_free(&j.o);

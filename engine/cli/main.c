@@ -24,7 +24,10 @@ static void usage(FILE *f)
           "  compare A.yaml B.yaml...  run scenarios on common random numbers and compare\n"
           "                        each with the first (comparison.csv)\n"
           "  sweep SWEEP.yaml      run a full grid over some keys of a scenario (sweep.csv)\n"
-          "  validate FILE...      check scenario and sweep files without running them\n"
+          "  sensitivity FILE.yaml  which uncertain keys move the figures, and how sure\n"
+          "                        a choice between strategies is (sensitivity.csv)\n"
+          "  validate FILE...      check scenario, sweep and sensitivity files without\n"
+          "                        running them\n"
           "  explain FILE [DIR]    expected values by hand-checkable arithmetic, beside a\n"
           "                        run's simulated means\n"
           "  calibrate HISTORY.csv --scenario BASE.yaml --fit KEY...  fit scenario keys\n"
@@ -86,11 +89,11 @@ static int dispatch(int argc, char **argv)
         printf("kpisim %s\n", KPI_VERSION);
         return 0;
     }
-    /* In an MPI job only run, compare, sweep and calibrate share their work; any
+    /* In an MPI job only run, compare, sweep, calibrate and sensitivity share their work; any
      * other command is rank 0's alone. */
     if (cli_mpi_size() > 1 && cli_mpi_rank() != 0 && strcmp(cmd, "run") != 0 &&
         strcmp(cmd, "compare") != 0 && strcmp(cmd, "sweep") != 0 &&
-        strcmp(cmd, "calibrate") != 0)
+        strcmp(cmd, "calibrate") != 0 && strcmp(cmd, "sensitivity") != 0)
         return 0;
     if (strcmp(cmd, "run") == 0)
         return cli_cmd_run(argc - 1, argv + 1);
@@ -100,6 +103,8 @@ static int dispatch(int argc, char **argv)
         return cli_cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0)
         return cli_cmd_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "sensitivity") == 0)
+        return cli_cmd_sensitivity(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0)
         return cli_cmd_explain(argc - 1, argv + 1);
     if (strcmp(cmd, "calibrate") == 0)

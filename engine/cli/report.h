@@ -2,7 +2,8 @@
  * report.h - what the parts of `kpisim report` share (cmd_report.c,
  * report_html.c, report_xlsx.c; docs/report.md).
  *
- * cmd_report.c reads a result directory (a run, a compare or a sweep) into
+ * cmd_report.c reads a result directory (a run, a compare, a sweep or a
+ * calibration) into
  * an rpt_doc: its CSV files as text cells, each scenario's resolved
  * scenario, the provenance; report_html.c turns it into DIR/report.html,
  * report_xlsx.c into DIR/report.xlsx.  Both write to a hidden temporary
@@ -75,15 +76,21 @@ int rpt_number(const char *cell, double *v);
 const char *rpt_fmt(char *buf, const char *cell, enum rpt_kind kind);
 const char *rpt_fmt_value(char *buf, double v, enum rpt_kind kind);
 
-enum rpt_dir_kind { RPT_RUN, RPT_COMPARE, RPT_SWEEP };
+enum rpt_dir_kind { RPT_RUN, RPT_COMPARE, RPT_SWEEP, RPT_CALIBRATE, RPT_SENSITIVITY };
+
+/* "a run", "a compare", "a sweep", "a calibration", "a sensitivity study". */
+const char *rpt_kind_name(enum rpt_dir_kind kind);
 
 /* One scenario of the directory: a run's own, each of a compare's, a
- * sweep's base. */
+ * sweep's base, a calibration's fitted.yaml, a sensitivity study's base or
+ * each of its strategies. */
 typedef struct rpt_scen {
     char name[256];          /* the folder of a compare's scenario, else "" */
     char dir[RPT_PATH_MAX];  /* where its scenario.yaml and CSV files are */
     kpi_scenario *sc;        /* NULL when scenario.yaml is missing or bad */
-    char *yaml;              /* the text of scenario.yaml, NULL when missing */
+    char file[300];          /* "scenario.yaml", a calibration's "fitted.yaml", a
+                                sensitivity study's strategy "NAME.yaml" */
+    char *yaml;              /* the text of that file, NULL when missing */
     char *explain;           /* `kpisim explain` of it, NULL when it failed */
     rpt_csv monthly, summary;   /* ncol 0 when absent (a sweep) */
 } rpt_scen;
@@ -99,13 +106,23 @@ typedef struct rpt_doc {
     enum rpt_dir_kind kind;
     rpt_scen scen[RPT_MAX_SCEN];
     int nscen;
-    rpt_csv main;            /* summary.csv, comparison.csv or sweep.csv */
+    rpt_csv main;            /* summary.csv, comparison.csv, sweep.csv, fit.csv or
+                                sensitivity.csv */
+    /* A calibration's other tables: fit-monthly.csv, trace.csv and
+     * projection.csv (ncol 0 when absent). */
+    rpt_csv fit_monthly, trace, projection;
+    rpt_csv samples;         /* a sensitivity study's samples.csv */
     rpt_chart *charts;
     int ncharts;
     char date[64];           /* the report's date, UTC */
     char *command;           /* the command line, NULL: not recorded (no file has it) */
     char font_note[512];     /* how text is made to render (report_html.c) */
 } rpt_doc;
+
+/* A calibration's goodness of fit as the report shows it: the observed
+ * months of fit-monthly.csv m inside the fitted p05-p95 band, *inside of
+ * *total (0 of 0 without the file). */
+void rpt_fit_coverage(const rpt_csv *m, int *inside, int *total);
 
 /* The title to show for scenario s ("" never: falls back on the name). */
 const char *rpt_title(const rpt_scen *s);

@@ -80,6 +80,19 @@ static const chart_spec compare_charts[] = {
     {"compare.gp", "compare-headcount", "headcount",
      "The scenarios' headcount fans side by side, with their paired difference."},
 };
+static const chart_spec calibrate_charts[] = {
+    {"calibrate.gp", "calibrate", NULL,
+     "Each figure of the history: the observed months (points) over the fitted model's "
+     "median and 90% band."},
+};
+static const chart_spec sensitivity_charts[] = {
+    {"sensitivity.gp", "decision", "decision",
+     "The probability that each strategy is best over the sampled uncertainty, with its "
+     "interval."},
+    {"sensitivity.gp", "flip", "flip",
+     "Where the ranking flips: the share of points where the second strategy is best, by "
+     "bins of each uncertain key."},
+};
 static const chart_spec sweep_charts[] = {
     {"sweep.gp", "sweep-total_premium", "total_premium_mean", "Total first-year premium over the grid."},
     {"sweep.gp", "sweep-profit", "profit_mean", "Profit over the grid."},
@@ -159,9 +172,11 @@ typedef struct chart_job {
     rpt_buf failures;        /* what failed, for the page */
 } chart_job;
 
-/* Renders one chart of dir into d->charts (or notes its failure). */
-static void render(rpt_doc *d, chart_job *job, const chart_spec *c, const char *dir,
-                   const char *prefix, const char *caption_title)
+/* Renders one chart of dir into d->charts (or notes its failure); extra,
+ * when not NULL, is the script's fourth argument (a sensitivity chart's
+ * figure). */
+static void render_with(rpt_doc *d, chart_job *job, const chart_spec *c, const char *dir,
+                        const char *prefix, const char *caption_title, const char *extra)
 {
     if (job->missing_gnuplot || cli_interrupted())
         return;
@@ -170,7 +185,7 @@ static void render(rpt_doc *d, chart_job *job, const chart_spec *c, const char *
     rpt_sn(script, sizeof script, "%s/%s", job->scripts, c->script);
     rpt_sn(out, sizeof out, "%s/chart%d.svg", job->tmpdir, d->ncharts);
     char *argv[] = {(char *)"gnuplot", (char *)"-c", script, (char *)dir, out, (char *)c->arg,
-                    NULL};
+                    (char *)extra, NULL};
     char *msg = NULL;
     int rc = rpt_capture(argv, 1, &msg);
     char *svg = rc == 0 ? rpt_read_file(out, NULL) : NULL;
@@ -219,6 +234,18 @@ static void render(rpt_doc *d, chart_job *job, const chart_spec *c, const char *
     rpt_sn(ch[d->ncharts].name, sizeof ch[d->ncharts].name, "%s", name);
     ch[d->ncharts].svg = html;
     d->ncharts++;
+}
+
+static void render(rpt_doc *d, chart_job *job, const chart_spec *c, const char *dir,
+                   const char *prefix, const char *caption_title)
+{
+    render_with(d, job, c, dir, prefix, caption_title, NULL);
+}
+
+static void render_arg(rpt_doc *d, chart_job *job, const chart_spec *c, const char *dir,
+                       const char *figure)
+{
+    render_with(d, job, c, dir, "", figure, figure);
 }
 
 /* Whether chart name is spec's ("kpis", or "NAME-kpis" of a compare). */
@@ -590,6 +617,48 @@ static const char page_css[] =
     "  pre { font-size: 8pt; }\n"
     "}\n";
 
+/* The charts of a sensitivity study, as kpisim plot draws them: for each
+ * figure of sensitivity.csv the tornado, Morris and Sobol charts of the
+ * methods it has rows of, then the decision's win probabilities and flip
+ * map when the study has strategies. */
+static void render_sensitivity(rpt_doc *d, chart_job *job)
+{
+    static const char *const kinds[3] = {"tornado", "morris", "sobol"};
+    static const char *const methods[3] = {"oat", "morris", "sobol"};
+    const rpt_csv *c = &d->main;
+    int cf = rpt_csv_col(c, "figure"), cm = rpt_csv_col(c, "method");
+    if (cf < 0 || cm < 0)
+        return;
+    int decision = 0;
+    for (int r = 0; r < c->nrow; r++) {
+        decision |= strcmp(c->cell[r][cm], "decision") == 0;
+        int seen = 0;
+        for (int q = 0; q < r && !seen; q++)
+            seen = strcmp(c->cell[q][cf], c->cell[r][cf]) == 0;
+        if (seen)
+            continue;
+        const char *fig = c->cell[r][cf];
+        for (int k = 0; k < 3; k++) {
+            int has = 0;
+            for (int q = r; q < c->nrow && !has; q++)
+                has = strcmp(c->cell[q][cf], fig) == 0 && strcmp(c->cell[q][cm], methods[k]) == 0;
+            if (!has)
+                continue;
+            char name[300];
+            rpt_sn(name, sizeof name, "%s-%.200s", kinds[k], fig);
+            for (char *p = name; *p; p++)
+                if (*p == ':' || *p == '/')
+                    *p = '-';
+            chart_spec spec = {"sensitivity.gp", name, kinds[k], NULL};
+            render_arg(d, job, &spec, d->dir, fig);
+        }
+    }
+    if (decision) {
+        for (size_t i = 0; i < sizeof sensitivity_charts / sizeof *sensitivity_charts; i++)
+            render(d, job, &sensitivity_charts[i], d->dir, "", "");
+    }
+}
+
 /* The charts of the report's kind, rendered into job (they are the slow
  * part); a chart that fails is counted and named in job->failures. */
 static void render_charts(rpt_doc *d, chart_job *job)
@@ -602,6 +671,11 @@ static void render_charts(rpt_doc *d, chart_job *job)
     } else if (d->kind == RPT_SWEEP) {
         for (size_t i = 0; i < sizeof sweep_charts / sizeof *sweep_charts; i++)
             render(d, job, &sweep_charts[i], d->dir, "", rpt_title(&d->scen[0]));
+    } else if (d->kind == RPT_SENSITIVITY) {
+        render_sensitivity(d, job);
+    } else if (d->kind == RPT_CALIBRATE) {
+        for (size_t i = 0; i < sizeof calibrate_charts / sizeof *calibrate_charts; i++)
+            render(d, job, &calibrate_charts[i], d->dir, "", rpt_title(&d->scen[0]));
     } else if (d->kind == RPT_COMPARE) {
         for (size_t i = 0; i < sizeof compare_charts / sizeof *compare_charts; i++)
             render(d, job, &compare_charts[i], d->dir, "", "");
@@ -617,19 +691,226 @@ static void render_charts(rpt_doc *d, chart_job *job)
     }
 }
 
+/* A fitted value for people: four significant digits, "—" when empty. */
+static void fit_cell(rpt_buf *b, const char *cell)
+{
+    double v;
+    if (rpt_number(cell, &v))
+        rpt_printf(b, "<td class=\"n\">%.4g</td>", v);
+    else
+        rpt_puts(b, "<td class=\"n\">\xe2\x80\x94</td>");
+}
+
+/* A calibration: each fitted key with its interval, then the goodness of
+ * fit the report can see (the band's coverage of the observed months). */
+static void headline_calibrate(rpt_buf *b, const rpt_doc *d)
+{
+    const rpt_csv *c = &d->main;
+    int ck = rpt_csv_col(c, "key"), ce = rpt_csv_col(c, "estimate"), cl = rpt_csv_col(c, "lo"),
+        ch = rpt_csv_col(c, "hi"), bl = rpt_csv_col(c, "bound_lo"), bh = rpt_csv_col(c, "bound_hi"),
+        cf = rpt_csv_col(c, "effect"), ci = rpt_csv_col(c, "identified");
+    if (ck < 0 || ce < 0 || cl < 0 || ch < 0 || bl < 0 || bh < 0 || cf < 0 || ci < 0) {
+        rpt_puts(b, "<p>fit.csv lacks the expected columns.</p>\n");
+        return;
+    }
+    rpt_puts(b, "<table class=\"figures\">\n<thead><tr><th>Key</th><th>Estimate</th>"
+                "<th>90% interval</th><th>Searched over</th><th>Effect</th>"
+                "<th>Identified</th></tr></thead>\n<tbody>\n");
+    for (int r = 0; r < c->nrow; r++) {
+        const char *const *row = (const char *const *)c->cell[r];
+        rpt_puts(b, "<tr><th scope=\"row\"><code>");
+        rpt_esc(b, row[ck]);
+        rpt_puts(b, "</code></th>");
+        fit_cell(b, row[ce]);
+        double lo, hi;
+        if (rpt_number(row[cl], &lo) && rpt_number(row[ch], &hi))
+            rpt_printf(b, "<td class=\"n band\">%.4g \xe2\x80\x93 %.4g</td>", lo, hi);
+        else
+            rpt_puts(b, "<td class=\"n band\">\xe2\x80\x94</td>");
+        if (rpt_number(row[bl], &lo) && rpt_number(row[bh], &hi))
+            rpt_printf(b, "<td class=\"n band\">%.4g \xe2\x80\x93 %.4g</td>", lo, hi);
+        else
+            rpt_puts(b, "<td class=\"n band\">\xe2\x80\x94</td>");
+        fit_cell(b, row[cf]);
+        rpt_puts(b, "<td>");
+        rpt_esc(b, row[ci]);
+        rpt_puts(b, "</td></tr>\n");
+    }
+    rpt_puts(b, "</tbody></table>\n<p class=\"note\">The effect: how far, in standard "
+                "deviations of the figures, the key moves them across its whole range; below 0.1 "
+                "the history cannot see the key and its interval is its range "
+                "(docs/calibration.md).</p>\n");
+    int inside, total;
+    rpt_fit_coverage(&d->fit_monthly, &inside, &total);
+    if (total > 0)
+        rpt_printf(b, "<p>Observed months inside the fitted model's 90%% band: %d of %d "
+                      "(%.1f%%; about 90%% when the model fits the team, fewer when the history "
+                      "strays from it).</p>\n", inside, total, 100.0 * inside / total);
+}
+
+/* The row of sensitivity.csv for (figure, key, method, index), or -1. */
+static int sens_row(const rpt_csv *c, const int *col, const char *fig, const char *key,
+                    const char *method, const char *index)
+{
+    for (int r = 0; r < c->nrow; r++) {
+        char *const *row = c->cell[r];
+        if (strcmp(row[col[0]], fig) == 0 && strcmp(row[col[1]], key) == 0 &&
+            strcmp(row[col[2]], method) == 0 && strcmp(row[col[3]], index) == 0)
+            return r;
+    }
+    return -1;
+}
+
+/* A cell of one index, formatted as kind (a swing in the figure's own
+ * units, an index as a ratio), with its interval when it has one; "—"
+ * when the study did not compute it. */
+static void sens_cell(rpt_buf *b, const rpt_csv *c, const int *col, int r, enum rpt_kind kind)
+{
+    double v, lo, hi;
+    if (r < 0 || !rpt_number(c->cell[r][col[4]], &v)) {
+        rpt_puts(b, "<td class=\"n\">\xe2\x80\x94</td>");
+        return;
+    }
+    char n[RPT_NUM], l[RPT_NUM], h[RPT_NUM];
+    rpt_printf(b, "<td class=\"n\">%s", rpt_fmt_value(n, v, kind));
+    if (rpt_number(c->cell[r][col[5]], &lo) && rpt_number(c->cell[r][col[6]], &hi))
+        rpt_printf(b, " <span class=\"band\">[%s, %s]</span>", rpt_fmt_value(l, lo, kind),
+                   rpt_fmt_value(h, hi, kind));
+    rpt_puts(b, "</td>");
+}
+
+/* A figure of sensitivity.csv for people: "activity: Total first-year
+ * premium" for "activity:total_premium"; its kind in *kind. */
+static void sens_label(rpt_buf *b, const char *fig, enum rpt_kind *kind)
+{
+    const char *colon = strchr(fig, ':');
+    const char *name = colon ? colon + 1 : fig;
+    if (colon) {
+        rpt_putn(b, fig, (size_t)(colon - fig));
+        rpt_puts(b, ": ");
+    }
+    rpt_esc(b, rpt_label_of(name));
+    if (kind)
+        *kind = rpt_kind_of(name);
+}
+
+/* One figure's table: a row per key (in the order of the file), its
+ * tornado swing, Morris mu*, Sobol S1 and ST with their intervals. */
+static void sens_figure(rpt_buf *b, const rpt_csv *c, const int *col, int first)
+{
+    const char *fig = c->cell[first][col[0]];
+    enum rpt_kind kind;
+    rpt_puts(b, "<h3>");
+    sens_label(b, fig, &kind);
+    rpt_puts(b, "</h3>\n<table class=\"figures\">\n<thead><tr><th>Uncertain key</th>"
+                "<th>Tornado swing</th><th>Morris &mu;*</th><th>Sobol S1</th>"
+                "<th>Sobol ST</th></tr></thead>\n<tbody>\n");
+    for (int r = first; r < c->nrow; r++) {
+        char *const *row = c->cell[r];
+        const char *key = row[col[1]];
+        if (strcmp(row[col[0]], fig) != 0 || !key[0])
+            continue;
+        int seen = 0;
+        for (int q = first; q < r && !seen; q++)
+            seen = strcmp(c->cell[q][col[0]], fig) == 0 && strcmp(c->cell[q][col[1]], key) == 0;
+        if (seen)
+            continue;
+        rpt_puts(b, "<tr><th scope=\"row\"><code>");
+        rpt_esc(b, key);
+        rpt_puts(b, "</code></th>");
+        sens_cell(b, c, col, sens_row(c, col, fig, key, "oat", "swing"), kind);
+        sens_cell(b, c, col, sens_row(c, col, fig, key, "morris", "mu_star"), kind);
+        sens_cell(b, c, col, sens_row(c, col, fig, key, "sobol", "S1"), RPT_RATIO);
+        sens_cell(b, c, col, sens_row(c, col, fig, key, "sobol", "ST"), RPT_RATIO);
+        rpt_puts(b, "</tr>\n");
+    }
+    rpt_puts(b, "</tbody></table>\n");
+    int cv = sens_row(c, col, fig, "", "sobol", "converged");
+    int mc = sens_row(c, col, fig, "", "sobol", "max_change");
+    double v, m;
+    if (cv >= 0 && mc >= 0 && rpt_number(c->cell[cv][col[4]], &v) &&
+        rpt_number(c->cell[mc][col[4]], &m))
+        rpt_printf(b, "<p class=\"note\">Sobol convergence (indices at n/2 against n): largest "
+                      "change %.2f, %s.</p>\n", m, v > 0.5 ? "converged" : "NOT converged");
+}
+
+/* A sensitivity study: a table per figure, then the decision: the
+ * probability that each strategy is best and where the ranking flips. */
+static void headline_sensitivity(rpt_buf *b, const rpt_doc *d)
+{
+    const rpt_csv *c = &d->main;
+    static const char *const names[] = {"figure", "key", "method", "index", "value", "lo", "hi"};
+    int col[7];
+    for (int k = 0; k < 7; k++)
+        if ((col[k] = rpt_csv_col(c, names[k])) < 0) {
+            rpt_puts(b, "<p>sensitivity.csv lacks the expected columns.</p>\n");
+            return;
+        }
+    int decision = 0;
+    for (int r = 0; r < c->nrow; r++) {
+        char *const *row = c->cell[r];
+        if (strcmp(row[col[2]], "decision") == 0) {
+            decision = 1;
+            continue;
+        }
+        int seen = 0;
+        for (int q = 0; q < r && !seen; q++)
+            seen = strcmp(c->cell[q][col[0]], row[col[0]]) == 0 &&
+                   strcmp(c->cell[q][col[2]], "decision") != 0;
+        if (!seen)
+            sens_figure(b, c, col, r);
+    }
+    rpt_puts(b, "<p class=\"note\">Intervals: the swing's from the two runs' noise, Sobol's "
+                "bootstrap percentiles (docs/sensitivity.md).</p>\n");
+    if (!decision)
+        return;
+    rpt_puts(b, "<h3>The decision</h3>\n<table class=\"figures\">\n<thead><tr><th>Figure</th>"
+                "<th>Strategy</th><th>P(best)</th></tr></thead>\n<tbody>\n");
+    for (int r = 0; r < c->nrow; r++) {
+        char *const *row = c->cell[r];
+        if (strcmp(row[col[2]], "decision") != 0 || strcmp(row[col[3]], "p_best") != 0)
+            continue;
+        rpt_puts(b, "<tr><th scope=\"row\">");
+        sens_label(b, row[col[0]], NULL);
+        rpt_puts(b, "</th><td>");
+        rpt_esc(b, row[col[1]]);
+        rpt_puts(b, "</td>");
+        sens_cell(b, c, col, r, RPT_SHARE);
+        rpt_puts(b, "</tr>\n");
+    }
+    rpt_puts(b, "</tbody></table>\n");
+    for (int r = 0; r < c->nrow; r++) {
+        char *const *row = c->cell[r];
+        double v;
+        if (strcmp(row[col[2]], "decision") != 0 || strcmp(row[col[3]], "flip_at") != 0)
+            continue;
+        rpt_puts(b, "<p>The ranking flips where <code>");
+        rpt_esc(b, row[col[1]]);
+        if (rpt_number(row[col[4]], &v))
+            rpt_printf(b, "</code> crosses %.4g.</p>\n", v);
+        else
+            rpt_puts(b, "</code> moves: it does not cross (no flip over its range).</p>\n");
+    }
+}
+
 /* The header: the title(s) and the description(s). */
 static void body_header(rpt_buf *b, const rpt_doc *d)
 {
     rpt_puts(b, "<header>\n");
-    if (d->kind == RPT_COMPARE) {
+    if (d->kind == RPT_COMPARE || d->nscen > 1) {
         rpt_puts(b, "<h1>");
         for (int i = 0; i < d->nscen; i++) {
             if (i > 0)
                 rpt_puts(b, " \xc2\xb7 ");
             rpt_esc(b, rpt_title(&d->scen[i]));
         }
-        rpt_puts(b, "</h1>\n<p class=\"lead\">A comparison of ");
-        rpt_printf(b, "%d scenarios on common random numbers.</p>\n", d->nscen);
+        if (d->kind == RPT_SENSITIVITY)
+            rpt_printf(b, "</h1>\n<p class=\"lead\">A sensitivity study of %d strategies: which "
+                          "uncertain keys move the figures, and whether the best strategy stays "
+                          "best across them.</p>\n", d->nscen);
+        else
+            rpt_printf(b, "</h1>\n<p class=\"lead\">A comparison of %d scenarios on common "
+                          "random numbers.</p>\n", d->nscen);
         for (int i = 0; i < d->nscen; i++) {
             const rpt_scen *s = &d->scen[i];
             rpt_puts(b, "<h3>");
@@ -651,6 +932,12 @@ static void body_header(rpt_buf *b, const rpt_doc *d)
         if (d->kind == RPT_SWEEP)
             rpt_puts(b, "<p class=\"lead\">A sweep: the scenario below run at every point of a "
                         "grid of keys.</p>\n");
+        if (d->kind == RPT_SENSITIVITY)
+            rpt_puts(b, "<p class=\"lead\">A sensitivity study: which uncertain keys move the "
+                        "figures of the scenario below.</p>\n");
+        if (d->kind == RPT_CALIBRATE)
+            rpt_puts(b, "<p class=\"lead\">A calibration: the model's keys fitted to a team's "
+                        "monthly history; the fitted team is below.</p>\n");
         if (s->sc && s->sc->description[0]) {
             rpt_puts(b, "<p class=\"lead\">");
             rpt_esc(b, s->sc->description);
@@ -668,6 +955,10 @@ static void body_headline(rpt_buf *b, rpt_doc *d)
         headline_run(b, &d->main);
     else if (d->kind == RPT_COMPARE)
         headline_compare(b, d);
+    else if (d->kind == RPT_CALIBRATE)
+        headline_calibrate(b, d);
+    else if (d->kind == RPT_SENSITIVITY)
+        headline_sensitivity(b, d);
     else
         headline_sweep(b, &d->main);
     rpt_puts(b, "</section>\n");
@@ -682,16 +973,19 @@ static void body_charts(rpt_buf *b, const rpt_doc *d, const chart_job *job)
         rpt_puts(b, d->charts[i].svg);
         rpt_puts(b, "\n<figcaption>");
         rpt_esc(b, d->charts[i].name);
-        const chart_spec *tabs[] = {run_charts, compare_charts, sweep_charts};
+        const chart_spec *tabs[] = {run_charts, compare_charts, sweep_charts, calibrate_charts,
+                                    sensitivity_charts};
         size_t ns[] = {sizeof run_charts / sizeof *run_charts,
                        sizeof compare_charts / sizeof *compare_charts,
-                       sizeof sweep_charts / sizeof *sweep_charts};
-        for (int t = 0; t < 3; t++)
+                       sizeof sweep_charts / sizeof *sweep_charts,
+                       sizeof calibrate_charts / sizeof *calibrate_charts,
+                       sizeof sensitivity_charts / sizeof *sensitivity_charts};
+        for (int t = 0; t < 5; t++)
             for (size_t k = 0; k < ns[t]; k++)
                 if (ends_with_name(d->charts[i].name, tabs[t][k].name)) {
                     rpt_puts(b, ": ");
                     rpt_esc(b, tabs[t][k].caption);
-                    t = 3;
+                    t = 5;
                     break;
                 }
         rpt_puts(b, "</figcaption>\n</figure>\n");
@@ -709,8 +1003,10 @@ static void body_explain(rpt_buf *b, const rpt_doc *d)
     rpt_puts(b, "<section id=\"explain\">\n<h2>The arithmetic (kpisim explain)</h2>\n"
                 "<p>What the scenario should give by whiteboard arithmetic, each line with its "
                 "formula");
-    rpt_puts(b, d->kind == RPT_SWEEP ? " (the base scenario of the sweep).</p>\n"
-                                     : ", and the simulated means beside it.</p>\n");
+    rpt_puts(b, d->kind == RPT_SWEEP         ? " (the base scenario of the sweep).</p>\n"
+                : d->kind == RPT_CALIBRATE   ? " (the fitted team).</p>\n"
+                : d->kind == RPT_SENSITIVITY ? " (at the scenario's own values).</p>\n"
+                                           : ", and the simulated means beside it.</p>\n");
     for (int i = 0; i < d->nscen; i++) {
         const rpt_scen *s = &d->scen[i];
         if (d->nscen > 1) {
@@ -736,12 +1032,18 @@ static void body_scenario(rpt_buf *b, const rpt_doc *d)
     for (int i = 0; i < d->nscen; i++) {
         const rpt_scen *s = &d->scen[i];
         rpt_puts(b, "<h3>");
-        rpt_esc(b, s->name[0] ? s->name : "scenario");
-        rpt_puts(b, "/scenario.yaml</h3>\n");
+        if (d->kind == RPT_SENSITIVITY && d->nscen > 1)
+            rpt_puts(b, "strategies");
+        else
+            rpt_esc(b, s->name[0] ? s->name : "scenario");
+        rpt_printf(b, "/%s</h3>\n", s->file);
+        if (d->kind == RPT_CALIBRATE && s->sc)
+            rpt_puts(b, "<p>The fitted keys over the base scenario fitted.yaml extends, "
+                        "resolved.</p>\n");
         if (s->yaml)
             pre_block(b, s->yaml);
         else
-            rpt_puts(b, "<p class=\"note\">\xe2\x80\x94 (no scenario.yaml here)</p>\n");
+            rpt_printf(b, "<p class=\"note\">\xe2\x80\x94 (no %s here)</p>\n", s->file);
     }
     rpt_puts(b, "</section>\n");
 }
@@ -752,8 +1054,7 @@ static void provenance(rpt_buf *prov, const rpt_doc *d)
 {
     rpt_puts(prov, "<section id=\"provenance\">\n<h2>Provenance</h2>\n<table>\n");
     rpt_printf(prov, "<tr><th scope=\"row\">kpisim</th><td>%s</td></tr>\n", KPI_VERSION);
-    rpt_printf(prov, "<tr><th scope=\"row\">results</th><td>%s, ",
-               d->kind == RPT_RUN ? "a run" : d->kind == RPT_COMPARE ? "a compare" : "a sweep");
+    rpt_printf(prov, "<tr><th scope=\"row\">results</th><td>%s, ", rpt_kind_name(d->kind));
     rpt_puts(prov, "<code>");
     rpt_esc(prov, d->dir);
     rpt_puts(prov, "</code></td></tr>\n");
@@ -768,7 +1069,7 @@ static void provenance(rpt_buf *prov, const rpt_doc *d)
                        (unsigned long long)s->sc->seed,
                        rpt_fmt_value(n, (double)s->sc->replications, RPT_INT), s->sc->months);
         } else {
-            rpt_puts(prov, "\xe2\x80\x94 (no readable scenario.yaml)");
+            rpt_printf(prov, "\xe2\x80\x94 (no readable %s)", s->file);
         }
         rpt_puts(prov, "</td></tr>\n");
     }

@@ -41,6 +41,7 @@ typedef struct xl {
     int nnames;
     lxw_format *head, *title, *sub, *wrap, *bold, *label;
     lxw_format *money, *share, *ratio, *count, *integer, *plain;
+    const char *charts_sheet;   /* the charts sheet's name */
 } xl;
 
 /* ---- names --------------------------------------------------------------------- */
@@ -236,6 +237,8 @@ static const char *data_sheet(xl *x, const char *want, const rpt_csv *c, int nke
      * summary.csv in the figure column: the kind of a value is its row's */
     int comparison = rpt_csv_col(c, "p_higher") >= 0;
     int cname = comparison ? rpt_csv_col(c, "name") : rpt_csv_col(c, "figure");
+    if (cname < 0)
+        cname = rpt_csv_col(c, "kpi");   /* a calibration's projection.csv */
     for (int k = 0; k < c->ncol; k++) {
         worksheet_write_string(ws, 0, (lxw_col_t)k, c->head[k], x->head);
         if (width)
@@ -402,6 +405,73 @@ static int front_headline_sweep(xl *x, lxw_worksheet *ws, int r, const rpt_csv *
     return r;
 }
 
+/* A calibration: fit.csv's keys with their intervals, the search bounds,
+ * the effect and whether identified; then the share of the observed
+ * months inside the fitted band (from fit-monthly.csv). */
+static int front_headline_calibrate(xl *x, lxw_worksheet *ws, int r, const rpt_doc *d)
+{
+    const rpt_csv *c = &d->main;
+    static const char *const col[] = {"key", "estimate", "lo", "hi", "bound_lo", "bound_hi",
+                                      "effect", "identified"};
+    static const char *const head[] = {"Key", "Estimate", "90% lo", "90% hi", "Searched from",
+                                       "to", "Effect", "Identified"};
+    int ci[8];
+    for (int k = 0; k < 8; k++)
+        if ((ci[k] = rpt_csv_col(c, col[k])) < 0)
+            return r;
+    for (int k = 0; k < 8; k++)
+        worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)k, head[k], x->head);
+    int top = r++;
+    for (int i = 0; i < c->nrow; i++, r++)
+        for (int k = 0; k < 8; k++)
+            put_cell(x, ws, r, k, c->cell[i][ci[k]], k == 6 ? RPT_RATIO : RPT_PLAIN);
+    define_range(x, "fit", "front", top, 0, r - 1, 7);
+    int inside, total;
+    rpt_fit_coverage(&d->fit_monthly, &inside, &total);
+    if (total > 0) {
+        r++;
+        worksheet_write_string(ws, (lxw_row_t)r, 0, "Observed months inside the fitted 90% band",
+                               x->label);
+        worksheet_write_number(ws, (lxw_row_t)r, 1, (double)inside / total, x->share);
+        char buf[160];
+        snprintf(buf, sizeof buf, "%d of %d (about 90%% when the model fits the team)", inside,
+                 total);
+        worksheet_write_string(ws, (lxw_row_t)r++, 2, buf, NULL);
+    }
+    return r;
+}
+
+/* A sensitivity study: the decision's P(best) rows, then every figure's
+ * Sobol total indices (or, without Sobol, the tornado swings) by key. */
+static int front_headline_sensitivity(xl *x, lxw_worksheet *ws, int r, const rpt_doc *d)
+{
+    const rpt_csv *c = &d->main;
+    static const char *const col[] = {"figure", "key", "method", "index", "value", "lo", "hi"};
+    static const char *const head[] = {"Figure", "Key", "Method", "Index", "Value", "lo", "hi"};
+    int ci[7];
+    for (int k = 0; k < 7; k++)
+        if ((ci[k] = rpt_csv_col(c, col[k])) < 0)
+            return r;
+    for (int k = 0; k < 7; k++)
+        worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)k, head[k], x->head);
+    int top = r++;
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < c->nrow; i++) {
+            char *const *row = c->cell[i];
+            const char *idx = row[ci[3]];
+            int want = pass == 0 ? strcmp(idx, "p_best") == 0
+                     : pass == 1 ? strcmp(idx, "ST") == 0 || strcmp(idx, "S1") == 0
+                                 : strcmp(idx, "swing") == 0;
+            if (!want)
+                continue;
+            for (int k = 0; k < 7; k++)
+                put_cell(x, ws, r, k, row[ci[k]], pass == 0 && k >= 4 ? RPT_SHARE : RPT_PLAIN);
+            r++;
+        }
+    define_range(x, "indices", "front", top, 0, r - 1, 6);
+    return r;
+}
+
 static void front(xl *x, lxw_worksheet *ws)
 {
     rpt_doc *d = x->d;
@@ -425,8 +495,7 @@ static void front(xl *x, lxw_worksheet *ws)
     r++;
     char buf[600], n[RPT_NUM];
     r = front_row(x, ws, r, "kpisim", KPI_VERSION);
-    snprintf(buf, sizeof buf, "%s, %s",
-             d->kind == RPT_RUN ? "a run" : d->kind == RPT_COMPARE ? "a compare" : "a sweep", d->dir);
+    snprintf(buf, sizeof buf, "%s, %s", rpt_kind_name(d->kind), d->dir);
     r = front_row(x, ws, r, "results", buf);
     for (int i = 0; i < d->nscen; i++) {
         const rpt_scen *s = &d->scen[i];
@@ -435,18 +504,26 @@ static void front(xl *x, lxw_worksheet *ws)
                      (unsigned long long)s->sc->seed,
                      rpt_fmt_value(n, (double)s->sc->replications, RPT_INT), s->sc->months);
         else
-            snprintf(buf, sizeof buf, "\xe2\x80\x94 (no readable scenario.yaml)");
+            snprintf(buf, sizeof buf, "\xe2\x80\x94 (no readable %s)", s->file);
         r = front_row(x, ws, r, d->nscen > 1 ? s->name : "scenario", buf);
     }
     r = front_row(x, ws, r, "report made", d->date);
     r = front_row(x, ws, r, "command line", d->command ? d->command : "not recorded");
     r++;
     worksheet_write_string(ws, (lxw_row_t)r++, 0,
-                           d->kind == RPT_SWEEP ? "The grid" : "Headline figures", x->sub);
+                           d->kind == RPT_SWEEP       ? "The grid"
+                           : d->kind == RPT_CALIBRATE ? "The fitted keys"
+                           : d->kind == RPT_SENSITIVITY ? "The decision and the indices"
+                                                      : "Headline figures",
+                           x->sub);
     if (d->kind == RPT_RUN)
         front_headline_run(x, ws, r, &d->main);
     else if (d->kind == RPT_COMPARE)
         front_headline_compare(x, ws, r, d);
+    else if (d->kind == RPT_CALIBRATE)
+        front_headline_calibrate(x, ws, r, d);
+    else if (d->kind == RPT_SENSITIVITY)
+        front_headline_sensitivity(x, ws, r, d);
     else
         front_headline_sweep(x, ws, r, &d->main);
     worksheet_activate(ws);
@@ -577,6 +654,25 @@ static void charts_compare(xl *x, lxw_worksheet *cs, const char *sheet, char **m
             row = run_charts(x, cs, row, monthly_sheets[i], &d->scen[i], "");
 }
 
+/* Whether row i of a sweep's table has the values of row 0 in every key
+ * after the first two (the slice a heat map of keys 0 and 1 shows). */
+static int in_first_slice(const rpt_csv *c, int i, int nkeys)
+{
+    for (int k = 2; k < nkeys; k++)
+        if (strcmp(c->cell[i][k], c->cell[0][k]) != 0)
+            return 0;
+    return 1;
+}
+
+/* The index of s among v[0..n), n when it is not there. */
+static int index_of(const char **v, int n, const char *s)
+{
+    int j = 0;
+    while (j < n && strcmp(v[j], s) != 0)
+        j++;
+    return j;
+}
+
 /* A sweep as a heat map: the first swept key down, the second across, each
  * cell a figure's mean, with a colour scale (other keys at the values of
  * the first row). */
@@ -608,21 +704,12 @@ static int heat_map(xl *x, lxw_worksheet *hs, int row, const char *sheet, const 
         return row;
     }
     for (int i = 0; i < c->nrow; i++) {
-        int other = 0;
-        for (int k = 2; k < nkeys; k++)
-            other |= strcmp(c->cell[i][k], c->cell[0][k]) != 0;
-        if (other)
+        if (!in_first_slice(c, i, nkeys))
             continue;
-        int seen = 0;
-        for (int j = 0; j < nr && !seen; j++)
-            seen = strcmp(rv[j], c->cell[i][0]) == 0;
-        if (!seen)
+        if (index_of(rv, nr, c->cell[i][0]) == nr)
             rv[nr++] = c->cell[i][0];
-        seen = 0;
         const char *cval = nkeys > 1 ? c->cell[i][1] : "";
-        for (int j = 0; j < nc && !seen; j++)
-            seen = strcmp(cv[j], cval) == 0;
-        if (!seen)
+        if (index_of(cv, nc, cval) == nc)
             cv[nc++] = cval;
     }
     snprintf(title, sizeof title, "%s \xe2\x86\x93  %s \xe2\x86\x92", c->head[0],
@@ -634,16 +721,10 @@ static int heat_map(xl *x, lxw_worksheet *hs, int row, const char *sheet, const 
         num_at(x, hs, row + 1 + i, 0, rv[i], RPT_PLAIN);
     enum rpt_kind kind = rpt_kind_of(fig);
     for (int i = 0; i < c->nrow; i++) {
-        int other = 0;
-        for (int k = 2; k < nkeys; k++)
-            other |= strcmp(c->cell[i][k], c->cell[0][k]) != 0;
-        if (other)
+        if (!in_first_slice(c, i, nkeys))
             continue;
-        int a = 0, b = 0;
-        while (a < nr && strcmp(rv[a], c->cell[i][0]) != 0)
-            a++;
-        while (b < nc && strcmp(cv[b], nkeys > 1 ? c->cell[i][1] : "") != 0)
-            b++;
+        int a = index_of(rv, nr, c->cell[i][0]);
+        int b = index_of(cv, nc, nkeys > 1 ? c->cell[i][1] : "");
         num_at(x, hs, row + 1 + a, 1 + b, c->cell[i][fc], kind);
     }
     lxw_conditional_format cf = {.type = LXW_CONDITIONAL_3_COLOR_SCALE,
@@ -661,6 +742,110 @@ static int heat_map(xl *x, lxw_worksheet *hs, int row, const char *sheet, const 
 
 /* key / value / meaning rows from the text of a resolved scenario.yaml
  * (kpisim writes it in block style, two spaces an indent). */
+/* A calibration's charts: for each figure of fit-monthly.csv (rows in
+ * blocks of one figure, month by month), the observed months as markers
+ * over the fitted p05, p50 and p95, two charts a row. */
+static void charts_calibrate(xl *x, lxw_worksheet *cs, const char *sheet, const rpt_csv *m)
+{
+    int cm = rpt_csv_col(m, "month"), cf = rpt_csv_col(m, "figure");
+    int qc[4] = {rpt_csv_col(m, "p05"), rpt_csv_col(m, "p50"), rpt_csv_col(m, "p95"),
+                 rpt_csv_col(m, "observed")};
+    if (!sheet || cm < 0 || cf < 0 || qc[0] < 0 || qc[1] < 0 || qc[2] < 0 || qc[3] < 0)
+        return;
+    int n = 0;
+    for (int a = 0; a < m->nrow;) {
+        int b = a;
+        while (b < m->nrow && strcmp(m->cell[b][cf], m->cell[a][cf]) == 0)
+            b++;
+        lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_LINE);
+        if (!ch)
+            return;
+        /* sheet rows: the CSV's row i is row i + 1 */
+        for (int k = 0; k < 4; k++) {
+            lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+            chart_series_set_categories(s, sheet, (lxw_row_t)(a + 1), (lxw_col_t)cm,
+                                        (lxw_row_t)b, (lxw_col_t)cm);
+            chart_series_set_values(s, sheet, (lxw_row_t)(a + 1), (lxw_col_t)qc[k], (lxw_row_t)b,
+                                    (lxw_col_t)qc[k]);
+            chart_series_set_name_range(s, sheet, 0, (lxw_col_t)qc[k]);
+            if (k < 3) {
+                lxw_chart_line line = {.color = band_colour[k], .width = k == 1 ? 2.5f : 1.25f,
+                                       .dash_type = k == 1 ? LXW_CHART_LINE_DASH_SOLID
+                                                           : LXW_CHART_LINE_DASH_DASH};
+                chart_series_set_line(s, &line);
+            } else {
+                lxw_chart_line none = {.none = LXW_TRUE};
+                chart_series_set_line(s, &none);
+                chart_series_set_marker_type(s, LXW_CHART_MARKER_CIRCLE);
+                chart_series_set_marker_size(s, 6);
+            }
+        }
+        const char *fig = m->cell[a][cf];
+        char title[300];
+        snprintf(title, sizeof title, "%s: observed over the fitted band", rpt_label_of(fig));
+        chart_title_set_name(ch, title);
+        chart_axis_set_name(ch->x_axis, "Month");
+        enum rpt_kind kind = rpt_kind_of(fig);
+        chart_axis_set_num_format(ch->y_axis, kind == RPT_SHARE   ? "0%"
+                                              : kind == RPT_RATIO ? "0.0"
+                                                                  : "#,##0");
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+        lxw_chart_options opt = {.x_scale = 1.4, .y_scale = 1.3};
+        worksheet_insert_chart_opt(cs, (lxw_row_t)(22 * (n / 2)), (lxw_col_t)(11 * (n % 2)), ch,
+                                   &opt);
+        n++;
+        a = b;
+    }
+}
+
+/* A sensitivity study's charts: for each figure with Sobol rows, its
+ * total indices by key as a table on the charts sheet and a native bar
+ * chart of it (the chart reads the table beside it). */
+static void charts_sensitivity(xl *x, lxw_worksheet *cs, const rpt_csv *c)
+{
+    int cf = rpt_csv_col(c, "figure"), ck = rpt_csv_col(c, "key"), ci = rpt_csv_col(c, "index"),
+        cv = rpt_csv_col(c, "value");
+    if (cf < 0 || ck < 0 || ci < 0 || cv < 0)
+        return;
+    int top = 0;
+    for (int r = 0; r < c->nrow; r++) {
+        const char *fig = c->cell[r][cf];
+        int seen = 0;
+        for (int q = 0; q < r && !seen; q++)
+            seen = strcmp(c->cell[q][cf], fig) == 0;
+        if (seen)
+            continue;
+        int row = top + 1;
+        for (int q = r; q < c->nrow; q++) {
+            double v;
+            if (strcmp(c->cell[q][cf], fig) != 0 || strcmp(c->cell[q][ci], "ST") != 0 ||
+                !rpt_number(c->cell[q][cv], &v))
+                continue;
+            worksheet_write_string(cs, (lxw_row_t)row, 0, c->cell[q][ck], NULL);
+            worksheet_write_number(cs, (lxw_row_t)row, 1, v, x->ratio);
+            row++;
+        }
+        if (row == top + 1)
+            continue;
+        worksheet_write_string(cs, (lxw_row_t)top, 0, fig, x->head);
+        worksheet_write_string(cs, (lxw_row_t)top, 1, "ST", x->head);
+        lxw_chart *ch = workbook_add_chart(x->wb, LXW_CHART_BAR);
+        if (!ch)
+            return;
+        lxw_chart_series *s = chart_add_series(ch, NULL, NULL);
+        const char *sheet = x->charts_sheet;
+        chart_series_set_categories(s, sheet, (lxw_row_t)(top + 1), 0, (lxw_row_t)(row - 1), 0);
+        chart_series_set_values(s, sheet, (lxw_row_t)(top + 1), 1, (lxw_row_t)(row - 1), 1);
+        char title[300];
+        snprintf(title, sizeof title, "%s: Sobol total index by key", rpt_label_of(fig));
+        chart_title_set_name(ch, title);
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+        worksheet_insert_chart(cs, (lxw_row_t)top, 3, ch);
+        top = (row > top + 16 ? row : top + 16) + 2;
+    }
+    worksheet_set_column(cs, 0, 0, 36, NULL);
+}
+
 static void scenario_sheet(xl *x, const char *want, const char *yaml)
 {
     const char *name = sheet_name(x, want);
@@ -825,6 +1010,7 @@ int rpt_xlsx(rpt_doc *d)
     lxw_worksheet *fs = workbook_add_worksheet(wb, sheet_name(x, "front"));
     const char *charts_name = sheet_name(x, d->kind == RPT_SWEEP ? "heat map" : "charts");
     lxw_worksheet *cs = workbook_add_worksheet(wb, charts_name);
+    x->charts_sheet = charts_name;
     front(x, fs);
     if (cs) {
         worksheet_set_landscape(cs);
@@ -849,6 +1035,18 @@ int rpt_xlsx(rpt_doc *d)
         }
         if (cs)
             charts_compare(x, cs, charts_name, monthly_sheets);
+    } else if (d->kind == RPT_SENSITIVITY) {
+        data_sheet(x, "sensitivity", &d->main, 0);
+        data_sheet(x, "samples", &d->samples, 0);
+        if (cs)
+            charts_sensitivity(x, cs, &d->main);
+    } else if (d->kind == RPT_CALIBRATE) {
+        data_sheet(x, "fit", &d->main, 0);
+        const char *m = data_sheet(x, "fit-monthly", &d->fit_monthly, 0);
+        data_sheet(x, "trace", &d->trace, 0);
+        data_sheet(x, "projection", &d->projection, 0);
+        if (cs)
+            charts_calibrate(x, cs, m, &d->fit_monthly);
     } else {
         data_sheet(x, "sweep", &d->main, sweep_keys(&d->main));
         static const char *const figs[] = {"total_premium_mean", "profit_mean",
@@ -868,7 +1066,7 @@ int rpt_xlsx(rpt_doc *d)
         if (d->nscen > 1)
             snprintf(want, sizeof want, "%s scenario", d->scen[i].name);
         else
-            snprintf(want, sizeof want, "scenario");
+            snprintf(want, sizeof want, d->kind == RPT_CALIBRATE ? "fitted scenario" : "scenario");
         scenario_sheet(x, want, d->scen[i].yaml);
     }
 
