@@ -14,6 +14,7 @@
 #include "kpisim.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define K_SE 4.5
 
@@ -351,6 +352,74 @@ static void test_levers(void)
                 "M4: tracking kept by resolve writes more cases than tracking that lapses");
 }
 
+/* K4, K5: each management lever against the default team with none, on
+ * common random numbers (scenarios/training/k4-k5-levers/).  Asserted
+ * only where the mechanism makes the direction certain, by K_SE standard
+ * errors of the paired difference (docs/model.md "Management levers"):
+ * the daily meeting moves the engagement chain up, so more agents write a
+ * case (activity rate); tracking raises every agent's on-plan days (calls
+ * and visit capacity), so the activity rate and cases per active agent
+ * rise; coaching raises skill, so cases per active agent rise; twice the
+ * recruiting adds agents (recruits do not depend on the team's size) and
+ * strict assessment removes them (more exits, the same recruits).  No
+ * lever acts on the size of a case (premium.repeat_multiplier 1: every
+ * case draws its premium from one law), so premium per case must stay
+ * within K_SE standard errors of the baseline's for every lever.  A first-
+ * quarter campaign multiplies calls, so total calls rise.  Contests and
+ * mood persistence are asserted nothing: the model gives them no
+ * measurable effect on the four KPIs (docs/training.md says why). */
+#define K5_DIR "scenarios/training/k4-k5-levers/"
+static void test_k5_levers(void)
+{
+    static const char *const levers[] = {"daily-meeting", "tracking", "coaching", "contests",
+                                         "recruiting", "campaign", "mood-persistence",
+                                         "assessment"};
+    enum { NLEVER = sizeof levers / sizeof *levers };
+    trun base;
+    base.res = NULL;
+    if (run_file(K5_DIR "00-no-lever.yaml", &base) != 0) {
+        CHECK(0, "K4/K5 baseline run");
+        return;
+    }
+    for (int i = 0; i < NLEVER; i++) {
+        char path[256];
+        snprintf(path, sizeof path, K5_DIR "%s.yaml", levers[i]);
+        trun t;
+        t.res = NULL;
+        if (run_file(path, &t) != 0) {
+            CHECK(0, "K4/K5 %s run", levers[i]);
+            continue;
+        }
+        double d, se;
+        paired(&base, &t, KPI_FIG_PREMIUM_PER_CASE, &d, &se);
+        CHECK(fabs(d) <= K_SE * se, "K4: %s leaves premium per case alone: %+.3g (se %.3g)",
+              levers[i], d, se);
+        const char *l = levers[i];
+        if (strcmp(l, "daily-meeting") == 0 || strcmp(l, "tracking") == 0) {
+            paired(&base, &t, KPI_FIG_MEAN_ACTIVITY_RATE, &d, &se);
+            CHECK(d - K_SE * se > 0, "K5: %s raises the activity rate: %+.4f (se %.3g)", l, d,
+                  se);
+        }
+        if (strcmp(l, "tracking") == 0 || strcmp(l, "coaching") == 0) {
+            paired(&base, &t, KPI_FIG_CASES_PER_ACTIVE, &d, &se);
+            CHECK(d - K_SE * se > 0, "K4: %s raises cases per active agent: %+.4f (se %.3g)", l,
+                  d, se);
+        }
+        if (strcmp(l, "recruiting") == 0 || strcmp(l, "assessment") == 0) {
+            paired(&base, &t, KPI_FIG_MEAN_HEADCOUNT, &d, &se);
+            int up = strcmp(l, "recruiting") == 0;
+            CHECK(up ? d - K_SE * se > 0 : d + K_SE * se < 0,
+                  "K4: %s %s headcount: %+.3f (se %.3g)", l, up ? "raises" : "lowers", d, se);
+        }
+        if (strcmp(l, "campaign") == 0) {
+            paired(&base, &t, KPI_FIG_TOTAL_CALLS, &d, &se);
+            CHECK(d - K_SE * se > 0, "K5: a campaign raises calls: %+.1f (se %.3g)", d, se);
+        }
+        release(&t);
+    }
+    release(&base);
+}
+
 int main(void)
 {
     test_funnels();
@@ -363,5 +432,6 @@ int main(void)
     test_m1_m2();
     test_f4();
     test_levers();
+    test_k5_levers();
     return TEST_DONE();
 }
