@@ -76,6 +76,7 @@ static void line(builder *b, const char *label, int kpi, int per_agent, double v
     snprintf(l->label, sizeof l->label, "%s", label);
     l->kpi = kpi;
     l->kpi2 = -1;
+    l->fig = -1;
     l->per_agent = per_agent;
     l->value = value;
     va_list ap;
@@ -180,9 +181,14 @@ static void explain_levers(builder *b, const kpi_scenario *sc)
             line(b, "issued per application", -1, 0, 1 - nt,
              "1 - not_taken = 1 - %g: the rest is declined or not taken up", nt);
     }
+    /* A definition, not arithmetic: no by-hand value (it used to show 0,
+     * which read as "no volatility"); the simulated column is the run's
+     * premium_volatility (summary.csv, the mean across replications). */
     line(b, "volatility measure", -1, 0, 0,
          "premium_volatility: sd of log monthly premium around the replication's own "
          "least-squares line (the growth trend taken out; premium_monthly_cv keeps it)");
+    b->lines[b->n - 1].fig = KPI_FIG_PREMIUM_VOLATILITY;
+    b->lines[b->n - 1].no_value = 1;
 }
 
 int kpi_explain(const kpi_scenario *sc, kpi_explain_line *lines, int max)

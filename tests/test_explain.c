@@ -89,9 +89,74 @@ static void test_levers(void)
     CHECK(find(lines, n, "volatility measure") != NULL, "explain names its volatility measure");
 }
 
+/* The volatility line: a definition with no by-hand number (it printed 0,
+ * read as "no volatility"), whose simulated value is the run's figure
+ * premium_volatility.  That figure is checked here against its definition
+ * in docs/model.md "Horizon figures", recomputed from each replication's
+ * monthly premium: the standard deviation (n - 2 degrees of freedom) of
+ * the residuals of log premium around the least-squares line through the
+ * months with premium. */
+static void test_volatility(void)
+{
+    kpi_scenario sc;
+    kpi_error err;
+    kpi_explain_line lines[64];
+    if (kpi_scenario_load(&sc, "scenarios/default.yaml", &err) != KPI_OK) {
+        CHECK(0, "default.yaml: %s", err.msg);
+        return;
+    }
+    int n = kpi_explain(&sc, lines, 64);
+    const kpi_explain_line *v = find(lines, n, "volatility measure");
+    CHECK(v && v->no_value && v->fig == KPI_FIG_PREMIUM_VOLATILITY,
+          "the volatility line has no by-hand value and shows premium_volatility");
+    sc.months = 12;
+    kpi_results *res = NULL;
+    kpi_run_opts o = {30, 7, 2, NULL, NULL, NULL, 0};
+    if (kpi_run(&sc, &o, &res, &err) != KPI_OK) {
+        CHECK(0, "run: %s", err.msg);
+        return;
+    }
+    int bad = 0;
+    double worst = 0;
+    for (long r = 0; r < res->replications; r++) {
+        double x[64], y[64];
+        int k = 0;
+        for (int m = 0; m < res->months; m++) {
+            double p = res->monthly[((size_t)r * (size_t)res->months + (size_t)m) * KPI_NKPI +
+                                    KPI_PREMIUM];
+            if (p > 0) {
+                x[k] = m + 1;
+                y[k++] = log(p);
+            }
+        }
+        double fig = res->figures[(size_t)r * KPI_NFIG + KPI_FIG_PREMIUM_VOLATILITY];
+        if (k < 3) {
+            bad += !isnan(fig);
+            continue;
+        }
+        double mx = 0, my = 0, sxx = 0, sxy = 0, rss = 0;
+        for (int i = 0; i < k; i++)
+            mx += x[i] / k, my += y[i] / k;
+        for (int i = 0; i < k; i++)
+            sxx += (x[i] - mx) * (x[i] - mx), sxy += (x[i] - mx) * (y[i] - my);
+        double b = sxy / sxx;
+        for (int i = 0; i < k; i++) {
+            double e = y[i] - my - b * (x[i] - mx);
+            rss += e * e;
+        }
+        double want = sqrt(rss / (k - 2));
+        worst = fmax(worst, fabs(fig - want));
+        bad += !(fabs(fig - want) <= 1e-9 * (1 + want));
+    }
+    CHECK(bad == 0, "premium_volatility is the sd of log premium around its own line in every "
+                    "replication (%d differ, worst by %.3g)", bad, worst);
+    kpi_results_free(res);
+}
+
 int main(void)
 {
     test_levers();
+    test_volatility();
     kpi_scenario sc;
     plain(&sc);
     kpi_explain_line lines[64];
