@@ -12,6 +12,8 @@
  * exits), which is why `kpisim explain SCENARIO RUN_DIR` shows both.
  */
 #include "kpisim.h"
+#include "engagement.h"
+#include "management.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -74,6 +76,7 @@ static void line(builder *b, const char *label, int kpi, int per_agent, double v
     snprintf(l->label, sizeof l->label, "%s", label);
     l->kpi = kpi;
     l->kpi2 = -1;
+    l->fig = -1;
     l->per_agent = per_agent;
     l->value = value;
     va_list ap;
@@ -87,6 +90,105 @@ static void heading(builder *b, const char *text)
 {
     line(b, text, -1, 0, 0, "%s", "");
     b->lines[b->n - 1].heading = 1;
+}
+
+/* The engagement chain of an agent past its first months, in a month with
+ * a case and in one without (docs/model.md "Engagement"), each with the
+ * daily meeting's multipliers, and its stationary law: the whiteboard's
+ * expected engaged / coasting / dormant shares.  The head line is the
+ * chain after months with a case (before the new agents' factor); the
+ * chain after months without a case is shown beside it: the simulated
+ * shares lie between the two. */
+static void explain_engagement(builder *b, const kpi_scenario *sc)
+{
+    kpi_engagement_params p;
+    memset(&p, 0, sizeof p);
+    p.move[KPI_ENGAGED][KPI_COASTING] = sc->engagement.engaged_to_coasting;
+    p.move[KPI_ENGAGED][KPI_DORMANT] = sc->engagement.engaged_to_dormant;
+    p.move[KPI_COASTING][KPI_ENGAGED] = sc->engagement.coasting_to_engaged;
+    p.move[KPI_COASTING][KPI_DORMANT] = sc->engagement.coasting_to_dormant;
+    p.move[KPI_DORMANT][KPI_ENGAGED] = sc->engagement.dormant_to_engaged;
+    p.move[KPI_DORMANT][KPI_COASTING] = sc->engagement.dormant_to_coasting;
+    p.no_case_factor = sc->engagement.no_case_factor;
+    p.case_factor = sc->engagement.case_factor;
+    p.new_agent_factor = sc->engagement.new_agent_factor;
+    p.new_agent_months = sc->engagement.new_agent_months;
+    double down, up, P[KPI_NSTATES][KPI_NSTATES], pi[KPI_NSTATES];
+    kpi_mgmt_chain(sc, &down, &up);
+    heading(b, "Engagement (the chain's stationary law)");
+    kpi_engagement_matrix(&p, down, up, 1, 0, P);
+    if (kpi_engagement_stationary(P, pi) != 0)
+        return;
+    line(b, "engaged share", KPI_ENGAGED_AGENTS, 0, pi[KPI_ENGAGED],
+         "stationary law of the chain after months with a case, daily meeting x %g up, "
+         "x %g down: engaged %.3g, coasting %.3g, dormant %.3g", up, down, pi[0], pi[1], pi[2]);
+    b->lines[b->n - 1].per_agent = 1;   /* share of the headcount */
+    line(b, "coasting share", KPI_COASTING_AGENTS, 0, pi[KPI_COASTING],
+         "coasting agents work coasting_effort = %g of the plan",
+         sc->engagement.coasting_effort);
+    b->lines[b->n - 1].per_agent = 1;   /* share of the headcount */
+    line(b, "dormant share", KPI_DORMANT_AGENTS, 0, pi[KPI_DORMANT],
+         "dormant agents make no calls");
+    b->lines[b->n - 1].per_agent = 1;   /* share of the headcount */
+    kpi_engagement_matrix(&p, down, up, 0, 0, P);
+    double pz[KPI_NSTATES];
+    if (kpi_engagement_stationary(P, pz) == 0)
+        line(b, "engaged share, no cases", -1, 0, pz[KPI_ENGAGED],
+             "the same chain after months without a case (x no_case_factor = %g down): "
+             "engaged %.3g, coasting %.3g, dormant %.3g", p.no_case_factor, pz[0], pz[1],
+             pz[2]);
+    double work = pi[KPI_ENGAGED] + pi[KPI_COASTING] * sc->engagement.coasting_effort;
+    line(b, "share of the plan worked", -1, 0, work,
+         "engaged + coasting x coasting_effort = %.3g + %.3g x %g", pi[0], pi[1],
+         sc->engagement.coasting_effort);
+}
+
+/* The levers on an engaged agent's plan days (tracking at full strength,
+ * M3) and the sales cycle from a met prospect to an issued case. */
+static void explain_levers(builder *b, const kpi_scenario *sc)
+{
+    const double D = sc->working_days, c = sc->activity.compliance;
+    heading(b, "Levers and the sales cycle");
+    double k = kpi_mgmt_odds(sc, 1.0), s = 1.0;
+    if (!(sc->management.enabled && sc->management.tracking))
+        k = 1.0, s = 0.0;
+    double ct = kpi_mgmt_compliance(c, k);
+    line(b, "compliance with tracking", -1, 0, ct,
+         "c k / (1 - c + c k) = %g x %g / (1 - %g + %g x %g): tracking %s", c, k, c, c, k,
+         s > 0 ? "on" : "off");
+    if (s > 0 && sc->management.resolve < 1) {
+        /* A month renews tracking with probability r, else strength falls
+         * by d: the mean strength is r / (1 - (1 - r)(1 - d)). */
+        double r = sc->management.resolve, d = sc->management.tracking_decay;
+        double ms = r / (1 - (1 - r) * (1 - d));
+        line(b, "mean tracking strength", -1, 0, ms,
+             "resolve / (1 - (1 - resolve) x (1 - tracking_decay)) = %g / (1 - %g x %g) (M4)",
+             r, 1 - r, 1 - d);
+        ct = kpi_mgmt_compliance(c, kpi_mgmt_odds(sc, ms));
+        line(b, "compliance, mean strength", -1, 0, ct,
+             "c k^s / (1 - c + c k^s), s = %.3g", ms);
+    }
+    line(b, "on-plan days", -1, 1, D * ct, "working_days x compliance = %g x %.4g", D, ct);
+    if (sc->sales_cycle.enabled) {
+        double mc = sc->sales_cycle.meetings_cold, nt = sc->sales_cycle.not_taken;
+        line(b, "meetings per cold case", -1, 0, mc,
+             "sales_cycle.meetings_cold = %g: a met prospect takes %g meetings", mc, mc);
+        line(b, "days to issue", -1, 0,
+             (mc - 1) * sc->sales_cycle.days_between_meetings + sc->sales_cycle.issue_lag_days,
+             "(meetings - 1) x days_between_meetings + issue_lag_days = %g x %d + %d "
+             "(a cold case; repeat cases are quicker)", mc - 1,
+             sc->sales_cycle.days_between_meetings, sc->sales_cycle.issue_lag_days);
+            line(b, "issued per application", -1, 0, 1 - nt,
+             "1 - not_taken = 1 - %g: the rest is declined or not taken up", nt);
+    }
+    /* A definition, not arithmetic: no by-hand value (it used to show 0,
+     * which read as "no volatility"); the simulated column is the run's
+     * premium_volatility (summary.csv, the mean across replications). */
+    line(b, "volatility measure", -1, 0, 0,
+         "premium_volatility: sd of log monthly premium around the replication's own "
+         "least-squares line (the growth trend taken out; premium_monthly_cv keeps it)");
+    b->lines[b->n - 1].fig = KPI_FIG_PREMIUM_VOLATILITY;
+    b->lines[b->n - 1].no_value = 1;
 }
 
 int kpi_explain(const kpi_scenario *sc, kpi_explain_line *lines, int max)
@@ -166,6 +268,10 @@ int kpi_explain(const kpi_scenario *sc, kpi_explain_line *lines, int max)
          "prospects calls_per_day x (1 - focus) x %g/%g x %g/%g = %.4g, + the book %.4g: "
          "%s visits_per_day = %g", fc[1], fc[0], fc[2], fc[1], set_pros, set_book,
          set_day > vpd ? "more than" : "within", vpd);
+
+    if (sc->engagement.enabled)
+        explain_engagement(&b, sc);
+    explain_levers(&b, sc);
 
     heading(&b, "Premium and the team (K1, K2)");
     line(&b, "premium per case", KPI_PREMIUM_PER_CASE, 0, sc->premium.mean,

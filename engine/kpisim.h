@@ -665,6 +665,13 @@ typedef struct kpi_explain_line {
     int kpi, kpi2;
     int per_agent;
     int heading;
+    /* A horizon figure (KPI_FIG_*) whose mean across replications, from a
+     * run's summary.csv, is the line's simulated value; -1 for none (the
+     * simulated value is then the monthly mean of kpi, when kpi >= 0). */
+    int fig;
+    /* 1: the line defines a measure and has no by-hand value (value is 0
+     * and is not to be shown as a number). */
+    int no_value;
 } kpi_explain_line;
 
 /* Fills up to max lines for sc; returns how many. */

@@ -326,6 +326,10 @@ run_k 0 explain scenarios/default.yaml
 out_has '^  calls  *173.8  *working_days x calls a day = 22 x 7.9$'
 out_has '40:30:10:1: 40 prospects make a case'
 run_k 0 explain scenarios/default.yaml "$T/t1"; out_has 'simulated'
+# The volatility line: no by-hand number ("-", not 0), and beside it the
+# run's premium_volatility, the mean of its summary.csv to three figures.
+vol=$(awk -F, '$1 == "premium_volatility" { printf "%.3f", $2 }' "$T/t1/summary.csv")
+out_has "^  volatility measure  *-  *$vol   premium_volatility: "
 # On the first model's law (no engagement, no sales cycle) the simulated
 # calls of a run match the arithmetic.
 printf 'extends: %s\nname: first\nsales_cycle: ~\nengagement: ~\n' "$PWD/scenarios/default.yaml" >"$T/first.yaml"

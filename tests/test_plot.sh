@@ -352,9 +352,10 @@ check_svg "planned 3 : 3 : 2 : 1" "$D/run/plots/funnel.svg"
 check "every source of the default run has calls" test -z "$(grep 'no calls' "$D/run/plots/funnel.svg")"
 
 run_k 0 plot "$D/cmp"
-out_lines 12
+out_lines 13
 listed_files
 check "compare charts" test -f "$D/cmp/plots/compare-premium.png" -a -f "$D/cmp/plots/compare-headcount.png" \
+    -a -f "$D/cmp/plots/compare-kpis.png" \
     -a -f "$D/cmp/plots/traditional-funnel.png" -a -f "$D/cmp/plots/activity-sources.png"
 check_png "${F[@]}"
 run_k 0 plot "$D/cmp" --format=svg
@@ -364,6 +365,10 @@ check "the strategy files have titles" test -n "$(title_of scenarios/strategies/
     -a -n "$(title_of scenarios/strategies/traditional.yaml)"
 check_svg "$(title_of scenarios/strategies/activity.yaml)" "$D/cmp/plots/compare-premium.svg"
 check_svg "higher in" "$D/cmp/plots/compare-premium.svg"
+# compare-kpis: the four indicators, the second scenario's row named.
+check_svg "Activity rate: % of agents with a case" "$D/cmp/plots/compare-kpis.svg"
+check_svg "P(higher)" "$D/cmp/plots/compare-kpis.svg"
+check_svg "activity" "$D/cmp/plots/compare-kpis.svg"
 check_svg "$(title_of scenarios/strategies/traditional.yaml)" "$D/cmp/plots/traditional-kpis.svg"
 
 run_k 0 plot "$D/sweep"

@@ -6,7 +6,11 @@
  * the figure falls in the range the source states.  The tolerance of each
  * check is written next to it: binomial standard errors for realised
  * funnel ratios, K_SE standard errors of the mean across replications for
- * the figures that the sources give as a band.
+ * the figures that the sources give as a band.  Each message says the
+ * lesson's verdict as docs/training.md's lesson table does: "reproduced",
+ * "readback" (an input read back or an identity) or "not reproduced" (and
+ * then the check guards that verdict, so that a model which comes to give
+ * the source's figure fails here until the table says so).
  */
 #define TEST_NAME "test_training"
 #include "harness.h"
@@ -14,6 +18,7 @@
 #include "kpisim.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define K_SE 4.5
 
@@ -22,12 +27,14 @@ typedef struct trun {
     kpi_results *res;
 } trun;
 
-static int run_file(const char *path, trun *t)
+/* Loads the lesson at path with the nsets "KEY=VALUE" overrides of sets
+ * (as `--set` does) and runs it on its own seed and replications. */
+static int run_file_sets(const char *path, const char *const *sets, size_t nsets, trun *t)
 {
     kpi_error err;
     char buf[2048];
     t->res = NULL;
-    if (kpi_scenario_load(&t->sc, path, &err) != KPI_OK) {
+    if (kpi_scenario_load_sets(&t->sc, path, sets, nsets, &err) != KPI_OK) {
         printf("FAIL %s\n", kpi_error_format(&err, buf, sizeof buf));
         return -1;
     }
@@ -38,6 +45,11 @@ static int run_file(const char *path, trun *t)
         return -1;
     }
     return 0;
+}
+
+static int run_file(const char *path, trun *t)
+{
+    return run_file_sets(path, NULL, 0, t);
 }
 
 /* Sum of KPI k over all replications and the months [m0, m1). */
@@ -97,25 +109,25 @@ static void test_funnels(void)
 {
     trun t;
     if (run_file("scenarios/training/f1-emerging-market.yaml", &t) == 0) {
-        ratio_is(all(&t, KPI_CONTACTS), all(&t, KPI_CALLS), 30.0 / 40, "F1 contacts / prospects");
+        ratio_is(all(&t, KPI_CONTACTS), all(&t, KPI_CALLS), 30.0 / 40, "F1 readback: contacts / prospects");
         ratio_is(all(&t, KPI_APPOINTMENTS), all(&t, KPI_CONTACTS), 10.0 / 30,
-                 "F1 meetings / contacts");
-        ratio_is(all(&t, KPI_CASES), all(&t, KPI_MEETINGS), 1.0 / 10, "F1 sales / meetings");
+                 "F1 readback: meetings / contacts");
+        ratio_is(all(&t, KPI_CASES), all(&t, KPI_MEETINGS), 1.0 / 10, "F1 readback: sales / meetings");
     }
     release(&t);
     if (run_file("scenarios/training/f2-mature-market.yaml", &t) == 0) {
-        ratio_is(all(&t, KPI_CONTACTS), all(&t, KPI_CALLS), 7.0 / 10, "F2 contacts / prospects");
+        ratio_is(all(&t, KPI_CONTACTS), all(&t, KPI_CALLS), 7.0 / 10, "F2 readback: contacts / prospects");
         ratio_is(all(&t, KPI_APPOINTMENTS), all(&t, KPI_CONTACTS), 3.0 / 7,
-                 "F2 meetings / contacts");
-        ratio_is(all(&t, KPI_CASES), all(&t, KPI_MEETINGS), 1.0 / 3, "F2 sales / meetings");
+                 "F2 readback: meetings / contacts");
+        ratio_is(all(&t, KPI_CASES), all(&t, KPI_MEETINGS), 1.0 / 3, "F2 readback: sales / meetings");
     }
     release(&t);
     if (run_file("scenarios/training/f3-old-clients.yaml", &t) == 0) {
-        CHECK(all(&t, KPI_CALLS_TO_CLIENTS) == all(&t, KPI_CALLS), "F3: every call to a client");
-        CHECK(all(&t, KPI_CONTACTS) == all(&t, KPI_CALLS), "F3: 3 of 3 old clients reached");
+        CHECK(all(&t, KPI_CALLS_TO_CLIENTS) == all(&t, KPI_CALLS), "F3 readback: every call to a client");
+        CHECK(all(&t, KPI_CONTACTS) == all(&t, KPI_CALLS), "F3 readback: 3 of 3 old clients reached");
         ratio_is(all(&t, KPI_APPOINTMENTS), all(&t, KPI_CONTACTS), 2.0 / 3,
-                 "F3 meetings / contacts");
-        ratio_is(all(&t, KPI_CASES), all(&t, KPI_MEETINGS), 1.0 / 2, "F3 sales / meetings");
+                 "F3 readback: meetings / contacts");
+        ratio_is(all(&t, KPI_CASES), all(&t, KPI_MEETINGS), 1.0 / 2, "F3 readback: sales / meetings");
     }
     release(&t);
 }
@@ -133,9 +145,9 @@ static void test_m3(void)
      * total over `days` agent-days has sd sqrt(3 days). */
     double appts = all(&t, KPI_APPOINTMENTS);
     CHECK(fabs(appts / days - 3) <= K_SE * sqrt(3 * days) / days,
-          "M3: %.4f appointments a day from 10 calls (expected 3)", appts / days);
+          "M3 readback: %.4f appointments a day from 10 calls (expected 3)", appts / days);
     double visits = all(&t, KPI_MEETINGS) / days;
-    CHECK(visits > 2.7 && visits <= 3.0, "M3: %.3f visits a day, capped at 3", visits);
+    CHECK(visits > 2.7 && visits <= 3.0, "M3 readback: %.3f visits a day, capped at 3", visits);
     release(&t);
 }
 
@@ -155,12 +167,15 @@ static void test_kpi_tree(void)
             fabs(v[KPI_CASES] * v[KPI_PREMIUM_PER_CASE] - v[KPI_PREMIUM]) > 1e-9 * (1 + v[KPI_PREMIUM]))
             bad++;
     }
-    CHECK(bad == 0, "K1 and K2 hold in every replication (%d do not)", bad);
+    CHECK(bad == 0, "K1 and K2 readback (identities): hold in every replication (%d do not)", bad);
     release(&t);
 }
 
-/* R2, R3: the repeat share of career agents rises year by year, past 40%
- * and towards 70%. */
+/* R2, R3 on the default team (clients.focus 0.5, its default, over ten
+ * years): the repeat share rises year by year (R2: the longer in the
+ * business, the higher) and reaches R3's 70% (docs/training.md).  R2's 40%
+ * is not reproduced: a team that starts with a Customer-30 book each is
+ * past it from the first year; the check says so. */
 static void test_career(void)
 {
     trun t;
@@ -172,30 +187,42 @@ static void test_career(void)
     for (int y = 0; y < 10; y++)
         share[y] = sum(&t, KPI_CASES_REPEAT, 12 * y, 12 * y + 12) /
                    sum(&t, KPI_CASES, 12 * y, 12 * y + 12);
-    CHECK(share[0] < 0.4 && share[2] > 0.4, "R2: repeat share passes 40%% (year 1 %.3f, year 3 %.3f)",
-          share[0], share[2]);
     CHECK(share[0] < share[2] && share[2] < share[4] && share[4] < share[9],
-          "R2: the longer in the business, the higher (%.3f %.3f %.3f %.3f)", share[0],
-          share[2], share[4], share[9]);
-    /* R3: "up to 70%": the tenth year within 5 points of it. */
-    CHECK(share[9] > 0.65 && share[9] < 0.75, "R3: year 10 repeat share %.3f near 70%%",
-          share[9]);
+          "R2 reproduced: the longer in the business, the higher (%.3f %.3f %.3f %.3f)",
+          share[0], share[2], share[4], share[9]);
+    CHECK(share[0] > 0.4,
+          "R2's 40%% not reproduced (the verdict of docs/training.md): year 1 already %.3f",
+          share[0]);
+    /* R3: "up to 70%": reached within the ten years. */
+    CHECK(share[9] >= 0.70, "R3 reproduced: year 10 repeat share %.3f reaches 70%%", share[9]);
     release(&t);
 }
 
-/* R4 and C1 on the default team over six years; C3 on unequal premiums. */
+/* R4 and C1 on the default team; C3 at the default premium spread and at
+ * the spread it takes. */
 static void test_book_claims(void)
 {
     trun t;
     if (run_file("scenarios/training/r4-second-policy.yaml", &t) == 0)
-        fig_in(&t, KPI_FIG_SECOND_POLICY_36M, 0.70, 0.80, "R4: second policy within 36 months");
+        fig_in(&t, KPI_FIG_SECOND_POLICY_36M, 0.70, 0.80, "R4 reproduced: second policy within 36 months");
     release(&t);
+    /* C1 reproduced, resting on the two cost keys (inputs): 1500 / 75 = 20
+     * contacts' worth, divided by the simulated contacts per client-year. */
     if (run_file("scenarios/training/c1-acquisition-retention.yaml", &t) == 0)
-        fig_in(&t, KPI_FIG_C1_COST_RATIO, 2, 6, "C1: acquisition / retention cost");
+        fig_in(&t, KPI_FIG_C1_COST_RATIO, 2, 6, "C1 reproduced (rests on the two cost keys): acquisition / retention cost");
     release(&t);
+    /* C3 not reproduced at the default premium.cv 0.8: the top fifth holds
+     * about half the premium in force, short of 0.75 by K_SE SE (the
+     * verdict of docs/training.md); at cv 5 (what it takes) within
+     * [0.75, 0.85]. */
     if (run_file("scenarios/training/c3-top-clients.yaml", &t) == 0)
+        fig_in(&t, KPI_FIG_TOP20_PREMIUM_SHARE, 0, 0.75,
+               "C3 not reproduced at the default premium spread (top 20%% share below 0.75)");
+    release(&t);
+    static const char *const cv5[] = {"premium.cv=5"};
+    if (run_file_sets("scenarios/training/c3-top-clients.yaml", cv5, 1, &t) == 0)
         fig_in(&t, KPI_FIG_TOP20_PREMIUM_SHARE, 0.75, 0.85,
-               "C3: premium share of the top 20% of clients (about 80%)");
+               "C3 at premium.cv 5: premium share of the top 20%% of clients (about 80%%)");
     release(&t);
 }
 
@@ -251,10 +278,12 @@ static void test_r1(void)
     release(&t);
 }
 
-/* R5: serving the book's basic needs: by the third year the year's premium
- * is about 14% above the same team's without service.  Both lessons run on
- * the same seed (common random numbers); the ratio of the third year's
- * pooled premiums must lie within 5 points of 14%. */
+/* R5 on the default team: one call in eight to the book against none.
+ * Serving the book raises the third year's premium (a call to a client with
+ * a need converts at 1 in 3, a cold call at 1 in 40: the direction is
+ * certain), by K_SE standard errors of the paired yearly premium.  R5's
+ * +14% is not reproduced: the gain is far above it (more than +19%, the
+ * band the first model's lesson used), which the check states. */
 static void test_r5(void)
 {
     trun a, b;
@@ -266,42 +295,80 @@ static void test_r5(void)
         release(&b);
         return;
     }
-    double y3a = sum(&a, KPI_PREMIUM, 24, 36), y3b = sum(&b, KPI_PREMIUM, 24, 36);
-    double y1a = sum(&a, KPI_PREMIUM, 0, 12), y1b = sum(&b, KPI_PREMIUM, 0, 12);
-    CHECK(fabs(y1b / y1a - 1) < 0.05, "R5: the first year starts level (%+.3f)", y1b / y1a - 1);
-    CHECK(y3b / y3a - 1 > 0.09 && y3b / y3a - 1 < 0.19,
-          "R5: service makes the third year's premium %+.3f (about +14%%)", y3b / y3a - 1);
+    long n = a.res->replications;
+    double s = 0, ss = 0, ya = 0;
+    for (long r = 0; r < n; r++) {
+        double pa = 0, pb = 0;
+        for (int m = 24; m < 36; m++) {
+            size_t i = ((size_t)r * (size_t)a.res->months + (size_t)m) * KPI_NKPI + KPI_PREMIUM;
+            pa += a.res->monthly[i];
+            pb += b.res->monthly[i];
+        }
+        s += pb - pa;
+        ss += (pb - pa) * (pb - pa);
+        ya += pa;
+    }
+    double d = s / (double)n, se = sqrt(fmax(ss / (double)n - d * d, 0) / (double)(n - 1));
+    ya /= (double)n;
+    CHECK(d - K_SE * se > 0, "R5: serving the book raises the third year's premium: %+.4g (se %.3g)",
+          d, se);
+    CHECK((d - K_SE * se) / ya > 0.19,
+          "R5's +14%% not reproduced (the verdict of docs/training.md): the third year %+.3f",
+          d / ya);
     release(&a);
     release(&b);
 }
 
-/* C2: five points less churn raise profit by 25-85%.  Both lessons run on
- * the same seed; the ratio of mean profits, with the paired difference's
- * standard error as margin, must lie in the source's range. */
-static void test_c2(void)
+/* The paired gain of profit, b over a, relative to a's mean profit, and
+ * its standard error (the paired difference's, over a's mean). */
+static void profit_gain(const trun *a, const trun *b, double *gain, double *se)
 {
-    trun a, b;
-    a.res = b.res = NULL;
-    if (run_file("scenarios/training/c2-churn-20.yaml", &a) != 0 ||
-        run_file("scenarios/training/c2-churn-15.yaml", &b) != 0) {
-        CHECK(0, "C2 runs");
-        release(&a);
-        release(&b);
-        return;
-    }
-    size_t n = (size_t)a.res->replications;
+    size_t n = (size_t)a->res->replications;
     double *w = malloc(2 * n * sizeof *w);
     kpi_band base;
     kpi_paired pd;
-    kpi_band_compute(a.res->figures + KPI_FIG_PROFIT, KPI_NFIG, n, w, &base);
-    kpi_paired_compute(a.res->figures + KPI_FIG_PROFIT, KPI_NFIG, b.res->figures + KPI_FIG_PROFIT,
+    kpi_band_compute(a->res->figures + KPI_FIG_PROFIT, KPI_NFIG, n, w, &base);
+    kpi_paired_compute(a->res->figures + KPI_FIG_PROFIT, KPI_NFIG, b->res->figures + KPI_FIG_PROFIT,
                        KPI_NFIG, n, w, &pd);
     free(w);
-    double gain = pd.diff.mean / base.mean, se = pd.diff.sd / sqrt((double)n) / base.mean;
-    CHECK(gain - K_SE * se > 0.25 && gain + K_SE * se < 0.85,
-          "C2: five points less churn, profit %+.3f (se %.3f), expected +25%% to +85%%", gain, se);
-    release(&a);
-    release(&b);
+    *gain = pd.diff.mean / base.mean;
+    *se = pd.diff.sd / sqrt((double)n) / base.mean;
+}
+
+/* C2 under the default economics: every lapse and loss rate five points
+ * lower raises profit over ten years (fewer lapses: more renewals, fewer
+ * chargebacks; the direction is certain), but by less than the source's
+ * 25%: not reproduced, which the check states.  What it takes: an agency
+ * whose new business pays less (economics.cost_per_agent_month 2500), so
+ * that profit rests on renewals; there the gain lies in [25%, 85%] by K_SE
+ * standard errors. */
+static void test_c2(void)
+{
+    static const char *const dear[] = {"economics.cost_per_agent_month=2500"};
+    for (int k = 0; k < 2; k++) {
+        trun a, b;
+        a.res = b.res = NULL;
+        if (run_file_sets("scenarios/training/c2-churn-default.yaml", dear, (size_t)k, &a) != 0 ||
+            run_file_sets("scenarios/training/c2-churn-less.yaml", dear, (size_t)k, &b) != 0) {
+            CHECK(0, "C2 runs");
+        } else {
+            double gain, se;
+            profit_gain(&a, &b, &gain, &se);
+            if (k == 0) {
+                CHECK(gain - K_SE * se > 0, "C2: five points less churn raise profit: %+.3f (se %.3f)",
+                      gain, se);
+                CHECK(gain + K_SE * se < 0.25,
+                      "C2 not reproduced under the default economics (the verdict of "
+                      "docs/training.md): %+.3f (se %.3f), below +25%%", gain, se);
+            } else {
+                CHECK(gain - K_SE * se > 0.25 && gain + K_SE * se < 0.85,
+                      "C2 at cost_per_agent_month 2500: profit %+.3f (se %.3f), expected +25%% to "
+                      "+85%%", gain, se);
+            }
+        }
+        release(&a);
+        release(&b);
+    }
 }
 
 /* M1/M2: activity-centred management writes more premium, at a higher
@@ -349,6 +416,141 @@ static void test_m1_m2(void)
     release(&b);
 }
 
+/* The paired difference b - a of figure f across replications run on the
+ * same seed (common random numbers): mean and standard error. */
+static void paired(const trun *a, const trun *b, int f, double *mean, double *se)
+{
+    size_t n = (size_t)a->res->replications;
+    double *w = malloc(2 * n * sizeof *w);
+    kpi_paired pd;
+    kpi_paired_compute(a->res->figures + f, KPI_NFIG, b->res->figures + f, KPI_NFIG, n, w, &pd);
+    free(w);
+    *mean = pd.diff.mean;
+    *se = pd.diff.sd / sqrt((double)n);
+}
+
+/* Runs the pair of lesson files a, b and checks that figure f is higher
+ * in b by more than K_SE standard errors of the paired difference. */
+static void pair_higher(const char *fa, const char *fb, int f, const char *what)
+{
+    trun a, b;
+    a.res = b.res = NULL;
+    if (run_file(fa, &a) != 0 || run_file(fb, &b) != 0) {
+        CHECK(0, "%s: runs", what);
+    } else {
+        double d, se;
+        paired(&a, &b, f, &d, &se);
+        CHECK(d - K_SE * se > 0, "%s: %+.4g (se %.3g)", what, d, se);
+    }
+    release(&a);
+    release(&b);
+}
+
+/* F4: the first sale takes long.  A readback of the sales-cycle keys: a
+ * cold prospect takes meetings_cold = 3 meetings on average, one every
+ * days_between_meetings = 5 working days, and issue_lag_days = 15 more to
+ * issue, so a case's lag from first meeting to issue exceeds the issue lag
+ * alone and stays below 3 x 5 + 15 (repeat cases take fewer meetings). */
+static void test_f4(void)
+{
+    trun t;
+    if (run_file("scenarios/training/f4-first-sale.yaml", &t) != 0) {
+        CHECK(0, "F4 run");
+        return;
+    }
+    double m, se;
+    fig_mean(&t, KPI_FIG_CYCLE_DAYS_MEAN, &m, &se);
+    CHECK(m - K_SE * se > t.sc.sales_cycle.issue_lag_days &&
+              m + K_SE * se < 3 * t.sc.sales_cycle.days_between_meetings +
+                                  t.sc.sales_cycle.issue_lag_days,
+          "F4 readback of the cycle keys: %.2f working days from first meeting to issue (se %.3f)", m, se);
+    release(&t);
+}
+
+/* R6, R7, M4: each lever against the default, paired. */
+static void test_levers(void)
+{
+    pair_higher("scenarios/training/r6-referrals-off.yaml",
+                "scenarios/training/r6-referrals-on.yaml", KPI_FIG_TOTAL_PREMIUM,
+                "R6 reproduced: referrals add premium");
+    pair_higher("scenarios/training/r6-referrals-off.yaml",
+                "scenarios/training/r6-referrals-on.yaml", KPI_FIG_FINAL_CLIENTS,
+                "R6 reproduced: referrals add clients");
+    pair_higher("scenarios/training/r7-served.yaml", "scenarios/training/r7-unserved.yaml",
+                KPI_FIG_CLIENTS_LOST, "R7 reproduced: an unserved book loses clients to others");
+    pair_higher("scenarios/training/m4-resolve-lapses.yaml",
+                "scenarios/training/m4-resolve-kept.yaml", KPI_FIG_TOTAL_CASES,
+                "M4 reproduced in cases: tracking kept by resolve writes more than tracking that lapses");
+}
+
+/* K4, K5: each management lever against the default team with none, on
+ * common random numbers (scenarios/training/k4-k5-levers/).  Asserted
+ * only where the mechanism makes the direction certain, by K_SE standard
+ * errors of the paired difference (docs/model.md "Management levers"):
+ * the daily meeting moves the engagement chain up, so more agents write a
+ * case (activity rate); tracking raises every agent's on-plan days (calls
+ * and visit capacity), so the activity rate and cases per active agent
+ * rise; coaching raises skill, so cases per active agent rise; twice the
+ * recruiting adds agents (recruits do not depend on the team's size) and
+ * strict assessment removes them (more exits, the same recruits).  No
+ * lever acts on the size of a case (premium.repeat_multiplier 1: every
+ * case draws its premium from one law), so premium per case must stay
+ * within K_SE standard errors of the baseline's for every lever.  A first-
+ * quarter campaign multiplies calls, so total calls rise.  Contests and
+ * mood persistence are asserted nothing: the model gives them no
+ * measurable effect on the four KPIs (docs/training.md says why). */
+#define K5_DIR "scenarios/training/k4-k5-levers/"
+static void test_k5_levers(void)
+{
+    static const char *const levers[] = {"daily-meeting", "tracking", "coaching", "contests",
+                                         "recruiting", "campaign", "mood-persistence",
+                                         "assessment"};
+    enum { NLEVER = sizeof levers / sizeof *levers };
+    trun base;
+    base.res = NULL;
+    if (run_file(K5_DIR "00-no-lever.yaml", &base) != 0) {
+        CHECK(0, "K4/K5 baseline run");
+        return;
+    }
+    for (int i = 0; i < NLEVER; i++) {
+        char path[256];
+        snprintf(path, sizeof path, K5_DIR "%s.yaml", levers[i]);
+        trun t;
+        t.res = NULL;
+        if (run_file(path, &t) != 0) {
+            CHECK(0, "K4/K5 %s run", levers[i]);
+            continue;
+        }
+        double d, se;
+        paired(&base, &t, KPI_FIG_PREMIUM_PER_CASE, &d, &se);
+        CHECK(fabs(d) <= K_SE * se, "K4 not reproduced for premium per case: %s leaves it alone: %+.3g (se %.3g)",
+              levers[i], d, se);
+        const char *l = levers[i];
+        if (strcmp(l, "daily-meeting") == 0 || strcmp(l, "tracking") == 0) {
+            paired(&base, &t, KPI_FIG_MEAN_ACTIVITY_RATE, &d, &se);
+            CHECK(d - K_SE * se > 0, "K5 reproduced: %s raises the activity rate: %+.4f (se %.3g)", l, d,
+                  se);
+        }
+        if (strcmp(l, "tracking") == 0 || strcmp(l, "coaching") == 0) {
+            paired(&base, &t, KPI_FIG_CASES_PER_ACTIVE, &d, &se);
+            CHECK(d - K_SE * se > 0, "K4 reproduced: %s raises cases per active agent: %+.4f (se %.3g)", l,
+                  d, se);
+        }
+        if (strcmp(l, "recruiting") == 0 || strcmp(l, "assessment") == 0) {
+            paired(&base, &t, KPI_FIG_MEAN_HEADCOUNT, &d, &se);
+            int up = strcmp(l, "recruiting") == 0;
+            CHECK(up ? d - K_SE * se > 0 : d + K_SE * se < 0,
+                  "K4 reproduced: %s %s headcount: %+.3f (se %.3g)", l, up ? "raises" : "lowers", d, se);
+        }
+        if (strcmp(l, "campaign") == 0) {
+            paired(&base, &t, KPI_FIG_TOTAL_CALLS, &d, &se);
+            CHECK(d - K_SE * se > 0, "K5: a campaign raises calls (not cases: not reproduced): %+.1f (se %.3g)", d, se);
+        }
+        release(&t);
+    }
+    release(&base);
+}
+
 int main(void)
 {
     test_funnels();
@@ -360,5 +562,8 @@ int main(void)
     test_r5();
     test_c2();
     test_m1_m2();
+    test_f4();
+    test_levers();
+    test_k5_levers();
     return TEST_DONE();
 }

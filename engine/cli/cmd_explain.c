@@ -86,6 +86,34 @@ done:
     return rc;
 }
 
+/* The mean of every horizon figure of DIR/summary.csv into fig (NaN for a
+ * figure it lacks or leaves empty).  A run without summary.csv leaves them
+ * all NaN: the monthly means still explain. */
+static void read_figures(const char *dir, double fig[KPI_NFIG])
+{
+    char path[4096], buf[4096];
+    for (int f = 0; f < KPI_NFIG; f++)
+        fig[f] = NAN;
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return;
+    while (fgets(buf, sizeof buf, fp)) {
+        char *comma = strchr(buf, ',');
+        if (!comma)
+            continue;
+        *comma = '\0';
+        for (int f = 0; f < KPI_NFIG; f++) {
+            if (strcmp(buf, kpi_figure_name(f)) == 0) {
+                char *end;
+                double v = strtod(comma + 1, &end);
+                fig[f] = (end != comma + 1 && (*end == ',' || *end == '\n' || *end == '\r' || *end == '\0')) ? v : NAN;
+            }
+        }
+    }
+    fclose(fp);
+}
+
 /* The dotted key of each line of an emitted scenario ("activity:" then
  * "  calls_per_day: 10" is activity.calls_per_day), written into key. */
 static void line_key(const char *line, size_t len, char *section, size_t ssize, char *key,
@@ -247,6 +275,7 @@ int cli_cmd_explain(int argc, char **argv)
     kpi_error err;
     int rc = 0;
     run_means rm = {{0}, 0};
+    double figs[KPI_NFIG];
 
     if (cli_common_init(&o, argc) != 0) {
         cli_common_free(&o);
@@ -300,6 +329,8 @@ int cli_cmd_explain(int argc, char **argv)
     }
     if (dir && (rc = read_means(dir, &rm)) != 0)
         goto done;
+    if (dir)
+        read_figures(dir, figs);
     /* Another scenario's run beside this one's arithmetic would mislead:
      * say so on stderr, and in the output. */
     char diff[1024];
@@ -325,15 +356,19 @@ int cli_cmd_explain(int argc, char **argv)
             continue;
         }
         char sim[CLI_HUMAN_BUF] = "";
-        if (dir && l->kpi >= 0) {
+        if (dir && l->fig >= 0) {
+            if (!isnan(figs[l->fig]))
+                cli_human(figs[l->fig], KPI_UNIT_NUMBER, NULL, 0, sim, sizeof sim);
+        } else if (dir && l->kpi >= 0) {
             double v = rm.kpi[l->kpi] + (l->kpi2 >= 0 ? rm.kpi[l->kpi2] : 0);
             if (l->per_agent)
                 v = rm.kpi[KPI_HEADCOUNT] > 0 ? v / rm.kpi[KPI_HEADCOUNT] : 0;
             cli_human(v, KPI_UNIT_NUMBER, NULL, 0, sim, sizeof sim);
         }
         /* The numbers as people read them (human.c): 43,450, not 4.345e+04. */
-        char val[CLI_HUMAN_BUF];
-        cli_human(l->value, KPI_UNIT_NUMBER, NULL, 0, val, sizeof val);
+        char val[CLI_HUMAN_BUF] = "-";
+        if (!l->no_value)
+            cli_human(l->value, KPI_UNIT_NUMBER, NULL, 0, val, sizeof val);
         if (dir)
             printf("  %-26s %12s %12s   %s\n", l->label, val, sim, l->formula);
         else
@@ -348,7 +383,8 @@ int cli_cmd_explain(int argc, char **argv)
                "of another scenario.\n", dir, diff);
     if (dir)
         printf("\nsimulated: monthly means of %s/monthly.csv over its %d months, per agent "
-               "divided by the mean headcount.\nThe simulation adds what the arithmetic leaves "
+               "divided by the mean headcount; the volatility measure is summary.csv's mean "
+               "across replications.\nThe simulation adds what the arithmetic leaves "
                "out: skill, ramp-up, exits, the book's needs and size, the backlog.\n",
                dir, rm.months);
 done:

@@ -6,7 +6,8 @@
  *   a run (DIR/monthly.csv)        fan charts of premium and headcount, the
  *                                  four K3 indicators, cases by source, the funnel;
  *   a compare (DIR/comparison.csv) the scenarios' fans with their paired
- *                                  difference, then every scenario's run charts;
+ *                                  difference, the four K3 indicators' paired
+ *                                  differences, then every scenario's run charts;
  *   a sweep (DIR/sweep.csv)        heat maps (or lines) of a few horizon figures;
  *   a sensitivity study (DIR/sensitivity.csv)  per figure the tornado, Morris's
  *                                  mu*-sigma and the Sobol bars; for strategies
@@ -53,8 +54,9 @@ static void plot_help(FILE *f)
           "Renders every chart that applies to DIR into DIR/plots/ with gnuplot and\n"
           "prints the paths written.  DIR is the output of\n"
           "  run      (monthly.csv): fan-premium, fan-headcount, kpis, sources, funnel\n"
-          "  compare  (comparison.csv): compare-premium, compare-headcount, then the\n"
-          "           run charts of each scenario as NAME-fan-premium, ...\n"
+          "  compare  (comparison.csv): compare-premium, compare-headcount,\n"
+          "           compare-kpis, then the run charts of each scenario as\n"
+          "           NAME-fan-premium, ...\n"
           "  calibrate (fit-monthly.csv): calibrate (observed months over the fit)\n"
           "  sweep    (sweep.csv): sweep-total_premium, sweep-profit, sweep-repeat_share,\n"
           "           sweep-final_headcount\n"
@@ -99,6 +101,7 @@ static const chart run_charts[] = {
 static const chart compare_charts[] = {
     {"compare.gp", "compare-premium", "premium", NULL},
     {"compare.gp", "compare-headcount", "headcount", NULL},
+    {"compare-kpis.gp", "compare-kpis", NULL, NULL},
 };
 
 static const chart calibrate_charts[] = {
