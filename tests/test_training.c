@@ -242,7 +242,7 @@ static int rerun(trun *t)
 
 /* R1: a client buys life policies 7 to 11 times over a lifetime.  Not
  * reproduced (docs/training.md): over thirty years the first year's
- * clients buy about 6.6, which the check keeps honest (below 7 by K_SE
+ * clients buy about 6.8, which the check keeps honest (below 7 by K_SE
  * standard errors: a model that comes to reproduce it must say so).  What
  * the mechanism does guarantee: the count grows with the horizon (ten years
  * against thirty, common random numbers), stays within the lifetime cap,
