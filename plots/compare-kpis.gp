@@ -116,7 +116,7 @@ do for [i = 1:4] {
     }
     unset print
     dpad = (dhi - dlo) > 0 ? (dhi - dlo) * 0.10 : 1
-    dstep = kpi_nice((dhi - dlo + 2 * dpad) / 4.0)
+    dstep = kpi_nice((dhi - dlo + 2 * dpad) / 6.0)
     set xrange [dlo - dpad:dhi + dpad]
     set xtics dstep
     set format x sprintf("%%+.%df%%%%", kpi_decimals(dstep))
