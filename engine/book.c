@@ -1,126 +1,22 @@
 /*
- * book.c - the client book: clients, policies, grade queues, the calendar
- * of transitions, referrals and renewals.  See book.h and docs/model.md
- * "The client book".
- *
- * Data: one pool of client records and one of policy records per
- * replication (a workspace reused across replications).  Each agent has six
- * queues of its clients, one per grade, linked through the records and
- * ordered by the month they were last called, so "the next client worth
- * calling" is the head of the best non-exhausted queue.  Transitions are
- * events in a month calendar; a record holds a stamp so that a calendar
- * entry made stale by a reschedule is skipped.
- *
- * Money is kept in whole cents (int64) where sums must come back to zero
- * exactly (renewal buckets, premium in force).
+ * book.c - the client book: the workspace, clients and policies, and what
+ * a day does to them: calls to clients, their appointments, referrals,
+ * sales and applications, events; the book's stocks and horizon figures.
+ * See book.h, book_private.h (the records) and docs/model.md "The client
+ * book"; the calendar of transitions and the month end are in
+ * book_month.c.
  */
-#include "book.h"
-
-#include "draw.h"
-#include "rng.h"
+#include "book_private.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_statistics_double.h>
 
-enum { G_A = 0, G_B, G_C, G_D, G_E, G_N, NGRADE };
-enum { ST_PAYING = 0, ST_MATURED, ST_LAPSED, ST_LOST };
-enum { EV_NONE = 0, EV_NEED, EV_BTOA, EV_LAPSE, EV_LOSS, EV_REEVAL };
-
-#define NEVER INT16_MAX
-#define UNKNOWN INT16_MIN
-
 /* The order in which calls go through the grades: sales calls to the
  * clients with a need (A, then B, D, E), then service calls (N, C). */
 static const int call_order[NGRADE] = {G_A, G_B, G_D, G_E, G_N, G_C};
-
-typedef struct client {
-    uint32_t origin;        /* agent who first sold to it: its streams' subject */
-    uint32_t seq;           /* its index among that agent's clients */
-    uint32_t owner;         /* agent id now */
-    int32_t prev, next;     /* links of its grade queue */
-    int32_t policy;         /* its newest policy, -1 none */
-    int64_t in_force;       /* annual premium of its paying policies, cents */
-    int16_t first_buy;      /* month of its first policy (UNKNOWN: before month 1) */
-    int16_t second_buy;     /* month of its second policy, UNKNOWN if none */
-    int16_t last_contact;   /* month of the last service contact */
-    int16_t last_called;    /* month it was last called */
-    int16_t wake;           /* month of its next calendar entry, NEVER if none */
-    uint16_t nevents;       /* draws made from its stream */
-    uint16_t stamp;         /* version of its calendar entry */
-    uint8_t grade, state, policies, kind, newgrade;
-} client;
-
-typedef struct policy {
-    int32_t client, next;   /* owner and the owner's previous policy */
-    int64_t cents;          /* first-year (and renewal) premium */
-    int16_t issued;         /* month of issue (negative: before month 1) */
-    int16_t stopped;        /* month it lapsed or was lost, NEVER if not */
-    uint8_t paying;
-} policy;
-
-typedef struct appt {
-    int32_t client;
-    int32_t day;
-} appt;
-
-typedef struct agent_book {
-    int active;
-    int32_t head[NGRADE], tail[NGRADE];
-    appt *q;                /* ring of client appointments, oldest first */
-    size_t qhead, qlen, qcap;
-    uint32_t *ref;          /* referrals received, by month, ring of ref_months */
-    uint32_t ref_held;
-    uint32_t nseq;          /* clients this agent brought in */
-} agent_book;
-
-typedef struct entry {
-    int32_t client;
-    uint16_t stamp;
-} entry;
-
-typedef struct evec { entry *v; size_t n, cap; } evec;
-typedef struct ivec { int32_t *v; size_t n, cap; } ivec;
-
-struct kpi_book {
-    const kpi_scenario *sc;
-    uint64_t key;
-    int M, month;
-    gsl_rng *r;             /* per-client and per-event streams */
-
-    client *c;
-    size_t nc, capc;
-    policy *p;
-    size_t np, capp;
-    agent_book *ab;
-    size_t capab;
-    evec *cal;              /* [M] transition calendar */
-    ivec *mat;              /* [M] policies maturing */
-    int32_t *tmp;           /* scratch for events and figures */
-    size_t captmp;
-    double *dtmp;
-    size_t capdtmp;
-
-    int64_t renew[12];      /* paying premium by month of issue mod 12, cents */
-    long n_book, n_paying, n_lapsed;
-    double contacts_month;
-
-    /* Constants. */
-    double lam_need, lam_bta, lam_lapse_s, lam_lapse_u, lam_loss;   /* per month */
-    double lam_lapse_1;     /* in the first year of the client's newest policy */
-    double gap;             /* service gap, months */
-    int gapc;               /* ceil(gap) */
-    int term_months, ref_months, max_policies;
-    double mix_all[NGRADE]; /* cumulative grade mix, all grades */
-    double mix_need[5];     /* cumulative need_grade_mix over A..E */
-    double zeta, sigma;
-    kpi_poisson ref_contact; /* Poisson(referrals_per_contact), tabulated */
-    kpi_binomial to_book;    /* Bin(calls, focus), tabulated */
-    kpi_budget *budget;      /* NULL: no limit, nothing counted */
-};
 
 /* ------------------------------------------------------------------ */
 /* Workspace                                                           */
@@ -246,243 +142,6 @@ int kpi_book_reset(kpi_book *b, uint64_t key)
     return 0;
 }
 
-/* Grows a dynamic array to hold `need` elements of `size` bytes (the new
- * elements are not initialised). */
-static int reserve(kpi_book *b, void **v, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need)
-        n *= 2;
-    if (kpi_budget_take(b->budget, (double)(n - *cap) * (double)size) != 0)
-        return -1;
-    void *p = realloc(*v, n * size);
-    if (!p) {
-        kpi_budget_give(b->budget, (double)(n - *cap) * (double)size);
-        return -1;
-    }
-    *v = p;
-    *cap = n;
-    return 0;
-}
-
-static int evec_push(kpi_book *b, evec *e, int32_t ci, uint16_t stamp)
-{
-    if (reserve(b, (void **)&e->v, &e->cap, e->n + 1, sizeof *e->v) != 0)
-        return -1;
-    e->v[e->n].client = ci;
-    e->v[e->n].stamp = stamp;
-    e->n++;
-    return 0;
-}
-
-static int ivec_push(kpi_book *b, ivec *e, int32_t x)
-{
-    if (reserve(b, (void **)&e->v, &e->cap, e->n + 1, sizeof *e->v) != 0)
-        return -1;
-    e->v[e->n++] = x;
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Grade queues                                                        */
-/* ------------------------------------------------------------------ */
-
-static void unlink_client(kpi_book *b, int32_t ci)
-{
-    client *c = &b->c[ci];
-    agent_book *a = &b->ab[c->owner];
-    if (c->prev >= 0)
-        b->c[c->prev].next = c->next;
-    else
-        a->head[c->grade] = c->next;
-    if (c->next >= 0)
-        b->c[c->next].prev = c->prev;
-    else
-        a->tail[c->grade] = c->prev;
-    c->prev = c->next = -1;
-}
-
-/* Queues a client in its grade's queue of its owner.  The queue keeps the
- * clients already called this month at its back: one called this month
- * goes to the back, any other to the front (a fresh need is called soon). */
-static void link_client(kpi_book *b, int32_t ci)
-{
-    client *c = &b->c[ci];
-    agent_book *a = &b->ab[c->owner];
-    int g = c->grade;
-    if (c->last_called == b->month || a->head[g] < 0) {
-        c->prev = a->tail[g];
-        c->next = -1;
-        if (a->tail[g] >= 0)
-            b->c[a->tail[g]].next = ci;
-        else
-            a->head[g] = ci;
-        a->tail[g] = ci;
-    } else {
-        c->prev = -1;
-        c->next = a->head[g];
-        b->c[a->head[g]].prev = ci;
-        a->head[g] = ci;
-    }
-}
-
-static void set_grade(kpi_book *b, int32_t ci, int g)
-{
-    if (b->c[ci].grade == g)
-        return;
-    unlink_client(b, ci);
-    b->c[ci].grade = (uint8_t)g;
-    link_client(b, ci);
-}
-
-/* ------------------------------------------------------------------ */
-/* Transitions (docs/model.md "The client book")                       */
-/* ------------------------------------------------------------------ */
-
-static void client_stream(kpi_book *b, client *c)
-{
-    uint32_t when = (c->seq << 12) | (uint32_t)(c->nevents & 0xfffu);
-    c->nevents++;
-    kpi_rng_seek(b->r, b->key, KPI_RS_CLIENT, c->origin, when);
-}
-
-static int grade_from(const double *cdf, int n, double u)
-{
-    for (int g = 0; g < n - 1; g++)
-        if (u < cdf[g])
-            return g;
-    return n - 1;
-}
-
-/* Draws the client's next transition after month `base` (the last month
- * whose transitions are done) from the rates of its present state, and
- * puts it in the calendar.  Returns 0 or -1 (out of memory).
- *
- * The rates are those of a constant monthly hazard per mechanism; the month
- * of the first event is geometric with P(none in a month) = exp(-total),
- * and which event it is goes by the rates.  When the client will become
- * unserved before that month and being unserved changes its rates, the
- * entry is a re-evaluation at the last served month instead (memoryless
- * laws make that exact). */
-static int reschedule(kpi_book *b, int32_t ci, int base)
-{
-    client *c = &b->c[ci];
-    c->stamp++;
-    c->wake = NEVER;
-    c->kind = EV_NONE;
-    if (c->state == ST_LOST)
-        return 0;
-    const int served = (double)(base + 1 - c->last_contact) < b->gap;
-    const int ab = c->grade == G_A || c->grade == G_B;
-    double lam[5] = {0, 0, 0, 0, 0};
-    lam[EV_NEED] = c->grade == G_N && c->policies < b->max_policies ? b->lam_need : 0;
-    lam[EV_BTOA] = c->grade == G_B ? b->lam_bta : 0;
-    /* The first year of the newest policy has its own lapse rate (higher:
-     * docs/model.md "Persistency"); it ends at that policy's anniversary. */
-    const int anniversary = c->policy >= 0 ? b->p[c->policy].issued + 12 : INT16_MIN;
-    const int first_year = base + 1 < anniversary;
-    lam[EV_LAPSE] = c->state != ST_PAYING ? 0
-                    : first_year          ? b->lam_lapse_1
-                    : served              ? b->lam_lapse_s
-                                          : b->lam_lapse_u;
-    lam[EV_LOSS] = ab && !served ? b->lam_loss : 0;
-    double total = lam[1] + lam[2] + lam[3] + lam[4];
-
-    client_stream(b, c);
-    double u1 = kpi_rng_uniform_pos(b->r), u2 = kpi_rng_uniform(b->r),
-           u3 = kpi_rng_uniform(b->r);
-    double wake = INFINITY;
-    int kind = EV_NONE;
-    if (total > 0) {
-        wake = base + 1 + floor(-log(u1) / total);
-        double x = u2 * total;
-        kind = EV_LOSS;
-        for (int k = EV_NEED; k < EV_LOSS; k++) {
-            if (x < lam[k]) {
-                kind = k;
-                break;
-            }
-            x -= lam[k];
-        }
-        if (lam[kind] == 0)   /* rounding at the top end: the last rate > 0 */
-            for (kind = EV_LOSS; lam[kind] == 0; kind--)
-                ;
-    }
-    if (served) {
-        int depends = (c->state == ST_PAYING && b->lam_lapse_u != b->lam_lapse_s) ||
-                      (ab && b->lam_loss > 0);
-        int unserved_at = c->last_contact + b->gapc;   /* first unserved month */
-        if (depends && wake >= unserved_at) {
-            wake = unserved_at - 1;
-            kind = EV_REEVAL;
-        }
-    }
-    if (first_year && c->state == ST_PAYING && wake >= anniversary &&
-        b->lam_lapse_1 != (served ? b->lam_lapse_s : b->lam_lapse_u)) {
-        wake = anniversary - 1;
-        kind = EV_REEVAL;
-    }
-    c->newgrade = (uint8_t)grade_from(b->mix_need, 5, u3);
-    if (wake >= b->M)
-        return 0;
-    c->wake = (int16_t)wake;
-    c->kind = (uint8_t)kind;
-    return evec_push(b, &b->cal[(int)wake], ci, c->stamp);
-}
-
-/* Stops every paying policy of a client in month m.  A lapse (lapsed !=
- * 0: the client stopped paying, or bought elsewhere) marks the policies
- * stopped, for persistency, and the first-year premium of the ones still
- * in their first year goes to acc[KPI_CLAWBACK]: their commissions are
- * charged back (docs/model.md "Money").  An orphan lost with a leaver
- * keeps paying the insurer: not a lapse. */
-static void stop_paying(kpi_book *b, client *c, int m, int lapsed, kpi_tally acc)
-{
-    for (int32_t pi = c->policy; pi >= 0; pi = b->p[pi].next) {
-        policy *p = &b->p[pi];
-        if (p->paying) {
-            p->paying = 0;
-            b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
-            if (lapsed) {
-                p->stopped = (int16_t)m;
-                if (m - p->issued < 12)
-                    acc[KPI_CLAWBACK] += (double)p->cents / 100.0;
-            }
-        }
-    }
-    c->in_force = 0;
-}
-
-static void set_state(kpi_book *b, client *c, int st)
-{
-    if (c->state == st)
-        return;
-    if (c->state == ST_PAYING)
-        b->n_paying--;
-    else if (c->state == ST_LAPSED)
-        b->n_lapsed--;
-    if (st == ST_PAYING)
-        b->n_paying++;
-    else if (st == ST_LAPSED)
-        b->n_lapsed++;
-    else if (st == ST_LOST)
-        b->n_book--;
-    c->state = (uint8_t)st;
-}
-
-static void lose_client(kpi_book *b, int32_t ci, int m, int lapsed, kpi_tally acc)
-{
-    client *c = &b->c[ci];
-    stop_paying(b, c, m, lapsed, acc);
-    unlink_client(b, ci);
-    set_state(b, c, ST_LOST);
-    c->stamp++;
-    c->wake = NEVER;
-    acc[KPI_CLIENTS_LOST] += 1;
-}
-
 /* ------------------------------------------------------------------ */
 /* Clients and policies                                                */
 /* ------------------------------------------------------------------ */
@@ -591,17 +250,10 @@ int kpi_book_hire(kpi_book *b, uint32_t id, int initial)
         if (add_policy(b, ci, -age, to_cents(x)) != 0)
             return -1;
         link_client(b, ci);
-        if (reschedule(b, ci, -1) != 0)
+        if (kpi_book_reschedule(b, ci, -1) != 0)
             return -1;
     }
     return 0;
-}
-
-double kpi_book_month_start(kpi_book *b, int m)
-{
-    b->month = m;
-    b->contacts_month = 0;
-    return (double)b->renew[m % 12] / 100.0;
 }
 
 /* A call or an event that reached a client in month m: it is served
@@ -637,7 +289,7 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
     }
     if (was_served && c->grade == grade)
         return 0;
-    return reschedule(b, ci, m - 1);
+    return kpi_book_reschedule(b, ci, m - 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -803,7 +455,7 @@ int kpi_book_sale(kpi_book *b, uint32_t id, int32_t ci, int m, double premium)
     }
     if (add_policy(b, ci, m, cents) != 0)
         return -1;
-    return reschedule(b, ci, m - 1);
+    return kpi_book_reschedule(b, ci, m - 1);
 }
 
 int kpi_book_apply(kpi_book *b, int32_t ci, int m)
@@ -811,111 +463,7 @@ int kpi_book_apply(kpi_book *b, int32_t ci, int m)
     if (ci < 0 || b->c[ci].state == ST_LOST || b->c[ci].grade == G_N)
         return 0;
     set_grade(b, ci, G_N);
-    return reschedule(b, ci, m - 1);
-}
-
-/* ------------------------------------------------------------------ */
-/* The month end                                                       */
-/* ------------------------------------------------------------------ */
-
-/* The calendar of a month lists clients all over a book of tens of
- * thousands (megabytes), so its loop waits on memory: it asks for the
- * records a few entries ahead (a hint; no effect on results). */
-#if defined(__GNUC__)
-#define PREFETCH(addr) __builtin_prefetch(addr)
-#else
-#define PREFETCH(addr) ((void)0)
-#endif
-enum { AHEAD = 12 };
-
-int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
-{
-    const kpi_scenario *sc = b->sc;
-    /* Transitions due this month, in calendar order. */
-    evec *e = &b->cal[m];
-    for (size_t k = 0; k < e->n; k++) {
-        if (k + AHEAD < e->n)
-            PREFETCH(&b->c[e->v[k + AHEAD].client]);
-        if (k + AHEAD / 2 < e->n) {
-            const client *soon = &b->c[e->v[k + AHEAD / 2].client];
-            if (soon->policy >= 0)
-                PREFETCH(&b->p[soon->policy]);
-        }
-        int32_t ci = e->v[k].client;
-        client *c = &b->c[ci];
-        if (c->stamp != e->v[k].stamp || c->wake != m || c->state == ST_LOST)
-            continue;   /* rescheduled since */
-        switch (c->kind) {
-        case EV_NEED:
-            set_grade(b, ci, c->newgrade);
-            break;
-        case EV_BTOA:
-            set_grade(b, ci, G_A);
-            break;
-        case EV_LAPSE:
-            stop_paying(b, c, m, 1, acc);
-            set_state(b, c, ST_LAPSED);
-            break;
-        case EV_LOSS:
-            lose_client(b, ci, m, 1, acc);
-            continue;
-        default:
-            break;
-        }
-        if (reschedule(b, ci, m) != 0)
-            return -1;
-    }
-
-    /* Policies reaching their term stop paying; a client left with none
-     * has matured, and likely has a need (funds freed). */
-    ivec *mv = &b->mat[m];
-    for (size_t k = 0; k < mv->n; k++) {
-        if (k + AHEAD < mv->n)
-            PREFETCH(&b->p[mv->v[k + AHEAD]]);
-        policy *p = &b->p[mv->v[k]];
-        if (!p->paying)
-            continue;
-        p->paying = 0;
-        b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
-        int32_t ci = p->client;
-        client *c = &b->c[ci];
-        c->in_force -= p->cents;
-        if (c->state != ST_PAYING)
-            continue;
-        int paying = 0;
-        for (int32_t pi = c->policy; pi >= 0 && !paying; pi = b->p[pi].next)
-            paying = b->p[pi].paying;
-        if (paying)
-            continue;
-        set_state(b, c, ST_MATURED);
-        client_stream(b, c);
-        double u = kpi_rng_uniform(b->r), v = kpi_rng_uniform(b->r);
-        if (c->grade == G_N && c->policies < b->max_policies && u < sc->clients.matured_need)
-            set_grade(b, ci, grade_from(b->mix_need, 5, v));
-        if (reschedule(b, ci, m) != 0)
-            return -1;
-    }
-
-    /* This month's calendar and maturities are done with: their memory
-     * goes back, so that a long run holds only the entries still ahead
-     * (not every entry ever made).  Nothing reads them again. */
-    kpi_budget_give(b->budget, (double)e->cap * sizeof *e->v + (double)mv->cap * sizeof *mv->v);
-    free(e->v);
-    free(mv->v);
-    *e = (evec){0};
-    *mv = (ivec){0};
-
-    /* Referrals received ref_months ago expire tonight. */
-    const int R = b->ref_months;
-    for (size_t i = 0; i < b->capab; i++) {
-        agent_book *a = &b->ab[i];
-        if (!a->active)
-            continue;
-        uint32_t *s = &a->ref[(m + 1) % R];
-        a->ref_held -= *s;
-        *s = 0;
-    }
-    return 0;
+    return kpi_book_reschedule(b, ci, m - 1);
 }
 
 int kpi_book_event(kpi_book *b, int m, int tag, double share, kpi_tally acc)
@@ -944,33 +492,6 @@ int kpi_book_event(kpi_book *b, int m, int tag, double share, kpi_tally acc)
             if (service_contact(b, b->tmp[k], m, b->r, acc) != 0)
                 return -1;
     }
-    return 0;
-}
-
-int kpi_book_leave(kpi_book *b, uint32_t id, int m, const uint32_t *heirs, int n,
-                   kpi_tally acc)
-{
-    agent_book *a = &b->ab[id];
-    int lose = b->sc->clients.orphan_policy == KPI_ORPHAN_LOSE || n <= 0;
-    kpi_rng_seek(b->r, b->key, KPI_RS_ORPHAN, id, (uint32_t)m);
-    for (int g = 0; g < NGRADE; g++) {
-        int32_t ci = a->head[g];
-        while (ci >= 0) {
-            int32_t next = b->c[ci].next;
-            if (lose) {
-                lose_client(b, ci, m, 0, acc);
-            } else {
-                unlink_client(b, ci);
-                uint32_t heir = heirs[gsl_rng_uniform_int(b->r, (unsigned long)n)];
-                b->c[ci].owner = heir;
-                link_client(b, ci);
-            }
-            ci = next;
-        }
-    }
-    a->active = 0;
-    a->qlen = 0;
-    a->ref_held = 0;
     return 0;
 }
 

@@ -94,12 +94,35 @@ static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
     return appts;
 }
 
+/* The calls between one appointment and the next of prospect source src,
+ * those that set none: a geometric count, P(more than k) = (1 - q)^(k + 1)
+ * (m->miss_surv), by a short search of the table from one uniform;
+ * returns rem when it is rem or more. */
+static unsigned calls_to_next(const kpi_model *m, int src, unsigned rem)
+{
+    double u = kpi_rng_uniform(m->r_day);
+    const double *surv = m->miss_surv[src];
+    unsigned k = 0, end = rem < KPI_BINOMIAL_TABLE_N ? rem : KPI_BINOMIAL_TABLE_N;
+    while (k < end && u < surv[k])
+        k++;
+    if (k < KPI_BINOMIAL_TABLE_N || k >= rem)
+        return k;
+    /* Beyond the table (1 - q)^48 of the mass: by inversion, memoryless. */
+    double more = floor(log(kpi_rng_uniform_pos(m->r_day)) / m->log_miss[src]);
+    return more >= (double)(rem - k) ? rem : k + (unsigned)more;
+}
+
 /* The same with a diary that holds only `room` more appointments: the
  * agent calls until the diary is full (the sales cycle's reading of M3:
  * no appointment is set that could not be kept).  When the calls cannot
  * fill the diary the binomial draws above are the law; otherwise the calls
  * are made one by one, each a contact with pc and then an appointment
- * with pm, until room appointments are set.  *made gets the calls made. */
+ * with pm, until room appointments are set.  That law is drawn without
+ * a draw per call: each call sets an appointment with q = pc pm, so the
+ * calls between appointments are geometric (calls_to_next), and the calls
+ * that set none each reached the prospect with pc (1 - pm) / (1 - q), a
+ * binomial over them; the same law as call by call.  *made gets the calls
+ * made. */
 static unsigned funnel_calls_room(kpi_model *m, int src, unsigned calls, unsigned room,
                                   unsigned *made, tally acc)
 {
@@ -107,15 +130,17 @@ static unsigned funnel_calls_room(kpi_model *m, int src, unsigned calls, unsigne
         *made = calls;
         return funnel_calls(m, src, calls, acc);
     }
-    unsigned n = 0, contacts = 0, appts = 0;
-    while (n < calls && appts < room) {
-        n++;
-        if (kpi_rng_uniform(m->r_day) < m->p_contact[src]) {
-            contacts++;
-            if (kpi_rng_uniform(m->r_day) < m->p_meet[src])
-                appts++;
+    unsigned n = 0, appts = 0;
+    while (appts < room) {
+        unsigned miss = calls_to_next(m, src, calls - n);
+        if (miss >= calls - n) {
+            n = calls;
+            break;
         }
+        n += miss + 1;
+        appts++;
     }
+    unsigned contacts = appts + kpi_binomial_draw(&m->f_nocontact_appt[src], n - appts, m->r_day);
     acc[src_calls[src]] += n;
     acc[KPI_CONTACTS] += contacts;
     acc[KPI_APPOINTMENTS] += appts;
@@ -129,10 +154,9 @@ static unsigned funnel_calls_room(kpi_model *m, int src, unsigned calls, unsigne
  * referrals, then cold prospects.  With the sales cycle the calls stop
  * when the diary is full.  appts[] gets the appointments set by source;
  * returns the calls made, or -1 (out of memory). */
-static long make_calls(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
+static long make_calls(kpi_model *m, int i, const agent_month *am, int mo,
                        int d, int t, unsigned calls, unsigned appts[NSRC], tally acc)
 {
-    const int D = m->sc->working_days;
     const uint32_t id = m->id[i];
     unsigned room = UINT_MAX;
     if (m->cycle) {
@@ -141,11 +165,7 @@ static long make_calls(kpi_model *m, uint64_t key, int i, const agent_month *am,
         if (room == 0)
             return 0;
     }
-    if (m->nstreams > FB_CLIENTS)
-        kpi_stream_seek_first(kpi_stream_of(m->r_client), key, KPI_RS_AGENT_CLIENTS, id,
-                              (uint32_t)t, &m->first[FB_CLIENTS * D + d]);
-    else
-        kpi_rng_seek(m->r_client, key, KPI_RS_AGENT_CLIENTS, id, (uint32_t)t);
+    kpi_stream_seek_first(kpi_stream_of(m->r_client), KPI_RS_AGENT_CLIENTS, &m->first[d]);
     unsigned placed;
     if (kpi_book_call(m->book, id, mo, t, calls, room, &am->book, m->r_client, acc, &placed,
                       &appts[SRC_CLIENT]) != 0)
@@ -295,10 +315,9 @@ static int write_case(kpi_model *m, int i, int mo, int32_t client, double mult,
 
 /* Cases of the day: cases[source] new ones, the clients of the client
  * cases in clients[]; the premium stream of the day is positioned here. */
-static int write_cases(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo, int d,
-                       int t, const unsigned cases[NSRC], const int32_t *clients, tally acc)
+static int write_cases(kpi_model *m, int i, const agent_month *am, int mo, int d,
+                       const unsigned cases[NSRC], const int32_t *clients, tally acc)
 {
-    const int D = m->sc->working_days;
     unsigned ncases = cases[0] + cases[1] + cases[2];
     if (ncases == 0)
         return 0;
@@ -306,8 +325,7 @@ static int write_cases(kpi_model *m, uint64_t key, int i, const agent_month *am,
         acc[src_cases[s]] += cases[s];
     acc[KPI_CASES] += ncases;
     m->cases_m[i] += ncases;
-    kpi_stream_seek_first(kpi_stream_of(m->r_premium), key, KPI_RS_AGENT_PREMIUM, m->id[i],
-                          (uint32_t)t, &m->first[FB_PREMIUM * D + d]);
+    kpi_stream_seek_first(kpi_stream_of(m->r_premium), KPI_RS_AGENT_PREMIUM, &m->first[d]);
     m->premium_m_cur = 0;
     const double rep = m->sc->premium.repeat_multiplier;
     for (unsigned k = 0; k < cases[SRC_CLIENT]; k++)
@@ -322,8 +340,8 @@ static int write_cases(kpi_model *m, uint64_t key, int i, const agent_month *am,
 
 /* The first model's outcome of the meetings held: each converts on the
  * spot into a case (one meeting per prospect, issue at once). */
-static int close_on_the_spot(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
-                             int d, int t, const unsigned held[NSRC], tally acc)
+static int close_on_the_spot(kpi_model *m, int i, const agent_month *am, int mo,
+                             int d, const unsigned held[NSRC], tally acc)
 {
     unsigned cases[NSRC];
     cases[SRC_COLD] = prospect_sales(am, SRC_COLD, held[SRC_COLD], m->r_visit);
@@ -336,7 +354,7 @@ static int close_on_the_spot(kpi_model *m, uint64_t key, int i, const agent_mont
             m->held_clients[cases[SRC_CLIENT]++] = c;
     }
     acc[KPI_APPLICATIONS] += cases[0] + cases[1] + cases[2];
-    return write_cases(m, key, i, am, mo, d, t, cases, m->held_clients, acc);
+    return write_cases(m, i, am, mo, d, cases, m->held_clients, acc);
 }
 
 /* The sales cycle's outcome of the meetings held (docs/model.md "The sales
@@ -359,9 +377,11 @@ static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, in
         if (h == 0)
             continue;
         met += h;
-        unsigned c = m->cont[s] > 0 ? gsl_ran_binomial(m->r_cycle, m->cont[s], h) : 0;
+        unsigned c = m->cont[s] > 0 ? kpi_binomial_draw(&m->f_cont[s], h, m->r_cycle) : 0;
         unsigned a = prospect_sales(am, s, h - c, m->r_visit);
-        unsigned ok = am->not_taken > 0 ? gsl_ran_binomial(m->r_cycle, 1 - am->not_taken, a) : a;
+        unsigned ok = am->not_taken <= 0           ? a
+                      : m->f_taken.p == 1 - am->not_taken ? kpi_binomial_draw(&m->f_taken, a, m->r_cycle)
+                                                          : gsl_ran_binomial(m->r_cycle, 1 - am->not_taken, a);
         fu[s] += c;
         iss[s] += ok;
         acc[src_appts[s]] += c;
@@ -407,7 +427,7 @@ static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, in
 
 /* Issue (sales cycle): the applications made `lag` days ago become cases
  * today; the first-meeting days they carry give the cycle's length. */
-static int issue_cases(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo, int d,
+static int issue_cases(kpi_model *m, int i, const agent_month *am, int mo, int d,
                        int t, tally acc)
 {
     const size_t ki = (size_t)i;
@@ -430,17 +450,16 @@ static int issue_cases(kpi_model *m, uint64_t key, int i, const agent_month *am,
     *fday = 0;
     iss[SRC_COLD] = iss[SRC_REFERRAL] = 0;
     m->open_apps[i] -= n;
-    return write_cases(m, key, i, am, mo, d, t, cases, m->held_clients, acc);
+    return write_cases(m, i, am, mo, d, cases, m->held_clients, acc);
 }
 
 /* ------------------------------------------------------------------ */
 /* The day                                                             */
 /* ------------------------------------------------------------------ */
 
-int kpi_day_work(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo, int d,
+int kpi_day_work(kpi_model *m, int i, const agent_month *am, int mo, int d,
                  int t, int slot, int contest_day, tally acc)
 {
-    const int D = m->sc->working_days;
     const uint32_t id = m->id[i];
     const int E = m->E;
     uint32_t *bl = diary_of(m, i);
@@ -463,8 +482,7 @@ int kpi_day_work(kpi_model *m, uint64_t key, int i, const agent_month *am, int m
 
     /* 1. The kind of day: an engaged agent works the plan with probability
      * its compliance; a coasting agent coasts; a dormant one is idle. */
-    kpi_stream_seek_first(kpi_stream_of(m->r_day), key, KPI_RS_AGENT_DAY, id, (uint32_t)t,
-                          &m->first[FB_DAY * D + d]);
+    kpi_stream_seek_first(kpi_stream_of(m->r_day), KPI_RS_AGENT_DAY, &m->first[d]);
     int kind = am->engagement == KPI_DORMANT    ? DAY_IDLE
                : am->engagement == KPI_COASTING ? DAY_COAST
                : kpi_rng_uniform(m->r_day) < am->compliance ? DAY_ON
@@ -475,7 +493,7 @@ int kpi_day_work(kpi_model *m, uint64_t key, int i, const agent_month *am, int m
     /* 2.-3. Calls, sources and funnels. */
     unsigned appts[NSRC] = {0, 0, 0};
     if (calls > 0) {
-        long made = make_calls(m, key, i, am, mo, d, t, calls, appts, acc);
+        long made = make_calls(m, i, am, mo, d, t, calls, appts, acc);
         if (made < 0)
             return -1;
         acc[KPI_CALLS] += (double)made;
@@ -483,10 +501,9 @@ int kpi_day_work(kpi_model *m, uint64_t key, int i, const agent_month *am, int m
 
     /* 4. Visits: hold the oldest appointments up to the day's capacity. */
     if (m->pending[i] > 0) {
-        kpi_stream_seek_first(kpi_stream_of(m->r_visit), key, KPI_RS_AGENT_VISIT, id,
-                              (uint32_t)t, &m->first[FB_VISIT * D + d]);
+        kpi_stream_seek_first(kpi_stream_of(m->r_visit), KPI_RS_AGENT_VISIT, &m->first[d]);
         if (m->cycle)
-            kpi_rng_seek(m->r_cycle, key, KPI_RS_AGENT_CYCLE, id, (uint32_t)t);
+            kpi_stream_seek_first(kpi_stream_of(m->r_cycle), KPI_RS_AGENT_CYCLE, &m->first[d]);
         /* A fractional capacity rounds up with probability its fraction. */
         unsigned cap = am->cap_int[kind];
         if (am->cap_frac[kind] > 0 && kpi_rng_uniform(m->r_visit) < am->cap_frac[kind])
@@ -506,7 +523,7 @@ int kpi_day_work(kpi_model *m, uint64_t key, int i, const agent_month *am, int m
 
         /* 5. What the meetings lead to. */
         int rc = m->cycle ? cycle_outcomes(m, i, am, mo, t, held, fsum, acc)
-                          : close_on_the_spot(m, key, i, am, mo, d, t, held[KIND_FIRST], acc);
+                          : close_on_the_spot(m, i, am, mo, d, held[KIND_FIRST], acc);
         if (rc != 0)
             return -1;
 
@@ -529,7 +546,7 @@ int kpi_day_work(kpi_model *m, uint64_t key, int i, const agent_month *am, int m
     }
 
     /* 6. Issue (sales cycle): applications of `lag` days ago. */
-    if (m->cycle && m->open_apps[i] > 0 && issue_cases(m, key, i, am, mo, d, t, acc) != 0)
+    if (m->cycle && m->open_apps[i] > 0 && issue_cases(m, i, am, mo, d, t, acc) != 0)
         return -1;
 
     /* New appointments can be held from the next working day on. */

@@ -46,16 +46,16 @@
  *               per client (docs/hardening.md "Limits"), bounded here by
  *               CAL_PER_CLIENT.
  *
- * Sizes are the structs' (book.c, model.c); every array grows by
+ * Sizes are the structs' (book_private.h, model.c); every array grows by
  * doubling, so its capacity is up to twice what it holds (SLACK). */
 #define AGENT_MODEL_BYTES 80.0            /* model.c's arrays per agent */
 #define AGENT_MODEL_BYTES_PER_EXPIRY_DAY 32.0   /* the diary: counts and days */
 #define AGENT_MODEL_BYTES_PER_CYCLE_DAY 20.0    /* follow-ups, applications */
 #define PENDING_APP_BYTES 8.0             /* an old client's application */
-#define AGENT_BOOK_BYTES 104.0            /* book.c's agent_book */
+#define AGENT_BOOK_BYTES 104.0            /* book_private.h's agent_book */
 #define AGENT_BYTES_PER_REFERRAL_MONTH 4.0
 #define APPT_BYTES 8.0                    /* a client appointment in the ring */
-#define CLIENT_BYTES 56.0                 /* book.c's client */
+#define CLIENT_BYTES 56.0                 /* book_private.h's client */
 #define POLICY_BYTES 28.0                 /* a policy and its maturity entry */
 #define CAL_ENTRY_BYTES 8.0
 #define CAL_PER_CLIENT 4.0

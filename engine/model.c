@@ -30,9 +30,6 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-static const uint32_t fb_purposes[NFB] = {KPI_RS_AGENT_DAY, KPI_RS_AGENT_VISIT,
-                                          KPI_RS_AGENT_PREMIUM, KPI_RS_AGENT_CLIENTS};
-
 /* ------------------------------------------------------------------ */
 /* Workspace                                                           */
 /* ------------------------------------------------------------------ */
@@ -117,6 +114,21 @@ static void engagement_params(const kpi_scenario *sc, kpi_engagement_params *p)
     p->new_agent_months = sc->engagement.new_agent_months;
 }
 
+/* The tables of funnel_calls_room (day.c) for prospect source s: a call
+ * sets an appointment with q = pc pm; between two appointments the calls
+ * that set none are geometric, P(more than k) = (1 - q)^(k + 1); each of
+ * them reached the prospect with pc (1 - pm) / (1 - q).  Returns 0 or -1
+ * (out of memory). */
+static int room_funnel(kpi_model *m, int s)
+{
+    double q = m->p_contact[s] * m->p_meet[s], surv = 1;
+    for (int k = 0; k < KPI_BINOMIAL_TABLE_N; k++)
+        m->miss_surv[s][k] = surv *= 1 - q;
+    m->log_miss[s] = log1p(-q);
+    double pc = q < 1 ? m->p_contact[s] * (1 - m->p_meet[s]) / (1 - q) : 0;
+    return kpi_binomial_prepare(&m->f_nocontact_appt[s], fmin(1.0, pc), KPI_BINOMIAL_TABLE_N);
+}
+
 /* The sales cycle's constants: the chance of another meeting after one
  * (a geometric number of meetings with the scenario's mean), the rings'
  * lengths, and what a diary holds. */
@@ -159,15 +171,10 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
         !m->r_cycle || !m->book || !m->held_clients)
         goto fail;
     const int D = sc->working_days;
-    m->nstreams = sc->clients.focus > 0 ? NFB : FB_CLIENTS;
-    m->fb_purpose = malloc((size_t)(NFB * D) * sizeof *m->fb_purpose);
-    m->fb_when = malloc((size_t)(NFB * D) * sizeof *m->fb_when);
-    m->first = malloc((size_t)(NFB * D) * sizeof *m->first);
-    if (!m->fb_purpose || !m->fb_when || !m->first)
+    m->fb_when = malloc((size_t)D * sizeof *m->fb_when);
+    m->first = malloc((size_t)D * sizeof *m->first);
+    if (!m->fb_when || !m->first)
         goto fail;
-    for (int f = 0; f < NFB; f++)
-        for (int d = 0; d < D; d++)
-            m->fb_purpose[f * D + d] = fb_purposes[f];
     if (grow(m, sc->team.headcount > 0 ? sc->team.headcount : 1) != 0 ||
         kpi_poisson_prepare(&m->ref_sale, sc->clients.referrals_per_sale) != 0)
         goto fail;
@@ -181,8 +188,13 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
     /* The prospect funnels' binomials, tabulated (draw.h). */
     for (int s = SRC_COLD; s <= SRC_REFERRAL; s++)
         if (kpi_binomial_prepare(&m->f_contact[s], m->p_contact[s], KPI_BINOMIAL_TABLE_N) != 0 ||
-            kpi_binomial_prepare(&m->f_meet[s], m->p_meet[s], KPI_BINOMIAL_TABLE_N) != 0)
+            kpi_binomial_prepare(&m->f_meet[s], m->p_meet[s], KPI_BINOMIAL_TABLE_N) != 0 ||
+            room_funnel(m, s) != 0 ||
+            kpi_binomial_prepare(&m->f_cont[s], m->cont[s], KPI_BINOMIAL_TABLE_N) != 0)
             goto fail;
+    if (kpi_binomial_prepare(&m->f_taken, 1 - (m->cycle ? sc->sales_cycle.not_taken : 0),
+                             KPI_BINOMIAL_TABLE_N) != 0)
+        goto fail;
     if (sc->premium.mean > 0)
         kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &m->zeta, &m->sigma);
     kpi_lognormal_params(1.0, sc->team.skill_sd, &m->skill_zeta, &m->skill_sigma);
@@ -215,7 +227,6 @@ void kpi_model_destroy(kpi_model *m)
     gsl_rng_free(m->r_cycle);
     kpi_book_destroy(m->book);
     free(m->held_clients);
-    free(m->fb_purpose);
     free(m->fb_when);
     free(m->first);
     free(m->heirs);
@@ -248,7 +259,10 @@ void kpi_model_destroy(kpi_model *m)
     for (int s = SRC_COLD; s <= SRC_REFERRAL; s++) {
         kpi_binomial_free(&m->f_contact[s]);
         kpi_binomial_free(&m->f_meet[s]);
+        kpi_binomial_free(&m->f_nocontact_appt[s]);
+        kpi_binomial_free(&m->f_cont[s]);
     }
+    kpi_binomial_free(&m->f_taken);
     free(m);
 }
 
@@ -611,18 +625,18 @@ static int working_days(kpi_model *m, uint64_t key, month_state *ms)
     const int D = m->sc->working_days, mo = ms->mo;
     agent_month am;
     month_rates(m, ms, &am);
-    for (int st = 0; st < m->nstreams; st++)
-        for (int d = 0; d < D; d++)
-            m->fb_when[st * D + d] = (uint32_t)(mo * D + d);
+    for (int d = 0; d < D; d++)
+        m->fb_when[d] = (uint32_t)(mo * D + d);
     for (int i = 0; i < m->n; i++) {
         agent_rates(m, i, ms, &am);
         ms->acc[KPI_ENGAGED_AGENTS + m->state[i]] += 1;
-        kpi_rng_first_blocks(key, m->id[i], (size_t)(m->nstreams * D), m->fb_purpose,
-                             m->fb_when, m->first);
+        /* The block of each of the agent's days, which starts every day
+         * stream (day, visit, premium, clients, cycle; rng.h). */
+        kpi_rng_first_blocks(key, m->id[i], (size_t)D, m->fb_when, m->first);
         /* Day t's diary slot is t mod E, counted up without a division
          * per day. */
         for (int d = 0, slot = (mo * D) % m->E; d < D; d++, slot = slot + 1 == m->E ? 0 : slot + 1)
-            if (kpi_day_work(m, key, i, &am, mo, d, mo * D + d, slot,
+            if (kpi_day_work(m, i, &am, mo, d, mo * D + d, slot,
                              d < ms->plan.contest_days, ms->acc) != 0)
                 return -1;
     }

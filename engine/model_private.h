@@ -31,9 +31,6 @@ enum { KIND_FIRST = 0, KIND_FOLLOW = 1, NKIND = 2 };
  * (dormant). */
 enum { DAY_ON = 0, DAY_OFF = 1, DAY_COAST = 2, DAY_IDLE = 3, NDAY = 4 };
 
-/* The day streams whose first blocks are batched, in this order. */
-enum { FB_DAY = 0, FB_VISIT, FB_PREMIUM, FB_CLIENTS, NFB };
-
 /* The monthly totals the days add to, indexed by enum kpi_kpi. */
 typedef double tally[KPI_NKPI];
 
@@ -97,12 +94,23 @@ struct kpi_model {
 
     kpi_poisson calls[NDAY - 1][2];         /* [DAY_ON..DAY_COAST][contest] */
     kpi_binomial f_contact[2], f_meet[2];   /* the funnels of cold and referral calls */
+    /* Calls made until the diary is full (day.c, funnel_calls_room): per
+     * prospect source, the chance q = pc pm that a call sets an
+     * appointment, the survival (1 - q)^(k + 1) of the calls between two
+     * appointments for k < KPI_BINOMIAL_TABLE_N, log(1 - q) beyond, and
+     * Bin(n, pc (1 - pm) / (1 - q)): the contacts among n calls that set
+     * none. */
+    double miss_surv[2][KPI_BINOMIAL_TABLE_N];
+    double log_miss[2];
+    kpi_binomial f_nocontact_appt[2];
+    /* The sales cycle's binomials: Bin(met, cont[s]) follow-ups and
+     * Bin(applications, 1 - not_taken) issued, tabulated like the funnels. */
+    kpi_binomial f_cont[2], f_taken;
     kpi_poisson ref_sale;    /* Poisson(referrals_per_sale), tabulated */
-    /* The first block of each day stream of the agent's month, computed in
-     * one batch (rng.h): [stream * D + day], streams FB_*; the purposes are
-     * fixed, the days (fb_when) set once a month. */
-    int nstreams;                  /* 3, or 4 when calls go to the book */
-    uint32_t *fb_purpose, *fb_when;
+    /* The Philox block of each working day of the agent's month, computed
+     * in one batch (rng.h): every day stream of agent-day d starts from
+     * first[d], hashed with its purpose; fb_when holds the days. */
+    uint32_t *fb_when;
     philox4x32_ctr_t *first;
     double pending_at_end;
     double premium_m_cur;    /* premium of the agent's current day */
@@ -137,7 +145,7 @@ typedef struct agent_month {
 /* day.c: one working day t (counted from the start of the horizon) of
  * agent i in month mo, day d of the month; slot = t mod E.  Returns 0 or
  * -1 (out of memory). */
-int kpi_day_work(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo, int d,
+int kpi_day_work(kpi_model *m, int i, const agent_month *am, int mo, int d,
                  int t, int slot, int contest_day, tally acc);
 
 /* day.c: clears agent i's diary, follow-ups and applications (a new agent). */

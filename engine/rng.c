@@ -1,22 +1,16 @@
 /*
- * rng.c - Random123 Philox4x32-10 as a GSL generator with keyed positioning.
+ * rng.c - kpisim's keyed streams (a Philox4x32-10 block hashed into a
+ * xoshiro128** state) as a GSL generator with keyed positioning.
  *
  * Random123 ships a GSL adapter macro (conventional/gsl_cbrng.h), but it
  * only takes a 32-bit seed; kpisim needs to place a stream at an exact
- * (key, counter), so this file defines its own gsl_rng_type around the same
- * philox4x32 function.  See rng.h for the stream layout.
+ * (key, purpose, subject, when), so this file defines its own gsl_rng_type.
+ * See rng.h for the stream layout.
  */
 #include "rng.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-void kpi_stream_refill(kpi_stream *s)
-{
-    s->out = philox4x32(s->ctr, s->key);
-    s->ctr.v[0]++;
-    s->avail = 4;
-}
 
 static unsigned long philox_get(void *vstate)
 {
@@ -28,19 +22,16 @@ static double philox_get_double(void *vstate)
     return (double)philox_get(vstate) / 4294967296.0;
 }
 
-/* gsl_rng_set: the key becomes the seed, the counter restarts.  kpisim
+/* gsl_rng_set: the stream (seed, purpose 0, subject 0, when 0).  kpisim
  * itself positions streams with kpi_rng_seek; this keeps the type usable
  * as a plain GSL generator. */
 static void philox_set(void *vstate, unsigned long seed)
 {
-    kpi_stream *st = vstate;
-    memset(st, 0, sizeof *st);
-    st->key.v[0] = (uint32_t)(seed & 0xffffffffu);
-    st->key.v[1] = (uint32_t)((uint64_t)seed >> 32);
+    kpi_stream_seek(vstate, (uint64_t)seed, 0, 0, 0);
 }
 
 static const gsl_rng_type philox_type = {
-    "kpisim-philox4x32-10",
+    "kpisim-philox-xoshiro128ss",
     0xffffffffUL,
     0,
     sizeof(kpi_stream),
@@ -67,20 +58,11 @@ gsl_rng *kpi_rng_alloc(void)
     return r;
 }
 
-/* The splitmix64 finaliser: a bijection of 64-bit words whose output bits
- * each depend on every input bit. */
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 uint64_t kpi_rng_key(uint64_t seed, uint64_t rep)
 {
     /* Two rounds so that (seed, rep) and (seed', rep') with
      * seed + rep == seed' + rep' land far apart. */
-    return mix64(mix64(seed ^ 0x6b706973696d2d31u) + 0x9e3779b97f4a7c15u * (rep + 1));
+    return kpi_mix64(kpi_mix64(seed ^ 0x6b706973696d2d31u) + 0x9e3779b97f4a7c15u * (rep + 1));
 }
 
 void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
@@ -112,12 +94,12 @@ enum { LANES = 64 };
 
 KPI_CLONES KPI_VECTORISE
 static void first_blocks_lanes(philox4x32_key_t k, uint32_t subject, size_t n,
-                               const uint32_t *restrict purpose, const uint32_t *restrict when,
-                               uint32_t *restrict o0, uint32_t *restrict o1,
-                               uint32_t *restrict o2, uint32_t *restrict o3)
+                               const uint32_t *restrict when, uint32_t *restrict o0,
+                               uint32_t *restrict o1, uint32_t *restrict o2,
+                               uint32_t *restrict o3)
 {
     for (size_t i = 0; i < n; i++) {
-        philox4x32_ctr_t c = {{0, when[i], subject, purpose[i]}};
+        philox4x32_ctr_t c = {{0, when[i], subject, 0}};
         philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
         o0[i] = o.v[0];
         o1[i] = o.v[1];
@@ -126,14 +108,14 @@ static void first_blocks_lanes(philox4x32_key_t k, uint32_t subject, size_t n,
     }
 }
 
-void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32_t *purpose,
-                          const uint32_t *when, philox4x32_ctr_t *out)
+void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32_t *when,
+                          philox4x32_ctr_t *out)
 {
     philox4x32_key_t k = kpi_philox_key(key);
     uint32_t o[4][LANES];
     for (size_t at = 0; at < n; at += LANES) {
         size_t m = n - at < LANES ? n - at : LANES;
-        first_blocks_lanes(k, subject, m, purpose + at, when + at, o[0], o[1], o[2], o[3]);
+        first_blocks_lanes(k, subject, m, when + at, o[0], o[1], o[2], o[3]);
         for (size_t i = 0; i < m; i++)
             out[at + i] = (philox4x32_ctr_t){{o[0][i], o[1][i], o[2][i], o[3][i]}};
     }

@@ -3,12 +3,13 @@
  *
  * Every random number of a replication comes from a stream named by
  * (seed, replication, purpose, subject, when): for example the calls of
- * agent 17 on working day 230, or the recruits of month 9.  The generator is
- * Random123's Philox4x32-10, a counter-based generator: the 64-bit key is a
- * hash of (seed, replication) and the 128-bit counter holds
- * (block, when, subject, purpose), so positioning a stream is a few stores
- * and no two streams overlap.  The streams are exposed as ordinary gsl_rng
- * objects so that GSL's distributions draw from them.
+ * agent 17 on working day 230, or the recruits of month 9.  A stream starts
+ * from Random123's Philox4x32-10, a counter-based generator (the 64-bit key
+ * is a hash of (seed, replication), the counter holds (when, subject)),
+ * whose block is hashed with the purpose into the state of a small
+ * sequential generator, xoshiro128**, that draws the rest (kpi_stream
+ * below).  The streams are exposed as ordinary gsl_rng objects so that
+ * GSL's distributions draw from them.
  *
  * Why keyed streams: results cannot depend on the number of threads or MPI
  * ranks (each replication owns its key), and `compare` gets common random
@@ -61,15 +62,36 @@ uint64_t kpi_rng_key(uint64_t seed, uint64_t rep);
 void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
                   uint32_t when);
 
-/* The state of a stream, which is the state of its gsl_rng.  The hot loop
- * draws through the inline functions below rather than GSL's generic
- * gsl_rng_get / gsl_rng_uniform: same numbers in the same order (a test
- * checks it), without a call through a function pointer per draw. */
+/* The splitmix64 finaliser: a bijection of 64-bit words whose output bits
+ * each depend on every input bit. */
+static inline uint64_t kpi_mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* The state of a stream, which is the state of its gsl_rng: a
+ * xoshiro128** generator (Blackman and Vigna, "Scrambled linear
+ * pseudorandom number generators", 2021; the reference code of
+ * prng.di.unimi.it, tested against its outputs in test_draw).
+ *
+ * How a stream starts: the Philox block of counter (0, when, subject, 0)
+ * under the replication's key, B, is one block for every purpose of that
+ * subject and time (one block per agent-day, computed for a whole month
+ * in one vectorised loop: kpi_rng_first_blocks); the stream's 128-bit
+ * state is a splitmix64 hash of (B, purpose), so that each purpose has its
+ * own sequence and draws of one mechanism never shift another's (common
+ * random numbers).  Then every output is a xoshiro128** step (a few
+ * shifts, xors and two multiplications) instead of a Philox block per four
+ * outputs (ten rounds of two multiplications).  The streams are short (a
+ * few hundred numbers at most) and start from unrelated states, far from
+ * the 2^128 - 1 period and from each other.  The hot loop draws through
+ * the inline functions below rather than GSL's generic gsl_rng_get /
+ * gsl_rng_uniform: same numbers in the same order (a test checks it),
+ * without a call through a function pointer per draw. */
 typedef struct kpi_stream {
-    philox4x32_ctr_t ctr;   /* ctr.v[0] counts blocks within the stream */
-    philox4x32_key_t key;
-    philox4x32_ctr_t out;   /* the current block of four outputs */
-    unsigned avail;         /* outputs of `out` not used yet */
+    uint32_t s[4];          /* xoshiro128** state, never all zero */
 } kpi_stream;
 
 /* The stream behind a gsl_rng made by kpi_rng_alloc. */
@@ -78,16 +100,25 @@ static inline kpi_stream *kpi_stream_of(const gsl_rng *r)
     return (kpi_stream *)r->state;
 }
 
-/* The next block of s (rng.c): out of line, so that the common path of
- * kpi_stream_u32 below stays a few instructions wherever it is inlined. */
-void kpi_stream_refill(kpi_stream *s);
-
-/* The next 32-bit output (what gsl_rng_get returns). */
-static inline uint32_t kpi_stream_u32(kpi_stream *s)
+static inline uint32_t kpi_rotl32(uint32_t x, int k)
 {
-    if (s->avail == 0)
-        kpi_stream_refill(s);
-    return s->out.v[--s->avail];
+    return (x << k) | (x >> (32 - k));
+}
+
+/* The next 32-bit output (what gsl_rng_get returns): one xoshiro128**
+ * step. */
+static inline uint32_t kpi_stream_u32(kpi_stream *g)
+{
+    uint32_t *s = g->s;
+    const uint32_t result = kpi_rotl32(s[1] * 5, 7) * 9;
+    const uint32_t t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = kpi_rotl32(s[3], 11);
+    return result;
 }
 
 /* A uniform in [0, 1) (what gsl_rng_uniform returns). */
@@ -125,39 +156,56 @@ static inline philox4x32_key_t kpi_philox_key(uint64_t key)
     return k;
 }
 
+/* The block B of streams (key, *, subject, when): Philox4x32-10 of counter
+ * (0, when, subject, 0). */
+static inline philox4x32_ctr_t kpi_rng_block(uint64_t key, uint32_t subject, uint32_t when)
+{
+    philox4x32_ctr_t c = {{0, when, subject, 0}};
+    return philox4x32(c, kpi_philox_key(key));
+}
+
+/* Starts s as stream `purpose` of the block b: the state is
+ * (mix64(lo ^ purpose x golden), mix64(hi ^ that)) of b's two 64-bit
+ * halves, so that both halves depend on all of b and on the purpose. */
+static inline void kpi_stream_start(kpi_stream *s, const philox4x32_ctr_t *b, uint32_t purpose)
+{
+    uint64_t lo = (uint64_t)b->v[0] | (uint64_t)b->v[1] << 32;
+    uint64_t hi = (uint64_t)b->v[2] | (uint64_t)b->v[3] << 32;
+    uint64_t x = kpi_mix64(lo ^ (0x9e3779b97f4a7c15u * (uint64_t)purpose));
+    uint64_t y = kpi_mix64(hi ^ x);
+    if ((x | y) == 0)
+        x = 0x9e3779b97f4a7c15u;   /* xoshiro's one forbidden state (odds 2^-128) */
+    s->s[0] = (uint32_t)x;
+    s->s[1] = (uint32_t)(x >> 32);
+    s->s[2] = (uint32_t)y;
+    s->s[3] = (uint32_t)(y >> 32);
+}
+
 /* Positions s at the start of stream (key, purpose, subject, when), like
- * kpi_rng_seek. */
+ * kpi_rng_seek: one Philox block and the hash. */
 static inline void kpi_stream_seek(kpi_stream *s, uint64_t key, uint32_t purpose,
                                    uint32_t subject, uint32_t when)
 {
-    s->key = kpi_philox_key(key);
-    s->ctr.v[0] = 0;
-    s->ctr.v[1] = when;
-    s->ctr.v[2] = subject;
-    s->ctr.v[3] = purpose;
-    s->avail = 0;
+    philox4x32_ctr_t b = kpi_rng_block(key, subject, when);
+    kpi_stream_start(s, &b, purpose);
 }
 
-/* The first blocks of many streams at once: block 0 of stream (key,
- * purpose[i], subject, when[i]) into out[i] for i < n.  The loop has no
- * dependence between streams, so the compiler runs several Philox rounds
- * side by side in vector registers (AVX-512 or AVX2 when the processor has
- * them): the model computes an agent's blocks for a whole month in one go
- * instead of waiting on each block's latency day by day.  The numbers are
- * those of kpi_stream_u32 (a test checks it). */
-void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32_t *purpose,
-                          const uint32_t *when, philox4x32_ctr_t *out);
+/* The blocks of many times at once: the block of (key, subject, when[i])
+ * into out[i] for i < n.  The loop has no dependence between blocks, so
+ * the compiler runs several Philox rounds side by side in vector registers
+ * (AVX-512 or AVX2 when the processor has them): the model computes an
+ * agent's blocks for a whole month in one go instead of waiting on each
+ * block's latency day by day.  The numbers are those of kpi_rng_block (a
+ * test checks it). */
+void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32_t *when,
+                          philox4x32_ctr_t *out);
 
 /* Positions s at the start of stream (key, purpose, subject, when) whose
- * first block is already known (from kpi_rng_first_blocks). */
-static inline void kpi_stream_seek_first(kpi_stream *s, uint64_t key, uint32_t purpose,
-                                         uint32_t subject, uint32_t when,
-                                         const philox4x32_ctr_t *first)
+ * block b is already known (from kpi_rng_first_blocks): the hash alone. */
+static inline void kpi_stream_seek_first(kpi_stream *s, uint32_t purpose,
+                                         const philox4x32_ctr_t *b)
 {
-    kpi_stream_seek(s, key, purpose, subject, when);
-    s->out = *first;
-    s->ctr.v[0] = 1;
-    s->avail = 4;
+    kpi_stream_start(s, b, purpose);
 }
 
 #endif /* KPI_RNG_H */

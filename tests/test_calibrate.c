@@ -206,6 +206,9 @@ static int blocks_of_three(void *userdata, const kpi_scenario *sc, const kpi_run
     return KPI_OK;
 }
 
+/* Standard errors an estimate may be off its truth in test_recovery. */
+#define K_FIT_SE 3.0
+
 static void test_recovery(void)
 {
     kpi_scenario truth, base;
@@ -233,8 +236,16 @@ static void test_recovery(void)
             printf("  recovery %-20s truth %8.4g estimate %8.4g  90%% [%8.4g, %8.4g]\n",
                    fk->key, truev[k], fk->estimate, fk->ci_lo, fk->ci_hi);
             CHECK(fk->identified, "%s identified", fk->key);
-            CHECK(fabs(fk->estimate - truev[k]) <= 0.15 * truev[k], "%s: %g far from %g",
-                  fk->key, fk->estimate, truev[k]);
+            /* Within K_FIT_SE of the fit's own standard errors (the 90%
+             * interval's half-width over 1.645).  Not a fixed share of
+             * the truth: premium.mean's estimate from one simulated
+             * history spreads by about 600 (sd over the histories of
+             * seeds 4242-4247: 7549, 6875, 6437, 6225, 6167, 7483, mean
+             * 6789), so 15% of 6500 was a one-sd check that a change of
+             * random streams flips; the fit's se here is about 900. */
+            double se = (fk->ci_hi - fk->ci_lo) / (2 * 1.645);
+            CHECK(fabs(fk->estimate - truev[k]) <= K_FIT_SE * se, "%s: %g far from %g (se %g)",
+                  fk->key, fk->estimate, truev[k], se);
             CHECK(fk->ci_lo < fk->estimate && fk->estimate < fk->ci_hi, "%s interval",
                   fk->key);
             /* Not a coverage claim (make calibrate-coverage is): a gross

@@ -188,10 +188,10 @@ bar_monotone() {  # bar_monotone FILE: at least two bars drawn, none shrinking
         END { exit !(n > 1 && !bad) }'
 }
 if command -v script >/dev/null 2>&1; then
-    script -qfc "'$KPISIM' compare scenarios/default.yaml scenarios/default.yaml scenarios/default.yaml -n 200 --threads 1 -o '$T/cbar' >/dev/null" /dev/null >"$T/tty" 2>&1
+    script -qfc "'$KPISIM' compare scenarios/default.yaml scenarios/default.yaml scenarios/default.yaml -n 1000 --threads 1 -o '$T/cbar' >/dev/null" /dev/null >"$T/tty" 2>&1
     check "compare: one progress bar over the whole job, never going back" bar_monotone "$T/tty"
     printf 'extends: %s/scenarios/default.yaml\nsweep:\n  activity.calls_per_day: [8, 9, 10]\n' "$PWD" >"$T/barsweep.yaml"
-    script -qfc "'$KPISIM' sweep '$T/barsweep.yaml' -n 200 --threads 1 -o '$T/swbar' >/dev/null" /dev/null >"$T/tty" 2>&1
+    script -qfc "'$KPISIM' sweep '$T/barsweep.yaml' -n 1000 --threads 1 -o '$T/swbar' >/dev/null" /dev/null >"$T/tty" 2>&1
     check "sweep: one progress bar over the whole job, never going back" bar_monotone "$T/tty"
 else
     skip "no script(1): the progress bar is not tested"

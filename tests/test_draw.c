@@ -15,6 +15,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define K_SE 4.5
 
@@ -87,6 +88,27 @@ static void check_poisson(double mu, long n, uint64_t key)
     gsl_rng_free(r);
 }
 
+/* Sums for the sample correlation of pairs (x, y). */
+typedef struct corr_sums {
+    double n, sx, sy, sxy, sxx, syy;
+} corr_sums;
+
+static void corr_add(corr_sums *c, double x, double y)
+{
+    c->n++;
+    c->sx += x;
+    c->sy += y;
+    c->sxy += x * y;
+    c->sxx += x * x;
+    c->syy += y * y;
+}
+
+static double corr_of(const corr_sums *c)
+{
+    double n = c->n, cov = c->sxy / n - (c->sx / n) * (c->sy / n);
+    return cov / sqrt((c->sxx / n - c->sx * c->sx / n / n) * (c->syy / n - c->sy * c->sy / n / n));
+}
+
 static void test_streams(void)
 {
     gsl_rng *a = kpi_rng_alloc(), *b = kpi_rng_alloc();
@@ -118,23 +140,69 @@ static void test_streams(void)
 
     /* Neighbouring replications are uncorrelated: correlation of the first
      * draws of replications r and r + 1 over many r. */
-    double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
+    corr_sums cs = {0};
     const double m = 200000;
     for (long r = 0; r < (long)m; r++) {
         kpi_rng_seek(a, kpi_rng_key(1, (uint64_t)r), 1, 0, 0);
         kpi_rng_seek(b, kpi_rng_key(1, (uint64_t)r + 1), 1, 0, 0);
-        double x = gsl_rng_uniform(a), y = gsl_rng_uniform(b);
-        sx += x;
-        sy += y;
-        sxy += x * y;
-        sxx += x * x;
-        syy += y * y;
+        double x = gsl_rng_uniform(a);
+        corr_add(&cs, x, gsl_rng_uniform(b));
     }
-    double cov = sxy / m - (sx / m) * (sy / m);
-    double corr = cov / sqrt((sxx / m - sx * sx / m / m) * (syy / m - sy * sy / m / m));
+    double corr = corr_of(&cs);
     CHECK(fabs(corr) <= K_SE / sqrt(m), "neighbouring replications: correlation %.5f", corr);
     gsl_rng_free(a);
     gsl_rng_free(b);
+}
+
+/* The sequential generator is xoshiro128** as published: from the state
+ * (0x964d4a0c, 0xd40ab895, 0xad7fdecb, 0x3006f0f0) the reference C code
+ * (prng.di.unimi.it/xoshiro128starstar.c) gives these four outputs and
+ * states (the test data of the xoshiro-6502 port, made with that code). */
+static void test_xoshiro_reference(void)
+{
+    static const uint32_t out[4] = {0xf1391922u, 0x6fe53806u, 0xa5be2840u, 0xf510ee70u};
+    static const uint32_t state[5][4] = {
+        {0x964d4a0cu, 0xd40ab895u, 0xad7fdecbu, 0x3006f0f0u},
+        {0x72410269u, 0xef382c52u, 0x2e43bec7u, 0x62432f20u},
+        {0xff3a011bu, 0xb33a90fcu, 0x2c5a18aeu, 0xd81b946bu},
+        {0x941b058cu, 0x605a8949u, 0xa641e1b5u, 0x0824bb59u},
+        {0xfc65379cu, 0x52006d70u, 0x87487639u, 0xf1908343u}};
+    kpi_stream g;
+    memcpy(g.s, state[0], sizeof g.s);
+    for (int i = 0; i < 4; i++) {
+        uint32_t x = kpi_stream_u32(&g);
+        CHECK(x == out[i], "xoshiro128** output %d: %08x, reference %08x", i + 1, x, out[i]);
+        CHECK(memcmp(g.s, state[i + 1], sizeof g.s) == 0, "xoshiro128** state after %d", i + 1);
+    }
+    /* The purposes of one block are different streams, none all zero. */
+    philox4x32_ctr_t blk = kpi_rng_block(kpi_rng_key(3, 5), 8, 13);
+    kpi_stream p4, p5;
+    kpi_stream_start(&p4, &blk, 4);
+    kpi_stream_start(&p5, &blk, 5);
+    CHECK(memcmp(p4.s, p5.s, sizeof p4.s) != 0, "two purposes of one block differ");
+    CHECK((p4.s[0] | p4.s[1] | p4.s[2] | p4.s[3]) != 0, "a started state is not zero");
+
+    /* Streams of neighbouring purposes of one block are uncorrelated: the
+     * correlation of their first (and of their tenth) uniforms over many
+     * blocks is within K_SE / sqrt(n) of 0. */
+    const double n = 200000;
+    for (int lag = 0; lag < 10; lag += 9) {
+        corr_sums cs = {0};
+        for (long j = 0; j < (long)n; j++) {
+            blk = kpi_rng_block(kpi_rng_key(3, 5), 8, (uint32_t)j);
+            kpi_stream_start(&p4, &blk, 4);
+            kpi_stream_start(&p5, &blk, 5);
+            for (int l = 0; l < lag; l++) {
+                kpi_stream_u32(&p4);
+                kpi_stream_u32(&p5);
+            }
+            double x = kpi_stream_uniform(&p4);
+            corr_add(&cs, x, kpi_stream_uniform(&p5));
+        }
+        double corr = corr_of(&cs);
+        CHECK(fabs(corr) <= K_SE / sqrt(n), "purposes 4 and 5 of a block, draw %d: correlation %.5f",
+              lag + 1, corr);
+    }
 }
 
 /* The inline draws give the very numbers of GSL's generic calls on the
@@ -161,22 +229,22 @@ static void test_inline_identity(void)
     }
     CHECK(same == n, "inline stream draws equal GSL's: %ld of %ld", same, n);
 
-    /* Batched first blocks (more than one batch of lanes, mixed purposes)
-     * are the blocks the streams make themselves, and a stream positioned
-     * with one continues exactly like a stream positioned by a seek. */
+    /* Batched blocks (more than one batch of lanes) are the blocks the
+     * streams make themselves, and a stream started from one, for any
+     * purpose, continues exactly like a stream positioned by a seek. */
     enum { NB = 150 };
-    uint32_t purpose[NB], when[NB];
+    uint32_t when[NB];
     philox4x32_ctr_t first[NB];
-    for (int i = 0; i < NB; i++) {
-        purpose[i] = (uint32_t)(4 + i % 3);
+    for (int i = 0; i < NB; i++)
         when[i] = (uint32_t)(1000 + i * 7);
-    }
-    kpi_rng_first_blocks(k, 17, NB, purpose, when, first);
+    kpi_rng_first_blocks(k, 17, NB, when, first);
     same = 0;
     for (int i = 0; i < NB; i++) {
-        kpi_rng_seek(a, k, purpose[i], 17, when[i]);
-        kpi_stream_seek_first(kpi_stream_of(b), k, purpose[i], 17, when[i], &first[i]);
-        int eq = 1;
+        uint32_t purpose = (uint32_t)(4 + i % 3);
+        philox4x32_ctr_t blk = kpi_rng_block(k, 17, when[i]);
+        kpi_rng_seek(a, k, purpose, 17, when[i]);
+        kpi_stream_seek_first(kpi_stream_of(b), purpose, &first[i]);
+        int eq = memcmp(&blk, &first[i], sizeof blk) == 0;
         for (int j = 0; j < 9; j++)
             eq &= gsl_rng_get(a) == kpi_stream_u32(kpi_stream_of(b));
         same += eq;
@@ -395,6 +463,7 @@ int main(void)
         kpi_poisson_free(&p);
     }
     test_streams();
+    test_xoshiro_reference();
     test_inline_identity();
     test_alias();
     test_binomials();

@@ -408,7 +408,17 @@ EOF
 run_k 0 plot "$D/sens"
 out_lines 8
 listed_files
-check_png "${F[@]}"
+# Morris's chart is a point per key (three here) and the sigma = mu* line, which
+# is short when sigma << mu*: under the generic share of coloured pixels (0.2%)
+# whenever the study's draws put the points so (0.17% with issue 18's streams),
+# however well drawn.  Its data are checked by their ink instead: three markers
+# of kpi_colour[1] (about 140 pixels each).
+G=()
+for f in "${F[@]}"; do case $f in */morris-*) ;; *) G+=("$f") ;; esac; done
+check_png "${G[@]}"
+for s in traditional activity; do
+    ink_ok "$D/sens/plots/morris-$s-total_premium.png" 0072b2 300
+done
 for c in tornado morris sobol; do
     for s in traditional activity; do
         check "plot wrote $c-$s-total_premium.png" test -s "$D/sens/plots/$c-$s-total_premium.png"

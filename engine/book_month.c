@@ -1,0 +1,266 @@
+/*
+ * book_month.c - the client book's calendar of transitions and its month
+ * (docs/model.md "The client book"): each client's next transition drawn
+ * ahead and put in a month's calendar, the month's start (renewals due)
+ * and end (the transitions due, maturities, referrals expiring), and the
+ * clients of an agent who leaves.  The records are in book_private.h.
+ */
+#include "book_private.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+/* ------------------------------------------------------------------ */
+/* Transitions                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Draws the client's next transition after month `base` (the last month
+ * whose transitions are done) from the rates of its present state, and
+ * puts it in the calendar.  Returns 0 or -1 (out of memory).
+ *
+ * The rates are those of a constant monthly hazard per mechanism; the month
+ * of the first event is geometric with P(none in a month) = exp(-total),
+ * and which event it is goes by the rates.  When the client will become
+ * unserved before that month and being unserved changes its rates, the
+ * entry is a re-evaluation at the last served month instead (memoryless
+ * laws make that exact). */
+int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
+{
+    client *c = &b->c[ci];
+    c->stamp++;
+    c->wake = NEVER;
+    c->kind = EV_NONE;
+    if (c->state == ST_LOST)
+        return 0;
+    const int served = (double)(base + 1 - c->last_contact) < b->gap;
+    const int ab = c->grade == G_A || c->grade == G_B;
+    double lam[5] = {0, 0, 0, 0, 0};
+    lam[EV_NEED] = c->grade == G_N && c->policies < b->max_policies ? b->lam_need : 0;
+    lam[EV_BTOA] = c->grade == G_B ? b->lam_bta : 0;
+    /* The first year of the newest policy has its own lapse rate (higher:
+     * docs/model.md "Persistency"); it ends at that policy's anniversary. */
+    const int anniversary = c->policy >= 0 ? b->p[c->policy].issued + 12 : INT16_MIN;
+    const int first_year = base + 1 < anniversary;
+    lam[EV_LAPSE] = c->state != ST_PAYING ? 0
+                    : first_year          ? b->lam_lapse_1
+                    : served              ? b->lam_lapse_s
+                                          : b->lam_lapse_u;
+    lam[EV_LOSS] = ab && !served ? b->lam_loss : 0;
+    double total = lam[1] + lam[2] + lam[3] + lam[4];
+
+    client_stream(b, c);
+    double u1 = kpi_rng_uniform_pos(b->r), u2 = kpi_rng_uniform(b->r),
+           u3 = kpi_rng_uniform(b->r);
+    double wake = INFINITY;
+    int kind = EV_NONE;
+    if (total > 0) {
+        wake = base + 1 + floor(-log(u1) / total);
+        double x = u2 * total;
+        kind = EV_LOSS;
+        for (int k = EV_NEED; k < EV_LOSS; k++) {
+            if (x < lam[k]) {
+                kind = k;
+                break;
+            }
+            x -= lam[k];
+        }
+        if (lam[kind] == 0)   /* rounding at the top end: the last rate > 0 */
+            for (kind = EV_LOSS; lam[kind] == 0; kind--)
+                ;
+    }
+    if (served) {
+        int depends = (c->state == ST_PAYING && b->lam_lapse_u != b->lam_lapse_s) ||
+                      (ab && b->lam_loss > 0);
+        int unserved_at = c->last_contact + b->gapc;   /* first unserved month */
+        if (depends && wake >= unserved_at) {
+            wake = unserved_at - 1;
+            kind = EV_REEVAL;
+        }
+    }
+    if (first_year && c->state == ST_PAYING && wake >= anniversary &&
+        b->lam_lapse_1 != (served ? b->lam_lapse_s : b->lam_lapse_u)) {
+        wake = anniversary - 1;
+        kind = EV_REEVAL;
+    }
+    c->newgrade = (uint8_t)grade_from(b->mix_need, 5, u3);
+    if (wake >= b->M)
+        return 0;
+    c->wake = (int16_t)wake;
+    c->kind = (uint8_t)kind;
+    return evec_push(b, &b->cal[(int)wake], ci, c->stamp);
+}
+
+/* Stops every paying policy of a client in month m.  A lapse (lapsed !=
+ * 0: the client stopped paying, or bought elsewhere) marks the policies
+ * stopped, for persistency, and the first-year premium of the ones still
+ * in their first year goes to acc[KPI_CLAWBACK]: their commissions are
+ * charged back (docs/model.md "Money").  An orphan lost with a leaver
+ * keeps paying the insurer: not a lapse. */
+static void stop_paying(kpi_book *b, client *c, int m, int lapsed, kpi_tally acc)
+{
+    for (int32_t pi = c->policy; pi >= 0; pi = b->p[pi].next) {
+        policy *p = &b->p[pi];
+        if (p->paying) {
+            p->paying = 0;
+            b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
+            if (lapsed) {
+                p->stopped = (int16_t)m;
+                if (m - p->issued < 12)
+                    acc[KPI_CLAWBACK] += (double)p->cents / 100.0;
+            }
+        }
+    }
+    c->in_force = 0;
+}
+
+static void lose_client(kpi_book *b, int32_t ci, int m, int lapsed, kpi_tally acc)
+{
+    client *c = &b->c[ci];
+    stop_paying(b, c, m, lapsed, acc);
+    unlink_client(b, ci);
+    set_state(b, c, ST_LOST);
+    c->stamp++;
+    c->wake = NEVER;
+    acc[KPI_CLIENTS_LOST] += 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The month                                                           */
+/* ------------------------------------------------------------------ */
+
+double kpi_book_month_start(kpi_book *b, int m)
+{
+    b->month = m;
+    b->contacts_month = 0;
+    return (double)b->renew[m % 12] / 100.0;
+}
+
+/* The calendar of a month lists clients all over a book of tens of
+ * thousands (megabytes), so its loop waits on memory: it asks for the
+ * records a few entries ahead (a hint; no effect on results). */
+#if defined(__GNUC__)
+#define PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define PREFETCH(addr) ((void)0)
+#endif
+enum { AHEAD = 12 };
+
+int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
+{
+    const kpi_scenario *sc = b->sc;
+    /* Transitions due this month, in calendar order. */
+    evec *e = &b->cal[m];
+    for (size_t k = 0; k < e->n; k++) {
+        if (k + AHEAD < e->n)
+            PREFETCH(&b->c[e->v[k + AHEAD].client]);
+        if (k + AHEAD / 2 < e->n) {
+            const client *soon = &b->c[e->v[k + AHEAD / 2].client];
+            if (soon->policy >= 0)
+                PREFETCH(&b->p[soon->policy]);
+        }
+        int32_t ci = e->v[k].client;
+        client *c = &b->c[ci];
+        if (c->stamp != e->v[k].stamp || c->wake != m || c->state == ST_LOST)
+            continue;   /* rescheduled since */
+        switch (c->kind) {
+        case EV_NEED:
+            set_grade(b, ci, c->newgrade);
+            break;
+        case EV_BTOA:
+            set_grade(b, ci, G_A);
+            break;
+        case EV_LAPSE:
+            stop_paying(b, c, m, 1, acc);
+            set_state(b, c, ST_LAPSED);
+            break;
+        case EV_LOSS:
+            lose_client(b, ci, m, 1, acc);
+            continue;
+        default:
+            break;
+        }
+        if (kpi_book_reschedule(b, ci, m) != 0)
+            return -1;
+    }
+
+    /* Policies reaching their term stop paying; a client left with none
+     * has matured, and likely has a need (funds freed). */
+    ivec *mv = &b->mat[m];
+    for (size_t k = 0; k < mv->n; k++) {
+        if (k + AHEAD < mv->n)
+            PREFETCH(&b->p[mv->v[k + AHEAD]]);
+        policy *p = &b->p[mv->v[k]];
+        if (!p->paying)
+            continue;
+        p->paying = 0;
+        b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
+        int32_t ci = p->client;
+        client *c = &b->c[ci];
+        c->in_force -= p->cents;
+        if (c->state != ST_PAYING)
+            continue;
+        int paying = 0;
+        for (int32_t pi = c->policy; pi >= 0 && !paying; pi = b->p[pi].next)
+            paying = b->p[pi].paying;
+        if (paying)
+            continue;
+        set_state(b, c, ST_MATURED);
+        client_stream(b, c);
+        double u = kpi_rng_uniform(b->r), v = kpi_rng_uniform(b->r);
+        if (c->grade == G_N && c->policies < b->max_policies && u < sc->clients.matured_need)
+            set_grade(b, ci, grade_from(b->mix_need, 5, v));
+        if (kpi_book_reschedule(b, ci, m) != 0)
+            return -1;
+    }
+
+    /* This month's calendar and maturities are done with: their memory
+     * goes back, so that a long run holds only the entries still ahead
+     * (not every entry ever made).  Nothing reads them again. */
+    kpi_budget_give(b->budget, (double)e->cap * sizeof *e->v + (double)mv->cap * sizeof *mv->v);
+    free(e->v);
+    free(mv->v);
+    *e = (evec){0};
+    *mv = (ivec){0};
+
+    /* Referrals received ref_months ago expire tonight. */
+    const int R = b->ref_months;
+    for (size_t i = 0; i < b->capab; i++) {
+        agent_book *a = &b->ab[i];
+        if (!a->active)
+            continue;
+        uint32_t *s = &a->ref[(m + 1) % R];
+        a->ref_held -= *s;
+        *s = 0;
+    }
+    return 0;
+}
+
+int kpi_book_leave(kpi_book *b, uint32_t id, int m, const uint32_t *heirs, int n,
+                   kpi_tally acc)
+{
+    agent_book *a = &b->ab[id];
+    int lose = b->sc->clients.orphan_policy == KPI_ORPHAN_LOSE || n <= 0;
+    kpi_rng_seek(b->r, b->key, KPI_RS_ORPHAN, id, (uint32_t)m);
+    for (int g = 0; g < NGRADE; g++) {
+        int32_t ci = a->head[g];
+        while (ci >= 0) {
+            int32_t next = b->c[ci].next;
+            if (lose) {
+                lose_client(b, ci, m, 0, acc);
+            } else {
+                unlink_client(b, ci);
+                uint32_t heir = heirs[gsl_rng_uniform_int(b->r, (unsigned long)n)];
+                b->c[ci].owner = heir;
+                link_client(b, ci);
+            }
+            ci = next;
+        }
+    }
+    a->active = 0;
+    a->qlen = 0;
+    a->ref_held = 0;
+    return 0;
+}
+
