@@ -267,6 +267,39 @@ static void print_memory(const kpi_scenario *sc)
            source);
 }
 
+/* The lines of kpi_explain: by hand and, with a run, simulated beside
+ * them (a figure's line from summary.csv, a KPI's from the monthly means,
+ * per agent when the line says so). */
+static void print_lines(const kpi_explain_line *lines, int n, const char *dir,
+                        const run_means *rm, const double *figs)
+{
+    for (int i = 0; i < n; i++) {
+        const kpi_explain_line *l = &lines[i];
+        if (l->heading) {
+            printf("\n%s\n", l->label);
+            continue;
+        }
+        char sim[CLI_HUMAN_BUF] = "";
+        if (dir && l->fig >= 0) {
+            if (!isnan(figs[l->fig]))
+                cli_human(figs[l->fig], KPI_UNIT_NUMBER, NULL, 0, sim, sizeof sim);
+        } else if (dir && l->kpi >= 0) {
+            double v = rm->kpi[l->kpi] + (l->kpi2 >= 0 ? rm->kpi[l->kpi2] : 0);
+            if (l->per_agent)
+                v = rm->kpi[KPI_HEADCOUNT] > 0 ? v / rm->kpi[KPI_HEADCOUNT] : 0;
+            cli_human(v, KPI_UNIT_NUMBER, NULL, 0, sim, sizeof sim);
+        }
+        /* The numbers as people read them (human.c): 43,450, not 4.345e+04. */
+        char val[CLI_HUMAN_BUF] = "-";
+        if (!l->no_value)
+            cli_human(l->value, KPI_UNIT_NUMBER, NULL, 0, val, sizeof val);
+        if (dir)
+            printf("  %-26s %12s %12s   %s\n", l->label, val, sim, l->formula);
+        else
+            printf("  %-26s %12s   %s\n", l->label, val, l->formula);
+    }
+}
+
 int cli_cmd_explain(int argc, char **argv)
 {
     const char *path = NULL, *dir = NULL;
@@ -349,31 +382,7 @@ int cli_cmd_explain(int argc, char **argv)
            sc->title[0] ? "\"" : "");
     if (dir)
         printf("%-28s %12s %12s   %s\n", "", "by hand", "simulated", "formula");
-    for (int i = 0; i < n; i++) {
-        const kpi_explain_line *l = &lines[i];
-        if (l->heading) {
-            printf("\n%s\n", l->label);
-            continue;
-        }
-        char sim[CLI_HUMAN_BUF] = "";
-        if (dir && l->fig >= 0) {
-            if (!isnan(figs[l->fig]))
-                cli_human(figs[l->fig], KPI_UNIT_NUMBER, NULL, 0, sim, sizeof sim);
-        } else if (dir && l->kpi >= 0) {
-            double v = rm.kpi[l->kpi] + (l->kpi2 >= 0 ? rm.kpi[l->kpi2] : 0);
-            if (l->per_agent)
-                v = rm.kpi[KPI_HEADCOUNT] > 0 ? v / rm.kpi[KPI_HEADCOUNT] : 0;
-            cli_human(v, KPI_UNIT_NUMBER, NULL, 0, sim, sizeof sim);
-        }
-        /* The numbers as people read them (human.c): 43,450, not 4.345e+04. */
-        char val[CLI_HUMAN_BUF] = "-";
-        if (!l->no_value)
-            cli_human(l->value, KPI_UNIT_NUMBER, NULL, 0, val, sizeof val);
-        if (dir)
-            printf("  %-26s %12s %12s   %s\n", l->label, val, sim, l->formula);
-        else
-            printf("  %-26s %12s   %s\n", l->label, val, l->formula);
-    }
+    print_lines(lines, n, dir, &rm, figs);
     print_memory(sc);
     if (same > 0)
         printf("\nWARNING: %s/scenario.yaml is not this scenario (%s): the simulated column "

@@ -47,12 +47,13 @@ static int dispatch(int argc, char **argv);
  * must not pass silently. */
 int main(int argc, char **argv)
 {
-    /* GSL's default error handler aborts the process, and the library's
-     * GSL calls that can fail are allocations (gsl_rng_alloc,
-     * gsl_ran_discrete_preproc), whose NULL the library checks and turns
-     * into "out of memory" (status 70).  With the handler off they return
-     * that NULL instead of aborting.  It is a process-wide setting of GSL,
-     * so the program makes it, once, before any thread starts. */
+    /* GSL's default error handler aborts the process.  The run path never
+     * reaches it (kpisim.h), but the modules off it that allocate through
+     * GSL (the calibration's optimiser, the sensitivity study's quasi-random
+     * sequence) need it off to get NULL, which they turn into "out of
+     * memory" (status 70), instead of an abort.  It is a process-wide
+     * setting of GSL, so the program makes it, once, before any thread
+     * starts. */
     gsl_set_error_handler_off();
     if (cli_mpi_init(&argc, &argv) != 0)
         return KPI_EINTERNAL;
