@@ -29,6 +29,22 @@ typedef struct trun {
 
 /* Loads the lesson at path with the nsets "KEY=VALUE" overrides of sets
  * (as `--set` does) and runs it on its own seed and replications. */
+/* Runs t's scenario (again, as the caller changed it): its repeat share
+ * resolved to a focus when it gives one, its own seed and replications. */
+static int rerun(trun *t)
+{
+    kpi_error err;
+    kpi_results_free(t->res);
+    t->res = NULL;
+    kpi_run_opts o = {t->sc.replications, t->sc.seed, 2, NULL, NULL, NULL, 0};
+    if (kpi_scenario_resolve_focus(&t->sc, &o, NULL, &err) != KPI_OK ||
+        kpi_run(&t->sc, &o, &t->res, &err) != KPI_OK) {
+        printf("FAIL %s: %s\n", t->sc.name, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_file_sets(const char *path, const char *const *sets, size_t nsets, trun *t)
 {
     kpi_error err;
@@ -38,13 +54,7 @@ static int run_file_sets(const char *path, const char *const *sets, size_t nsets
         printf("FAIL %s\n", kpi_error_format(&err, buf, sizeof buf));
         return -1;
     }
-    kpi_run_opts o = {t->sc.replications, t->sc.seed, 2, NULL, NULL, NULL, 0};
-    if (kpi_scenario_resolve_focus(&t->sc, &o, NULL, &err) != KPI_OK ||
-        kpi_run(&t->sc, &o, &t->res, &err) != KPI_OK) {
-        printf("FAIL %s: %s\n", path, err.msg);
-        return -1;
-    }
-    return 0;
+    return rerun(t);
 }
 
 static int run_file(const char *path, trun *t)
@@ -224,20 +234,6 @@ static void test_book_claims(void)
         fig_in(&t, KPI_FIG_TOP20_PREMIUM_SHARE, 0.75, 0.85,
                "C3 at premium.cv 5: premium share of the top 20%% of clients (about 80%%)");
     release(&t);
-}
-
-/* Run t's scenario again, as changed by the caller. */
-static int rerun(trun *t)
-{
-    kpi_error err;
-    kpi_results_free(t->res);
-    t->res = NULL;
-    kpi_run_opts o = {t->sc.replications, t->sc.seed, 2, NULL, NULL, NULL, 0};
-    if (kpi_run(&t->sc, &o, &t->res, &err) != KPI_OK) {
-        printf("FAIL rerun: %s\n", err.msg);
-        return -1;
-    }
-    return 0;
 }
 
 /* R1: a client buys life policies 7 to 11 times over a lifetime.  Not
