@@ -72,11 +72,14 @@ void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
 }
 
 /* Function multiversioning (GCC, clang on x86-64 with ifunc): the loop
- * below is compiled for AVX-512, AVX2 and the baseline, and the loader
- * picks the best the processor has.  Elsewhere it is plain C. */
+ * below is compiled for AVX2 and the baseline, and the loader picks the
+ * best the processor has.  Elsewhere it is plain C.  Not AVX-512: its
+ * clone made the loop itself faster but the whole program 7% slower on
+ * bench-core (docs/performance.md, issue 18 step 4): the scalar code
+ * after it ran slower, the wide registers' cost. */
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
 #if __has_attribute(target_clones) && defined(__gnu_linux__)
-#define KPI_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define KPI_CLONES __attribute__((target_clones("avx2", "default")))
 #endif
 #endif
 #ifndef KPI_CLONES
