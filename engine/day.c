@@ -80,17 +80,17 @@ void kpi_day_move(kpi_model *m, int w, int i)
 
 /* Calls of a prospect source (cold, referral) through its funnel:
  * contacts and appointments, drawn as binomials. */
-static unsigned funnel_calls(kpi_model *m, int src, unsigned calls, tally acc)
+static unsigned funnel_calls(kpi_model *m, int src, unsigned calls)
 {
     if (calls == 0)
         return 0;
     unsigned contacts = kpi_binomial_draw(&m->f_contact[src], calls, m->r_day);
     unsigned appts = kpi_binomial_draw(&m->f_meet[src], contacts, m->r_day);
-    acc[src_calls[src]] += calls;
-    acc[KPI_CONTACTS] += contacts;
-    acc[KPI_APPOINTMENTS] += appts;
-    acc[src_contacts[src]] += contacts;
-    acc[src_appts[src]] += appts;
+    m->dcnt[src_calls[src]] += calls;
+    m->dcnt[KPI_CONTACTS] += contacts;
+    m->dcnt[KPI_APPOINTMENTS] += appts;
+    m->dcnt[src_contacts[src]] += contacts;
+    m->dcnt[src_appts[src]] += appts;
     return appts;
 }
 
@@ -124,11 +124,11 @@ static unsigned calls_to_next(const kpi_model *m, int src, unsigned rem)
  * binomial over them; the same law as call by call.  *made gets the calls
  * made. */
 static unsigned funnel_calls_room(kpi_model *m, int src, unsigned calls, unsigned room,
-                                  unsigned *made, tally acc)
+                                  unsigned *made)
 {
     if (calls <= room) {
         *made = calls;
-        return funnel_calls(m, src, calls, acc);
+        return funnel_calls(m, src, calls);
     }
     unsigned n = 0, appts = 0;
     while (appts < room) {
@@ -141,11 +141,11 @@ static unsigned funnel_calls_room(kpi_model *m, int src, unsigned calls, unsigne
         appts++;
     }
     unsigned contacts = appts + kpi_binomial_draw(&m->f_nocontact_appt[src], n - appts, m->r_day);
-    acc[src_calls[src]] += n;
-    acc[KPI_CONTACTS] += contacts;
-    acc[KPI_APPOINTMENTS] += appts;
-    acc[src_contacts[src]] += contacts;
-    acc[src_appts[src]] += appts;
+    m->dcnt[src_calls[src]] += n;
+    m->dcnt[KPI_CONTACTS] += contacts;
+    m->dcnt[KPI_APPOINTMENTS] += appts;
+    m->dcnt[src_contacts[src]] += contacts;
+    m->dcnt[src_appts[src]] += appts;
     *made = n;
     return appts;
 }
@@ -179,12 +179,12 @@ static long make_calls(kpi_model *m, int i, const agent_month *am, int mo,
     unsigned ref = kpi_book_take_referrals(m->book, id, rest);
     if (room == UINT_MAX) {
         /* No diary limit (the first model): every call is made. */
-        appts[SRC_COLD] = funnel_calls(m, SRC_COLD, rest - ref, acc);
-        appts[SRC_REFERRAL] = funnel_calls(m, SRC_REFERRAL, ref, acc);
+        appts[SRC_COLD] = funnel_calls(m, SRC_COLD, rest - ref);
+        appts[SRC_REFERRAL] = funnel_calls(m, SRC_REFERRAL, ref);
         return (long)calls;
     }
     /* Warm calls first: the diary may fill before the cold ones. */
-    appts[SRC_REFERRAL] = funnel_calls_room(m, SRC_REFERRAL, ref, room, &made_ref, acc);
+    appts[SRC_REFERRAL] = funnel_calls_room(m, SRC_REFERRAL, ref, room, &made_ref);
     if (made_ref < ref) {
         /* The diary filled on a referral: the ones not called stay warm. */
         kpi_book_add_referrals(m->book, id, ref - made_ref);
@@ -193,7 +193,7 @@ static long make_calls(kpi_model *m, int i, const agent_month *am, int mo,
         unsigned cold = rest - ref;
         if (room == 0)
             cold = 0;
-        appts[SRC_COLD] = funnel_calls_room(m, SRC_COLD, cold, room, &made_cold, acc);
+        appts[SRC_COLD] = funnel_calls_room(m, SRC_COLD, cold, room, &made_cold);
     }
     return (long)(placed + made_ref + made_cold);
 }
@@ -308,7 +308,7 @@ static int write_case(kpi_model *m, int i, int mo, int32_t client, double mult,
     unsigned k = kpi_poisson_draw(&m->ref_sale, m->r_premium);
     if (k) {
         kpi_book_add_referrals(m->book, m->id[i], k);
-        acc[KPI_REFERRALS] += k;
+        m->dcnt[KPI_REFERRALS] += k;
     }
     return 0;
 }
@@ -322,8 +322,8 @@ static int write_cases(kpi_model *m, int i, const agent_month *am, int mo, int d
     if (ncases == 0)
         return 0;
     for (int s = 0; s < NSRC; s++)
-        acc[src_cases[s]] += cases[s];
-    acc[KPI_CASES] += ncases;
+        m->dcnt[src_cases[s]] += cases[s];
+    m->dcnt[KPI_CASES] += ncases;
     m->cases_m[i] += ncases;
     kpi_stream_seek_first(kpi_stream_of(m->r_premium), KPI_RS_AGENT_PREMIUM, &m->first[d]);
     m->premium_m_cur = 0;
@@ -353,7 +353,7 @@ static int close_on_the_spot(kpi_model *m, int i, const agent_month *am, int mo,
         if (kpi_rng_uniform(m->r_visit) < p)
             m->held_clients[cases[SRC_CLIENT]++] = c;
     }
-    acc[KPI_APPLICATIONS] += cases[0] + cases[1] + cases[2];
+    m->dcnt[KPI_APPLICATIONS] += cases[0] + cases[1] + cases[2];
     return write_cases(m, i, am, mo, d, cases, m->held_clients, acc);
 }
 
@@ -365,7 +365,7 @@ static int close_on_the_spot(kpi_model *m, int i, const agent_month *am, int mo,
  * not_taken; the others wait for issue.  fsum: the first-meeting days of
  * the follow-ups held. */
 static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, int t,
-                          unsigned held[NKIND][NSRC], double fsum, tally acc)
+                          unsigned held[NKIND][NSRC], double fsum)
 {
     const size_t ki = (size_t)i;
     const int g = t % m->G, r = t % m->R;
@@ -384,7 +384,7 @@ static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, in
                                                           : gsl_ran_binomial(m->r_cycle, 1 - am->not_taken, a);
         fu[s] += c;
         iss[s] += ok;
-        acc[src_appts[s]] += c;
+        m->dcnt[src_appts[s]] += c;
         cont_all += c;
         apps_all += a;
         issued_all += ok;
@@ -397,7 +397,7 @@ static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, in
         m->follow_fday[ki * (size_t)m->G + (size_t)g] += F * (double)cont_all / (double)met;
         m->issue_fday[ki * (size_t)m->R + (size_t)r] += F * (double)issued_all / (double)met;
     }
-    acc[KPI_APPOINTMENTS] += cont_all;
+    m->dcnt[KPI_APPOINTMENTS] += cont_all;
     m->pending[i] += cont_all;
     m->open_fu[i] += cont_all;
     /* Old clients: one meeting, then the sale trial at the grade's rate. */
@@ -419,8 +419,8 @@ static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, in
         m->capps_len[i]++;
         issued_all++;
     }
-    acc[KPI_APPLICATIONS] += apps_all;
-    acc[KPI_NOT_TAKEN] += apps_all - issued_all;
+    m->dcnt[KPI_APPLICATIONS] += apps_all;
+    m->dcnt[KPI_NOT_TAKEN] += apps_all - issued_all;
     m->open_apps[i] += issued_all;
     return 0;
 }
@@ -496,7 +496,7 @@ int kpi_day_work(kpi_model *m, int i, const agent_month *am, int mo, int d,
         long made = make_calls(m, i, am, mo, d, t, calls, appts, acc);
         if (made < 0)
             return -1;
-        acc[KPI_CALLS] += (double)made;
+        m->dcnt[KPI_CALLS] += (uint64_t)made;
     }
 
     /* 4. Visits: hold the oldest appointments up to the day's capacity. */
@@ -515,14 +515,14 @@ int kpi_day_work(kpi_model *m, int i, const agent_month *am, int mo, int d,
         unsigned follow = held[KIND_FOLLOW][0] + held[KIND_FOLLOW][1] + held[KIND_FOLLOW][2];
         m->pending[i] -= first + follow;
         m->open_fu[i] -= follow;
-        acc[KPI_MEETINGS] += first + follow;
-        acc[KPI_FIRST_MEETINGS] += first;
-        acc[KPI_FOLLOW_UP_MEETINGS] += follow;
+        m->dcnt[KPI_MEETINGS] += first + follow;
+        m->dcnt[KPI_FIRST_MEETINGS] += first;
+        m->dcnt[KPI_FOLLOW_UP_MEETINGS] += follow;
         for (int s = 0; s < NSRC; s++)
-            acc[src_meetings[s]] += held[KIND_FIRST][s] + held[KIND_FOLLOW][s];
+            m->dcnt[src_meetings[s]] += held[KIND_FIRST][s] + held[KIND_FOLLOW][s];
 
         /* 5. What the meetings lead to. */
-        int rc = m->cycle ? cycle_outcomes(m, i, am, mo, t, held, fsum, acc)
+        int rc = m->cycle ? cycle_outcomes(m, i, am, mo, t, held, fsum)
                           : close_on_the_spot(m, i, am, mo, d, held[KIND_FIRST], acc);
         if (rc != 0)
             return -1;
@@ -534,8 +534,8 @@ int kpi_day_work(kpi_model *m, int i, const agent_month *am, int mo, int d,
         unsigned lost_first = old[0] + old[1] + old[2];
         unsigned lost_follow = old[NSRC] + old[NSRC + 1] + old[NSRC + 2];
         if (lost_first + lost_follow) {
-            acc[KPI_APPOINTMENTS_LOST] += lost_first + lost_follow;
-            acc[KPI_PROSPECTS_LOST] += lost_follow;
+            m->dcnt[KPI_APPOINTMENTS_LOST] += lost_first + lost_follow;
+            m->dcnt[KPI_PROSPECTS_LOST] += lost_follow;
             m->pending[i] -= lost_first + lost_follow;
             m->open_fu[i] -= lost_follow;
             if (old[SRC_CLIENT])

@@ -640,6 +640,10 @@ static int working_days(kpi_model *m, uint64_t key, month_state *ms)
                              d < ms->plan.contest_days, ms->acc) != 0)
                 return -1;
     }
+    for (int k = 0; k < KPI_NKPI; k++) {
+        ms->acc[k] += (double)m->dcnt[k];
+        m->dcnt[k] = 0;
+    }
     return 0;
 }
 

@@ -113,6 +113,11 @@ struct kpi_model {
     uint32_t *fb_when;
     philox4x32_ctr_t *first;
     double pending_at_end;
+    /* The working days' counts (calls, meetings, cases...) of the month so
+     * far, added to the month's tally after the last day (working_days):
+     * integer adds in the day's loop instead of conversions and
+     * floating-point adds; the sums are the same (whole numbers, exact). */
+    uint64_t dcnt[KPI_NKPI];
     double premium_m_cur;    /* premium of the agent's current day */
 
     /* The levers' state from month to month (management.h). */
