@@ -367,11 +367,11 @@ static int close_on_the_spot(kpi_model *m, int i, const agent_month *am, int mo,
  * with its rate.  An application is never issued with probability
  * not_taken; the others wait for issue.  fsum: the first-meeting days of
  * the follow-ups held. */
-static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, int t,
+static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, int d, int t,
                           unsigned held[NKIND][NSRC], double fsum)
 {
     const size_t ki = (size_t)i;
-    const int g = t % m->G, r = t % m->R;
+    const int g = m->rings[d].g, r = m->rings[d].r;
     uint32_t *fu = &m->follow[(ki * (size_t)m->G + (size_t)g) * NSRC];
     uint32_t *iss = &m->issue[(ki * (size_t)m->R + (size_t)r) * NSRC];
     unsigned met = 0, cont_all = 0, issued_all = 0, apps_all = 0;
@@ -434,7 +434,7 @@ static int issue_cases(kpi_model *m, int i, const agent_month *am, int mo, int d
                        int t, tally acc)
 {
     const size_t ki = (size_t)i;
-    const int lag = m->R - 1, r = (t + 1) % m->R;   /* (t - lag) mod R */
+    const int lag = m->R - 1, r = m->rings[d].r1;   /* (t - lag) mod R */
     uint32_t *iss = &m->issue[(ki * (size_t)m->R + (size_t)r) * NSRC];
     double *fday = &m->issue_fday[ki * (size_t)m->R + (size_t)r];
     unsigned cases[NSRC] = {iss[SRC_COLD], iss[SRC_REFERRAL], 0};
@@ -469,7 +469,7 @@ int kpi_day_work(kpi_model *m, int i, const agent_month *am, int mo, int d,
 
     /* 0. Follow-ups due today join the diary as if set yesterday. */
     if (m->cycle) {
-        const size_t g = (size_t)i * (size_t)m->G + (size_t)(t % m->G);
+        const size_t g = (size_t)i * (size_t)m->G + (size_t)m->rings[d].g;
         uint32_t *f = &m->follow[g * NSRC];
         if (f[0] + f[1] + f[2] > 0) {
             int y = slot == 0 ? E - 1 : slot - 1;
@@ -525,7 +525,7 @@ int kpi_day_work(kpi_model *m, int i, const agent_month *am, int mo, int d,
             m->dcnt[src_meetings[s]] += held[KIND_FIRST][s] + held[KIND_FOLLOW][s];
 
         /* 5. What the meetings lead to. */
-        int rc = m->cycle ? cycle_outcomes(m, i, am, mo, t, held, fsum)
+        int rc = m->cycle ? cycle_outcomes(m, i, am, mo, d, t, held, fsum)
                           : close_on_the_spot(m, i, am, mo, d, held[KIND_FIRST], acc);
         if (rc != 0)
             return -1;

@@ -173,7 +173,8 @@ int kpi_model_create(kpi_model **out, const kpi_scenario *sc, kpi_error *err)
     const int D = sc->working_days;
     m->fb_when = malloc((size_t)D * sizeof *m->fb_when);
     m->first = malloc((size_t)D * sizeof *m->first);
-    if (!m->fb_when || !m->first)
+    m->rings = malloc((size_t)D * sizeof *m->rings);
+    if (!m->fb_when || !m->first || !m->rings)
         goto fail;
     if (grow(m, sc->team.headcount > 0 ? sc->team.headcount : 1) != 0 ||
         kpi_poisson_prepare(&m->ref_sale, sc->clients.referrals_per_sale) != 0)
@@ -229,6 +230,7 @@ void kpi_model_destroy(kpi_model *m)
     free(m->held_clients);
     free(m->fb_when);
     free(m->first);
+    free(m->rings);
     free(m->heirs);
     free(m->id);
     free(m->tenure);
@@ -625,8 +627,11 @@ static int working_days(kpi_model *m, uint64_t key, month_state *ms)
     const int D = m->sc->working_days, mo = ms->mo;
     agent_month am;
     month_rates(m, ms, &am);
-    for (int d = 0; d < D; d++)
-        m->fb_when[d] = (uint32_t)(mo * D + d);
+    for (int d = 0; d < D; d++) {
+        const int t = mo * D + d;
+        m->fb_when[d] = (uint32_t)t;
+        m->rings[d] = (struct day_rings){t % m->G, t % m->R, (t + 1) % m->R};
+    }
     for (int i = 0; i < m->n; i++) {
         agent_rates(m, i, ms, &am);
         ms->acc[KPI_ENGAGED_AGENTS + m->state[i]] += 1;

@@ -111,6 +111,11 @@ struct kpi_model {
      * in one batch (rng.h): every day stream of agent-day d starts from
      * first[d], hashed with its purpose; fb_when holds the days. */
     uint32_t *fb_when;
+    /* Day d of the month's places in the follow-up and issue rings: t mod
+     * G, t mod R and (t + 1) mod R for its day t (the same for every
+     * agent), computed once a month instead of three divisions an
+     * agent-day. */
+    struct day_rings { int g, r, r1; } *rings;
     philox4x32_ctr_t *first;
     double pending_at_end;
     /* The working days' counts (calls, meetings, cases...) of the month so
