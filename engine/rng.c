@@ -71,20 +71,12 @@ void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
     kpi_stream_seek(r->state, key, purpose, subject, when);
 }
 
-/* Function multiversioning (GCC, clang on x86-64 with ifunc): the loop
- * below is compiled for AVX2 and the baseline, and the loader picks the
- * best the processor has.  Elsewhere it is plain C.  Not AVX-512: its
- * clone made the loop itself faster but the whole program 7% slower on
- * bench-core (docs/performance.md, issue 18 step 4): the scalar code
- * after it ran slower, the wide registers' cost. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
-#if __has_attribute(target_clones) && defined(__gnu_linux__)
-#define KPI_CLONES __attribute__((target_clones("avx2", "default")))
-#endif
-#endif
-#ifndef KPI_CLONES
-#define KPI_CLONES
-#endif
+/* The loop below is vectorised for the baseline instruction set (SSE2 on
+ * x86-64: four lanes).  Wider clones were measured and left out (function
+ * multiversioning, docs/performance.md "Issue 18"): with AVX-512 the
+ * whole program ran 7% slower on bench-core although the loop itself ran
+ * faster (the rest of the program, scalar code, paid for the wide
+ * registers), and AVX2 was no faster than SSE2 (0-4% slower). */
 /* GCC vectorises this loop at -O2 only with the cost model of -O3; clang
  * does by default. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -95,7 +87,7 @@ void kpi_rng_seek(gsl_rng *r, uint64_t key, uint32_t purpose, uint32_t subject,
 
 enum { LANES = 64 };
 
-KPI_CLONES KPI_VECTORISE
+KPI_VECTORISE
 static void first_blocks_lanes(philox4x32_key_t k, uint32_t subject, size_t n,
                                const uint32_t *restrict when, uint32_t *restrict o0,
                                uint32_t *restrict o1, uint32_t *restrict o2,

@@ -193,7 +193,7 @@ static inline void kpi_stream_seek(kpi_stream *s, uint64_t key, uint32_t purpose
 /* The blocks of many times at once: the block of (key, subject, when[i])
  * into out[i] for i < n.  The loop has no dependence between blocks, so
  * the compiler runs several Philox rounds side by side in vector registers
- * (AVX2 when the processor has it): the model computes an
+ * (SSE2's four lanes): the model computes an
  * agent's blocks for a whole month in one go instead of waiting on each
  * block's latency day by day.  The numbers are those of kpi_rng_block (a
  * test checks it). */
