@@ -165,14 +165,16 @@ static long make_calls(kpi_model *m, int i, const agent_month *am, int mo,
         if (room == 0)
             return 0;
     }
-    /* The book draws from the clients' stream only when it has calls to
-     * place (kpi_book_call), so the stream is started only then. */
-    if (m->sc->clients.focus > 0)
+    /* Calls to the book: none at focus 0 (kpi_book_call would place none
+     * and draw nothing), so neither the clients' stream nor the book is
+     * touched then. */
+    unsigned placed = 0;
+    if (m->sc->clients.focus > 0) {
         kpi_stream_seek_first(kpi_stream_of(m->r_client), KPI_RS_AGENT_CLIENTS, &m->first[d]);
-    unsigned placed;
-    if (kpi_book_call(m->book, id, mo, t, calls, room, &am->book, m->r_client, acc, &placed,
-                      &appts[SRC_CLIENT]) != 0)
-        return -1;
+        if (kpi_book_call(m->book, id, mo, t, calls, room, &am->book, m->r_client, acc, &placed,
+                          &appts[SRC_CLIENT]) != 0)
+            return -1;
+    }
     unsigned rest = calls - placed, made_ref = 0, made_cold = 0;
     if (room != UINT_MAX) {
         room -= appts[SRC_CLIENT];
