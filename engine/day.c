@@ -462,8 +462,10 @@ static int issue_cases(kpi_model *m, int i, const agent_month *am, int mo, int d
 /* The day                                                             */
 /* ------------------------------------------------------------------ */
 
-int kpi_day_work(kpi_model *m, int i, const agent_month *am, int mo, int d,
-                 int t, int slot, int contest_day, tally acc)
+/* Day t (counted from the start of the horizon) of agent i in month mo,
+ * day d of the month; slot = t mod E.  Returns 0 or -1 (out of memory). */
+static int day_work(kpi_model *m, int i, const agent_month *am, int mo, int d, int t,
+                    int slot, int contest_day, tally acc)
 {
     const uint32_t id = m->id[i];
     const int E = m->E;
@@ -562,5 +564,17 @@ int kpi_day_work(kpi_model *m, int i, const agent_month *am, int mo, int d,
             b[s] += appts[s];
         m->pending[i] += nnew;
     }
+    return 0;
+}
+
+int kpi_day_month(kpi_model *m, int i, const agent_month *am, int mo, int contest_days,
+                  tally acc)
+{
+    const int D = m->sc->working_days, E = m->E;
+    /* Day t's diary slot is t mod E, counted up without a division per
+     * day. */
+    for (int d = 0, slot = (mo * D) % E; d < D; d++, slot = slot + 1 == E ? 0 : slot + 1)
+        if (day_work(m, i, am, mo, d, mo * D + d, slot, d < contest_days, acc) != 0)
+            return -1;
     return 0;
 }

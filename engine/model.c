@@ -638,12 +638,8 @@ static int working_days(kpi_model *m, uint64_t key, month_state *ms)
         /* The block of each of the agent's days, which starts every day
          * stream (day, visit, premium, clients, cycle; rng.h). */
         kpi_rng_first_blocks(key, m->id[i], (size_t)D, m->fb_when, m->first);
-        /* Day t's diary slot is t mod E, counted up without a division
-         * per day. */
-        for (int d = 0, slot = (mo * D) % m->E; d < D; d++, slot = slot + 1 == m->E ? 0 : slot + 1)
-            if (kpi_day_work(m, i, &am, mo, d, mo * D + d, slot,
-                             d < ms->plan.contest_days, ms->acc) != 0)
-                return -1;
+        if (kpi_day_month(m, i, &am, mo, ms->plan.contest_days, ms->acc) != 0)
+            return -1;
     }
     for (int k = 0; k < KPI_NKPI; k++) {
         ms->acc[k] += (double)m->dcnt[k];

@@ -152,11 +152,11 @@ typedef struct agent_month {
     kpi_book_rates book;
 } agent_month;
 
-/* day.c: one working day t (counted from the start of the horizon) of
- * agent i in month mo, day d of the month; slot = t mod E.  Returns 0 or
- * -1 (out of memory). */
-int kpi_day_work(kpi_model *m, int i, const agent_month *am, int mo, int d,
-                 int t, int slot, int contest_day, tally acc);
+/* day.c: the working days of agent i in month mo, one by one (the first
+ * contest_days of them with a contest's effort); the day streams start
+ * from m->first.  Returns 0 or -1 (out of memory). */
+int kpi_day_month(kpi_model *m, int i, const agent_month *am, int mo, int contest_days,
+                  tally acc);
 
 /* day.c: clears agent i's diary, follow-ups and applications (a new agent). */
 void kpi_day_clear(kpi_model *m, int i);
