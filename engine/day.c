@@ -74,6 +74,23 @@ void kpi_day_move(kpi_model *m, int w, int i)
     m->open_apps[w] = m->open_apps[i];
 }
 
+/* The agent whose month is being worked (kpi_day_month): its rings and
+ * counters, found once a month instead of from its index every day, and
+ * kept in this struct (which the compiler keeps in registers) while its
+ * days run; written back after the last. */
+typedef struct agent_day {
+    int i;                   /* the agent's place in the model's arrays */
+    uint32_t id;
+    uint32_t *bl;            /* its diary, E slots of SLOT_W */
+    double *dfday;           /* [E] */
+    uint32_t *follow;        /* [G][NSRC] */
+    double *follow_fday;     /* [G] */
+    uint32_t *issue;         /* [R][NSRC] */
+    double *issue_fday;      /* [R] */
+    pending_app *capps;      /* [CQ] */
+    uint32_t capps_head, capps_len, pending, open_fu, open_apps;
+} agent_day;
+
 /* ------------------------------------------------------------------ */
 /* Calls                                                               */
 /* ------------------------------------------------------------------ */
@@ -154,13 +171,13 @@ static unsigned funnel_calls_room(kpi_model *m, int src, unsigned calls, unsigne
  * referrals, then cold prospects.  With the sales cycle the calls stop
  * when the diary is full.  appts[] gets the appointments set by source;
  * returns the calls made, or -1 (out of memory). */
-static long make_calls(kpi_model *m, int i, const agent_month *am, int mo,
+static long make_calls(kpi_model *m, agent_day *a, const agent_month *am, int mo,
                        int d, int t, unsigned calls, unsigned appts[NSRC], tally acc)
 {
-    const uint32_t id = m->id[i];
+    const uint32_t id = a->id;
     unsigned room = UINT_MAX;
     if (m->cycle) {
-        double free_ = m->diary_cap - (double)m->pending[i];
+        double free_ = m->diary_cap - (double)a->pending;
         room = free_ > 0 ? (unsigned)free_ : 0;
         if (room == 0)
             return 0;
@@ -238,15 +255,15 @@ static unsigned take_part(const gsl_rng *r, const uint32_t *b, unsigned cap, uns
  * counts, *fsum the first-meeting days of the follow-ups held (their share
  * of each slot's sum), m->held_clients the clients of the client
  * appointments held. */
-static void hold_visits(kpi_model *m, int i, int t, int today_slot, unsigned cap,
+static void hold_visits(kpi_model *m, agent_day *a, int t, int today_slot, unsigned cap,
                         unsigned held[NKIND][NSRC], double *fsum)
 {
     memset(held, 0, NKIND * NSRC * sizeof **held);
     *fsum = 0;
     const int E = m->E;
-    const uint32_t id = m->id[i];
-    uint32_t *bl = diary_of(m, i);
-    double *fday = &m->diary_fday[(size_t)i * (size_t)E];
+    const uint32_t id = a->id;
+    uint32_t *bl = a->bl;
+    double *fday = a->dfday;
     /* The slot of the oldest eligible day (set E days ago) is today's own
      * slot in a ring of E slots: (t - E) mod E == t mod E. */
     int slot = today_slot;
@@ -290,9 +307,9 @@ static unsigned prospect_sales(const agent_month *am, int src, unsigned n, const
 /* Cases                                                               */
 /* ------------------------------------------------------------------ */
 
-/* One case of agent i with a client (client >= 0) or a new prospect:
+/* One case of agent a with a client (client >= 0) or a new prospect:
  * its premium, its place in the book, its referrals. */
-static int write_case(kpi_model *m, int i, int mo, int32_t client, double mult,
+static int write_case(kpi_model *m, agent_day *a, int mo, int32_t client, double mult,
                       const agent_month *am, tally acc)
 {
     const kpi_scenario *sc = m->sc;
@@ -308,11 +325,11 @@ static int write_case(kpi_model *m, int i, int mo, int32_t client, double mult,
     }
     acc[KPI_PREMIUM] += x;
     m->premium_m_cur += x;
-    if (kpi_book_sale(m->book, m->id[i], client, mo, x) != 0)
+    if (kpi_book_sale(m->book, a->id, client, mo, x) != 0)
         return -1;
     unsigned k = kpi_poisson_draw(&m->ref_sale, m->r_premium);
     if (k) {
-        kpi_book_add_referrals(m->book, m->id[i], k);
+        kpi_book_add_referrals(m->book, a->id, k);
         m->dcnt[KPI_REFERRALS] += k;
     }
     return 0;
@@ -320,7 +337,7 @@ static int write_case(kpi_model *m, int i, int mo, int32_t client, double mult,
 
 /* Cases of the day: cases[source] new ones, the clients of the client
  * cases in clients[]; the premium stream of the day is positioned here. */
-static int write_cases(kpi_model *m, int i, const agent_month *am, int mo, int d,
+static int write_cases(kpi_model *m, agent_day *a, const agent_month *am, int mo, int d,
                        const unsigned cases[NSRC], const int32_t *clients, tally acc)
 {
     unsigned ncases = cases[0] + cases[1] + cases[2];
@@ -329,23 +346,23 @@ static int write_cases(kpi_model *m, int i, const agent_month *am, int mo, int d
     for (int s = 0; s < NSRC; s++)
         m->dcnt[src_cases[s]] += cases[s];
     m->dcnt[KPI_CASES] += ncases;
-    m->cases_m[i] += ncases;
+    m->cases_m[a->i] += ncases;
     kpi_stream_seek_first(kpi_stream_of(m->r_premium), KPI_RS_AGENT_PREMIUM, &m->first[d]);
     m->premium_m_cur = 0;
     const double rep = m->sc->premium.repeat_multiplier;
     for (unsigned k = 0; k < cases[SRC_CLIENT]; k++)
-        if (write_case(m, i, mo, clients[k], rep, am, acc) != 0)
+        if (write_case(m, a, mo, clients[k], rep, am, acc) != 0)
             return -1;
     for (unsigned k = 0; k < cases[SRC_COLD] + cases[SRC_REFERRAL]; k++)
-        if (write_case(m, i, mo, -1, 1.0, am, acc) != 0)
+        if (write_case(m, a, mo, -1, 1.0, am, acc) != 0)
             return -1;
-    m->premium_m[i] += m->premium_m_cur;
+    m->premium_m[a->i] += m->premium_m_cur;
     return 0;
 }
 
 /* The first model's outcome of the meetings held: each converts on the
  * spot into a case (one meeting per prospect, issue at once). */
-static int close_on_the_spot(kpi_model *m, int i, const agent_month *am, int mo,
+static int close_on_the_spot(kpi_model *m, agent_day *a, const agent_month *am, int mo,
                              int d, const unsigned held[NSRC], tally acc)
 {
     unsigned cases[NSRC];
@@ -359,7 +376,7 @@ static int close_on_the_spot(kpi_model *m, int i, const agent_month *am, int mo,
             m->held_clients[cases[SRC_CLIENT]++] = c;
     }
     m->dcnt[KPI_APPLICATIONS] += cases[0] + cases[1] + cases[2];
-    return write_cases(m, i, am, mo, d, cases, m->held_clients, acc);
+    return write_cases(m, a, am, mo, d, cases, m->held_clients, acc);
 }
 
 /* The sales cycle's outcome of the meetings held (docs/model.md "The sales
@@ -369,13 +386,12 @@ static int close_on_the_spot(kpi_model *m, int i, const agent_month *am, int mo,
  * with its rate.  An application is never issued with probability
  * not_taken; the others wait for issue.  fsum: the first-meeting days of
  * the follow-ups held. */
-static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, int d, int t,
+static int cycle_outcomes(kpi_model *m, agent_day *a, const agent_month *am, int mo, int d, int t,
                           unsigned held[NKIND][NSRC], double fsum)
 {
-    const size_t ki = (size_t)i;
     const int g = m->rings[d].g, r = m->rings[d].r;
-    uint32_t *fu = &m->follow[(ki * (size_t)m->G + (size_t)g) * NSRC];
-    uint32_t *iss = &m->issue[(ki * (size_t)m->R + (size_t)r) * NSRC];
+    uint32_t *fu = &a->follow[(size_t)g * NSRC];
+    uint32_t *iss = &a->issue[(size_t)r * NSRC];
     unsigned met = 0, cont_all = 0, issued_all = 0, apps_all = 0;
     for (int s = SRC_COLD; s <= SRC_REFERRAL; s++) {
         unsigned h = held[KIND_FIRST][s] + held[KIND_FOLLOW][s];
@@ -383,15 +399,15 @@ static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, in
             continue;
         met += h;
         unsigned c = m->cont[s] > 0 ? kpi_binomial_draw(&m->f_cont[s], h, m->r_cycle) : 0;
-        unsigned a = prospect_sales(am, s, h - c, m->r_visit);
-        unsigned ok = am->not_taken <= 0           ? a
-                      : m->f_taken.p == 1 - am->not_taken ? kpi_binomial_draw(&m->f_taken, a, m->r_cycle)
-                                                          : gsl_ran_binomial(m->r_cycle, 1 - am->not_taken, a);
+        unsigned n = prospect_sales(am, s, h - c, m->r_visit);
+        unsigned ok = am->not_taken <= 0           ? n
+                      : m->f_taken.p == 1 - am->not_taken ? kpi_binomial_draw(&m->f_taken, n, m->r_cycle)
+                                                          : gsl_ran_binomial(m->r_cycle, 1 - am->not_taken, n);
         fu[s] += c;
         iss[s] += ok;
         m->dcnt[src_appts[s]] += c;
         cont_all += c;
-        apps_all += a;
+        apps_all += n;
         issued_all += ok;
     }
     if (met > 0) {
@@ -399,12 +415,12 @@ static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, in
          * share of the day's sum, in expectation exact. */
         double F = fsum + (double)t * (double)(held[KIND_FIRST][SRC_COLD] +
                                                held[KIND_FIRST][SRC_REFERRAL]);
-        m->follow_fday[ki * (size_t)m->G + (size_t)g] += F * (double)cont_all / (double)met;
-        m->issue_fday[ki * (size_t)m->R + (size_t)r] += F * (double)issued_all / (double)met;
+        a->follow_fday[g] += F * (double)cont_all / (double)met;
+        a->issue_fday[r] += F * (double)issued_all / (double)met;
     }
     m->dcnt[KPI_APPOINTMENTS] += cont_all;
-    m->pending[i] += cont_all;
-    m->open_fu[i] += cont_all;
+    a->pending += cont_all;
+    a->open_fu += cont_all;
     /* Old clients: one meeting, then the sale trial at the grade's rate. */
     const int lag = m->R - 1;
     for (unsigned k = 0; k < held[KIND_FIRST][SRC_CLIENT]; k++) {
@@ -417,34 +433,33 @@ static int cycle_outcomes(kpi_model *m, int i, const agent_month *am, int mo, in
             return -1;
         if (kpi_rng_uniform(m->r_cycle) < am->not_taken)
             continue;
-        pending_app *q = &m->capps[ki * m->CQ];
-        uint32_t at = (m->capps_head[i] + m->capps_len[i]) & (m->CQ - 1);
+        pending_app *q = a->capps;
+        uint32_t at = (a->capps_head + a->capps_len) & (m->CQ - 1);
         q[at].client = c;
         q[at].day = t + lag;
-        m->capps_len[i]++;
+        a->capps_len++;
         issued_all++;
     }
     m->dcnt[KPI_APPLICATIONS] += apps_all;
     m->dcnt[KPI_NOT_TAKEN] += apps_all - issued_all;
-    m->open_apps[i] += issued_all;
+    a->open_apps += issued_all;
     return 0;
 }
 
 /* Issue (sales cycle): the applications made `lag` days ago become cases
  * today; the first-meeting days they carry give the cycle's length. */
-static int issue_cases(kpi_model *m, int i, const agent_month *am, int mo, int d,
+static int issue_cases(kpi_model *m, agent_day *a, const agent_month *am, int mo, int d,
                        int t, tally acc)
 {
-    const size_t ki = (size_t)i;
     const int lag = m->R - 1, r = m->rings[d].r1;   /* (t - lag) mod R */
-    uint32_t *iss = &m->issue[(ki * (size_t)m->R + (size_t)r) * NSRC];
-    double *fday = &m->issue_fday[ki * (size_t)m->R + (size_t)r];
+    uint32_t *iss = &a->issue[(size_t)r * NSRC];
+    double *fday = &a->issue_fday[r];
     unsigned cases[NSRC] = {iss[SRC_COLD], iss[SRC_REFERRAL], 0};
-    pending_app *q = &m->capps[ki * m->CQ];
-    while (m->capps_len[i] > 0 && q[m->capps_head[i]].day <= t) {
-        m->held_clients[cases[SRC_CLIENT]++] = q[m->capps_head[i]].client;
-        m->capps_head[i] = (m->capps_head[i] + 1) & (m->CQ - 1);
-        m->capps_len[i]--;
+    pending_app *q = a->capps;
+    while (a->capps_len > 0 && q[a->capps_head].day <= t) {
+        m->held_clients[cases[SRC_CLIENT]++] = q[a->capps_head].client;
+        a->capps_head = (a->capps_head + 1) & (m->CQ - 1);
+        a->capps_len--;
     }
     unsigned n = cases[0] + cases[1] + cases[2];
     if (n == 0)
@@ -454,27 +469,27 @@ static int issue_cases(kpi_model *m, int i, const agent_month *am, int mo, int d
     m->cycle_cases += n;
     *fday = 0;
     iss[SRC_COLD] = iss[SRC_REFERRAL] = 0;
-    m->open_apps[i] -= n;
-    return write_cases(m, i, am, mo, d, cases, m->held_clients, acc);
+    a->open_apps -= n;
+    return write_cases(m, a, am, mo, d, cases, m->held_clients, acc);
 }
 
 /* ------------------------------------------------------------------ */
 /* The day                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Day t (counted from the start of the horizon) of agent i in month mo,
+/* Day t (counted from the start of the horizon) of agent a in month mo,
  * day d of the month; slot = t mod E.  Returns 0 or -1 (out of memory). */
-static int day_work(kpi_model *m, int i, const agent_month *am, int mo, int d, int t,
+static int day_work(kpi_model *m, agent_day *a, const agent_month *am, int mo, int d, int t,
                     int slot, int contest_day, tally acc)
 {
-    const uint32_t id = m->id[i];
+    const uint32_t id = a->id;
     const int E = m->E;
-    uint32_t *bl = diary_of(m, i);
+    uint32_t *bl = a->bl;
 
     /* 0. Follow-ups due today join the diary as if set yesterday. */
     if (m->cycle) {
-        const size_t g = (size_t)i * (size_t)m->G + (size_t)m->rings[d].g;
-        uint32_t *f = &m->follow[g * NSRC];
+        const size_t g = (size_t)m->rings[d].g;
+        uint32_t *f = &a->follow[g * NSRC];
         if (f[0] + f[1] + f[2] > 0) {
             int y = slot == 0 ? E - 1 : slot - 1;
             uint32_t *b = &bl[y * SLOT_W + KIND_FOLLOW * NSRC];
@@ -482,8 +497,8 @@ static int day_work(kpi_model *m, int i, const agent_month *am, int mo, int d, i
                 b[s] += f[s];
                 f[s] = 0;
             }
-            m->diary_fday[(size_t)i * (size_t)E + (size_t)y] += m->follow_fday[g];
-            m->follow_fday[g] = 0;
+            a->dfday[y] += a->follow_fday[g];
+            a->follow_fday[g] = 0;
         }
     }
 
@@ -500,14 +515,14 @@ static int day_work(kpi_model *m, int i, const agent_month *am, int mo, int d, i
     /* 2.-3. Calls, sources and funnels. */
     unsigned appts[NSRC] = {0, 0, 0};
     if (calls > 0) {
-        long made = make_calls(m, i, am, mo, d, t, calls, appts, acc);
+        long made = make_calls(m, a, am, mo, d, t, calls, appts, acc);
         if (made < 0)
             return -1;
         m->dcnt[KPI_CALLS] += (uint64_t)made;
     }
 
     /* 4. Visits: hold the oldest appointments up to the day's capacity. */
-    if (m->pending[i] > 0) {
+    if (a->pending > 0) {
         kpi_stream_seek_first(kpi_stream_of(m->r_visit), KPI_RS_AGENT_VISIT, &m->first[d]);
         if (m->cycle)
             kpi_stream_seek_first(kpi_stream_of(m->r_cycle), KPI_RS_AGENT_CYCLE, &m->first[d]);
@@ -517,11 +532,11 @@ static int day_work(kpi_model *m, int i, const agent_month *am, int mo, int d, i
             cap++;
         unsigned held[NKIND][NSRC];
         double fsum;
-        hold_visits(m, i, t, slot, cap, held, &fsum);
+        hold_visits(m, a, t, slot, cap, held, &fsum);
         unsigned first = held[KIND_FIRST][0] + held[KIND_FIRST][1] + held[KIND_FIRST][2];
         unsigned follow = held[KIND_FOLLOW][0] + held[KIND_FOLLOW][1] + held[KIND_FOLLOW][2];
-        m->pending[i] -= first + follow;
-        m->open_fu[i] -= follow;
+        a->pending -= first + follow;
+        a->open_fu -= follow;
         m->dcnt[KPI_MEETINGS] += first + follow;
         m->dcnt[KPI_FIRST_MEETINGS] += first;
         m->dcnt[KPI_FOLLOW_UP_MEETINGS] += follow;
@@ -529,8 +544,8 @@ static int day_work(kpi_model *m, int i, const agent_month *am, int mo, int d, i
             m->dcnt[src_meetings[s]] += held[KIND_FIRST][s] + held[KIND_FOLLOW][s];
 
         /* 5. What the meetings lead to. */
-        int rc = m->cycle ? cycle_outcomes(m, i, am, mo, d, t, held, fsum)
-                          : close_on_the_spot(m, i, am, mo, d, held[KIND_FIRST], acc);
+        int rc = m->cycle ? cycle_outcomes(m, a, am, mo, d, t, held, fsum)
+                          : close_on_the_spot(m, a, am, mo, d, held[KIND_FIRST], acc);
         if (rc != 0)
             return -1;
 
@@ -543,17 +558,17 @@ static int day_work(kpi_model *m, int i, const agent_month *am, int mo, int d, i
         if (lost_first + lost_follow) {
             m->dcnt[KPI_APPOINTMENTS_LOST] += lost_first + lost_follow;
             m->dcnt[KPI_PROSPECTS_LOST] += lost_follow;
-            m->pending[i] -= lost_first + lost_follow;
-            m->open_fu[i] -= lost_follow;
+            a->pending -= lost_first + lost_follow;
+            a->open_fu -= lost_follow;
             if (old[SRC_CLIENT])
                 kpi_book_expire(m->book, id, t - E);
             memset(old, 0, SLOT_W * sizeof *old);
-            m->diary_fday[(size_t)i * (size_t)E + (size_t)slot] = 0;
+            a->dfday[slot] = 0;
         }
     }
 
     /* 6. Issue (sales cycle): applications of `lag` days ago. */
-    if (m->cycle && m->open_apps[i] > 0 && issue_cases(m, i, am, mo, d, t, acc) != 0)
+    if (m->cycle && a->open_apps > 0 && issue_cases(m, a, am, mo, d, t, acc) != 0)
         return -1;
 
     /* New appointments can be held from the next working day on. */
@@ -562,7 +577,7 @@ static int day_work(kpi_model *m, int i, const agent_month *am, int mo, int d, i
         uint32_t *b = &bl[slot * SLOT_W];
         for (int s = 0; s < NSRC; s++)
             b[s] += appts[s];
-        m->pending[i] += nnew;
+        a->pending += nnew;
     }
     return 0;
 }
@@ -571,10 +586,33 @@ int kpi_day_month(kpi_model *m, int i, const agent_month *am, int mo, int contes
                   tally acc)
 {
     const int D = m->sc->working_days, E = m->E;
+    const size_t k = (size_t)i;
+    agent_day ad = {
+        .i = i,
+        .id = m->id[i],
+        .bl = diary_of(m, i),
+        .dfday = &m->diary_fday[k * (size_t)E],
+        .follow = &m->follow[k * (size_t)m->G * NSRC],
+        .follow_fday = &m->follow_fday[k * (size_t)m->G],
+        .issue = &m->issue[k * (size_t)m->R * NSRC],
+        .issue_fday = &m->issue_fday[k * (size_t)m->R],
+        .capps = &m->capps[k * m->CQ],
+        .capps_head = m->capps_head[i],
+        .capps_len = m->capps_len[i],
+        .pending = m->pending[i],
+        .open_fu = m->open_fu[i],
+        .open_apps = m->open_apps[i],
+    };
+    int rc = 0;
     /* Day t's diary slot is t mod E, counted up without a division per
      * day. */
-    for (int d = 0, slot = (mo * D) % E; d < D; d++, slot = slot + 1 == E ? 0 : slot + 1)
-        if (day_work(m, i, am, mo, d, mo * D + d, slot, d < contest_days, acc) != 0)
-            return -1;
-    return 0;
+    for (int d = 0, slot = (mo * D) % E; d < D && rc == 0;
+         d++, slot = slot + 1 == E ? 0 : slot + 1)
+        rc = day_work(m, &ad, am, mo, d, mo * D + d, slot, d < contest_days, acc);
+    m->capps_head[i] = ad.capps_head;
+    m->capps_len[i] = ad.capps_len;
+    m->pending[i] = ad.pending;
+    m->open_fu[i] = ad.open_fu;
+    m->open_apps[i] = ad.open_apps;
+    return rc;
 }
