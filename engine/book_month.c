@@ -26,7 +26,7 @@
  * unserved before that month and being unserved changes its rates, the
  * entry is a re-evaluation at the last served month instead (memoryless
  * laws make that exact). */
-int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
+static int reschedule(kpi_book *b, int32_t ci, int base, const philox4x32_ctr_t *block)
 {
     client *c = &b->c[ci];
     c->stamp++;
@@ -50,7 +50,12 @@ int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
     lam[EV_LOSS] = ab && !served ? b->lam_loss : 0;
     double total = lam[1] + lam[2] + lam[3] + lam[4];
 
-    client_stream(b, c);
+    if (block) {
+        c->nevents++;
+        kpi_stream_seek_first(kpi_stream_of(b->r), KPI_RS_CLIENT, block);
+    } else {
+        client_stream(b, c);
+    }
     double u1 = kpi_rng_uniform_pos(b->r), u2 = kpi_rng_uniform(b->r),
            u3 = kpi_rng_uniform(b->r);
     double wake = INFINITY;
@@ -90,6 +95,11 @@ int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
     c->wake = (int16_t)wake;
     c->kind = (uint8_t)kind;
     return evec_push(b, &b->cal[(int)wake], ci, c->stamp);
+}
+
+int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
+{
+    return reschedule(b, ci, base, NULL);
 }
 
 /* Stops every paying policy of a client in month m.  A lapse (lapsed !=
@@ -147,42 +157,127 @@ double kpi_book_month_start(kpi_book *b, int m)
 #endif
 enum { AHEAD = 12 };
 
+/* Function multiversioning and GCC's vectoriser at -O2, as for rng.c's
+ * kpi_rng_first_blocks (see there): the loop below is compiled for
+ * AVX-512, AVX2 and the baseline.  Elsewhere it is plain C. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
+#if __has_attribute(target_clones) && defined(__gnu_linux__)
+#define BOOK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef BOOK_CLONES
+#define BOOK_CLONES
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+#define BOOK_VECTORISE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define BOOK_VECTORISE
+#endif
+
+/* The month end's transitions, LANES calendar entries at a time. */
+enum { LANES = 64 };
+
+/* The Philox blocks of the client streams (key, KPI_RS_CLIENT, subject[i],
+ * when[i]) for i < n, the numbers of kpi_rng_block.  Each transition due
+ * reschedules its client, whose stream starts from one such block; the
+ * blocks of the month's transitions are independent, so they are computed
+ * side by side in vector registers instead of one scalar block (about 120
+ * instructions, in a chain) per transition.  kpi_rng_first_blocks does the
+ * same for one subject; here every lane has its own (the client's first
+ * agent). */
+BOOK_CLONES BOOK_VECTORISE
+static void client_blocks(philox4x32_key_t k, size_t n, const uint32_t *restrict subject,
+                          const uint32_t *restrict when, uint32_t *restrict o0,
+                          uint32_t *restrict o1, uint32_t *restrict o2, uint32_t *restrict o3)
+{
+    for (size_t i = 0; i < n; i++) {
+        philox4x32_ctr_t c = {{0, when[i], subject[i], 0}};
+        philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
+        o0[i] = o.v[0];
+        o1[i] = o.v[1];
+        o2[i] = o.v[2];
+        o3[i] = o.v[3];
+    }
+}
+
+/* The `when` of a client's next stream (client_stream). */
+static inline uint32_t stream_when(const client *c)
+{
+    return (c->seq << 12) | (uint32_t)(c->nevents & 0xfffu);
+}
+
+/* An entry of the calendar of month m that is still the client's pending
+ * transition (not made stale by a reschedule or a loss). */
+static inline int entry_due(const client *c, const entry *en, int m)
+{
+    return c->stamp == en->stamp && c->wake == m && c->state != ST_LOST;
+}
+
 int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
 {
     const kpi_scenario *sc = b->sc;
-    /* Transitions due this month, in calendar order. */
+    const philox4x32_key_t key = kpi_philox_key(b->key);
+    /* Transitions due this month, in calendar order, LANES at a time: a
+     * first pass finds the entries due that reschedule their client (all
+     * but losses) and computes their streams' blocks at once; the second
+     * does the transitions.  A transition changes no other client's stamp,
+     * state or draw count, so what the first pass found holds in the
+     * second; a lane's block is used only if the client's stream is still
+     * the one it was computed for (else the scalar seek: same numbers). */
     evec *e = &b->cal[m];
-    for (size_t k = 0; k < e->n; k++) {
-        if (k + AHEAD < e->n)
-            PREFETCH(&b->c[e->v[k + AHEAD].client]);
-        if (k + AHEAD / 2 < e->n) {
-            const client *soon = &b->c[e->v[k + AHEAD / 2].client];
-            if (soon->policy >= 0)
-                PREFETCH(&b->p[soon->policy]);
+    for (size_t k0 = 0; k0 < e->n; k0 += LANES) {
+        const size_t n = e->n - k0 < LANES ? e->n - k0 : LANES;
+        const entry *ev = e->v + k0;
+        uint32_t subject[LANES], when[LANES], o[4][LANES];
+        int lane[LANES];
+        size_t nl = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (k0 + j + AHEAD < e->n)
+                PREFETCH(&b->c[e->v[k0 + j + AHEAD].client]);
+            const client *c = &b->c[ev[j].client];
+            lane[j] = -1;
+            if (!entry_due(c, &ev[j], m) || c->kind == EV_LOSS)
+                continue;
+            if (c->policy >= 0)
+                PREFETCH(&b->p[c->policy]);
+            lane[j] = (int)nl;
+            subject[nl] = c->origin;
+            when[nl] = stream_when(c);
+            nl++;
         }
-        int32_t ci = e->v[k].client;
-        client *c = &b->c[ci];
-        if (c->stamp != e->v[k].stamp || c->wake != m || c->state == ST_LOST)
-            continue;   /* rescheduled since */
-        switch (c->kind) {
-        case EV_NEED:
-            set_grade(b, ci, c->newgrade);
-            break;
-        case EV_BTOA:
-            set_grade(b, ci, G_A);
-            break;
-        case EV_LAPSE:
-            stop_paying(b, c, m, 1, acc);
-            set_state(b, c, ST_LAPSED);
-            break;
-        case EV_LOSS:
-            lose_client(b, ci, m, 1, acc);
-            continue;
-        default:
-            break;
+        client_blocks(key, nl, subject, when, o[0], o[1], o[2], o[3]);
+        for (size_t j = 0; j < n; j++) {
+            int32_t ci = ev[j].client;
+            client *c = &b->c[ci];
+            if (!entry_due(c, &ev[j], m))
+                continue;   /* rescheduled since */
+            switch (c->kind) {
+            case EV_NEED:
+                set_grade(b, ci, c->newgrade);
+                break;
+            case EV_BTOA:
+                set_grade(b, ci, G_A);
+                break;
+            case EV_LAPSE:
+                stop_paying(b, c, m, 1, acc);
+                set_state(b, c, ST_LAPSED);
+                break;
+            case EV_LOSS:
+                lose_client(b, ci, m, 1, acc);
+                continue;
+            default:
+                break;
+            }
+            const int l = lane[j];
+            philox4x32_ctr_t blk;
+            const philox4x32_ctr_t *use = NULL;
+            if (l >= 0 && c->origin == subject[l] && stream_when(c) == when[l]) {
+                blk = (philox4x32_ctr_t){{o[0][l], o[1][l], o[2][l], o[3][l]}};
+                use = &blk;
+            }
+            if (reschedule(b, ci, m, use) != 0)
+                return -1;
         }
-        if (kpi_book_reschedule(b, ci, m) != 0)
-            return -1;
     }
 
     /* Policies reaching their term stop paying; a client left with none
