@@ -321,6 +321,24 @@ static int push_appt(kpi_book *b, agent_book *a, int32_t ci, int day)
     return 0;
 }
 
+/* Moves the head of agent a's queue of grade g, a client just called, to
+ * the back of that queue: what unlink_client and link_client do for a client
+ * called this month, without looking up its owner and grade again. */
+static inline void rotate_head(kpi_book *b, agent_book *a, int g)
+{
+    int32_t ci = a->head[g];
+    client *c = &b->c[ci];
+    int32_t nx = c->next;
+    if (nx < 0)
+        return;   /* alone in its queue */
+    a->head[g] = nx;
+    b->c[nx].prev = -1;
+    c->prev = a->tail[g];
+    c->next = -1;
+    b->c[a->tail[g]].next = ci;
+    a->tail[g] = ci;
+}
+
 int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls, unsigned room,
                   const kpi_book_rates *rates, gsl_rng *r, kpi_tally acc, unsigned *out_placed,
                   unsigned *appts)
@@ -331,10 +349,14 @@ int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls, unsign
     *out_placed = 0;
     if (calls == 0 || sc->clients.focus <= 0)
         return 0;
+    /* Locals: acc is written in the loop and, as a double *, could alias
+     * the rates for all the compiler knows. */
+    const double p_contact = rates->p_contact, p_meet = rates->p_meet;
+    const int this_month = m == b->month;   /* always, in the model's calls */
     unsigned want = kpi_binomial_draw(&b->to_book, calls, r);
-    unsigned placed = 0;
+    unsigned placed = 0, set = 0;
     int gi = 0;
-    while (placed < want && gi < NGRADE && *appts < room) {
+    while (placed < want && gi < NGRADE && set < room) {
         int g = call_order[gi];
         int32_t ci = a->head[g];
         if (ci < 0 || b->c[ci].last_called == m) {
@@ -344,25 +366,34 @@ int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls, unsign
         client *c = &b->c[ci];
         placed++;
         c->last_called = (int16_t)m;
-        unlink_client(b, ci);
-        link_client(b, ci);
-        if (kpi_rng_uniform(r) >= rates->p_contact)
+        if (this_month) {
+            rotate_head(b, a, g);
+        } else {
+            unlink_client(b, ci);
+            link_client(b, ci);
+        }
+        if (kpi_rng_uniform(r) >= p_contact)
             continue;
         acc[KPI_CONTACTS] += 1;
         acc[KPI_CONTACTS_CLIENTS] += 1;
-        if (service_contact(b, ci, m, r, acc) != 0)
+        if (service_contact(b, ci, m, r, acc) != 0) {
+            *appts = set;
             return -1;
+        }
         /* A client with a need (found on this call, perhaps) may meet. */
         int sales_call = c->grade != G_N && c->grade != G_C;
-        if (sales_call && kpi_rng_uniform(r) < rates->p_meet) {
-            if (push_appt(b, a, ci, t) != 0)
+        if (sales_call && kpi_rng_uniform(r) < p_meet) {
+            if (push_appt(b, a, ci, t) != 0) {
+                *appts = set;
                 return -1;
-            (*appts)++;
+            }
+            set++;
         }
     }
+    *appts = set;
     acc[KPI_CALLS_TO_CLIENTS] += placed;
-    acc[KPI_APPOINTMENTS] += *appts;
-    acc[KPI_APPOINTMENTS_CLIENTS] += *appts;
+    acc[KPI_APPOINTMENTS] += set;
+    acc[KPI_APPOINTMENTS_CLIENTS] += set;
     *out_placed = placed;
     return 0;
 }
