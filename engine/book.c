@@ -78,6 +78,17 @@ kpi_book *kpi_book_create(const kpi_scenario *sc)
     if (b->ref_months < 1)
         b->ref_months = 1;
     b->max_policies = (int)floor(sc->clients.max_policies);
+    for (int k = 0; k < NRATES; k++) {
+        double *lam = b->lam[k];
+        const int lapse = k >> RATE_LAPSE_SHIFT;
+        lam[EV_NONE] = 0;
+        lam[EV_NEED] = k & RATE_NEED ? b->lam_need : 0;
+        lam[EV_BTOA] = k & RATE_BTOA ? b->lam_bta : 0;
+        lam[EV_LAPSE] = lapse == 1 ? b->lam_lapse_1 : lapse == 2 ? b->lam_lapse_s
+                        : lapse == 3 ? b->lam_lapse_u : 0;
+        lam[EV_LOSS] = k & RATE_LOSS ? b->lam_loss : 0;
+        b->lam_total[k] = lam[1] + lam[2] + lam[3] + lam[4];
+    }
     if (sc->premium.mean > 0)
         kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &b->zeta, &b->sigma);
     if (kpi_poisson_prepare(&b->ref_contact, sc->clients.referrals_per_contact) != 0 ||
@@ -139,6 +150,7 @@ int kpi_book_reset(kpi_book *b, uint64_t key)
     memset(b->renew, 0, sizeof b->renew);
     b->n_book = b->n_paying = b->n_lapsed = 0;
     b->contacts_month = 0;
+    b->npend = 0;   /* a failed replication may leave some */
     return 0;
 }
 
@@ -289,7 +301,9 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
     }
     if (was_served && c->grade == grade)
         return 0;
-    return kpi_book_reschedule(b, ci, m - 1);
+    /* An event's contacts draw from b->r, which the reschedule seeks and
+     * leaves at the client's stream: theirs must be made now. */
+    return r == b->r ? kpi_book_reschedule(b, ci, m - 1) : kpi_book_reschedule_later(b, ci, m - 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -486,7 +500,7 @@ int kpi_book_sale(kpi_book *b, uint32_t id, int32_t ci, int m, double premium)
     }
     if (add_policy(b, ci, m, cents) != 0)
         return -1;
-    return kpi_book_reschedule(b, ci, m - 1);
+    return kpi_book_reschedule_later(b, ci, m - 1);
 }
 
 int kpi_book_apply(kpi_book *b, int32_t ci, int m)
@@ -494,7 +508,7 @@ int kpi_book_apply(kpi_book *b, int32_t ci, int m)
     if (ci < 0 || b->c[ci].state == ST_LOST || b->c[ci].grade == G_N)
         return 0;
     set_grade(b, ci, G_N);
-    return kpi_book_reschedule(b, ci, m - 1);
+    return kpi_book_reschedule_later(b, ci, m - 1);
 }
 
 int kpi_book_event(kpi_book *b, int m, int tag, double share, kpi_tally acc)

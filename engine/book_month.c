@@ -12,21 +12,82 @@
 
 #include <gsl/gsl_rng.h>
 
+/* Function multiversioning and GCC's vectoriser at -O2, as for rng.c's
+ * kpi_rng_first_blocks (see there): the loop below is compiled for
+ * AVX-512, AVX2 and the baseline.  Elsewhere it is plain C. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
+#if __has_attribute(target_clones) && defined(__gnu_linux__)
+#define BOOK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef BOOK_CLONES
+#define BOOK_CLONES
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+#define BOOK_VECTORISE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define BOOK_VECTORISE
+#endif
+
+/* The month end's transitions, LANES calendar entries at a time, and
+ * the reschedules made later, as many. */
+enum { LANES = 64 };
+_Static_assert((int)PENDING_MAX <= (int)LANES, "one batch of blocks holds the pending reschedules");
+
+/* The Philox blocks of the client streams (key, KPI_RS_CLIENT, subject[i],
+ * when[i]) for i < n, the numbers of kpi_rng_block.  Each transition due
+ * reschedules its client, whose stream starts from one such block; the
+ * blocks of the month's transitions are independent, so they are computed
+ * side by side in vector registers instead of one scalar block (about 120
+ * instructions, in a chain) per transition.  kpi_rng_first_blocks does the
+ * same for one subject; here every lane has its own (the client's first
+ * agent). */
+BOOK_CLONES BOOK_VECTORISE
+static void client_blocks(philox4x32_key_t k, size_t n, const uint32_t *restrict subject,
+                          const uint32_t *restrict when, uint32_t *restrict o0,
+                          uint32_t *restrict o1, uint32_t *restrict o2, uint32_t *restrict o3)
+{
+    for (size_t i = 0; i < n; i++) {
+        philox4x32_ctr_t c = {{0, when[i], subject[i], 0}};
+        philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
+        o0[i] = o.v[0];
+        o1[i] = o.v[1];
+        o2[i] = o.v[2];
+        o3[i] = o.v[3];
+    }
+}
+
+/* The `when` of a client's next stream (client_stream). */
+static inline uint32_t stream_when(const client *c)
+{
+    return (c->seq << 12) | (uint32_t)(c->nevents & 0xfffu);
+}
+
 /* ------------------------------------------------------------------ */
 /* Transitions                                                         */
 /* ------------------------------------------------------------------ */
 
 /* Draws the client's next transition after month `base` (the last month
  * whose transitions are done) from the rates of its present state, and
- * puts it in the calendar.  Returns 0 or -1 (out of memory).
+ * puts it in the calendar.
  *
  * The rates are those of a constant monthly hazard per mechanism; the month
  * of the first event is geometric with P(none in a month) = exp(-total),
  * and which event it is goes by the rates.  When the client will become
  * unserved before that month and being unserved changes its rates, the
  * entry is a re-evaluation at the last served month instead (memoryless
- * laws make that exact). */
-static int reschedule(kpi_book *b, int32_t ci, int base, const philox4x32_ctr_t *block)
+ * laws make that exact).
+ *
+ * In two halves: prepare reads the client's state (and takes its stream's
+ * number: nevents); finish makes the draws from the stream's block and the
+ * calendar entry.  Between them the client may change: finish reads only
+ * the record, and writes the client's pending transition only if no later
+ * reschedule or loss replaced it (its stamp). */
+
+/* Fills q, and its stream's subject and when, for client ci; returns 0 if
+ * the client is lost (no transition, no draw), else 1. */
+static inline int prepare(kpi_book *b, int32_t ci, int base, resched *q, uint32_t *subject,
+                          uint32_t *when)
 {
     client *c = &b->c[ci];
     c->stamp++;
@@ -36,32 +97,44 @@ static int reschedule(kpi_book *b, int32_t ci, int base, const philox4x32_ctr_t 
         return 0;
     const int served = (double)(base + 1 - c->last_contact) < b->gap;
     const int ab = c->grade == G_A || c->grade == G_B;
-    double lam[5] = {0, 0, 0, 0, 0};
-    lam[EV_NEED] = c->grade == G_N && c->policies < b->max_policies ? b->lam_need : 0;
-    lam[EV_BTOA] = c->grade == G_B ? b->lam_bta : 0;
     /* The first year of the newest policy has its own lapse rate (higher:
      * docs/model.md "Persistency"); it ends at that policy's anniversary. */
     const int anniversary = c->policy >= 0 ? b->p[c->policy].issued + 12 : INT16_MIN;
     const int first_year = base + 1 < anniversary;
-    lam[EV_LAPSE] = c->state != ST_PAYING ? 0
-                    : first_year          ? b->lam_lapse_1
-                    : served              ? b->lam_lapse_s
-                                          : b->lam_lapse_u;
-    lam[EV_LOSS] = ab && !served ? b->lam_loss : 0;
-    double total = lam[1] + lam[2] + lam[3] + lam[4];
+    const int paying = c->state == ST_PAYING;
+    int rates = (c->grade == G_N && c->policies < b->max_policies ? RATE_NEED : 0) |
+                (c->grade == G_B ? RATE_BTOA : 0) | (ab && !served ? RATE_LOSS : 0);
+    rates |= (!paying ? 0 : first_year ? 1 : served ? 2 : 3) << RATE_LAPSE_SHIFT;
+    int depends = (paying && b->lam_lapse_u != b->lam_lapse_s) || (ab && b->lam_loss > 0);
+    int check = served && depends ? RS_SERVED : 0;
+    if (first_year && paying && b->lam_lapse_1 != (served ? b->lam_lapse_s : b->lam_lapse_u))
+        check |= RS_YEAR;
+    q->ci = ci;
+    q->base = base;
+    q->unserved_at = c->last_contact + b->gapc;   /* first unserved month */
+    q->anniversary = anniversary;
+    q->stamp = c->stamp;
+    q->rates = (uint8_t)rates;
+    q->check = (uint8_t)check;
+    *subject = c->origin;
+    *when = stream_when(c);   /* client_stream */
+    c->nevents++;
+    return 1;
+}
 
-    if (block) {
-        c->nevents++;
-        kpi_stream_seek_first(kpi_stream_of(b->r), KPI_RS_CLIENT, block);
-    } else {
-        client_stream(b, c);
-    }
-    double u1 = kpi_rng_uniform_pos(b->r), u2 = kpi_rng_uniform(b->r),
-           u3 = kpi_rng_uniform(b->r);
+/* The draws of q's transition from its stream's block, and its entry. */
+static inline int finish(kpi_book *b, const resched *q, const philox4x32_ctr_t *block)
+{
+    kpi_stream *s = kpi_stream_of(b->r);
+    kpi_stream_seek_first(s, KPI_RS_CLIENT, block);
+    double u1 = kpi_stream_uniform_pos(s), u2 = kpi_stream_uniform(s),
+           u3 = kpi_stream_uniform(s);
+    const double *lam = b->lam[q->rates];
+    const double total = b->lam_total[q->rates];
     double wake = INFINITY;
     int kind = EV_NONE;
     if (total > 0) {
-        wake = base + 1 + floor(-log(u1) / total);
+        wake = q->base + 1 + floor(-log(u1) / total);
         double x = u2 * total;
         kind = EV_LOSS;
         for (int k = EV_NEED; k < EV_LOSS; k++) {
@@ -75,31 +148,70 @@ static int reschedule(kpi_book *b, int32_t ci, int base, const philox4x32_ctr_t 
             for (kind = EV_LOSS; lam[kind] == 0; kind--)
                 ;
     }
-    if (served) {
-        int depends = (c->state == ST_PAYING && b->lam_lapse_u != b->lam_lapse_s) ||
-                      (ab && b->lam_loss > 0);
-        int unserved_at = c->last_contact + b->gapc;   /* first unserved month */
-        if (depends && wake >= unserved_at) {
-            wake = unserved_at - 1;
-            kind = EV_REEVAL;
-        }
-    }
-    if (first_year && c->state == ST_PAYING && wake >= anniversary &&
-        b->lam_lapse_1 != (served ? b->lam_lapse_s : b->lam_lapse_u)) {
-        wake = anniversary - 1;
+    if ((q->check & RS_SERVED) && wake >= q->unserved_at) {
+        wake = q->unserved_at - 1;
         kind = EV_REEVAL;
     }
-    c->newgrade = (uint8_t)grade_from(b->mix_need, 5, u3);
+    if ((q->check & RS_YEAR) && wake >= q->anniversary) {
+        wake = q->anniversary - 1;
+        kind = EV_REEVAL;
+    }
+    client *c = &b->c[q->ci];
+    const int current = c->stamp == q->stamp;
+    if (current)
+        c->newgrade = (uint8_t)grade_from(b->mix_need, 5, u3);
     if (wake >= b->M)
         return 0;
-    c->wake = (int16_t)wake;
-    c->kind = (uint8_t)kind;
-    return evec_push(b, &b->cal[(int)wake], ci, c->stamp);
+    if (current) {
+        c->wake = (int16_t)wake;
+        c->kind = (uint8_t)kind;
+    }
+    return evec_push(b, &b->cal[(int)wake], q->ci, q->stamp);
 }
+
+static int flush(kpi_book *b);
 
 int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
 {
-    return reschedule(b, ci, base, NULL);
+    resched q;
+    uint32_t subject, when;
+    if (!prepare(b, ci, base, &q, &subject, &when))
+        return 0;   /* b->r untouched, as its callers expect of a lost client */
+    /* The pending entries were made first: they go first.  flush seeks
+     * b->r, which this reschedule seeks again. */
+    if (flush(b) != 0)
+        return -1;
+    philox4x32_ctr_t blk = kpi_rng_block(b->key, subject, when);
+    return finish(b, &q, &blk);
+}
+
+/* Finishes the pending reschedules, in call order, their blocks computed
+ * side by side. */
+static int flush(kpi_book *b)
+{
+    const size_t n = b->npend;
+    if (n == 0)
+        return 0;
+    b->npend = 0;
+    uint32_t o[4][LANES];
+    client_blocks(kpi_philox_key(b->key), n, b->pend_subject, b->pend_when, o[0], o[1], o[2],
+                  o[3]);
+    for (size_t i = 0; i < n; i++) {
+        philox4x32_ctr_t blk = {{o[0][i], o[1][i], o[2][i], o[3][i]}};
+        if (finish(b, &b->pend[i], &blk) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int kpi_book_reschedule_later(kpi_book *b, int32_t ci, int base)
+{
+    const size_t k = b->npend;
+    if (!prepare(b, ci, base, &b->pend[k], &b->pend_subject[k], &b->pend_when[k]))
+        return 0;
+    if (++b->npend == PENDING_MAX)
+        return flush(b);
+    return 0;
 }
 
 /* Stops every paying policy of a client in month m.  A lapse (lapsed !=
@@ -157,55 +269,6 @@ double kpi_book_month_start(kpi_book *b, int m)
 #endif
 enum { AHEAD = 12 };
 
-/* Function multiversioning and GCC's vectoriser at -O2, as for rng.c's
- * kpi_rng_first_blocks (see there): the loop below is compiled for
- * AVX-512, AVX2 and the baseline.  Elsewhere it is plain C. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
-#if __has_attribute(target_clones) && defined(__gnu_linux__)
-#define BOOK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef BOOK_CLONES
-#define BOOK_CLONES
-#endif
-#if defined(__GNUC__) && !defined(__clang__)
-#define BOOK_VECTORISE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
-#else
-#define BOOK_VECTORISE
-#endif
-
-/* The month end's transitions, LANES calendar entries at a time. */
-enum { LANES = 64 };
-
-/* The Philox blocks of the client streams (key, KPI_RS_CLIENT, subject[i],
- * when[i]) for i < n, the numbers of kpi_rng_block.  Each transition due
- * reschedules its client, whose stream starts from one such block; the
- * blocks of the month's transitions are independent, so they are computed
- * side by side in vector registers instead of one scalar block (about 120
- * instructions, in a chain) per transition.  kpi_rng_first_blocks does the
- * same for one subject; here every lane has its own (the client's first
- * agent). */
-BOOK_CLONES BOOK_VECTORISE
-static void client_blocks(philox4x32_key_t k, size_t n, const uint32_t *restrict subject,
-                          const uint32_t *restrict when, uint32_t *restrict o0,
-                          uint32_t *restrict o1, uint32_t *restrict o2, uint32_t *restrict o3)
-{
-    for (size_t i = 0; i < n; i++) {
-        philox4x32_ctr_t c = {{0, when[i], subject[i], 0}};
-        philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
-        o0[i] = o.v[0];
-        o1[i] = o.v[1];
-        o2[i] = o.v[2];
-        o3[i] = o.v[3];
-    }
-}
-
-/* The `when` of a client's next stream (client_stream). */
-static inline uint32_t stream_when(const client *c)
-{
-    return (c->seq << 12) | (uint32_t)(c->nevents & 0xfffu);
-}
-
 /* An entry of the calendar of month m that is still the client's pending
  * transition (not made stale by a reschedule or a loss). */
 static inline int entry_due(const client *c, const entry *en, int m)
@@ -224,6 +287,8 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
      * state or draw count, so what the first pass found holds in the
      * second; a lane's block is used only if the client's stream is still
      * the one it was computed for (else the scalar seek: same numbers). */
+    if (flush(b) != 0)
+        return -1;
     evec *e = &b->cal[m];
     for (size_t k0 = 0; k0 < e->n; k0 += LANES) {
         const size_t n = e->n - k0 < LANES ? e->n - k0 : LANES;
@@ -268,14 +333,17 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
             default:
                 break;
             }
+            resched q;
+            uint32_t qs, qw;
+            if (!prepare(b, ci, m, &q, &qs, &qw))
+                continue;
             const int l = lane[j];
             philox4x32_ctr_t blk;
-            const philox4x32_ctr_t *use = NULL;
-            if (l >= 0 && c->origin == subject[l] && stream_when(c) == when[l]) {
+            if (l >= 0 && qs == subject[l] && qw == when[l])
                 blk = (philox4x32_ctr_t){{o[0][l], o[1][l], o[2][l], o[3][l]}};
-                use = &blk;
-            }
-            if (reschedule(b, ci, m, use) != 0)
+            else
+                blk = kpi_rng_block(b->key, qs, qw);
+            if (finish(b, &q, &blk) != 0)
                 return -1;
         }
     }
