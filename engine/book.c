@@ -89,6 +89,23 @@ kpi_book *kpi_book_create(const kpi_scenario *sc)
         lam[EV_LOSS] = k & RATE_LOSS ? b->lam_loss : 0;
         b->lam_total[k] = lam[1] + lam[2] + lam[3] + lam[4];
     }
+    /* The month a transition is drawn for often does not matter: past the
+     * horizon, or past a forced re-evaluation.  Then -log(u) / total need
+     * only be known to reach d months, which is u < exp(-total d); the
+     * bound keeps a margin of 1e-9 (in log) that dwarfs the rounding of
+     * log, exp and the division (about 1e-15 relative, with total d below
+     * 23 whenever u >= 2^-32 can pass), so the month and what follows are
+     * the same as with the log.  Distances up to the horizon, at most 240. */
+    b->nfar = b->M < 240 ? b->M : 240;
+    b->far = calloc((size_t)NRATES * (size_t)(b->nfar + 1), sizeof *b->far);
+    if (!b->far) {
+        kpi_book_destroy(b);
+        return NULL;
+    }
+    for (int k = 0; k < NRATES; k++)
+        if (b->lam_total[k] > 0)
+            for (int d = 1; d <= b->nfar; d++)
+                b->far[k * (b->nfar + 1) + d] = exp(-b->lam_total[k] * d) * (1 - 1e-9);
     if (sc->premium.mean > 0)
         kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &b->zeta, &b->sigma);
     if (kpi_poisson_prepare(&b->ref_contact, sc->clients.referrals_per_contact) != 0 ||
@@ -128,6 +145,7 @@ void kpi_book_destroy(kpi_book *b)
     free(b->p);
     free(b->tmp);
     free(b->dtmp);
+    free(b->far);
     free(b);
 }
 

@@ -133,7 +133,19 @@ static inline int finish(kpi_book *b, const resched *q, const philox4x32_ctr_t *
     const double total = b->lam_total[q->rates];
     double wake = INFINITY;
     int kind = EV_NONE;
-    if (total > 0) {
+    /* Every month from `limit` on ends the same way (an entry at the same
+     * forced re-evaluation, or none past the horizon): when u1 surely
+     * draws one of them, limit stands for it and the log is not needed
+     * (kpi_book_create, far). */
+    int limit = b->M;
+    if ((q->check & RS_SERVED) && q->unserved_at < limit)
+        limit = q->unserved_at;
+    if ((q->check & RS_YEAR) && q->anniversary < limit)
+        limit = q->anniversary;
+    const int d = limit - q->base - 1;
+    if (total > 0 && (d <= 0 || (d <= b->nfar && u1 < b->far[q->rates * (b->nfar + 1) + d]))) {
+        wake = limit;
+    } else if (total > 0) {
         wake = q->base + 1 + floor(-log(u1) / total);
         double x = u2 * total;
         kind = EV_LOSS;

@@ -150,6 +150,11 @@ struct kpi_book {
      * combination of rates, and their sum, added in kind order. */
     double lam[NRATES][5];
     double lam_total[NRATES];
+    /* far[k * (nfar + 1) + d], d <= nfar: a bound below which a uniform u
+     * surely gives floor(-log(u) / lam_total[k]) >= d (book_month.c's
+     * finish), 0 where none is needed or useful. */
+    double *far;
+    int nfar;
 };
 
 /* Grows a dynamic array to hold `need` elements of `size` bytes (the new
