@@ -122,13 +122,22 @@ static inline int prepare(kpi_book *b, int32_t ci, int base, resched *q, uint32_
     return 1;
 }
 
-/* The draws of q's transition from its stream's block, and its entry. */
-static inline int finish(kpi_book *b, const resched *q, const philox4x32_ctr_t *block)
+/* The draws of q's transition from its stream's block, and its entry.
+ * With all_draws, b->r is left where three draws leave it, whether they
+ * were all needed or not: kpi_book_reschedule's callers go on drawing from
+ * there. */
+static inline int finish(kpi_book *b, const resched *q, const philox4x32_ctr_t *block,
+                         int all_draws)
 {
     kpi_stream *s = kpi_stream_of(b->r);
     kpi_stream_seek_first(s, KPI_RS_CLIENT, block);
-    double u1 = kpi_stream_uniform_pos(s), u2 = kpi_stream_uniform(s),
-           u3 = kpi_stream_uniform(s);
+    /* The stream's numbers are u1 (the month), u2 (the kind), u3 (the
+     * grade of a need), in that order, each drawn only when used (unless
+     * all_draws): the stream serves this transition alone, so a number not
+     * drawn shifts nothing.  u3 matters only for a need that stays in the
+     * calendar: newgrade is read only by that entry (kpi_book_month_end). */
+    const double u1 = kpi_stream_uniform_pos(s);
+    int drawn = 1;
     const double *lam = b->lam[q->rates];
     const double total = b->lam_total[q->rates];
     double wake = INFINITY;
@@ -147,7 +156,8 @@ static inline int finish(kpi_book *b, const resched *q, const philox4x32_ctr_t *
         wake = limit;
     } else if (total > 0) {
         wake = q->base + 1 + floor(-log(u1) / total);
-        double x = u2 * total;
+        double x = kpi_stream_uniform(s) * total;
+        drawn = 2;
         kind = EV_LOSS;
         for (int k = EV_NEED; k < EV_LOSS; k++) {
             if (x < lam[k]) {
@@ -169,15 +179,19 @@ static inline int finish(kpi_book *b, const resched *q, const philox4x32_ctr_t *
         kind = EV_REEVAL;
     }
     client *c = &b->c[q->ci];
-    const int current = c->stamp == q->stamp;
-    if (current)
-        c->newgrade = (uint8_t)grade_from(b->mix_need, 5, u3);
-    if (wake >= b->M)
-        return 0;
-    if (current) {
+    if (wake < b->M && c->stamp == q->stamp) {   /* not replaced since */
         c->wake = (int16_t)wake;
         c->kind = (uint8_t)kind;
+        if (kind == EV_NEED) {
+            c->newgrade = (uint8_t)grade_from(b->mix_need, 5, kpi_stream_uniform(s));
+            drawn = 3;
+        }
     }
+    if (all_draws)
+        for (; drawn < 3; drawn++)
+            (void)kpi_stream_u32(s);
+    if (wake >= b->M)
+        return 0;
     return evec_push(b, &b->cal[(int)wake], q->ci, q->stamp);
 }
 
@@ -194,7 +208,7 @@ int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
     if (flush(b) != 0)
         return -1;
     philox4x32_ctr_t blk = kpi_rng_block(b->key, subject, when);
-    return finish(b, &q, &blk);
+    return finish(b, &q, &blk, 1);
 }
 
 /* Finishes the pending reschedules, in call order, their blocks computed
@@ -210,7 +224,7 @@ static int flush(kpi_book *b)
                   o[3]);
     for (size_t i = 0; i < n; i++) {
         philox4x32_ctr_t blk = {{o[0][i], o[1][i], o[2][i], o[3][i]}};
-        if (finish(b, &b->pend[i], &blk) != 0)
+        if (finish(b, &b->pend[i], &blk, 0) != 0)
             return -1;
     }
     return 0;
@@ -355,7 +369,7 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
                 blk = (philox4x32_ctr_t){{o[0][l], o[1][l], o[2][l], o[3][l]}};
             else
                 blk = kpi_rng_block(b->key, qs, qw);
-            if (finish(b, &q, &blk) != 0)
+            if (finish(b, &q, &blk, 0) != 0)
                 return -1;
         }
     }
