@@ -153,6 +153,7 @@ int kpi_book_reset(kpi_book *b, uint64_t key)
 {
     b->key = key;
     b->month = 0;
+    b->ref_slot = 0;
     b->nc = b->np = 0;
     for (size_t i = 0; i < b->capab; i++) {
         agent_book *a = &b->ab[i];
@@ -191,7 +192,7 @@ static int add_policy(kpi_book *b, int32_t ci, int issued, int64_t cents)
     p->paying = 1;
     c->policy = pi;
     c->in_force += cents;
-    b->renew[((issued % 12) + 12) % 12] += cents;
+    b->renew[renew_slot(issued)] += cents;
     int due = issued + b->term_months;
     if (due >= 0 && due < b->M && ivec_push(b, &b->mat[due], pi) != 0)
         return -1;
@@ -439,7 +440,7 @@ unsigned kpi_book_take_referrals(kpi_book *b, uint32_t id, unsigned want)
     unsigned left = take;
     const int R = b->ref_months;
     /* Oldest month first: the slot after this month's is the oldest. */
-    int slot = b->month % R;
+    int slot = b->ref_slot;
     for (int k = 1; k <= R && left > 0; k++) {
         slot = slot + 1 == R ? 0 : slot + 1;
         uint32_t *s = &a->ref[slot];
@@ -454,7 +455,7 @@ unsigned kpi_book_take_referrals(kpi_book *b, uint32_t id, unsigned want)
 void kpi_book_add_referrals(kpi_book *b, uint32_t id, unsigned n)
 {
     agent_book *a = &b->ab[id];
-    a->ref[b->month % b->ref_months] += n;
+    a->ref[b->ref_slot] += n;
     a->ref_held += n;
 }
 

@@ -252,7 +252,7 @@ static void stop_paying(kpi_book *b, client *c, int m, int lapsed, kpi_tally acc
         policy *p = &b->p[pi];
         if (p->paying) {
             p->paying = 0;
-            b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
+            b->renew[renew_slot(p->issued)] -= p->cents;
             if (lapsed) {
                 p->stopped = (int16_t)m;
                 if (m - p->issued < 12)
@@ -281,6 +281,7 @@ static void lose_client(kpi_book *b, int32_t ci, int m, int lapsed, kpi_tally ac
 double kpi_book_month_start(kpi_book *b, int m)
 {
     b->month = m;
+    b->ref_slot = m % b->ref_months;
     b->contacts_month = 0;
     return (double)b->renew[m % 12] / 100.0;
 }
@@ -384,7 +385,7 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
         if (!p->paying)
             continue;
         p->paying = 0;
-        b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
+        b->renew[renew_slot(p->issued)] -= p->cents;
         int32_t ci = p->client;
         client *c = &b->c[ci];
         c->in_force -= p->cents;

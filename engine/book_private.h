@@ -109,6 +109,7 @@ struct kpi_book {
     const kpi_scenario *sc;
     uint64_t key;
     int M, month;
+    int ref_slot;           /* month % ref_months: this month's referral slot */
     gsl_rng *r;             /* per-client and per-event streams */
 
     client *c;
@@ -194,6 +195,14 @@ static inline int ivec_push(kpi_book *b, ivec *e, int32_t x)
         return -1;
     e->v[e->n++] = x;
     return 0;
+}
+
+/* The renewal bucket of a month of issue: ((issued % 12) + 12) % 12 with
+ * one remainder instead of two. */
+static inline int renew_slot(int issued)
+{
+    int k = issued % 12;
+    return k < 0 ? k + 12 : k;
 }
 
 /* ------------------------------------------------------------------ */
