@@ -78,6 +78,10 @@ kpi_book *kpi_book_create(const kpi_scenario *sc)
     if (b->ref_months < 1)
         b->ref_months = 1;
     b->max_policies = (int)floor(sc->clients.max_policies);
+    b->lapse_depends = b->lam_lapse_u != b->lam_lapse_s;
+    b->loss_depends = b->lam_loss > 0;
+    b->year_differs_s = b->lam_lapse_1 != b->lam_lapse_s;
+    b->year_differs_u = b->lam_lapse_1 != b->lam_lapse_u;
     for (int k = 0; k < NRATES; k++) {
         double *lam = b->lam[k];
         const int lapse = k >> RATE_LAPSE_SHIFT;
@@ -299,7 +303,7 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
 {
     const kpi_scenario *sc = b->sc;
     client *c = &b->c[ci];
-    int was_served = (double)(m - c->last_contact) < b->gap;
+    int was_served = m - c->last_contact < b->gapc;
     int grade = c->grade;
     c->last_contact = (int16_t)m;
     b->contacts_month += 1;

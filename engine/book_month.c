@@ -95,7 +95,7 @@ static inline int prepare(kpi_book *b, int32_t ci, int base, resched *q, uint32_
     c->kind = EV_NONE;
     if (c->state == ST_LOST)
         return 0;
-    const int served = (double)(base + 1 - c->last_contact) < b->gap;
+    const int served = base + 1 - c->last_contact < b->gapc;   /* < gap */
     const int ab = c->grade == G_A || c->grade == G_B;
     /* The first year of the newest policy has its own lapse rate (higher:
      * docs/model.md "Persistency"); it ends at that policy's anniversary. */
@@ -105,9 +105,9 @@ static inline int prepare(kpi_book *b, int32_t ci, int base, resched *q, uint32_
     int rates = (c->grade == G_N && c->policies < b->max_policies ? RATE_NEED : 0) |
                 (c->grade == G_B ? RATE_BTOA : 0) | (ab && !served ? RATE_LOSS : 0);
     rates |= (!paying ? 0 : first_year ? 1 : served ? 2 : 3) << RATE_LAPSE_SHIFT;
-    int depends = (paying && b->lam_lapse_u != b->lam_lapse_s) || (ab && b->lam_loss > 0);
+    int depends = (paying && b->lapse_depends) || (ab && b->loss_depends);
     int check = served && depends ? RS_SERVED : 0;
-    if (first_year && paying && b->lam_lapse_1 != (served ? b->lam_lapse_s : b->lam_lapse_u))
+    if (first_year && paying && (served ? b->year_differs_s : b->year_differs_u))
         check |= RS_YEAR;
     q->ci = ci;
     q->base = base;

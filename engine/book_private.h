@@ -133,7 +133,10 @@ struct kpi_book {
     double lam_need, lam_bta, lam_lapse_s, lam_lapse_u, lam_loss;   /* per month */
     double lam_lapse_1;     /* in the first year of the client's newest policy */
     double gap;             /* service gap, months */
-    int gapc;               /* ceil(gap) */
+    int gapc;               /* ceil(gap): for a whole number of months x, x < gap
+                               is x < gapc (gap is 1 to 600: the loader) */
+    /* Whether being served, or the first year, changes a client's rates. */
+    int lapse_depends, loss_depends, year_differs_s, year_differs_u;
     int term_months, ref_months, max_policies;
     double mix_all[NGRADE]; /* cumulative grade mix, all grades */
     double mix_need[5];     /* cumulative need_grade_mix over A..E */
