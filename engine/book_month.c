@@ -32,28 +32,31 @@
 /* The month end's transitions, LANES calendar entries at a time, and
  * the reschedules made later, as many. */
 enum { LANES = 64 };
-_Static_assert((int)PENDING_MAX <= (int)LANES, "one batch of blocks holds the pending reschedules");
+_Static_assert((int)PENDING_MAX <= (int)LANES, "one batch of streams holds the pending reschedules");
 
-/* The Philox blocks of the client streams (key, KPI_RS_CLIENT, subject[i],
- * when[i]) for i < n, the numbers of kpi_rng_block.  Each transition due
- * reschedules its client, whose stream starts from one such block; the
- * blocks of the month's transitions are independent, so they are computed
- * side by side in vector registers instead of one scalar block (about 120
- * instructions, in a chain) per transition.  kpi_rng_first_blocks does the
- * same for one subject; here every lane has its own (the client's first
- * agent). */
+/* The starting states of the client streams (key, KPI_RS_CLIENT,
+ * subject[i], when[i]) for i < n: what kpi_stream_seek makes of them, word
+ * by word in s0..s3.  Each transition reschedules its client, whose stream
+ * starts from a Philox block of its own and the hash (kpi_stream_start);
+ * the streams of the month's transitions, or of the reschedules waiting,
+ * are independent, so they are computed side by side in vector registers
+ * instead of one scalar chain (about 150 instructions) per transition.
+ * kpi_rng_first_blocks does the blocks for one subject; here every lane has
+ * its own (the client's first agent). */
 BOOK_CLONES BOOK_VECTORISE
-static void client_blocks(philox4x32_key_t k, size_t n, const uint32_t *restrict subject,
-                          const uint32_t *restrict when, uint32_t *restrict o0,
-                          uint32_t *restrict o1, uint32_t *restrict o2, uint32_t *restrict o3)
+static void client_starts(philox4x32_key_t k, size_t n, const uint32_t *restrict subject,
+                          const uint32_t *restrict when, uint32_t *restrict s0,
+                          uint32_t *restrict s1, uint32_t *restrict s2, uint32_t *restrict s3)
 {
     for (size_t i = 0; i < n; i++) {
         philox4x32_ctr_t c = {{0, when[i], subject[i], 0}};
         philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
-        o0[i] = o.v[0];
-        o1[i] = o.v[1];
-        o2[i] = o.v[2];
-        o3[i] = o.v[3];
+        kpi_stream st;
+        kpi_stream_start(&st, &o, KPI_RS_CLIENT);
+        s0[i] = st.s[0];
+        s1[i] = st.s[1];
+        s2[i] = st.s[2];
+        s3[i] = st.s[3];
     }
 }
 
@@ -79,8 +82,8 @@ static inline uint32_t stream_when(const client *c)
  * laws make that exact).
  *
  * In two halves: prepare reads the client's state (and takes its stream's
- * number: nevents); finish makes the draws from the stream's block and the
- * calendar entry.  Between them the client may change: finish reads only
+ * number: nevents); finish makes the draws from the stream, started by its
+ * caller, and the calendar entry.  Between them the client may change: finish reads only
  * the record, and writes the client's pending transition only if no later
  * reschedule or loss replaced it (its stamp). */
 
@@ -122,15 +125,14 @@ static inline int prepare(kpi_book *b, int32_t ci, int base, resched *q, uint32_
     return 1;
 }
 
-/* The draws of q's transition from its stream's block, and its entry.
+/* The draws of q's transition from its stream, b->r already at its start,
+ * and its entry.
  * With all_draws, b->r is left where three draws leave it, whether they
  * were all needed or not: kpi_book_reschedule's callers go on drawing from
  * there. */
-static inline int finish(kpi_book *b, const resched *q, const philox4x32_ctr_t *block,
-                         int all_draws)
+static inline int finish(kpi_book *b, const resched *q, int all_draws)
 {
     kpi_stream *s = kpi_stream_of(b->r);
-    kpi_stream_seek_first(s, KPI_RS_CLIENT, block);
     /* The stream's numbers are u1 (the month), u2 (the kind), u3 (the
      * grade of a need), in that order, each drawn only when used (unless
      * all_draws): the stream serves this transition alone, so a number not
@@ -207,11 +209,11 @@ int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
      * b->r, which this reschedule seeks again. */
     if (flush(b) != 0)
         return -1;
-    philox4x32_ctr_t blk = kpi_rng_block(b->key, subject, when);
-    return finish(b, &q, &blk, 1);
+    kpi_stream_seek(kpi_stream_of(b->r), b->key, KPI_RS_CLIENT, subject, when);
+    return finish(b, &q, 1);
 }
 
-/* Finishes the pending reschedules, in call order, their blocks computed
+/* Finishes the pending reschedules, in call order, their streams started
  * side by side. */
 static int flush(kpi_book *b)
 {
@@ -220,11 +222,12 @@ static int flush(kpi_book *b)
         return 0;
     b->npend = 0;
     uint32_t o[4][LANES];
-    client_blocks(kpi_philox_key(b->key), n, b->pend_subject, b->pend_when, o[0], o[1], o[2],
+    client_starts(kpi_philox_key(b->key), n, b->pend_subject, b->pend_when, o[0], o[1], o[2],
                   o[3]);
+    kpi_stream *st = kpi_stream_of(b->r);
     for (size_t i = 0; i < n; i++) {
-        philox4x32_ctr_t blk = {{o[0][i], o[1][i], o[2][i], o[3][i]}};
-        if (finish(b, &b->pend[i], &blk, 0) != 0)
+        *st = (kpi_stream){{o[0][i], o[1][i], o[2][i], o[3][i]}};
+        if (finish(b, &b->pend[i], 0) != 0)
             return -1;
     }
     return 0;
@@ -309,10 +312,10 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
     const philox4x32_key_t key = kpi_philox_key(b->key);
     /* Transitions due this month, in calendar order, LANES at a time: a
      * first pass finds the entries due that reschedule their client (all
-     * but losses) and computes their streams' blocks at once; the second
+     * but losses) and computes their streams' starts at once; the second
      * does the transitions.  A transition changes no other client's stamp,
      * state or draw count, so what the first pass found holds in the
-     * second; a lane's block is used only if the client's stream is still
+     * second; a lane's start is used only if the client's stream is still
      * the one it was computed for (else the scalar seek: same numbers). */
     if (flush(b) != 0)
         return -1;
@@ -337,7 +340,7 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
             when[nl] = stream_when(c);
             nl++;
         }
-        client_blocks(key, nl, subject, when, o[0], o[1], o[2], o[3]);
+        client_starts(key, nl, subject, when, o[0], o[1], o[2], o[3]);
         for (size_t j = 0; j < n; j++) {
             int32_t ci = ev[j].client;
             client *c = &b->c[ci];
@@ -365,12 +368,12 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
             if (!prepare(b, ci, m, &q, &qs, &qw))
                 continue;
             const int l = lane[j];
-            philox4x32_ctr_t blk;
+            kpi_stream *st = kpi_stream_of(b->r);
             if (l >= 0 && qs == subject[l] && qw == when[l])
-                blk = (philox4x32_ctr_t){{o[0][l], o[1][l], o[2][l], o[3][l]}};
+                *st = (kpi_stream){{o[0][l], o[1][l], o[2][l], o[3][l]}};
             else
-                blk = kpi_rng_block(b->key, qs, qw);
-            if (finish(b, &q, &blk, 0) != 0)
+                kpi_stream_seek(st, b->key, KPI_RS_CLIENT, qs, qw);
+            if (finish(b, &q, 0) != 0)
                 return -1;
         }
     }
