@@ -34,9 +34,9 @@
 enum { LANES = 64 };
 _Static_assert((int)PENDING_MAX <= (int)LANES, "one batch of streams holds the pending reschedules");
 
-/* The starting states of the client streams (key, KPI_RS_CLIENT,
- * subject[i], when[i]) for i < n: what kpi_stream_seek makes of them, word
- * by word in s0..s3.  Each transition reschedules its client, whose stream
+/* The client streams (key, KPI_RS_CLIENT, subject[i], when[i]) for i < n,
+ * started (what kpi_stream_seek makes of them) and stepped once: their
+ * first output in x, their states after it word by word in s0..s3.  Each transition reschedules its client, whose stream
  * starts from a Philox block of its own and the hash (kpi_stream_start);
  * the streams of the month's transitions, or of the reschedules waiting,
  * are independent, so they are computed side by side in vector registers
@@ -45,14 +45,16 @@ _Static_assert((int)PENDING_MAX <= (int)LANES, "one batch of streams holds the p
  * its own (the client's first agent). */
 BOOK_CLONES BOOK_VECTORISE
 static void client_starts(philox4x32_key_t k, size_t n, const uint32_t *restrict subject,
-                          const uint32_t *restrict when, uint32_t *restrict s0,
-                          uint32_t *restrict s1, uint32_t *restrict s2, uint32_t *restrict s3)
+                          const uint32_t *restrict when, uint32_t *restrict x,
+                          uint32_t *restrict s0, uint32_t *restrict s1, uint32_t *restrict s2,
+                          uint32_t *restrict s3)
 {
     for (size_t i = 0; i < n; i++) {
         philox4x32_ctr_t c = {{0, when[i], subject[i], 0}};
         philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
         kpi_stream st;
         kpi_stream_start(&st, &o, KPI_RS_CLIENT);
+        x[i] = kpi_stream_u32(&st);
         s0[i] = st.s[0];
         s1[i] = st.s[1];
         s2[i] = st.s[2];
@@ -125,12 +127,12 @@ static inline int prepare(kpi_book *b, int32_t ci, int base, resched *q, uint32_
     return 1;
 }
 
-/* The draws of q's transition from its stream, b->r already at its start,
- * and its entry.
+/* The draws of q's transition from its stream, and its entry: b->r holds
+ * the stream after its first output, `first`.
  * With all_draws, b->r is left where three draws leave it, whether they
  * were all needed or not: kpi_book_reschedule's callers go on drawing from
  * there. */
-static inline int finish(kpi_book *b, const resched *q, int all_draws)
+static inline int finish(kpi_book *b, const resched *q, uint32_t first, int all_draws)
 {
     kpi_stream *s = kpi_stream_of(b->r);
     /* The stream's numbers are u1 (the month), u2 (the kind), u3 (the
@@ -138,7 +140,8 @@ static inline int finish(kpi_book *b, const resched *q, int all_draws)
      * all_draws): the stream serves this transition alone, so a number not
      * drawn shifts nothing.  u3 matters only for a need that stays in the
      * calendar: newgrade is read only by that entry (kpi_book_month_end). */
-    const double u1 = kpi_stream_uniform_pos(s);
+    /* kpi_stream_uniform_pos of the stream, its first output already made */
+    const double u1 = first ? (double)first * (1.0 / 4294967296.0) : kpi_stream_uniform_pos(s);
     int drawn = 1;
     const double *lam = b->lam[q->rates];
     const double total = b->lam_total[q->rates];
@@ -209,8 +212,9 @@ int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
      * b->r, which this reschedule seeks again. */
     if (flush(b) != 0)
         return -1;
-    kpi_stream_seek(kpi_stream_of(b->r), b->key, KPI_RS_CLIENT, subject, when);
-    return finish(b, &q, 1);
+    kpi_stream *st = kpi_stream_of(b->r);
+    kpi_stream_seek(st, b->key, KPI_RS_CLIENT, subject, when);
+    return finish(b, &q, kpi_stream_u32(st), 1);
 }
 
 /* Finishes the pending reschedules, in call order, their streams started
@@ -221,13 +225,13 @@ static int flush(kpi_book *b)
     if (n == 0)
         return 0;
     b->npend = 0;
-    uint32_t o[4][LANES];
-    client_starts(kpi_philox_key(b->key), n, b->pend_subject, b->pend_when, o[0], o[1], o[2],
-                  o[3]);
+    uint32_t o[5][LANES];
+    client_starts(kpi_philox_key(b->key), n, b->pend_subject, b->pend_when, o[4], o[0], o[1],
+                  o[2], o[3]);
     kpi_stream *st = kpi_stream_of(b->r);
     for (size_t i = 0; i < n; i++) {
         *st = (kpi_stream){{o[0][i], o[1][i], o[2][i], o[3][i]}};
-        if (finish(b, &b->pend[i], 0) != 0)
+        if (finish(b, &b->pend[i], o[4][i], 0) != 0)
             return -1;
     }
     return 0;
@@ -323,7 +327,7 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
     for (size_t k0 = 0; k0 < e->n; k0 += LANES) {
         const size_t n = e->n - k0 < LANES ? e->n - k0 : LANES;
         const entry *ev = e->v + k0;
-        uint32_t subject[LANES], when[LANES], o[4][LANES];
+        uint32_t subject[LANES], when[LANES], o[5][LANES];
         int lane[LANES];
         size_t nl = 0;
         for (size_t j = 0; j < n; j++) {
@@ -340,7 +344,7 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
             when[nl] = stream_when(c);
             nl++;
         }
-        client_starts(key, nl, subject, when, o[0], o[1], o[2], o[3]);
+        client_starts(key, nl, subject, when, o[4], o[0], o[1], o[2], o[3]);
         for (size_t j = 0; j < n; j++) {
             int32_t ci = ev[j].client;
             client *c = &b->c[ci];
@@ -369,11 +373,15 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
                 continue;
             const int l = lane[j];
             kpi_stream *st = kpi_stream_of(b->r);
-            if (l >= 0 && qs == subject[l] && qw == when[l])
+            uint32_t first;
+            if (l >= 0 && qs == subject[l] && qw == when[l]) {
                 *st = (kpi_stream){{o[0][l], o[1][l], o[2][l], o[3][l]}};
-            else
+                first = o[4][l];
+            } else {
                 kpi_stream_seek(st, b->key, KPI_RS_CLIENT, qs, qw);
-            if (finish(b, &q, 0) != 0)
+                first = kpi_stream_u32(st);
+            }
+            if (finish(b, &q, first, 0) != 0)
                 return -1;
         }
     }
