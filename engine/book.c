@@ -78,6 +78,38 @@ kpi_book *kpi_book_create(const kpi_scenario *sc)
     if (b->ref_months < 1)
         b->ref_months = 1;
     b->max_policies = (int)floor(sc->clients.max_policies);
+    b->lapse_depends = b->lam_lapse_u != b->lam_lapse_s;
+    b->loss_depends = b->lam_loss > 0;
+    b->year_differs_s = b->lam_lapse_1 != b->lam_lapse_s;
+    b->year_differs_u = b->lam_lapse_1 != b->lam_lapse_u;
+    for (int k = 0; k < NRATES; k++) {
+        double *lam = b->lam[k];
+        const int lapse = k >> RATE_LAPSE_SHIFT;
+        lam[EV_NONE] = 0;
+        lam[EV_NEED] = k & RATE_NEED ? b->lam_need : 0;
+        lam[EV_BTOA] = k & RATE_BTOA ? b->lam_bta : 0;
+        lam[EV_LAPSE] = lapse == 1 ? b->lam_lapse_1 : lapse == 2 ? b->lam_lapse_s
+                        : lapse == 3 ? b->lam_lapse_u : 0;
+        lam[EV_LOSS] = k & RATE_LOSS ? b->lam_loss : 0;
+        b->lam_total[k] = lam[1] + lam[2] + lam[3] + lam[4];
+    }
+    /* The month a transition is drawn for often does not matter: past the
+     * horizon, or past a forced re-evaluation.  Then -log(u) / total need
+     * only be known to reach d months, which is u < exp(-total d); the
+     * bound keeps a margin of 1e-9 (in log) that dwarfs the rounding of
+     * log, exp and the division (about 1e-15 relative, with total d below
+     * 23 whenever u >= 2^-32 can pass), so the month and what follows are
+     * the same as with the log.  Distances up to the horizon, at most 240. */
+    b->nfar = b->M < 240 ? b->M : 240;
+    b->far = calloc((size_t)NRATES * (size_t)(b->nfar + 1), sizeof *b->far);
+    if (!b->far) {
+        kpi_book_destroy(b);
+        return NULL;
+    }
+    for (int k = 0; k < NRATES; k++)
+        if (b->lam_total[k] > 0)
+            for (int d = 1; d <= b->nfar; d++)
+                b->far[k * (b->nfar + 1) + d] = exp(-b->lam_total[k] * d) * (1 - 1e-9);
     if (sc->premium.mean > 0)
         kpi_lognormal_params(sc->premium.mean, sc->premium.cv, &b->zeta, &b->sigma);
     if (kpi_poisson_prepare(&b->ref_contact, sc->clients.referrals_per_contact) != 0 ||
@@ -117,6 +149,7 @@ void kpi_book_destroy(kpi_book *b)
     free(b->p);
     free(b->tmp);
     free(b->dtmp);
+    free(b->far);
     free(b);
 }
 
@@ -124,6 +157,7 @@ int kpi_book_reset(kpi_book *b, uint64_t key)
 {
     b->key = key;
     b->month = 0;
+    b->ref_slot = 0;
     b->nc = b->np = 0;
     for (size_t i = 0; i < b->capab; i++) {
         agent_book *a = &b->ab[i];
@@ -139,6 +173,7 @@ int kpi_book_reset(kpi_book *b, uint64_t key)
     memset(b->renew, 0, sizeof b->renew);
     b->n_book = b->n_paying = b->n_lapsed = 0;
     b->contacts_month = 0;
+    b->npend = 0;   /* a failed replication may leave some */
     return 0;
 }
 
@@ -161,7 +196,7 @@ static int add_policy(kpi_book *b, int32_t ci, int issued, int64_t cents)
     p->paying = 1;
     c->policy = pi;
     c->in_force += cents;
-    b->renew[((issued % 12) + 12) % 12] += cents;
+    b->renew[renew_slot(issued)] += cents;
     int due = issued + b->term_months;
     if (due >= 0 && due < b->M && ivec_push(b, &b->mat[due], pi) != 0)
         return -1;
@@ -268,7 +303,7 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
 {
     const kpi_scenario *sc = b->sc;
     client *c = &b->c[ci];
-    int was_served = (double)(m - c->last_contact) < b->gap;
+    int was_served = m - c->last_contact < b->gapc;
     int grade = c->grade;
     c->last_contact = (int16_t)m;
     b->contacts_month += 1;
@@ -289,7 +324,9 @@ static int service_contact(kpi_book *b, int32_t ci, int m, gsl_rng *r, kpi_tally
     }
     if (was_served && c->grade == grade)
         return 0;
-    return kpi_book_reschedule(b, ci, m - 1);
+    /* An event's contacts draw from b->r, which the reschedule seeks and
+     * leaves at the client's stream: theirs must be made now. */
+    return r == b->r ? kpi_book_reschedule(b, ci, m - 1) : kpi_book_reschedule_later(b, ci, m - 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -321,6 +358,24 @@ static int push_appt(kpi_book *b, agent_book *a, int32_t ci, int day)
     return 0;
 }
 
+/* Moves the head of agent a's queue of grade g, a client just called, to
+ * the back of that queue: what unlink_client and link_client do for a client
+ * called this month, without looking up its owner and grade again. */
+static inline void rotate_head(kpi_book *b, agent_book *a, int g)
+{
+    int32_t ci = a->head[g];
+    client *c = &b->c[ci];
+    int32_t nx = c->next;
+    if (nx < 0)
+        return;   /* alone in its queue */
+    a->head[g] = nx;
+    b->c[nx].prev = -1;
+    c->prev = a->tail[g];
+    c->next = -1;
+    b->c[a->tail[g]].next = ci;
+    a->tail[g] = ci;
+}
+
 int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls, unsigned room,
                   const kpi_book_rates *rates, gsl_rng *r, kpi_tally acc, unsigned *out_placed,
                   unsigned *appts)
@@ -331,10 +386,14 @@ int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls, unsign
     *out_placed = 0;
     if (calls == 0 || sc->clients.focus <= 0)
         return 0;
+    /* Locals: acc is written in the loop and, as a double *, could alias
+     * the rates for all the compiler knows. */
+    const double p_contact = rates->p_contact, p_meet = rates->p_meet;
+    const int this_month = m == b->month;   /* always, in the model's calls */
     unsigned want = kpi_binomial_draw(&b->to_book, calls, r);
-    unsigned placed = 0;
+    unsigned placed = 0, set = 0;
     int gi = 0;
-    while (placed < want && gi < NGRADE && *appts < room) {
+    while (placed < want && gi < NGRADE && set < room) {
         int g = call_order[gi];
         int32_t ci = a->head[g];
         if (ci < 0 || b->c[ci].last_called == m) {
@@ -344,25 +403,34 @@ int kpi_book_call(kpi_book *b, uint32_t id, int m, int t, unsigned calls, unsign
         client *c = &b->c[ci];
         placed++;
         c->last_called = (int16_t)m;
-        unlink_client(b, ci);
-        link_client(b, ci);
-        if (kpi_rng_uniform(r) >= rates->p_contact)
+        if (this_month) {
+            rotate_head(b, a, g);
+        } else {
+            unlink_client(b, ci);
+            link_client(b, ci);
+        }
+        if (kpi_rng_uniform(r) >= p_contact)
             continue;
         acc[KPI_CONTACTS] += 1;
         acc[KPI_CONTACTS_CLIENTS] += 1;
-        if (service_contact(b, ci, m, r, acc) != 0)
+        if (service_contact(b, ci, m, r, acc) != 0) {
+            *appts = set;
             return -1;
+        }
         /* A client with a need (found on this call, perhaps) may meet. */
         int sales_call = c->grade != G_N && c->grade != G_C;
-        if (sales_call && kpi_rng_uniform(r) < rates->p_meet) {
-            if (push_appt(b, a, ci, t) != 0)
+        if (sales_call && kpi_rng_uniform(r) < p_meet) {
+            if (push_appt(b, a, ci, t) != 0) {
+                *appts = set;
                 return -1;
-            (*appts)++;
+            }
+            set++;
         }
     }
+    *appts = set;
     acc[KPI_CALLS_TO_CLIENTS] += placed;
-    acc[KPI_APPOINTMENTS] += *appts;
-    acc[KPI_APPOINTMENTS_CLIENTS] += *appts;
+    acc[KPI_APPOINTMENTS] += set;
+    acc[KPI_APPOINTMENTS_CLIENTS] += set;
     *out_placed = placed;
     return 0;
 }
@@ -376,7 +444,7 @@ unsigned kpi_book_take_referrals(kpi_book *b, uint32_t id, unsigned want)
     unsigned left = take;
     const int R = b->ref_months;
     /* Oldest month first: the slot after this month's is the oldest. */
-    int slot = b->month % R;
+    int slot = b->ref_slot;
     for (int k = 1; k <= R && left > 0; k++) {
         slot = slot + 1 == R ? 0 : slot + 1;
         uint32_t *s = &a->ref[slot];
@@ -391,7 +459,7 @@ unsigned kpi_book_take_referrals(kpi_book *b, uint32_t id, unsigned want)
 void kpi_book_add_referrals(kpi_book *b, uint32_t id, unsigned n)
 {
     agent_book *a = &b->ab[id];
-    a->ref[b->month % b->ref_months] += n;
+    a->ref[b->ref_slot] += n;
     a->ref_held += n;
 }
 
@@ -455,7 +523,7 @@ int kpi_book_sale(kpi_book *b, uint32_t id, int32_t ci, int m, double premium)
     }
     if (add_policy(b, ci, m, cents) != 0)
         return -1;
-    return kpi_book_reschedule(b, ci, m - 1);
+    return kpi_book_reschedule_later(b, ci, m - 1);
 }
 
 int kpi_book_apply(kpi_book *b, int32_t ci, int m)
@@ -463,7 +531,7 @@ int kpi_book_apply(kpi_book *b, int32_t ci, int m)
     if (ci < 0 || b->c[ci].state == ST_LOST || b->c[ci].grade == G_N)
         return 0;
     set_grade(b, ci, G_N);
-    return kpi_book_reschedule(b, ci, m - 1);
+    return kpi_book_reschedule_later(b, ci, m - 1);
 }
 
 int kpi_book_event(kpi_book *b, int m, int tag, double share, kpi_tally acc)

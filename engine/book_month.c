@@ -12,21 +12,87 @@
 
 #include <gsl/gsl_rng.h>
 
+/* Function multiversioning and GCC's vectoriser at -O2, as for rng.c's
+ * kpi_rng_first_blocks (see there): the loop below is compiled for
+ * AVX-512, AVX2 and the baseline.  Elsewhere it is plain C. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
+#if __has_attribute(target_clones) && defined(__gnu_linux__)
+#define BOOK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef BOOK_CLONES
+#define BOOK_CLONES
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+#define BOOK_VECTORISE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define BOOK_VECTORISE
+#endif
+
+/* The month end's transitions, LANES calendar entries at a time, and
+ * the reschedules made later, as many. */
+enum { LANES = 64 };
+_Static_assert((int)PENDING_MAX <= (int)LANES, "one batch of streams holds the pending reschedules");
+
+/* The client streams (key, KPI_RS_CLIENT, subject[i], when[i]) for i < n,
+ * started (what kpi_stream_seek makes of them) and stepped once: their
+ * first output in x, their states after it word by word in s0..s3.  Each transition reschedules its client, whose stream
+ * starts from a Philox block of its own and the hash (kpi_stream_start);
+ * the streams of the month's transitions, or of the reschedules waiting,
+ * are independent, so they are computed side by side in vector registers
+ * instead of one scalar chain (about 150 instructions) per transition.
+ * kpi_rng_first_blocks does the blocks for one subject; here every lane has
+ * its own (the client's first agent). */
+BOOK_CLONES BOOK_VECTORISE
+static void client_starts(philox4x32_key_t k, size_t n, const uint32_t *restrict subject,
+                          const uint32_t *restrict when, uint32_t *restrict x,
+                          uint32_t *restrict s0, uint32_t *restrict s1, uint32_t *restrict s2,
+                          uint32_t *restrict s3)
+{
+    for (size_t i = 0; i < n; i++) {
+        philox4x32_ctr_t c = {{0, when[i], subject[i], 0}};
+        philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
+        kpi_stream st;
+        kpi_stream_start(&st, &o, KPI_RS_CLIENT);
+        x[i] = kpi_stream_u32(&st);
+        s0[i] = st.s[0];
+        s1[i] = st.s[1];
+        s2[i] = st.s[2];
+        s3[i] = st.s[3];
+    }
+}
+
+/* The `when` of a client's next stream (client_stream). */
+static inline uint32_t stream_when(const client *c)
+{
+    return (c->seq << 12) | (uint32_t)(c->nevents & 0xfffu);
+}
+
 /* ------------------------------------------------------------------ */
 /* Transitions                                                         */
 /* ------------------------------------------------------------------ */
 
 /* Draws the client's next transition after month `base` (the last month
  * whose transitions are done) from the rates of its present state, and
- * puts it in the calendar.  Returns 0 or -1 (out of memory).
+ * puts it in the calendar.
  *
  * The rates are those of a constant monthly hazard per mechanism; the month
  * of the first event is geometric with P(none in a month) = exp(-total),
  * and which event it is goes by the rates.  When the client will become
  * unserved before that month and being unserved changes its rates, the
  * entry is a re-evaluation at the last served month instead (memoryless
- * laws make that exact). */
-int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
+ * laws make that exact).
+ *
+ * In two halves: prepare reads the client's state (and takes its stream's
+ * number: nevents); finish makes the draws from the stream, started by its
+ * caller, and the calendar entry.  Between them the client may change: finish reads only
+ * the record, and writes the client's pending transition only if no later
+ * reschedule or loss replaced it (its stamp). */
+
+/* Fills q, and its stream's subject and when, for client ci; returns 0 if
+ * the client is lost (no transition, no draw), else 1. */
+static inline int prepare(kpi_book *b, int32_t ci, int base, resched *q, uint32_t *subject,
+                          uint32_t *when)
 {
     client *c = &b->c[ci];
     c->stamp++;
@@ -34,30 +100,69 @@ int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
     c->kind = EV_NONE;
     if (c->state == ST_LOST)
         return 0;
-    const int served = (double)(base + 1 - c->last_contact) < b->gap;
+    const int served = base + 1 - c->last_contact < b->gapc;   /* < gap */
     const int ab = c->grade == G_A || c->grade == G_B;
-    double lam[5] = {0, 0, 0, 0, 0};
-    lam[EV_NEED] = c->grade == G_N && c->policies < b->max_policies ? b->lam_need : 0;
-    lam[EV_BTOA] = c->grade == G_B ? b->lam_bta : 0;
     /* The first year of the newest policy has its own lapse rate (higher:
      * docs/model.md "Persistency"); it ends at that policy's anniversary. */
     const int anniversary = c->policy >= 0 ? b->p[c->policy].issued + 12 : INT16_MIN;
     const int first_year = base + 1 < anniversary;
-    lam[EV_LAPSE] = c->state != ST_PAYING ? 0
-                    : first_year          ? b->lam_lapse_1
-                    : served              ? b->lam_lapse_s
-                                          : b->lam_lapse_u;
-    lam[EV_LOSS] = ab && !served ? b->lam_loss : 0;
-    double total = lam[1] + lam[2] + lam[3] + lam[4];
+    const int paying = c->state == ST_PAYING;
+    int rates = (c->grade == G_N && c->policies < b->max_policies ? RATE_NEED : 0) |
+                (c->grade == G_B ? RATE_BTOA : 0) | (ab && !served ? RATE_LOSS : 0);
+    rates |= (!paying ? 0 : first_year ? 1 : served ? 2 : 3) << RATE_LAPSE_SHIFT;
+    int depends = (paying && b->lapse_depends) || (ab && b->loss_depends);
+    int check = served && depends ? RS_SERVED : 0;
+    if (first_year && paying && (served ? b->year_differs_s : b->year_differs_u))
+        check |= RS_YEAR;
+    q->ci = ci;
+    q->base = base;
+    q->unserved_at = c->last_contact + b->gapc;   /* first unserved month */
+    q->anniversary = anniversary;
+    q->stamp = c->stamp;
+    q->rates = (uint8_t)rates;
+    q->check = (uint8_t)check;
+    *subject = c->origin;
+    *when = stream_when(c);   /* client_stream */
+    c->nevents++;
+    return 1;
+}
 
-    client_stream(b, c);
-    double u1 = kpi_rng_uniform_pos(b->r), u2 = kpi_rng_uniform(b->r),
-           u3 = kpi_rng_uniform(b->r);
+/* The draws of q's transition from its stream, and its entry: b->r holds
+ * the stream after its first output, `first`.
+ * With all_draws, b->r is left where three draws leave it, whether they
+ * were all needed or not: kpi_book_reschedule's callers go on drawing from
+ * there. */
+static inline int finish(kpi_book *b, const resched *q, uint32_t first, int all_draws)
+{
+    kpi_stream *s = kpi_stream_of(b->r);
+    /* The stream's numbers are u1 (the month), u2 (the kind), u3 (the
+     * grade of a need), in that order, each drawn only when used (unless
+     * all_draws): the stream serves this transition alone, so a number not
+     * drawn shifts nothing.  u3 matters only for a need that stays in the
+     * calendar: newgrade is read only by that entry (kpi_book_month_end). */
+    /* kpi_stream_uniform_pos of the stream, its first output already made */
+    const double u1 = first ? (double)first * (1.0 / 4294967296.0) : kpi_stream_uniform_pos(s);
+    int drawn = 1;
+    const double *lam = b->lam[q->rates];
+    const double total = b->lam_total[q->rates];
     double wake = INFINITY;
     int kind = EV_NONE;
-    if (total > 0) {
-        wake = base + 1 + floor(-log(u1) / total);
-        double x = u2 * total;
+    /* Every month from `limit` on ends the same way (an entry at the same
+     * forced re-evaluation, or none past the horizon): when u1 surely
+     * draws one of them, limit stands for it and the log is not needed
+     * (kpi_book_create, far). */
+    int limit = b->M;
+    if ((q->check & RS_SERVED) && q->unserved_at < limit)
+        limit = q->unserved_at;
+    if ((q->check & RS_YEAR) && q->anniversary < limit)
+        limit = q->anniversary;
+    const int d = limit - q->base - 1;
+    if (total > 0 && (d <= 0 || (d <= b->nfar && u1 < b->far[q->rates * (b->nfar + 1) + d]))) {
+        wake = limit;
+    } else if (total > 0) {
+        wake = q->base + 1 + floor(-log(u1) / total);
+        double x = kpi_stream_uniform(s) * total;
+        drawn = 2;
         kind = EV_LOSS;
         for (int k = EV_NEED; k < EV_LOSS; k++) {
             if (x < lam[k]) {
@@ -70,26 +175,76 @@ int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
             for (kind = EV_LOSS; lam[kind] == 0; kind--)
                 ;
     }
-    if (served) {
-        int depends = (c->state == ST_PAYING && b->lam_lapse_u != b->lam_lapse_s) ||
-                      (ab && b->lam_loss > 0);
-        int unserved_at = c->last_contact + b->gapc;   /* first unserved month */
-        if (depends && wake >= unserved_at) {
-            wake = unserved_at - 1;
-            kind = EV_REEVAL;
-        }
-    }
-    if (first_year && c->state == ST_PAYING && wake >= anniversary &&
-        b->lam_lapse_1 != (served ? b->lam_lapse_s : b->lam_lapse_u)) {
-        wake = anniversary - 1;
+    if ((q->check & RS_SERVED) && wake >= q->unserved_at) {
+        wake = q->unserved_at - 1;
         kind = EV_REEVAL;
     }
-    c->newgrade = (uint8_t)grade_from(b->mix_need, 5, u3);
+    if ((q->check & RS_YEAR) && wake >= q->anniversary) {
+        wake = q->anniversary - 1;
+        kind = EV_REEVAL;
+    }
+    client *c = &b->c[q->ci];
+    if (wake < b->M && c->stamp == q->stamp) {   /* not replaced since */
+        c->wake = (int16_t)wake;
+        c->kind = (uint8_t)kind;
+        if (kind == EV_NEED) {
+            c->newgrade = (uint8_t)grade_from(b->mix_need, 5, kpi_stream_uniform(s));
+            drawn = 3;
+        }
+    }
+    if (all_draws)
+        for (; drawn < 3; drawn++)
+            (void)kpi_stream_u32(s);
     if (wake >= b->M)
         return 0;
-    c->wake = (int16_t)wake;
-    c->kind = (uint8_t)kind;
-    return evec_push(b, &b->cal[(int)wake], ci, c->stamp);
+    return evec_push(b, &b->cal[(int)wake], q->ci, q->stamp);
+}
+
+static int flush(kpi_book *b);
+
+int kpi_book_reschedule(kpi_book *b, int32_t ci, int base)
+{
+    resched q;
+    uint32_t subject, when;
+    if (!prepare(b, ci, base, &q, &subject, &when))
+        return 0;   /* b->r untouched, as its callers expect of a lost client */
+    /* The pending entries were made first: they go first.  flush seeks
+     * b->r, which this reschedule seeks again. */
+    if (flush(b) != 0)
+        return -1;
+    kpi_stream *st = kpi_stream_of(b->r);
+    kpi_stream_seek(st, b->key, KPI_RS_CLIENT, subject, when);
+    return finish(b, &q, kpi_stream_u32(st), 1);
+}
+
+/* Finishes the pending reschedules, in call order, their streams started
+ * side by side. */
+static int flush(kpi_book *b)
+{
+    const size_t n = b->npend;
+    if (n == 0)
+        return 0;
+    b->npend = 0;
+    uint32_t o[5][LANES];
+    client_starts(kpi_philox_key(b->key), n, b->pend_subject, b->pend_when, o[4], o[0], o[1],
+                  o[2], o[3]);
+    kpi_stream *st = kpi_stream_of(b->r);
+    for (size_t i = 0; i < n; i++) {
+        *st = (kpi_stream){{o[0][i], o[1][i], o[2][i], o[3][i]}};
+        if (finish(b, &b->pend[i], o[4][i], 0) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int kpi_book_reschedule_later(kpi_book *b, int32_t ci, int base)
+{
+    const size_t k = b->npend;
+    if (!prepare(b, ci, base, &b->pend[k], &b->pend_subject[k], &b->pend_when[k]))
+        return 0;
+    if (++b->npend == PENDING_MAX)
+        return flush(b);
+    return 0;
 }
 
 /* Stops every paying policy of a client in month m.  A lapse (lapsed !=
@@ -104,7 +259,7 @@ static void stop_paying(kpi_book *b, client *c, int m, int lapsed, kpi_tally acc
         policy *p = &b->p[pi];
         if (p->paying) {
             p->paying = 0;
-            b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
+            b->renew[renew_slot(p->issued)] -= p->cents;
             if (lapsed) {
                 p->stopped = (int16_t)m;
                 if (m - p->issued < 12)
@@ -133,6 +288,7 @@ static void lose_client(kpi_book *b, int32_t ci, int m, int lapsed, kpi_tally ac
 double kpi_book_month_start(kpi_book *b, int m)
 {
     b->month = m;
+    b->ref_slot = m % b->ref_months;
     b->contacts_month = 0;
     return (double)b->renew[m % 12] / 100.0;
 }
@@ -147,42 +303,87 @@ double kpi_book_month_start(kpi_book *b, int m)
 #endif
 enum { AHEAD = 12 };
 
+/* An entry of the calendar of month m that is still the client's pending
+ * transition (not made stale by a reschedule or a loss). */
+static inline int entry_due(const client *c, const entry *en, int m)
+{
+    return c->stamp == en->stamp && c->wake == m && c->state != ST_LOST;
+}
+
 int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
 {
     const kpi_scenario *sc = b->sc;
-    /* Transitions due this month, in calendar order. */
+    const philox4x32_key_t key = kpi_philox_key(b->key);
+    /* Transitions due this month, in calendar order, LANES at a time: a
+     * first pass finds the entries due that reschedule their client (all
+     * but losses) and computes their streams' starts at once; the second
+     * does the transitions.  A transition changes no other client's stamp,
+     * state or draw count, so what the first pass found holds in the
+     * second; a lane's start is used only if the client's stream is still
+     * the one it was computed for (else the scalar seek: same numbers). */
+    if (flush(b) != 0)
+        return -1;
     evec *e = &b->cal[m];
-    for (size_t k = 0; k < e->n; k++) {
-        if (k + AHEAD < e->n)
-            PREFETCH(&b->c[e->v[k + AHEAD].client]);
-        if (k + AHEAD / 2 < e->n) {
-            const client *soon = &b->c[e->v[k + AHEAD / 2].client];
-            if (soon->policy >= 0)
-                PREFETCH(&b->p[soon->policy]);
+    for (size_t k0 = 0; k0 < e->n; k0 += LANES) {
+        const size_t n = e->n - k0 < LANES ? e->n - k0 : LANES;
+        const entry *ev = e->v + k0;
+        uint32_t subject[LANES], when[LANES], o[5][LANES];
+        int lane[LANES];
+        size_t nl = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (k0 + j + AHEAD < e->n)
+                PREFETCH(&b->c[e->v[k0 + j + AHEAD].client]);
+            const client *c = &b->c[ev[j].client];
+            lane[j] = -1;
+            if (!entry_due(c, &ev[j], m) || c->kind == EV_LOSS)
+                continue;
+            if (c->policy >= 0)
+                PREFETCH(&b->p[c->policy]);
+            lane[j] = (int)nl;
+            subject[nl] = c->origin;
+            when[nl] = stream_when(c);
+            nl++;
         }
-        int32_t ci = e->v[k].client;
-        client *c = &b->c[ci];
-        if (c->stamp != e->v[k].stamp || c->wake != m || c->state == ST_LOST)
-            continue;   /* rescheduled since */
-        switch (c->kind) {
-        case EV_NEED:
-            set_grade(b, ci, c->newgrade);
-            break;
-        case EV_BTOA:
-            set_grade(b, ci, G_A);
-            break;
-        case EV_LAPSE:
-            stop_paying(b, c, m, 1, acc);
-            set_state(b, c, ST_LAPSED);
-            break;
-        case EV_LOSS:
-            lose_client(b, ci, m, 1, acc);
-            continue;
-        default:
-            break;
+        client_starts(key, nl, subject, when, o[4], o[0], o[1], o[2], o[3]);
+        for (size_t j = 0; j < n; j++) {
+            int32_t ci = ev[j].client;
+            client *c = &b->c[ci];
+            if (!entry_due(c, &ev[j], m))
+                continue;   /* rescheduled since */
+            switch (c->kind) {
+            case EV_NEED:
+                set_grade(b, ci, c->newgrade);
+                break;
+            case EV_BTOA:
+                set_grade(b, ci, G_A);
+                break;
+            case EV_LAPSE:
+                stop_paying(b, c, m, 1, acc);
+                set_state(b, c, ST_LAPSED);
+                break;
+            case EV_LOSS:
+                lose_client(b, ci, m, 1, acc);
+                continue;
+            default:
+                break;
+            }
+            resched q;
+            uint32_t qs, qw;
+            if (!prepare(b, ci, m, &q, &qs, &qw))
+                continue;
+            const int l = lane[j];
+            kpi_stream *st = kpi_stream_of(b->r);
+            uint32_t first;
+            if (l >= 0 && qs == subject[l] && qw == when[l]) {
+                *st = (kpi_stream){{o[0][l], o[1][l], o[2][l], o[3][l]}};
+                first = o[4][l];
+            } else {
+                kpi_stream_seek(st, b->key, KPI_RS_CLIENT, qs, qw);
+                first = kpi_stream_u32(st);
+            }
+            if (finish(b, &q, first, 0) != 0)
+                return -1;
         }
-        if (kpi_book_reschedule(b, ci, m) != 0)
-            return -1;
     }
 
     /* Policies reaching their term stop paying; a client left with none
@@ -195,7 +396,7 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
         if (!p->paying)
             continue;
         p->paying = 0;
-        b->renew[((p->issued % 12) + 12) % 12] -= p->cents;
+        b->renew[renew_slot(p->issued)] -= p->cents;
         int32_t ci = p->client;
         client *c = &b->c[ci];
         c->in_force -= p->cents;

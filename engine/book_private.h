@@ -79,12 +79,37 @@ typedef struct entry {
 } entry;
 
 typedef struct evec { entry *v; size_t n, cap; } evec;
+
+/* A client's next transition between its two halves (book_month.c): what
+ * its state at the reschedule says (which of the book's rates apply, the
+ * months of a forced re-evaluation), drawn later from its stream, whose
+ * Philox block is computed with others, side by side. */
+typedef struct resched {
+    int32_t ci, base;
+    int32_t unserved_at;    /* re-evaluation when unserved, if RS_SERVED */
+    int32_t anniversary;    /* end of the first year, if RS_YEAR */
+    uint16_t stamp;         /* the client's stamp for this transition */
+    uint8_t rates;          /* index of book.lam: the rates that apply */
+    uint8_t check;          /* RS_SERVED | RS_YEAR */
+} resched;
+
+enum { RS_SERVED = 1, RS_YEAR = 2 };
+
+/* The rates of a transition as an index of kpi_book.lam: need, B to A,
+ * loss one bit each, the lapse rate (none, first year, served, unserved)
+ * two. */
+enum { RATE_NEED = 1, RATE_BTOA = 2, RATE_LOSS = 4, RATE_LAPSE_SHIFT = 3, NRATES = 32 };
+
+/* Reschedules of the day waiting for their draws: as many as a batch of
+ * Philox blocks (book_month.c's LANES). */
+enum { PENDING_MAX = 64 };
 typedef struct ivec { int32_t *v; size_t n, cap; } ivec;
 
 struct kpi_book {
     const kpi_scenario *sc;
     uint64_t key;
     int M, month;
+    int ref_slot;           /* month % ref_months: this month's referral slot */
     gsl_rng *r;             /* per-client and per-event streams */
 
     client *c;
@@ -108,7 +133,10 @@ struct kpi_book {
     double lam_need, lam_bta, lam_lapse_s, lam_lapse_u, lam_loss;   /* per month */
     double lam_lapse_1;     /* in the first year of the client's newest policy */
     double gap;             /* service gap, months */
-    int gapc;               /* ceil(gap) */
+    int gapc;               /* ceil(gap): for a whole number of months x, x < gap
+                               is x < gapc (gap is 1 to 600: the loader) */
+    /* Whether being served, or the first year, changes a client's rates. */
+    int lapse_depends, loss_depends, year_differs_s, year_differs_u;
     int term_months, ref_months, max_policies;
     double mix_all[NGRADE]; /* cumulative grade mix, all grades */
     double mix_need[5];     /* cumulative need_grade_mix over A..E */
@@ -116,6 +144,21 @@ struct kpi_book {
     kpi_poisson ref_contact; /* Poisson(referrals_per_contact), tabulated */
     kpi_binomial to_book;    /* Bin(calls, focus), tabulated */
     kpi_budget *budget;      /* NULL: no limit, nothing counted */
+
+    /* Reschedules drawn later (kpi_book_reschedule_later), in call order;
+     * a fixed part of the workspace. */
+    resched pend[PENDING_MAX];
+    uint32_t pend_subject[PENDING_MAX], pend_when[PENDING_MAX];   /* their streams */
+    size_t npend;
+    /* The monthly rates by event kind (EV_NEED..EV_LOSS) of every
+     * combination of rates, and their sum, added in kind order. */
+    double lam[NRATES][5];
+    double lam_total[NRATES];
+    /* far[k * (nfar + 1) + d], d <= nfar: a bound below which a uniform u
+     * surely gives floor(-log(u) / lam_total[k]) >= d (book_month.c's
+     * finish), 0 where none is needed or useful. */
+    double *far;
+    int nfar;
 };
 
 /* Grows a dynamic array to hold `need` elements of `size` bytes (the new
@@ -155,6 +198,14 @@ static inline int ivec_push(kpi_book *b, ivec *e, int32_t x)
         return -1;
     e->v[e->n++] = x;
     return 0;
+}
+
+/* The renewal bucket of a month of issue: ((issued % 12) + 12) % 12 with
+ * one remainder instead of two. */
+static inline int renew_slot(int issued)
+{
+    int k = issued % 12;
+    return k < 0 ? k + 12 : k;
 }
 
 /* ------------------------------------------------------------------ */
@@ -246,7 +297,16 @@ static inline void set_state(kpi_book *b, client *c, int st)
 }
 
 /* book_month.c: draws client ci's next transition after month `base` and
- * puts it in the calendar.  Returns 0 or -1 (out of memory). */
+ * puts it in the calendar.  Returns 0 or -1 (out of memory).  It seeks b->r
+ * to the client's stream (callers drawing from b->r rely on where that
+ * leaves it). */
 int kpi_book_reschedule(kpi_book *b, int32_t ci, int base);
+
+/* The same transition, its draws and calendar entry made later: when
+ * PENDING_MAX are waiting, or at the month end before its transitions (the
+ * entries go into the calendar in call order, before the month end's own:
+ * where the immediate reschedule would have put them).  Only for callers
+ * that do not draw from b->r.  Returns 0 or -1 (out of memory). */
+int kpi_book_reschedule_later(kpi_book *b, int32_t ci, int base);
 
 #endif /* KPI_BOOK_PRIVATE_H */
