@@ -12,17 +12,9 @@
 
 #include <gsl/gsl_rng.h>
 
-/* Function multiversioning and GCC's vectoriser at -O2, as for rng.c's
- * kpi_rng_first_blocks (see there): the loop below is compiled for
- * AVX-512, AVX2 and the baseline.  Elsewhere it is plain C. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
-#if __has_attribute(target_clones) && defined(__gnu_linux__)
-#define BOOK_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef BOOK_CLONES
-#define BOOK_CLONES
-#endif
+/* GCC's vectoriser at -O2 for the loop below, for the baseline
+ * instruction set only, as rng.c's kpi_rng_first_blocks (see there: wider
+ * clones made the whole program slower). */
 #if defined(__GNUC__) && !defined(__clang__)
 #define BOOK_VECTORISE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
 #else
@@ -43,7 +35,7 @@ _Static_assert((int)PENDING_MAX <= (int)LANES, "one batch of streams holds the p
  * instead of one scalar chain (about 150 instructions) per transition.
  * kpi_rng_first_blocks does the blocks for one subject; here every lane has
  * its own (the client's first agent). */
-BOOK_CLONES BOOK_VECTORISE
+BOOK_VECTORISE
 static void client_starts(philox4x32_key_t k, size_t n, const uint32_t *restrict subject,
                           const uint32_t *restrict when, uint32_t *restrict x,
                           uint32_t *restrict s0, uint32_t *restrict s1, uint32_t *restrict s2,
