@@ -12,47 +12,10 @@
 
 #include <gsl/gsl_rng.h>
 
-/* GCC's vectoriser at -O2 for the loop below, for the baseline
- * instruction set only, as rng.c's kpi_rng_first_blocks (see there: wider
- * clones made the whole program slower). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define BOOK_VECTORISE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
-#else
-#define BOOK_VECTORISE
-#endif
-
 /* The month end's transitions, LANES calendar entries at a time, and
  * the reschedules made later, as many. */
 enum { LANES = 64 };
 _Static_assert((int)PENDING_MAX <= (int)LANES, "one batch of streams holds the pending reschedules");
-
-/* The client streams (key, KPI_RS_CLIENT, subject[i], when[i]) for i < n,
- * started (what kpi_stream_seek makes of them) and stepped once: their
- * first output in x, their states after it word by word in s0..s3.  Each transition reschedules its client, whose stream
- * starts from a Philox block of its own and the hash (kpi_stream_start);
- * the streams of the month's transitions, or of the reschedules waiting,
- * are independent, so they are computed side by side in vector registers
- * instead of one scalar chain (about 150 instructions) per transition.
- * kpi_rng_first_blocks does the blocks for one subject; here every lane has
- * its own (the client's first agent). */
-BOOK_VECTORISE
-static void client_starts(philox4x32_key_t k, size_t n, const uint32_t *restrict subject,
-                          const uint32_t *restrict when, uint32_t *restrict x,
-                          uint32_t *restrict s0, uint32_t *restrict s1, uint32_t *restrict s2,
-                          uint32_t *restrict s3)
-{
-    for (size_t i = 0; i < n; i++) {
-        philox4x32_ctr_t c = {{0, when[i], subject[i], 0}};
-        philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
-        kpi_stream st;
-        kpi_stream_start(&st, &o, KPI_RS_CLIENT);
-        x[i] = kpi_stream_u32(&st);
-        s0[i] = st.s[0];
-        s1[i] = st.s[1];
-        s2[i] = st.s[2];
-        s3[i] = st.s[3];
-    }
-}
 
 /* The `when` of a client's next stream (client_stream). */
 static inline uint32_t stream_when(const client *c)
@@ -218,7 +181,7 @@ static int flush(kpi_book *b)
         return 0;
     b->npend = 0;
     uint32_t o[5][LANES];
-    client_starts(kpi_philox_key(b->key), n, b->pend_subject, b->pend_when, o[4], o[0], o[1],
+    kpi_rng_stream_starts(b->key, KPI_RS_CLIENT, n, b->pend_subject, b->pend_when, o[4], o[0], o[1],
                   o[2], o[3]);
     kpi_stream *st = kpi_stream_of(b->r);
     for (size_t i = 0; i < n; i++) {
@@ -305,7 +268,6 @@ static inline int entry_due(const client *c, const entry *en, int m)
 int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
 {
     const kpi_scenario *sc = b->sc;
-    const philox4x32_key_t key = kpi_philox_key(b->key);
     /* Transitions due this month, in calendar order, LANES at a time: a
      * first pass finds the entries due that reschedule their client (all
      * but losses) and computes their streams' starts at once; the second
@@ -336,7 +298,7 @@ int kpi_book_month_end(kpi_book *b, int m, kpi_tally acc)
             when[nl] = stream_when(c);
             nl++;
         }
-        client_starts(key, nl, subject, when, o[4], o[0], o[1], o[2], o[3]);
+        kpi_rng_stream_starts(b->key, KPI_RS_CLIENT, nl, subject, when, o[4], o[0], o[1], o[2], o[3]);
         for (size_t j = 0; j < n; j++) {
             int32_t ci = ev[j].client;
             client *c = &b->c[ci];

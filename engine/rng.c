@@ -115,3 +115,30 @@ void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32
             out[at + i] = (philox4x32_ctr_t){{o[0][i], o[1][i], o[2][i], o[3][i]}};
     }
 }
+
+KPI_VECTORISE
+static void stream_starts_lanes(philox4x32_key_t k, uint32_t purpose, size_t n,
+                                const uint32_t *restrict subject, const uint32_t *restrict when,
+                                uint32_t *restrict x, uint32_t *restrict s0,
+                                uint32_t *restrict s1, uint32_t *restrict s2,
+                                uint32_t *restrict s3)
+{
+    for (size_t i = 0; i < n; i++) {
+        philox4x32_ctr_t c = {{0, when[i], subject[i], 0}};
+        philox4x32_ctr_t o = philox4x32_R(philox4x32_rounds, c, k);
+        kpi_stream st;
+        kpi_stream_start(&st, &o, purpose);
+        x[i] = kpi_stream_u32(&st);
+        s0[i] = st.s[0];
+        s1[i] = st.s[1];
+        s2[i] = st.s[2];
+        s3[i] = st.s[3];
+    }
+}
+
+void kpi_rng_stream_starts(uint64_t key, uint32_t purpose, size_t n, const uint32_t *subject,
+                           const uint32_t *when, uint32_t *x, uint32_t *s0, uint32_t *s1,
+                           uint32_t *s2, uint32_t *s3)
+{
+    stream_starts_lanes(kpi_philox_key(key), purpose, n, subject, when, x, s0, s1, s2, s3);
+}

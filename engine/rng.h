@@ -200,6 +200,16 @@ static inline void kpi_stream_seek(kpi_stream *s, uint64_t key, uint32_t purpose
 void kpi_rng_first_blocks(uint64_t key, uint32_t subject, size_t n, const uint32_t *when,
                           philox4x32_ctr_t *out);
 
+/* Many streams of one purpose at once, a subject and a time each: stream
+ * (key, purpose, subject[i], when[i]) for i < n, started as kpi_stream_seek
+ * starts it and stepped once: its first output in x[i], its state after it
+ * word by word in s0..s3[i].  The streams are independent, so the loop runs
+ * them side by side in vector registers (the client book's transitions:
+ * about 150 instructions each as one scalar chain). */
+void kpi_rng_stream_starts(uint64_t key, uint32_t purpose, size_t n, const uint32_t *subject,
+                           const uint32_t *when, uint32_t *x, uint32_t *s0, uint32_t *s1,
+                           uint32_t *s2, uint32_t *s3);
+
 /* Positions s at the start of stream (key, purpose, subject, when) whose
  * block b is already known (from kpi_rng_first_blocks): the hash alone. */
 static inline void kpi_stream_seek_first(kpi_stream *s, uint32_t purpose,
