@@ -606,9 +606,16 @@ int kpi_day_month(kpi_model *m, int i, const agent_month *am, int mo, int contes
     int rc = 0;
     /* Day t's diary slot is t mod E, counted up without a division per
      * day. */
+    const int dormant = am->engagement == KPI_DORMANT;
     for (int d = 0, slot = (mo * D) % E; d < D && rc == 0;
-         d++, slot = slot + 1 == E ? 0 : slot + 1)
+         d++, slot = slot + 1 == E ? 0 : slot + 1) {
+        /* A dormant agent makes no call, so once its diary (follow-ups
+         * included) and its applications are empty, nothing can reach its
+         * remaining days: they are idle and draw nothing. */
+        if (dormant && ad.pending == 0 && ad.open_apps == 0)
+            break;
         rc = day_work(m, &ad, am, mo, d, mo * D + d, slot, d < contest_days, acc);
+    }
     m->capps_head[i] = ad.capps_head;
     m->capps_len[i] = ad.capps_len;
     m->pending[i] = ad.pending;
