@@ -582,8 +582,14 @@ static int day_work(kpi_model *m, agent_day *a, const agent_month *am, int mo, i
     return 0;
 }
 
-int kpi_day_month(kpi_model *m, int i, const agent_month *am, int mo, int contest_days,
-                  tally acc)
+/* Whether nothing can happen on the agent's days left this month. */
+static inline int idle(const agent_day *a, int dormant)
+{
+    return dormant && a->pending == 0 && a->open_apps == 0;
+}
+
+int kpi_day_month(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
+                  int contest_days, tally acc)
 {
     const int D = m->sc->working_days, E = m->E;
     const size_t k = (size_t)i;
@@ -603,19 +609,23 @@ int kpi_day_month(kpi_model *m, int i, const agent_month *am, int mo, int contes
         .open_fu = m->open_fu[i],
         .open_apps = m->open_apps[i],
     };
+    /* A dormant agent makes no call, so once its diary (follow-ups
+     * included) and its applications are empty, nothing can reach its
+     * remaining days: they are idle and draw nothing.  A month idle from
+     * its start needs not even its streams' blocks. */
+    const int dormant = am->engagement == KPI_DORMANT;
+    if (idle(&ad, dormant))
+        return 0;
+    /* The block of each of the agent's days, which starts every day
+     * stream (day, visit, premium, clients, cycle; rng.h). */
+    kpi_rng_first_blocks(key, ad.id, (size_t)D, m->fb_when, m->first);
     int rc = 0;
     /* Day t's diary slot is t mod E, counted up without a division per
      * day. */
-    const int dormant = am->engagement == KPI_DORMANT;
-    for (int d = 0, slot = (mo * D) % E; d < D && rc == 0;
-         d++, slot = slot + 1 == E ? 0 : slot + 1) {
-        /* A dormant agent makes no call, so once its diary (follow-ups
-         * included) and its applications are empty, nothing can reach its
-         * remaining days: they are idle and draw nothing. */
-        if (dormant && ad.pending == 0 && ad.open_apps == 0)
-            break;
+    for (int d = 0, slot = (mo * D) % E;
+         d < D && rc == 0 && !idle(&ad, dormant);
+         d++, slot = slot + 1 == E ? 0 : slot + 1)
         rc = day_work(m, &ad, am, mo, d, mo * D + d, slot, d < contest_days, acc);
-    }
     m->capps_head[i] = ad.capps_head;
     m->capps_len[i] = ad.capps_len;
     m->pending[i] = ad.pending;

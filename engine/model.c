@@ -635,16 +635,7 @@ static int working_days(kpi_model *m, uint64_t key, month_state *ms)
     for (int i = 0; i < m->n; i++) {
         agent_rates(m, i, ms, &am);
         ms->acc[KPI_ENGAGED_AGENTS + m->state[i]] += 1;
-        /* A dormant agent with nothing in its diary and no application
-         * waiting has a month of idle days: no call, no draw, nothing
-         * counted (kpi_day_month would only start streams it never
-         * draws from). */
-        if (am.engagement == KPI_DORMANT && m->pending[i] == 0 && m->open_apps[i] == 0)
-            continue;
-        /* The block of each of the agent's days, which starts every day
-         * stream (day, visit, premium, clients, cycle; rng.h). */
-        kpi_rng_first_blocks(key, m->id[i], (size_t)D, m->fb_when, m->first);
-        if (kpi_day_month(m, i, &am, mo, ms->plan.contest_days, ms->acc) != 0)
+        if (kpi_day_month(m, key, i, &am, mo, ms->plan.contest_days, ms->acc) != 0)
             return -1;
     }
     for (int k = 0; k < KPI_NKPI; k++) {

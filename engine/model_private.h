@@ -154,9 +154,10 @@ typedef struct agent_month {
 
 /* day.c: the working days of agent i in month mo, one by one (the first
  * contest_days of them with a contest's effort); the day streams start
- * from m->first.  Returns 0 or -1 (out of memory). */
-int kpi_day_month(kpi_model *m, int i, const agent_month *am, int mo, int contest_days,
-                  tally acc);
+ * from the month's blocks under the replication's key (m->first, made
+ * here from m->fb_when).  Returns 0 or -1 (out of memory). */
+int kpi_day_month(kpi_model *m, uint64_t key, int i, const agent_month *am, int mo,
+                  int contest_days, tally acc);
 
 /* day.c: clears agent i's diary, follow-ups and applications (a new agent). */
 void kpi_day_clear(kpi_model *m, int i);
