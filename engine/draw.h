@@ -56,7 +56,11 @@ double kpi_alias_prob(const kpi_alias *t, size_t i);
 static inline size_t kpi_alias_lookup(const kpi_alias *t, double u)
 {
     size_t c = (size_t)(u * (double)t->k);
-    return u < t->threshold[c] ? c : t->alias[c];
+    /* Branch-free: which side of the threshold a fresh uniform falls on
+     * cannot be predicted, so both answers are loaded and one kept. */
+    size_t a = t->alias[c];
+    size_t keep = (size_t)0 - (size_t)(u < t->threshold[c]);
+    return (c & keep) | (a & ~keep);
 }
 
 typedef struct kpi_poisson {
@@ -140,12 +144,14 @@ static inline void kpi_binomial_rows(double p, unsigned nmax, double *cdf)
     }
 }
 
-/* Inversion with uniform u of a row made by kpi_binomial_rows. */
+/* Inversion with uniform u of a row made by kpi_binomial_rows: the first
+ * k with u < P(X <= k), which (the row never decreases) is the number of
+ * entries u is at or above, counted without a branch on u. */
 static inline unsigned kpi_binomial_row_draw(const double *row, unsigned n, double u)
 {
     unsigned k = 0;
-    while (k < n && u >= row[k])
-        k++;
+    for (unsigned j = 0; j < n; j++)
+        k += u >= row[j];
     return k;
 }
 
