@@ -228,6 +228,16 @@ chrome() { # chrome ARGS...: headless, no network, a fresh profile
         --disable-background-networking --disable-component-update --disable-sync \
         --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$prof" "$@"
 }
+chrome_print() { # chrome_print PDF URL: prints URL to PDF; a second try when
+    # chromium printed nothing (on a loaded machine, make -j with the other
+    # tests, a headless print has come back empty, which says nothing of the page)
+    local try
+    for try in 1 2; do
+        chrome --no-pdf-header-footer --print-to-pdf="$1" "$2" >/dev/null 2>&1
+        [ -s "$1" ] && return 0
+    done
+    return 1
+}
 cat >"$T/shot.py" <<'EOF'
 import struct, sys, zlib
 # Decodes an 8-bit RGB(A) PNG; checks strips of `h` rows from the top, one
@@ -306,7 +316,7 @@ EOF
         rm -f "$T/$d/charts-only.html"
         # Printable: one section a page at least.
         if command -v pdfinfo >/dev/null 2>&1; then
-            chrome --no-pdf-header-footer --print-to-pdf="$T/$d.pdf" "$url" >/dev/null 2>&1
+            chrome_print "$T/$d.pdf" "$url"
             pages=$(pdfinfo "$T/$d.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
             if [ "${pages:-0}" -ge 5 ]; then ok; else bad "$d: printed to ${pages:-no} pages, expected 5 or more"; fi
         else
@@ -332,15 +342,8 @@ a = s.replace('</head>', css, 1)
 open(sys.argv[2] + '/title-font.html', 'w', encoding='utf-8').write(a)
 open(sys.argv[2] + '/title-nofont.html', 'w', encoding='utf-8').write(re.sub(r'@font-face \{[^}]*\}', '', a))
 EOF
-    # A second try when chromium prints nothing: on a loaded machine (make
-    # -j with the other tests) a headless print has come back empty, which
-    # says nothing about the page.
     for v in font nofont; do
-        for try in 1 2; do
-            FONTCONFIG_FILE="$T/nofonts/fonts.conf" chrome --no-pdf-header-footer \
-                --print-to-pdf="$T/title-$v.pdf" "file://$T/zh/title-$v.html" >/dev/null 2>&1
-            [ -s "$T/title-$v.pdf" ] && break
-        done
+        FONTCONFIG_FILE="$T/nofonts/fonts.conf" chrome_print "$T/title-$v.pdf" "file://$T/zh/title-$v.html"
     done
     if [ ! -s "$T/title-font.pdf" ]; then bad "zh: chromium printed no PDF of the page (twice)"
     elif pdftotext "$T/title-font.pdf" - 2>/dev/null | grep -q '高效利用客户资源'; then ok
